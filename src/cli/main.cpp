@@ -1,0 +1,40 @@
+#include <cstdio>
+#include <map>
+
+#include "cli/commands.hpp"
+#include "core/input_error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "gpufleet: simulate mixed-generation GPU fleets, compare scheduling policies, report "
+      "utilization"};
+  app.require_subcommand(0, 1);
+  std::map<CLI::App*, gpufleet::CommandRunner> runners;
+  for (auto add : {gpufleet::add_run_command, gpufleet::add_platform_command,
+                   gpufleet::add_policies_command}) {
+    const size_t before = app.get_subcommands({}).size();
+    auto runner = add(app);
+    runners[app.get_subcommands({})[before]] = std::move(runner);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  try {
+    for (auto& [sub, runner] : runners)
+      if (sub->parsed()) return runner();
+    // No subcommand: the main job, the default scenario.
+    return runners[app.get_subcommand("run")]();
+  } catch (const gpufleet::InputError& e) {
+    std::fprintf(stderr, "gpufleet: error: %s\n", e.what());
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "gpufleet: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gpufleet: internal error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,34 @@
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "core/atomic_files.hpp"
+#include "core/platform_writer.hpp"
+
+namespace gpufleet {
+
+CommandRunner add_platform_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("platform", "Generate a SimGrid platform XML file of GPU pools");
+  struct Options {
+    std::vector<std::string> pools;
+    std::string out;
+  };
+  auto options = std::make_shared<Options>();
+  cmd->add_option("--pool", options->pools,
+                  "A pool as MODEL:GPUS (repeatable), e.g. GB200:576 H100:1024")
+      ->required();
+  cmd->add_option("-o,--output", options->out, "Output file (default: standard output)");
+  return [options] {
+    std::vector<PoolSpec> specs;
+    for (const auto& text : options->pools) specs.push_back(parse_pool_spec(text));
+    const std::string xml = platform_xml(specs);
+    if (options->out.empty()) {
+      std::fputs(xml.c_str(), stdout);
+    } else {
+      write_file_atomically(options->out, xml);
+      std::fprintf(stderr, "gpufleet: wrote %s\n", options->out.c_str());
+    }
+    return 0;
+  };
+}
+
+}  // namespace gpufleet

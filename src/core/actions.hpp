@@ -1,0 +1,33 @@
+#pragma once
+
+#include <variant>
+
+#include "core/placement.hpp"
+
+namespace gpufleet {
+
+// What the scheduler core asks the simulation to carry out, in order.
+struct StartTraining {
+  int job = 0;
+  int generation = 0;  // index into the job's generations
+  Placement placement;
+};
+struct StartReplica {
+  int replica = 0;
+  int service = 0;
+  Placement placement;
+};
+struct StopReplica {
+  int replica = 0;
+};
+struct StartLease {
+  int lease = 0;
+  Placement placement;
+};
+struct RejectLease {
+  int lease = 0;
+};
+
+using Action = std::variant<StartTraining, StartReplica, StopReplica, StartLease, RejectLease>;
+
+}  // namespace gpufleet

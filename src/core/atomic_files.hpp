@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace gpufleet {
+
+// Writes a set of files so that a reader sees all of them new or none: each is written to a
+// temporary name in the same directory, then all are renamed. Throws std::runtime_error.
+class AtomicFiles {
+ public:
+  explicit AtomicFiles(std::string directory);
+  ~AtomicFiles();  // removes temporaries not committed
+  AtomicFiles(const AtomicFiles&) = delete;
+  AtomicFiles& operator=(const AtomicFiles&) = delete;
+
+  void add(const std::string& name, const std::string& content);
+  void commit();
+
+ private:
+  std::string directory_;
+  std::vector<std::pair<std::string, std::string>> staged_;  // temporary path, final path
+};
+
+// One file, atomically.
+void write_file_atomically(const std::string& path, const std::string& content);
+
+}  // namespace gpufleet

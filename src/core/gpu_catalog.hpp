@@ -1,0 +1,33 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gpufleet {
+
+// One GPU generation as shipped in a system: the figures the platform generator writes into
+// platform XML. Sources are listed in docs/hardware.md; EST values are estimates.
+struct GpuSpec {
+  std::string model;              // "GB200", "H100", ...
+  std::string system;             // "GB200 NVL72", "HGX H100"
+  std::string role;               // default pool role: "training" or "inference"
+  int gpus_per_domain = 0;        // GPUs in one NVLink domain (= one SimGrid host)
+  double bf16_flops = 0;          // dense BF16 FLOP/s per GPU
+  double hbm_gb = 0;              // HBM per GPU
+  double tdp_w = 0;               // board power per GPU at full load
+  double idle_w = 0;              // per GPU when allocated to nothing (EST)
+  double scaleout_gbps = 0;       // InfiniBand per GPU, Gb/s
+  double nvlink_domain_GBps = 0;  // aggregate NVLink bandwidth of one domain, GB/s
+  double price_per_gpu_hour = 0;  // on-demand rental, USD
+  double capex_per_gpu = 0;       // all-in capital cost per GPU, USD (EST)
+  int hosts_per_leaf = 0;         // NVLink domains under one leaf switch (scalable unit)
+};
+
+// The built-in hardware table (the one place those figures live in code).
+const std::vector<GpuSpec>& gpu_catalog();
+std::optional<GpuSpec> find_gpu(std::string_view model);
+std::string known_gpu_models();  // "GB200, GB300, H100, H200" for error messages
+
+}  // namespace gpufleet

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "core/fleet.hpp"
+
+namespace gpufleet {
+
+// GPUs taken on each NVLink domain of one pool.
+struct Placement {
+  struct Part {
+    int domain = 0;
+    int gpus = 0;
+  };
+  int pool = -1;
+  std::vector<Part> parts;
+
+  int gpus() const;
+  int domains() const { return static_cast<int>(parts.size()); }
+};
+
+// Chooses where `gpus` GPUs go in `pool`, given the free GPUs of every domain: one NVLink
+// domain when the job fits in one (the fullest that still fits, to keep whole domains free
+// for large jobs), otherwise the fewest domains (emptiest first). nullopt if it does not fit.
+std::optional<Placement> find_placement(const Fleet& fleet, const std::vector<int>& free_per_domain,
+                                        int pool, int gpus);
+
+}  // namespace gpufleet

@@ -1,0 +1,112 @@
+#include "core/recorder.hpp"
+
+#include <algorithm>
+
+namespace gpufleet {
+
+Recorder::Recorder(const Fleet& fleet, const Workload& workload, double horizon_s,
+                   double interval_s, ModelAssumptions assumptions)
+    : fleet_(fleet), workload_(workload) {
+  result_.horizon_s = horizon_s;
+  result_.assumptions = assumptions;
+  result_.training.resize(workload.training.size());
+  result_.leases.resize(workload.leases.size());
+  result_.services.resize(workload.inference.size());
+  result_.timeline = UsageTimeline(static_cast<int>(fleet.pools.size()), horizon_s, interval_s);
+}
+
+double Recorder::pool_rate(int pool, double mfu, int gpus) const {
+  return fleet_.pools[pool].peak_flops_per_gpu * mfu * gpus;
+}
+
+void Recorder::action_taken(const Action& action, double now) {
+  if (const auto* a = std::get_if<StartTraining>(&action)) {
+    auto& run = result_.training[a->job];
+    run.pool = a->placement.pool;
+    run.generation = a->generation;
+    run.start_s = now;
+  } else if (const auto* a = std::get_if<StartReplica>(&action)) {
+    result_.replicas.resize(std::max<size_t>(result_.replicas.size(), a->replica + 1));
+    result_.replicas[a->replica] = {a->service, a->placement.pool, a->placement.gpus(), now, -1};
+  } else if (const auto* a = std::get_if<StopReplica>(&action)) {
+    close_replica(a->replica, now);
+  } else if (const auto* a = std::get_if<StartLease>(&action)) {
+    result_.leases[a->lease] = {true, true, a->placement.pool, now, -1};
+  } else if (const auto* a = std::get_if<RejectLease>(&action)) {
+    result_.leases[a->lease].decided = true;
+  }
+}
+
+void Recorder::training_ended(int job, double now, double work_done_flops, bool completed) {
+  auto& run = result_.training[job];
+  run.work_done_flops = work_done_flops;
+  if (completed) run.end_s = now;
+  // Useful work is spread evenly over the time the job held its GPUs (compute and
+  // gradient exchange alike), so the timeline's FLOPs add up to the work done.
+  const double held = now - run.start_s;
+  const int gpus = workload_.training[job].gpus;
+  result_.timeline.add(run.pool, JobClass::kTraining, run.start_s, now, gpus,
+                       held > 0 ? work_done_flops / held : 0);
+}
+
+void Recorder::close_replica(int replica, double now) {
+  auto& run = result_.replicas[replica];
+  run.end_s = now;
+  result_.timeline.add(run.pool, JobClass::kInference, run.start_s, now, run.gpus, 0);
+}
+
+void Recorder::lease_ended(int lease, double now) {
+  auto& run = result_.leases[lease];
+  run.end_s = now;
+  const int gpus = workload_.leases[lease].gpus;
+  result_.timeline.add(run.pool, JobClass::kLease, run.start_s, now, gpus,
+                       pool_rate(run.pool, result_.assumptions.lease_mfu, gpus));
+}
+
+void Recorder::inference_until(double now, const SchedulerCore& core) {
+  const double t0 = inference_clock_;
+  inference_clock_ = std::max(inference_clock_, now);
+  const double span = std::min(now, result_.horizon_s) - t0;
+  if (span <= 0) return;
+  const auto& services = workload_.inference;
+  std::vector<double> capacity_by_pool(fleet_.pools.size());
+  for (size_t s = 0; s < services.size(); ++s) {
+    std::fill(capacity_by_pool.begin(), capacity_by_pool.end(), 0.0);
+    for (int id : core.active_replicas(static_cast<int>(s))) {
+      const int pool = core.replicas()[id].placement.pool;
+      for (const auto& g : services[s].generations)
+        if (g.model == fleet_.pools[pool].gpu_model) {
+          capacity_by_pool[pool] += g.throughput;
+          break;
+        }
+    }
+    const double demand = core.demand(static_cast<int>(s));
+    const double capacity = core.capacity(static_cast<int>(s));
+    const double served = std::min(demand, capacity);
+    result_.services[s].demand_units += demand * span;
+    result_.services[s].served_units += served * span;
+    if (served <= 0) continue;
+    for (size_t p = 0; p < capacity_by_pool.size(); ++p)
+      if (capacity_by_pool[p] > 0)
+        result_.timeline.add(static_cast<int>(p), JobClass::kInference, t0, t0 + span, 0,
+                             served * capacity_by_pool[p] / capacity * services[s].flops_per_unit);
+  }
+}
+
+RunResult Recorder::finish(std::vector<double> energy_j_per_pool) {
+  const double horizon = result_.horizon_s;
+  for (size_t r = 0; r < result_.replicas.size(); ++r)
+    if (result_.replicas[r].end_s < 0) {
+      close_replica(static_cast<int>(r), horizon);
+      result_.replicas[r].end_s = -1;
+    }
+  for (size_t l = 0; l < result_.leases.size(); ++l)
+    if (result_.leases[l].accepted && result_.leases[l].end_s < 0) {
+      lease_ended(static_cast<int>(l), horizon);
+      result_.leases[l].end_s = -1;
+    }
+  result_.energy_j_per_pool = std::move(energy_j_per_pool);
+  return std::move(result_);
+}
+
+}  // namespace gpufleet

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "core/actions.hpp"
+#include "core/fleet.hpp"
+#include "core/run_result.hpp"
+#include "core/scheduler_core.hpp"
+#include "core/workload.hpp"
+
+namespace gpufleet {
+
+// Turns what happens during a run into a RunResult: per-job records and the usage timeline.
+class Recorder {
+ public:
+  Recorder(const Fleet& fleet, const Workload& workload, double horizon_s, double interval_s,
+           ModelAssumptions assumptions);
+
+  void action_taken(const Action& action, double now);
+  void training_ended(int job, double now, double work_done_flops, bool completed);
+  void lease_ended(int lease, double now);
+  // Integrates inference demand and served work over [last call, now) with the replicas
+  // the core holds; call it before any change to demand or replicas.
+  void inference_until(double now, const SchedulerCore& core);
+  // Closes what still runs at the horizon.
+  RunResult finish(std::vector<double> energy_j_per_pool);
+
+ private:
+  void close_replica(int replica, double now);
+  double pool_rate(int pool, double mfu, int gpus) const;
+
+  const Fleet& fleet_;
+  const Workload& workload_;
+  RunResult result_;
+  double inference_clock_ = 0;
+};
+
+}  // namespace gpufleet

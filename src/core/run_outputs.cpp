@@ -1,0 +1,89 @@
+#include "core/run_outputs.hpp"
+
+#include <tbb/parallel_for.h>
+
+#include <cstdio>
+#include <vector>
+
+namespace gpufleet {
+
+namespace {
+
+std::string seconds(double t) {
+  if (t < 0) return "";
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.3f", t);
+  return buffer;
+}
+
+struct Row {
+  const std::string& id;
+  const char* job_class;
+  std::string pool, model;
+  int gpus;
+  double submit, start, end;
+  const char* state;
+};
+
+void append(std::string& out, const Row& r) {
+  out += r.id + ',' + r.job_class + ',' + r.pool + ',' + r.model + ',' + std::to_string(r.gpus) +
+         ',' + seconds(r.submit) + ',' + seconds(r.start) + ',' + seconds(r.end) + ',' + r.state +
+         '\n';
+}
+
+}  // namespace
+
+std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) {
+  std::string out = "id,class,pool,gpu_model,gpus,submit_s,start_s,end_s,state\n";
+  const auto pool_name = [&](int p) { return p >= 0 ? fleet.pools[p].name : std::string(); };
+  for (size_t j = 0; j < w.training.size(); ++j) {
+    const auto& job = w.training[j];
+    const auto& run = r.training[j];
+    if (job.submit_s >= r.horizon_s) continue;
+    const std::string model =
+        run.pool >= 0 ? fleet.pools[run.pool].gpu_model : job.generations.front().model;
+    const char* state = run.end_s >= 0 ? "completed" : run.start_s >= 0 ? "running" : "waiting";
+    append(out, {job.id, "training", pool_name(run.pool), model, job.gpus, job.submit_s,
+                 run.start_s, run.end_s, state});
+  }
+  std::vector<int> replica_number(w.inference.size(), 0);
+  for (const auto& rep : r.replicas) {
+    const std::string id =
+        w.inference[rep.service].id + "/r" + std::to_string(replica_number[rep.service]++);
+    append(out, {id, "inference", pool_name(rep.pool), fleet.pools[rep.pool].gpu_model, rep.gpus,
+                 rep.start_s, rep.start_s, rep.end_s, rep.end_s >= 0 ? "stopped" : "running"});
+  }
+  for (size_t l = 0; l < w.leases.size(); ++l) {
+    const auto& lease = w.leases[l];
+    const auto& run = r.leases[l];
+    if (!run.decided) continue;
+    const char* state = !run.accepted ? "rejected" : run.end_s >= 0 ? "completed" : "running";
+    append(out, {lease.id, "lease", pool_name(run.pool), lease.model, lease.gpus, lease.start_s,
+                 run.start_s, run.end_s, state});
+  }
+  return out;
+}
+
+std::string timeseries_csv(const Fleet& fleet, const RunResult& r) {
+  const auto& tl = r.timeline;
+  // Bins are formatted in parallel (a year of hourly bins is ~100k rows) and joined in
+  // order, so the text does not depend on the thread count.
+  std::vector<std::string> rows(tl.bins());
+  tbb::parallel_for(0, tl.bins(), [&](int bin) {
+    char buffer[256];
+    for (int p = 0; p < tl.pools(); ++p)
+      for (int c = 0; c < kJobClassCount; ++c) {
+        const auto jc = static_cast<JobClass>(c);
+        const double length = tl.bin_length(bin);
+        std::snprintf(buffer, sizeof buffer, "%.0f,%s,%s,%.6f,%.6e\n", tl.bin_start(bin),
+                      fleet.pools[p].name.c_str(), to_string(jc),
+                      tl.gpu_seconds(p, jc, bin) / length, tl.flops(p, jc, bin) / length);
+        rows[bin] += buffer;
+      }
+  });
+  std::string out = "time_s,pool,class,allocated_gpus,effective_flops\n";
+  for (const auto& row : rows) out += row;
+  return out;
+}
+
+}  // namespace gpufleet

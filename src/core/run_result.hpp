@@ -1,0 +1,58 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/usage_timeline.hpp"
+
+namespace gpufleet {
+
+// Assumptions of the model that no input file carries; each is documented in docs/metrics.md.
+struct ModelAssumptions {
+  double lease_mfu = 0.35;  // useful FLOPs of an external tenant (unknown to us; EST)
+};
+
+struct TrainingRun {
+  int pool = -1;
+  int generation = -1;
+  double start_s = -1;  // -1: never started
+  double end_s = -1;    // -1: not finished by the horizon
+  double work_done_flops = 0;
+};
+
+struct ReplicaRun {
+  int service = 0;
+  int pool = 0;
+  int gpus = 0;
+  double start_s = 0;
+  double end_s = -1;  // -1: still running at the horizon
+};
+
+struct LeaseRun {
+  bool decided = false;
+  bool accepted = false;
+  int pool = -1;
+  double start_s = -1;
+  double end_s = -1;  // -1: still running at the horizon
+};
+
+struct ServiceRun {
+  double demand_units = 0;  // integral of demand over [0, horizon)
+  double served_units = 0;  // integral of min(demand, capacity)
+};
+
+// Everything a run produced, from which every output file is derived.
+struct RunResult {
+  std::string policy;
+  unsigned long seed = 0;
+  double horizon_s = 0;
+  ModelAssumptions assumptions;
+  std::vector<TrainingRun> training;
+  std::vector<ReplicaRun> replicas;
+  std::vector<LeaseRun> leases;
+  std::vector<ServiceRun> services;
+  std::vector<double> energy_j_per_pool;
+  UsageTimeline timeline{1, 1, 1};
+};
+
+}  // namespace gpufleet

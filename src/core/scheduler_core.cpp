@@ -1,0 +1,180 @@
+#include "core/scheduler_core.hpp"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+#include <utility>
+
+namespace gpufleet {
+
+SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Policy& policy)
+    : fleet_(fleet),
+      workload_(workload),
+      policy_(policy),
+      free_per_pool_(fleet.pools.size()),
+      deps_left_(workload.training.size()),
+      submitted_(workload.training.size(), false),
+      dependents_(workload.training.size()),
+      training_placement_(workload.training.size()),
+      lease_placement_(workload.leases.size()),
+      demand_(workload.inference.size(), 0.0),
+      active_by_service_(workload.inference.size()),
+      capacity_(workload.inference.size(), 0.0) {
+  for (const auto& domain : fleet.domains) free_per_domain_.push_back(domain.gpus);
+  for (size_t p = 0; p < fleet.pools.size(); ++p) free_per_pool_[p] = fleet.pools[p].gpus();
+  std::map<std::string, int> index;
+  for (size_t j = 0; j < workload.training.size(); ++j)
+    index[workload.training[j].id] = static_cast<int>(j);
+  for (size_t j = 0; j < workload.training.size(); ++j)
+    for (const auto& dep : workload.training[j].after) {
+      dependents_[index.at(dep)].push_back(static_cast<int>(j));
+      ++deps_left_[j];
+    }
+}
+
+void SchedulerCore::training_submitted(int job) {
+  submitted_[job] = true;
+  release_if_ready(job);
+}
+
+void SchedulerCore::release_if_ready(int job) {
+  if (submitted_[job] && deps_left_[job] == 0) waiting_.push_back(job);
+}
+
+void SchedulerCore::training_finished(int job) {
+  give_back(*training_placement_[job]);
+  training_placement_[job].reset();
+  for (int next : dependents_[job]) {
+    --deps_left_[next];
+    release_if_ready(next);
+  }
+}
+
+void SchedulerCore::lease_requested(int lease) {
+  pending_leases_.push_back(lease);
+}
+
+void SchedulerCore::lease_ended(int lease) {
+  give_back(*lease_placement_[lease]);
+  lease_placement_[lease].reset();
+}
+
+void SchedulerCore::demand_changed(int service, double demand) {
+  demand_[service] = demand;
+}
+
+std::vector<Action> SchedulerCore::schedule() {
+  policy_.schedule(*this);
+  // A lease asks for GPUs from its start time on; one the policy left undecided is refused.
+  while (!pending_leases_.empty()) reject_lease(pending_leases_.front());
+  return std::exchange(actions_, {});
+}
+
+std::optional<Placement> SchedulerCore::placement_for(int pool, int gpus) const {
+  if (free_per_pool_[pool] < gpus) return std::nullopt;
+  return find_placement(fleet_, free_per_domain_, pool, gpus);
+}
+
+void SchedulerCore::take(const Placement& placement) {
+  for (const auto& part : placement.parts) free_per_domain_[part.domain] -= part.gpus;
+  free_per_pool_[placement.pool] -= placement.gpus();
+}
+
+void SchedulerCore::give_back(const Placement& placement) {
+  for (const auto& part : placement.parts) free_per_domain_[part.domain] += part.gpus;
+  free_per_pool_[placement.pool] += placement.gpus();
+}
+
+bool SchedulerCore::start_training(int job, int pool) {
+  const auto& spec = workload_.training[job];
+  const auto& gens = spec.generations;
+  const auto gen = std::find_if(gens.begin(), gens.end(), [&](const TrainingGeneration& g) {
+    return g.model == fleet_.pools[pool].gpu_model;
+  });
+  if (gen == gens.end()) return false;
+  auto placement = placement_for(pool, spec.gpus);
+  if (!placement) return false;
+  const auto it = std::find(waiting_.begin(), waiting_.end(), job);
+  if (it == waiting_.end()) throw std::logic_error("start_training: job is not waiting");
+  waiting_.erase(it);
+  take(*placement);
+  training_placement_[job] = placement;
+  actions_.push_back(StartTraining{job, static_cast<int>(gen - gens.begin()), *placement});
+  return true;
+}
+
+bool SchedulerCore::accept_lease(int lease, int pool) {
+  const auto& spec = workload_.leases[lease];
+  if (fleet_.pools[pool].gpu_model != spec.model) return false;
+  auto placement = placement_for(pool, spec.gpus);
+  if (!placement) return false;
+  pending_leases_.erase(std::find(pending_leases_.begin(), pending_leases_.end(), lease));
+  take(*placement);
+  lease_placement_[lease] = placement;
+  actions_.push_back(StartLease{lease, *placement});
+  return true;
+}
+
+void SchedulerCore::reject_lease(int lease) {
+  pending_leases_.erase(std::find(pending_leases_.begin(), pending_leases_.end(), lease));
+  actions_.push_back(RejectLease{lease});
+}
+
+double SchedulerCore::replica_throughput(int service, int pool) const {
+  for (const auto& g : workload_.inference[service].generations)
+    if (g.model == fleet_.pools[pool].gpu_model) return g.throughput;
+  return 0;
+}
+
+bool SchedulerCore::add_replica(int service, int pool) {
+  const double throughput = replica_throughput(service, pool);
+  if (throughput <= 0) return false;
+  auto placement = placement_for(pool, workload_.inference[service].gpus_per_replica);
+  if (!placement || placement->domains() != 1) return false;
+  take(*placement);
+  const int id = static_cast<int>(replicas_.size());
+  replicas_.push_back({service, *placement, true});
+  active_by_service_[service].push_back(id);
+  capacity_[service] += throughput;
+  actions_.push_back(StartReplica{id, service, *placement});
+  return true;
+}
+
+void SchedulerCore::remove_replica(int replica) {
+  auto& r = replicas_[replica];
+  if (!r.active) return;
+  r.active = false;
+  give_back(r.placement);
+  auto& active = active_by_service_[r.service];
+  active.erase(std::find(active.begin(), active.end(), replica));
+  capacity_[r.service] -= replica_throughput(r.service, r.placement.pool);
+  actions_.push_back(StopReplica{replica});
+}
+
+void SchedulerCore::autoscale(int service, PoolRole role) {
+  const auto& spec = workload_.inference[service];
+  const double need = demand_[service];
+  // Grow: the first eligible generation with room, in the service's order of preference.
+  while (capacity_[service] < need) {
+    bool added = false;
+    for (const auto& g : spec.generations) {
+      if (g.latency_s > spec.latency_target_s) continue;
+      for (int pool : fleet_.pools_of_model(g.model))
+        if (fleet_.pools[pool].role == role && add_replica(service, pool)) {
+          added = true;
+          break;
+        }
+      if (added) break;
+    }
+    if (!added) break;
+  }
+  // Shrink: drop the newest replicas that demand no longer needs.
+  auto& active = active_by_service_[service];
+  for (size_t i = active.size(); i-- > 0;) {
+    const int id = active[i];
+    const double throughput = replica_throughput(service, replicas_[id].placement.pool);
+    if (capacity_[service] - throughput >= need) remove_replica(id);
+  }
+}
+
+}  // namespace gpufleet

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "core/actions.hpp"
+#include "core/fleet.hpp"
+#include "core/placement.hpp"
+#include "core/policy.hpp"
+#include "core/workload.hpp"
+
+namespace gpufleet {
+
+// The one scheduler core: owns queues and free capacity, turns the simulation's events into
+// calls to the policy, and checks and records the policy's decisions as Actions. It knows
+// nothing of SimGrid.
+class SchedulerCore {
+ public:
+  struct Replica {
+    int service = 0;
+    Placement placement;
+    bool active = true;
+  };
+
+  SchedulerCore(const Fleet& fleet, const Workload& workload, Policy& policy);
+
+  // Events from the simulation.
+  void set_time(double now) { now_ = now; }
+  void training_submitted(int job);
+  void training_finished(int job);
+  void lease_requested(int lease);
+  void lease_ended(int lease);
+  void demand_changed(int service, double demand);
+  // Runs the policy; returns the actions it decided, in order.
+  std::vector<Action> schedule();
+
+  // What policies read.
+  const Fleet& fleet() const { return fleet_; }
+  const Workload& workload() const { return workload_; }
+  double now() const { return now_; }
+  const std::vector<int>& waiting_training() const { return waiting_; }
+  const std::vector<int>& pending_leases() const { return pending_leases_; }
+  int free_gpus(int pool) const { return free_per_pool_[pool]; }
+  const std::vector<int>& free_per_domain() const { return free_per_domain_; }
+  double demand(int service) const { return demand_[service]; }
+  double capacity(int service) const { return capacity_[service]; }
+  const std::vector<Replica>& replicas() const { return replicas_; }
+  const std::vector<int>& active_replicas(int service) const { return active_by_service_[service]; }
+  std::optional<Placement> placement_for(int pool, int gpus) const;
+
+  // What policies decide. Each returns false (and changes nothing) when it cannot be done.
+  bool start_training(int job, int pool);
+  bool accept_lease(int lease, int pool);
+  void reject_lease(int lease);
+  bool add_replica(int service, int pool);
+  void remove_replica(int replica);
+  // Adds or removes replicas of `service` on pools whose role is `role` until capacity meets
+  // demand with the fewest GPUs, preferring generations in the service's order.
+  void autoscale(int service, PoolRole role);
+
+ private:
+  void take(const Placement& placement);
+  void give_back(const Placement& placement);
+  void release_if_ready(int job);
+  double replica_throughput(int service, int pool) const;
+
+  const Fleet& fleet_;
+  const Workload& workload_;
+  Policy& policy_;
+  double now_ = 0;
+  std::vector<int> free_per_domain_;
+  std::vector<int> free_per_pool_;
+  std::vector<int> waiting_;  // released training jobs in arrival order
+  std::vector<int> pending_leases_;
+  std::vector<int> deps_left_;
+  std::vector<bool> submitted_;
+  std::vector<std::vector<int>> dependents_;
+  std::vector<std::optional<Placement>> training_placement_;
+  std::vector<std::optional<Placement>> lease_placement_;
+  std::vector<double> demand_;
+  std::vector<Replica> replicas_;  // every replica ever started; ids index it
+  std::vector<std::vector<int>> active_by_service_;
+  std::vector<double> capacity_;  // demand units/s the active replicas sustain
+  std::vector<Action> actions_;
+};
+
+}  // namespace gpufleet

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace gpufleet {
+
+// A generation a training job may run on, with the MFU it reaches there.
+// Exactly one of mfu and relative_speed is given in the file; bind_workload() turns a
+// relative speed (per-GPU throughput relative to the first listed generation) into an MFU.
+struct TrainingGeneration {
+  std::string model;
+  double mfu = 0;             // achieved / peak dense BF16 FLOPs on that generation
+  double relative_speed = 0;  // 0 when mfu was given
+};
+
+// A gang-scheduled training job: all of its GPUs start and stop together.
+struct TrainingJob {
+  std::string id;
+  double submit_s = 0;
+  int gpus = 0;
+  double work_flops = 0;                        // useful model FLOPs of the whole job
+  std::vector<TrainingGeneration> generations;  // allowed, in order of preference
+  double gradient_bytes = 0;                    // gradient size all-reduced at each step
+  long steps = 1;                               // optimizer steps (all-reduces) of the job
+  double checkpoint_interval_s = 3600;
+  int priority = 0;                // larger runs first where a policy uses priorities
+  std::vector<std::string> after;  // ids of jobs that must complete first
+};
+
+struct InferenceGeneration {
+  std::string model;
+  double throughput = 0;  // demand units/s one replica sustains at its latency
+  double latency_s = 0;   // per-request latency at that throughput
+};
+
+// A step function of demand (units/s): values[i] holds on [i*interval, (i+1)*interval).
+struct DemandCurve {
+  double interval_s = 3600;
+  bool repeat = true;  // wraps around after the last value
+  std::vector<double> values;
+
+  double at(double t) const;
+  double peak() const;
+  double mean() const;
+  // First time > t at which the value may change (infinity when it never does).
+  double next_change_after(double t) const;
+};
+
+struct InferenceService {
+  std::string id;
+  int gpus_per_replica = 0;
+  double latency_target_s = 0;
+  double flops_per_unit = 0;  // useful FLOPs per unit of demand (e.g. 2 x params per token)
+  std::string unit = "tokens";
+  std::vector<InferenceGeneration> generations;  // eligible ones, in order of preference
+  DemandCurve demand;
+};
+
+struct LeaseRequest {
+  std::string id;
+  int gpus = 0;
+  std::string model;
+  double start_s = 0;
+  double duration_s = 0;
+  double price_per_gpu_hour = 0;
+  bool preemptible = false;
+};
+
+struct Workload {
+  static constexpr int kFormatVersion = 1;
+  double horizon_s = 0;  // 0: not set by the file
+  std::vector<TrainingJob> training;
+  std::vector<InferenceService> inference;
+  std::vector<LeaseRequest> leases;
+};
+
+}  // namespace gpufleet

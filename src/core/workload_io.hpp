@@ -1,0 +1,21 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/fleet.hpp"
+#include "core/workload.hpp"
+
+namespace gpufleet {
+
+// Reads a workload file (docs/workload-format.md); every problem is an InputError that names
+// the file and field.
+Workload load_workload(const std::string& file);
+Workload parse_workload(const nlohmann::json& document, const std::string& file);
+nlohmann::json workload_to_json(const Workload& workload);
+
+// Checks the workload against the platform it will run on (GPU models, sizes, dependencies)
+// and resolves relative speeds into MFUs. Throws InputError naming the file and field.
+void bind_workload(Workload& workload, const Fleet& fleet, const std::string& file);
+
+}  // namespace gpufleet

@@ -1,0 +1,31 @@
+#include <stdexcept>
+
+#include "core/policy.hpp"
+#include "policies/policies.hpp"
+
+namespace gpufleet {
+
+const std::vector<PolicyInfo>& policy_registry() {
+  static const std::vector<PolicyInfo> registry = {
+      {"static-partition",
+       "The status quo. Training runs first-come first-served on training pools only (the head of "
+       "the queue blocks the rest); inference replicas are added and removed to follow demand on "
+       "inference pools only; every external lease request is refused.",
+       make_static_partition},
+  };
+  return registry;
+}
+
+std::string policy_names() {
+  std::string names;
+  for (const auto& p : policy_registry()) names += (names.empty() ? "" : ", ") + p.name;
+  return names;
+}
+
+std::unique_ptr<Policy> make_policy(const std::string& name) {
+  for (const auto& p : policy_registry())
+    if (p.name == name) return p.make();
+  throw std::invalid_argument("unknown policy '" + name + "'; valid policies: " + policy_names());
+}
+
+}  // namespace gpufleet

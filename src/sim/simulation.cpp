@@ -1,0 +1,260 @@
+#include "sim/simulation.hpp"
+
+#include <simgrid/plugins/energy.h>
+#include <xbt/log.h>
+
+#include <cmath>
+#include <limits>
+#include <queue>
+#include <simgrid/s4u.hpp>
+
+#include "core/input_error.hpp"
+#include "core/recorder.hpp"
+#include "core/scheduler_core.hpp"
+#include "sim/platform_loader.hpp"
+#include "sim/training_task.hpp"
+
+namespace gpufleet {
+
+namespace s4u = simgrid::s4u;
+
+struct Simulation::State {
+  std::unique_ptr<s4u::Engine> engine;
+  LoadedPlatform platform;
+};
+
+namespace {
+
+void configure_engine() {
+  // SimGrid's own logging would drown the report; errors still reach us as exceptions.
+  xbt_log_control_set("root.thresh:critical");
+  s4u::Engine::set_config("contexts/factory:raw");
+  s4u::Engine::set_config("contexts/stack-size:128");
+  // GPU fabrics are RDMA: no TCP window cap on flows, and no LV08 bandwidth factor.
+  s4u::Engine::set_config("network/model:CM02");
+  s4u::Engine::set_config("network/TCP-gamma:0");
+}
+
+enum class EventKind { kTrainingSubmit, kLeaseRequest, kLeaseEnd, kDemandChange };
+
+struct TimedEvent {
+  double time;
+  long seq;  // ties broken in insertion order: deterministic
+  EventKind kind;
+  int index;
+  bool operator>(const TimedEvent& o) const { return time != o.time ? time > o.time : seq > o.seq; }
+};
+
+// The scheduler actor: turns timed events and job completions into calls to the scheduler
+// core and carries out the core's actions as SimGrid activities.
+class Controller {
+ public:
+  Controller(const LoadedPlatform& platform, const Workload& workload, Policy& policy,
+             const SimulationOptions& options)
+      : platform_(platform),
+        workload_(workload),
+        options_(options),
+        core_(platform.fleet, workload, policy),
+        recorder_(platform.fleet, workload, options.horizon_s, options.interval_s,
+                  options.assumptions),
+        progress_(workload.training.size()),
+        replica_execs_(),
+        lease_execs_(workload.leases.size()),
+        wakeup_(s4u::Semaphore::create(0)) {
+    for (size_t j = 0; j < workload.training.size(); ++j)
+      push(workload.training[j].submit_s, EventKind::kTrainingSubmit, static_cast<int>(j));
+    for (size_t l = 0; l < workload.leases.size(); ++l)
+      push(workload.leases[l].start_s, EventKind::kLeaseRequest, static_cast<int>(l));
+    for (size_t s = 0; s < workload.inference.size(); ++s)
+      push(0, EventKind::kDemandChange, static_cast<int>(s));
+  }
+
+  void operator()() {
+    const double horizon = options_.horizon_s;
+    while (true) {
+      const double now = s4u::Engine::get_clock();
+      step(now);
+      if (options_.on_progress) options_.on_progress(now);
+      const double next = events_.empty() ? horizon : std::min(horizon, events_.top().time);
+      if (now >= horizon) break;
+      if (completed_.empty()) wakeup_->acquire_timeout(next - now);
+    }
+    finish(horizon);
+  }
+
+  RunResult take_result() { return std::move(result_); }
+
+ private:
+  void push(double time, EventKind kind, int index) { events_.push({time, seq_++, kind, index}); }
+
+  void step(double now) {
+    core_.set_time(now);
+    recorder_.inference_until(now, core_);
+    for (int job : std::exchange(completed_, {})) {
+      core_.training_finished(job);
+      recorder_.training_ended(job, now, workload_.training[job].work_flops, true);
+    }
+    // A small tolerance: the semaphore's timeout lands within rounding of the event time.
+    while (!events_.empty() && events_.top().time <= now + 1e-9 &&
+           events_.top().time <= options_.horizon_s) {
+      const TimedEvent e = events_.top();
+      events_.pop();
+      handle(e, now);
+    }
+    for (const Action& action : core_.schedule()) {
+      recorder_.action_taken(action, now);
+      std::visit([&](const auto& a) { carry_out(a, now); }, action);
+    }
+  }
+
+  void handle(const TimedEvent& e, double now) {
+    switch (e.kind) {
+      case EventKind::kTrainingSubmit:
+        core_.training_submitted(e.index);
+        break;
+      case EventKind::kLeaseRequest:
+        core_.lease_requested(e.index);
+        break;
+      case EventKind::kLeaseEnd:
+        for (auto& exec : lease_execs_[e.index]) exec->cancel();
+        lease_execs_[e.index].clear();
+        core_.lease_ended(e.index);
+        recorder_.lease_ended(e.index, now);
+        break;
+      case EventKind::kDemandChange: {
+        const auto& curve = workload_.inference[e.index].demand;
+        core_.demand_changed(e.index, curve.at(now));
+        const double next = curve.next_change_after(now);
+        if (std::isfinite(next)) push(next, EventKind::kDemandChange, e.index);
+        break;
+      }
+    }
+  }
+
+  // GPUs that are merely held (replicas, leases) run a busy exec for as long as they are held,
+  // so the energy plugin sees them loaded.
+  s4u::ExecPtr hold(int domain, int gpus) {
+    return s4u::Exec::init()
+        ->set_host(platform_.hosts[domain])
+        ->set_flops_amount(std::numeric_limits<double>::max() / 1e6)
+        ->set_thread_count(gpus)
+        ->start();
+  }
+
+  void carry_out(const StartTraining& a, double) {
+    const auto& job = workload_.training[a.job];
+    const double mfu = job.generations[a.generation].mfu;
+    auto& progress = progress_[a.job];
+    progress.phases = static_cast<int>(std::min<long>(job.steps, options_.max_phases));
+    TrainingTask task;
+    for (const auto& part : a.placement.parts) {
+      task.hosts.push_back(platform_.hosts[part.domain]);
+      task.gpus_per_host.push_back(part.gpus);
+    }
+    task.flops_per_gpu_per_phase = job.work_flops / job.gpus / mfu / progress.phases;
+    const double k = static_cast<double>(a.placement.domains());
+    // Ring all-reduce between domains: each sends 2(k-1)/k of the gradient per step.
+    task.ring_bytes_per_phase = 2 * (k - 1) / k * job.gradient_bytes * job.steps / progress.phases;
+    task.progress = &progress;
+    task.on_done = [this, job_index = a.job] {
+      completed_.push_back(job_index);
+      wakeup_->release();
+    };
+    s4u::Host* first = task.hosts.front();
+    s4u::Actor::create(job.id, first, std::move(task));
+  }
+
+  void carry_out(const StartReplica& a, double) {
+    if (replica_execs_.size() <= static_cast<size_t>(a.replica))
+      replica_execs_.resize(a.replica + 1);
+    replica_execs_[a.replica] = hold(a.placement.parts.front().domain, a.placement.gpus());
+  }
+
+  void carry_out(const StopReplica& a, double) {
+    replica_execs_[a.replica]->cancel();
+    replica_execs_[a.replica] = nullptr;
+  }
+
+  void carry_out(const StartLease& a, double now) {
+    for (const auto& part : a.placement.parts)
+      lease_execs_[a.lease].push_back(hold(part.domain, part.gpus));
+    push(now + workload_.leases[a.lease].duration_s, EventKind::kLeaseEnd, a.lease);
+  }
+
+  void carry_out(const RejectLease&, double) {}
+
+  void finish(double horizon) {
+    recorder_.inference_until(horizon, core_);
+    for (size_t j = 0; j < progress_.size(); ++j) {
+      const auto& p = progress_[j];
+      if (p.phases_done < p.phases && (p.phases_done > 0 || !p.execs.empty() || p.exchanging))
+        recorder_.training_ended(static_cast<int>(j), horizon,
+                                 p.fraction_done() * workload_.training[j].work_flops, false);
+    }
+    std::vector<double> energy(platform_.fleet.pools.size(), 0.0);
+    for (size_t d = 0; d < platform_.hosts.size(); ++d)
+      energy[platform_.fleet.domains[d].pool] += sg_host_get_consumed_energy(platform_.hosts[d]);
+    result_ = recorder_.finish(std::move(energy));
+    for (auto& exec : replica_execs_)
+      if (exec) exec->cancel();
+    for (auto& execs : lease_execs_)
+      for (auto& exec : execs) exec->cancel();
+    s4u::Actor::kill_all();
+  }
+
+  const LoadedPlatform& platform_;
+  const Workload& workload_;
+  const SimulationOptions& options_;
+  SchedulerCore core_;
+  Recorder recorder_;
+  std::vector<TrainingProgress> progress_;
+  std::vector<s4u::ExecPtr> replica_execs_;
+  std::vector<std::vector<s4u::ExecPtr>> lease_execs_;
+  s4u::SemaphorePtr wakeup_;
+  std::priority_queue<TimedEvent, std::vector<TimedEvent>, std::greater<>> events_;
+  long seq_ = 0;
+  std::vector<int> completed_;
+  RunResult result_;
+};
+
+}  // namespace
+
+Simulation::Simulation(const std::string& platform_file) : state_(std::make_unique<State>()) {
+  int argc = 1;
+  char name[] = "gpufleet";
+  char* argv[] = {name, nullptr};
+  state_->engine = std::make_unique<s4u::Engine>(&argc, argv);
+  configure_engine();
+  sg_host_energy_plugin_init();
+  try {
+    state_->engine->load_platform(platform_file);
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    // SimGrid appends every host name to some messages: keep the part that says what is wrong.
+    if (what.size() > 400) what = what.substr(0, 400) + "...";
+    throw InputError(platform_file, "", "cannot load the platform: " + what,
+                     "check the XML against SimGrid's platform format 4.1, or regenerate it with "
+                     "'gpufleet platform'");
+  }
+  state_->platform = read_fleet(state_->engine->get_all_hosts(), platform_file);
+}
+
+Simulation::~Simulation() = default;
+
+const Fleet& Simulation::fleet() const {
+  return state_->platform.fleet;
+}
+
+RunResult Simulation::run(const Workload& workload, Policy& policy,
+                          const SimulationOptions& options) {
+  auto controller = std::make_shared<Controller>(state_->platform, workload, policy, options);
+  s4u::Actor::create("controller", state_->platform.hosts.front(),
+                     [controller] { (*controller)(); });
+  state_->engine->run();
+  RunResult result = controller->take_result();
+  result.policy = options.policy_name;
+  result.seed = options.seed;
+  return result;
+}
+
+}  // namespace gpufleet

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/fleet.hpp"
+#include "core/policy.hpp"
+#include "core/run_result.hpp"
+#include "core/workload.hpp"
+
+namespace gpufleet {
+
+struct SimulationOptions {
+  double horizon_s = 0;
+  double interval_s = 3600;  // time-series bin
+  int max_phases = 8;        // compute/all-reduce rounds a training job is split into
+  unsigned long seed = 0;
+  std::string policy_name;
+  ModelAssumptions assumptions;
+  std::function<void(double now_s)> on_progress;  // called as simulated time advances
+};
+
+// Owns the process's one SimGrid engine: loads the platform, runs the workload under a
+// policy, and returns what happened. Construct at most one per process (a SimGrid limit).
+class Simulation {
+ public:
+  explicit Simulation(const std::string& platform_file);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  const Fleet& fleet() const;
+  RunResult run(const Workload& workload, Policy& policy, const SimulationOptions& options);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace gpufleet

@@ -1,0 +1,48 @@
+#include "sim/training_task.hpp"
+
+#include <algorithm>
+#include <simgrid/s4u/Comm.hpp>
+
+namespace gpufleet {
+
+double TrainingProgress::fraction_done() const {
+  double phase_part = 0;
+  if (exchanging) {
+    phase_part = 1;
+  } else if (!execs.empty()) {
+    // The slowest domain sets the pace of a gang.
+    double remaining = 0;
+    for (const auto& exec : execs) remaining = std::max(remaining, exec->get_remaining_ratio());
+    phase_part = 1 - remaining;
+  }
+  return std::min(1.0, (phases_done + phase_part) / phases);
+}
+
+void TrainingTask::operator()() const {
+  namespace s4u = simgrid::s4u;
+  const size_t domains = hosts.size();
+  for (int phase = 0; phase < progress->phases; ++phase) {
+    progress->execs.clear();
+    for (size_t i = 0; i < domains; ++i)
+      progress->execs.push_back(s4u::Exec::init()
+                                    ->set_host(hosts[i])
+                                    ->set_flops_amount(flops_per_gpu_per_phase)
+                                    ->set_thread_count(gpus_per_host[i])
+                                    ->start());
+    for (const auto& exec : progress->execs) exec->wait();
+    progress->execs.clear();
+    if (domains > 1 && ring_bytes_per_phase > 0) {
+      progress->exchanging = true;
+      std::vector<s4u::CommPtr> ring;
+      for (size_t i = 0; i < domains; ++i)
+        ring.push_back(s4u::Comm::sendto_async(hosts[i], hosts[(i + 1) % domains],
+                                               static_cast<uint64_t>(ring_bytes_per_phase)));
+      for (const auto& comm : ring) comm->wait();
+      progress->exchanging = false;
+    }
+    ++progress->phases_done;
+  }
+  on_done();
+}
+
+}  // namespace gpufleet

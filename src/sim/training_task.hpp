@@ -1,0 +1,34 @@
+#pragma once
+
+#include <functional>
+#include <simgrid/s4u/Exec.hpp>
+#include <simgrid/s4u/Host.hpp>
+#include <vector>
+
+namespace gpufleet {
+
+// How far a running training job has got; read at the horizon for jobs still running.
+struct TrainingProgress {
+  int phases = 1;
+  int phases_done = 0;
+  bool exchanging = false;  // the current phase's computation is done, its all-reduce is not
+  std::vector<simgrid::s4u::ExecPtr> execs;
+
+  double fraction_done() const;
+};
+
+// One training job on its NVLink domains. The work is split into phases; in each phase every
+// domain computes its share (an exec of one thread per GPU), then, when the job spans several
+// domains, the domains all-reduce their gradients in a ring over the fabric.
+struct TrainingTask {
+  std::vector<simgrid::s4u::Host*> hosts;
+  std::vector<int> gpus_per_host;
+  double flops_per_gpu_per_phase = 0;  // peak-equivalent: useful work / MFU
+  double ring_bytes_per_phase = 0;     // sent by each domain to the next in each phase
+  TrainingProgress* progress = nullptr;
+  std::function<void()> on_done;
+
+  void operator()() const;
+};
+
+}  // namespace gpufleet
