@@ -1,0 +1,107 @@
+#include "test_support.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace gpufleet::test {
+
+namespace fs = std::filesystem;
+
+namespace {
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+}  // namespace
+
+CliResult run_cli(const std::vector<std::string>& args) {
+  TempDir capture;
+  std::string command = quote(GPUFLEET_CLI);
+  for (const auto& a : args) command += " " + quote(a);
+  command += " >" + quote(capture.path("stdout")) + " 2>" + quote(capture.path("stderr"));
+  const int status = std::system(command.c_str());
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(capture.path("stdout"));
+  r.err = read_file(capture.path("stderr"));
+  return r;
+}
+
+TempDir::TempDir() {
+  std::random_device rd;
+  dir_ = fs::temp_directory_path() / ("gpufleet-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+  fs::create_directories(dir_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+std::string TempDir::write(const std::string& name, const std::string& content) const {
+  std::ofstream(path(name)) << content;
+  return path(name);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::map<std::string, std::string>> read_csv(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, std::string>> rows;
+  const auto split = [](const std::string& l) {
+    std::vector<std::string> cells;
+    std::stringstream s(l);
+    std::string cell;
+    while (std::getline(s, cell, ',')) cells.push_back(cell);
+    if (!l.empty() && l.back() == ',') cells.emplace_back();
+    return cells;
+  };
+  if (std::getline(in, line)) header = split(line);
+  while (std::getline(in, line)) {
+    const auto cells = split(line);
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+nlohmann::json workload(double horizon_s, nlohmann::json training, nlohmann::json inference,
+                        nlohmann::json leases) {
+  return {{"format", "gpufleet-workload"}, {"version", 1},           {"horizon_s", horizon_s},
+          {"training", training},          {"inference", inference}, {"leases", leases}};
+}
+
+nlohmann::json training_job(const std::string& id, double submit_s, int gpus, double work_flops,
+                            double mfu) {
+  return {{"id", id},
+          {"submit_s", submit_s},
+          {"gpus", gpus},
+          {"work_flops", work_flops},
+          {"generations", {{{"model", "GB200"}, {"mfu", mfu}}}}};
+}
+
+CliResult run_scenario(const TempDir& dir, const std::vector<PoolSpec>& pools,
+                       const nlohmann::json& workload_doc, std::vector<std::string> extra) {
+  const std::string platform = dir.write("platform.xml", platform_xml(pools));
+  const std::string workload_file = dir.write("workload.json", workload_doc.dump(1));
+  std::vector<std::string> args = {"run",   "--platform", platform, "--workload", workload_file,
+                                   "--out", dir.path("out"), "--quiet"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_cli(args);
+}
+
+}  // namespace gpufleet::test

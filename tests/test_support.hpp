@@ -1,0 +1,62 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/platform_writer.hpp"
+
+namespace gpufleet::test {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs the gpufleet binary with these arguments (shell-quoted for you).
+CliResult run_cli(const std::vector<std::string>& args);
+
+// A fresh directory under the system temp dir, removed at the end of the test.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::filesystem::path dir_;
+};
+
+std::string read_file(const std::string& path);
+
+// A CSV file as rows of column name -> text.
+std::vector<std::map<std::string, std::string>> read_csv(const std::string& path);
+
+// A workload document with the given lists (empty ones omitted).
+nlohmann::json workload(double horizon_s, nlohmann::json training,
+                        nlohmann::json inference = nlohmann::json::array(),
+                        nlohmann::json leases = nlohmann::json::array());
+// A training job on GB200 at that MFU.
+nlohmann::json training_job(const std::string& id, double submit_s, int gpus, double work_flops,
+                            double mfu = 0.4);
+
+// Writes platform and workload files, runs `gpufleet run`, returns the result; outputs land in
+// dir.path("out").
+CliResult run_scenario(const TempDir& dir, const std::vector<PoolSpec>& pools,
+                       const nlohmann::json& workload_doc, std::vector<std::string> extra = {});
+
+constexpr double kGb200Flops = 2.5e15;
+
+inline PoolSpec pool(const std::string& model, int gpus, int gpus_per_domain = 0) {
+  PoolSpec spec;
+  spec.model = model;
+  spec.gpus = gpus;
+  spec.gpus_per_domain = gpus_per_domain;
+  return spec;
+}
+
+}  // namespace gpufleet::test
