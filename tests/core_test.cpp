@@ -1,0 +1,191 @@
+// Unit tests of the SimGrid-free parts: placement, scheduler core, workload parsing, stats.
+#include <gtest/gtest.h>
+
+#include "core/duration.hpp"
+#include "core/input_error.hpp"
+#include "core/placement.hpp"
+#include "core/scheduler_core.hpp"
+#include "core/stats.hpp"
+#include "core/usage_timeline.hpp"
+#include "core/workload_io.hpp"
+#include "policies/policies.hpp"
+#include "test_support.hpp"
+
+namespace gpufleet::test {
+namespace {
+
+Fleet small_fleet(int domains, int gpus_per_domain, const std::string& model = "GB200",
+                  PoolRole role = PoolRole::kTraining) {
+  Fleet fleet;
+  Pool pool;
+  pool.name = "p";
+  pool.gpu_model = model;
+  pool.role = role;
+  pool.gpus_per_domain = gpus_per_domain;
+  pool.peak_flops_per_gpu = 1e15;
+  pool.domain_count = domains;
+  fleet.pools.push_back(pool);
+  for (int d = 0; d < domains; ++d) fleet.domains.push_back({"h" + std::to_string(d), 0, gpus_per_domain});
+  return fleet;
+}
+
+TEST(Placement, SmallJobGoesToTheFullestDomainThatFits) {
+  const Fleet fleet = small_fleet(3, 8);
+  const auto p = find_placement(fleet, {8, 3, 5}, 0, 4);
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->parts.size(), 1u);
+  EXPECT_EQ(p->parts[0].domain, 2);
+}
+
+TEST(Placement, LargeJobUsesTheFewestDomains) {
+  const Fleet fleet = small_fleet(4, 8);
+  const auto p = find_placement(fleet, {2, 8, 6, 8}, 0, 16);
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->domains(), 2);
+  EXPECT_EQ(p->parts[0].domain, 1);
+  EXPECT_EQ(p->parts[1].domain, 3);
+  EXPECT_FALSE(find_placement(fleet, {2, 8, 6, 8}, 0, 25));
+}
+
+class Fifo final : public Policy {
+ public:
+  void schedule(SchedulerCore& core) override { start_training_fifo(core, PoolRole::kTraining); }
+};
+
+TrainingJob job(const std::string& id, int gpus) {
+  TrainingJob j;
+  j.id = id;
+  j.gpus = gpus;
+  j.work_flops = 1;
+  j.generations = {{"GB200", 0.4, 0}};
+  return j;
+}
+
+TEST(SchedulerCore, FifoHeadOfLineBlocksSmallerJobsBehindIt) {
+  const Fleet fleet = small_fleet(1, 8);
+  Workload w;
+  w.training = {job("a", 6), job("b", 4), job("c", 2)};
+  Fifo fifo;
+  SchedulerCore core(fleet, w, fifo);
+  for (int j = 0; j < 3; ++j) core.training_submitted(j);
+  const auto first = core.schedule();
+  ASSERT_EQ(first.size(), 1u);  // b (4) does not fit beside a (6) and blocks c (2)
+  EXPECT_EQ(std::get<StartTraining>(first[0]).job, 0);
+  EXPECT_EQ(core.free_gpus(0), 2);
+  core.training_finished(0);
+  const auto second = core.schedule();
+  EXPECT_EQ(second.size(), 2u);
+  EXPECT_EQ(core.free_gpus(0), 2);
+}
+
+TEST(SchedulerCore, AutoscaleAddsAndRemovesReplicasToFollowDemand) {
+  const Fleet fleet = small_fleet(4, 8, "H100", PoolRole::kInference);
+  Workload w;
+  InferenceService s;
+  s.id = "s";
+  s.gpus_per_replica = 8;
+  s.latency_target_s = 1;
+  s.flops_per_unit = 1;
+  s.generations = {{"H100", 100, 0.5}};
+  w.inference = {s};
+  Fifo fifo;
+  SchedulerCore core(fleet, w, fifo);
+  core.demand_changed(0, 250);
+  core.autoscale(0, PoolRole::kInference);
+  EXPECT_EQ(core.capacity(0), 300);
+  core.demand_changed(0, 1000);  // more than 4 replicas can give: capped by the pool
+  core.autoscale(0, PoolRole::kInference);
+  EXPECT_EQ(core.capacity(0), 400);
+  core.demand_changed(0, 100);
+  core.autoscale(0, PoolRole::kInference);
+  EXPECT_EQ(core.capacity(0), 100);
+  EXPECT_EQ(core.free_gpus(0), 24);
+}
+
+TEST(SchedulerCore, AutoscaleSkipsGenerationsThatMissTheLatencyTarget) {
+  const Fleet fleet = small_fleet(1, 8, "H100", PoolRole::kInference);
+  Workload w;
+  InferenceService s;
+  s.id = "s";
+  s.gpus_per_replica = 8;
+  s.latency_target_s = 0.1;
+  s.flops_per_unit = 1;
+  s.generations = {{"H100", 100, 0.5}};
+  w.inference = {s};
+  Fifo fifo;
+  SchedulerCore core(fleet, w, fifo);
+  core.demand_changed(0, 50);
+  core.autoscale(0, PoolRole::kInference);
+  EXPECT_EQ(core.capacity(0), 0);
+}
+
+TEST(Workload, RelativeSpeedBecomesAnMfuWithThePlatformPeaks) {
+  Fleet fleet = small_fleet(1, 8);
+  Fleet other = small_fleet(1, 8, "H100");
+  other.pools[0].peak_flops_per_gpu = 0.5e15;
+  other.pools[0].first_domain = 1;
+  fleet.pools.push_back(other.pools[0]);
+  fleet.domains.push_back({"x", 1, 8});
+  nlohmann::json doc = workload(100, {training_job("a", 0, 8, 1e18, 0.4)});
+  doc["training"][0]["generations"].push_back({{"model", "H100"}, {"relative_speed", 0.25}});
+  Workload w = parse_workload(doc, "w.json");
+  bind_workload(w, fleet, "w.json");
+  // 0.25 x (1e15 x 0.4) per GPU on a 0.5e15 GPU: MFU 0.2.
+  EXPECT_DOUBLE_EQ(w.training[0].generations[1].mfu, 0.2);
+}
+
+TEST(Workload, RoundTripsThroughJson) {
+  Workload w = load_workload(std::string(GPUFLEET_SOURCE_DIR) + "/workloads/default.json");
+  const Workload again = parse_workload(workload_to_json(w), "again.json");
+  EXPECT_EQ(workload_to_json(again), workload_to_json(w));
+  EXPECT_GT(w.training.size(), 10u);
+}
+
+TEST(Workload, DuplicateIdsAreRefused) {
+  const auto doc = workload(100, {training_job("a", 0, 8, 1e18), training_job("a", 5, 8, 1e18)});
+  EXPECT_THROW(parse_workload(doc, "w.json"), InputError);
+}
+
+TEST(DemandCurve, StepsRepeatAndEnd) {
+  DemandCurve c{10, true, {1, 2, 3}};
+  EXPECT_EQ(c.at(0), 1);
+  EXPECT_EQ(c.at(25), 3);
+  EXPECT_EQ(c.at(31), 1);
+  EXPECT_EQ(c.next_change_after(25), 30);
+  c.repeat = false;
+  EXPECT_EQ(c.at(31), 0);
+  EXPECT_EQ(c.peak(), 3);
+  EXPECT_DOUBLE_EQ(c.mean(), 2);
+}
+
+TEST(Stats, NearestRankPercentiles) {
+  std::vector<double> v;
+  for (int i = 1; i <= 100; ++i) v.push_back(i);
+  const auto d = distribution_of(v);
+  EXPECT_EQ(d.p50, 50);
+  EXPECT_EQ(d.p95, 95);
+  EXPECT_EQ(d.p99, 99);
+  EXPECT_DOUBLE_EQ(d.mean, 50.5);
+  EXPECT_EQ(distribution_of({}).count, 0);
+}
+
+TEST(UsageTimeline, SplitsAnIntervalAcrossBinsAndClipsAtTheHorizon) {
+  UsageTimeline tl(1, 250, 100);
+  tl.add(0, JobClass::kTraining, 50, 1000, 2, 10);
+  EXPECT_EQ(tl.bins(), 3);
+  EXPECT_DOUBLE_EQ(tl.gpu_seconds(0, JobClass::kTraining, 0), 100);
+  EXPECT_DOUBLE_EQ(tl.gpu_seconds(0, JobClass::kTraining, 2), 100);
+  EXPECT_DOUBLE_EQ(tl.total_flops(0, JobClass::kTraining), 2000);
+  EXPECT_DOUBLE_EQ(tl.bin_length(2), 50);
+}
+
+TEST(Duration, UnitsAndErrors) {
+  EXPECT_EQ(parse_duration_s("30"), 30 * 86400);
+  EXPECT_EQ(parse_duration_s("12h"), 12 * 3600);
+  EXPECT_EQ(parse_duration_s("2w"), 14 * 86400);
+  EXPECT_THROW(parse_duration_s("3x"), std::invalid_argument);
+  EXPECT_THROW(parse_duration_s("-1d"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace gpufleet::test

@@ -1,0 +1,50 @@
+#include <gtest/gtest.h>
+
+#include "core/platform_writer.hpp"
+#include "test_support.hpp"
+
+namespace gpufleet::test {
+namespace {
+
+// The shipped seed platform is what the generator writes today; regenerate it with the
+// command in docs/hardware.md when the catalog changes.
+TEST(Platform, SeedFleetFileIsInStepWithTheGenerator) {
+  const std::string shipped = read_file(std::string(GPUFLEET_SOURCE_DIR) + "/platforms/seed-fleet.xml");
+  const std::string generated =
+      platform_xml({pool("GB200", 576), pool("GB300", 288), pool("H100", 1024), pool("H200", 512)});
+  EXPECT_EQ(shipped, generated);
+  TempDir dir;
+  const auto r = run_cli({"platform", "--pool", "GB200:576", "--pool", "GB300:288", "--pool", "H100:1024",
+                          "--pool", "H200:512", "-o", dir.path("p.xml")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(dir.path("p.xml")), shipped);
+}
+
+TEST(Platform, FatTreeShapeFitsAnyWholeNumberOfDomains) {
+  // 12 NVL72 racks: leaves of 6 (largest divisor <= 8), 2 leaves, 6 spines.
+  const std::string xml = platform_xml({pool("GB200", 12 * 72)});
+  EXPECT_NE(xml.find("topo_parameters=\"2;6,2;1,6;1,1\""), std::string::npos);
+  EXPECT_NE(xml.find("core=\"72\""), std::string::npos);
+  EXPECT_NE(xml.find("wattage_per_state\" value=\"21600:21600:86400\""), std::string::npos);
+  // GB300 scale-out is 800 Gb/s per GPU: 72 x 100 GB/s per rack.
+  EXPECT_NE(platform_xml({pool("GB300", 72)}).find("bw=\"7.2e+12Bps\""), std::string::npos);
+}
+
+TEST(Platform, GeneratedFleetOfAnySizeLoadsAndRuns) {
+  TempDir dir;
+  // 7 H100 servers: a prime count of domains still makes a valid fat tree.
+  const auto r = run_scenario(dir, {pool("GB200", 4 * 72), pool("H100", 7 * 8)},
+                              workload(3600, {training_job("a", 0, 144, 1e19)}));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(Platform, PoolSpecParsing) {
+  const auto spec = parse_pool_spec("H200:512");
+  EXPECT_EQ(spec.model, "H200");
+  EXPECT_EQ(spec.gpus, 512);
+  EXPECT_THROW(parse_pool_spec("H200"), std::invalid_argument);
+  EXPECT_THROW(parse_pool_spec("H200:lots"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace gpufleet::test
