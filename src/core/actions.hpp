@@ -12,6 +12,10 @@ struct StartTraining {
   int generation = 0;  // index into the job's generations
   Placement placement;
 };
+// Stops a running training job; it goes back to the queue and restarts from its last checkpoint.
+struct PreemptTraining {
+  int job = 0;
+};
 struct StartReplica {
   int replica = 0;
   int service = 0;
@@ -28,6 +32,6 @@ struct RejectLease {
   int lease = 0;
 };
 
-using Action = std::variant<StartTraining, StartReplica, StopReplica, StartLease, RejectLease>;
+using Action = std::variant<StartTraining, PreemptTraining, StartReplica, StopReplica, StartLease, RejectLease>;
 
 }  // namespace gpufleet

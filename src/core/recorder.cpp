@@ -10,6 +10,7 @@ Recorder::Recorder(const Fleet& fleet, const Workload& workload, double horizon_
   result_.horizon_s = horizon_s;
   result_.assumptions = assumptions;
   result_.training.resize(workload.training.size());
+  run_start_.resize(workload.training.size(), 0.0);
   result_.leases.resize(workload.leases.size());
   result_.services.resize(workload.inference.size());
   result_.timeline = UsageTimeline(static_cast<int>(fleet.pools.size()), horizon_s, interval_s);
@@ -24,7 +25,8 @@ void Recorder::action_taken(const Action& action, double now) {
     auto& run = result_.training[a->job];
     run.pool = a->placement.pool;
     run.generation = a->generation;
-    run.start_s = now;
+    if (run.start_s < 0) run.start_s = now;
+    run_start_[a->job] = now;
   } else if (const auto* a = std::get_if<StartReplica>(&action)) {
     result_.replicas.resize(std::max<size_t>(result_.replicas.size(), a->replica + 1));
     result_.replicas[a->replica] = {a->service, a->placement.pool, a->placement.gpus(), now, -1};
@@ -37,16 +39,22 @@ void Recorder::action_taken(const Action& action, double now) {
   }
 }
 
-void Recorder::training_ended(int job, double now, double work_done_flops, bool completed) {
+void Recorder::training_ended(int job, double now, double useful_flops, bool completed) {
   auto& run = result_.training[job];
-  run.work_done_flops = work_done_flops;
+  run.work_done_flops += useful_flops;
   if (completed) run.end_s = now;
-  // Useful work is spread evenly over the time the job held its GPUs (compute and
-  // gradient exchange alike), so the timeline's FLOPs add up to the work done.
-  const double held = now - run.start_s;
+  // Useful work is spread evenly over the time the run held its GPUs (compute and gradient
+  // exchange alike), so the timeline's FLOPs add up to the work done.
+  const double start = run_start_[job];
+  const double held = now - start;
   const int gpus = workload_.training[job].gpus;
-  result_.timeline.add(run.pool, JobClass::kTraining, run.start_s, now, gpus,
-                       held > 0 ? work_done_flops / held : 0);
+  result_.timeline.add(run.pool, JobClass::kTraining, start, now, gpus, held > 0 ? useful_flops / held : 0);
+}
+
+void Recorder::training_preempted(int job, double now, double useful_flops, double lost_flops) {
+  training_ended(job, now, useful_flops, false);
+  ++result_.training[job].preemptions;
+  result_.training[job].lost_work_flops += lost_flops;
 }
 
 void Recorder::close_replica(int replica, double now) {
@@ -69,17 +77,8 @@ void Recorder::inference_until(double now, const SchedulerCore& core) {
   const double span = std::min(now, result_.horizon_s) - t0;
   if (span <= 0) return;
   const auto& services = workload_.inference;
-  std::vector<double> capacity_by_pool(fleet_.pools.size());
   for (size_t s = 0; s < services.size(); ++s) {
-    std::fill(capacity_by_pool.begin(), capacity_by_pool.end(), 0.0);
-    for (int id : core.active_replicas(static_cast<int>(s))) {
-      const int pool = core.replicas()[id].placement.pool;
-      for (const auto& g : services[s].generations)
-        if (g.model == fleet_.pools[pool].gpu_model) {
-          capacity_by_pool[pool] += g.throughput;
-          break;
-        }
-    }
+    const auto& capacity_by_pool = core.capacity_by_pool(static_cast<int>(s));
     const double demand = core.demand(static_cast<int>(s));
     const double capacity = core.capacity(static_cast<int>(s));
     const double served = std::min(demand, capacity);

@@ -15,7 +15,10 @@ class Recorder {
            ModelAssumptions assumptions);
 
   void action_taken(const Action& action, double now);
-  void training_ended(int job, double now, double work_done_flops, bool completed);
+  // A run of a training job stopped (completed, or cut at the horizon); `useful_flops` is the
+  // work that run added.
+  void training_ended(int job, double now, double useful_flops, bool completed);
+  void training_preempted(int job, double now, double useful_flops, double lost_flops);
   void lease_ended(int lease, double now);
   // Integrates inference demand and served work over [last call, now) with the replicas
   // the core holds; call it before any change to demand or replicas.
@@ -31,6 +34,7 @@ class Recorder {
   const Workload& workload_;
   RunResult result_;
   double inference_clock_ = 0;
+  std::vector<double> run_start_;  // start of each training job's current run
 };
 
 }  // namespace gpufleet

@@ -19,7 +19,8 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
       lease_placement_(workload.leases.size()),
       demand_(workload.inference.size(), 0.0),
       active_by_service_(workload.inference.size()),
-      capacity_(workload.inference.size(), 0.0) {
+      capacity_(workload.inference.size(), 0.0),
+      capacity_by_pool_(workload.inference.size(), std::vector<double>(fleet.pools.size(), 0.0)) {
   for (const auto& domain : fleet.domains) free_per_domain_.push_back(domain.gpus);
   for (size_t p = 0; p < fleet.pools.size(); ++p) free_per_pool_[p] = fleet.pools[p].gpus();
   std::map<std::string, int> index;
@@ -44,6 +45,7 @@ void SchedulerCore::release_if_ready(int job) {
 void SchedulerCore::training_finished(int job) {
   give_back(*training_placement_[job]);
   training_placement_[job].reset();
+  running_.erase(std::find(running_.begin(), running_.end(), job));
   for (int next : dependents_[job]) {
     --deps_left_[next];
     release_if_ready(next);
@@ -99,8 +101,19 @@ bool SchedulerCore::start_training(int job, int pool) {
   waiting_.erase(it);
   take(*placement);
   training_placement_[job] = placement;
+  running_.push_back(job);
   actions_.push_back(StartTraining{job, static_cast<int>(gen - gens.begin()), *placement});
   return true;
+}
+
+void SchedulerCore::preempt_training(int job) {
+  const auto it = std::find(running_.begin(), running_.end(), job);
+  if (it == running_.end()) throw std::logic_error("preempt_training: job is not running");
+  running_.erase(it);
+  give_back(*training_placement_[job]);
+  training_placement_[job].reset();
+  waiting_.insert(waiting_.begin(), job);
+  actions_.push_back(PreemptTraining{job});
 }
 
 bool SchedulerCore::accept_lease(int lease, int pool) {
@@ -136,6 +149,7 @@ bool SchedulerCore::add_replica(int service, int pool) {
   replicas_.push_back({service, *placement, true});
   active_by_service_[service].push_back(id);
   capacity_[service] += throughput;
+  capacity_by_pool_[service][pool] += throughput;
   actions_.push_back(StartReplica{id, service, *placement});
   return true;
 }
@@ -147,7 +161,9 @@ void SchedulerCore::remove_replica(int replica) {
   give_back(r.placement);
   auto& active = active_by_service_[r.service];
   active.erase(std::find(active.begin(), active.end(), replica));
-  capacity_[r.service] -= replica_throughput(r.service, r.placement.pool);
+  const double throughput = replica_throughput(r.service, r.placement.pool);
+  capacity_[r.service] -= throughput;
+  capacity_by_pool_[r.service][r.placement.pool] -= throughput;
   actions_.push_back(StopReplica{replica});
 }
 

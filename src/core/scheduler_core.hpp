@@ -39,17 +39,24 @@ class SchedulerCore {
   const Workload& workload() const { return workload_; }
   double now() const { return now_; }
   const std::vector<int>& waiting_training() const { return waiting_; }
+  const std::vector<int>& running_training() const { return running_; }
+  const std::optional<Placement>& placement_of(int job) const { return training_placement_[job]; }
   const std::vector<int>& pending_leases() const { return pending_leases_; }
   int free_gpus(int pool) const { return free_per_pool_[pool]; }
   const std::vector<int>& free_per_domain() const { return free_per_domain_; }
   double demand(int service) const { return demand_[service]; }
   double capacity(int service) const { return capacity_[service]; }
+  // Demand units/s the active replicas of `service` sustain, per pool.
+  const std::vector<double>& capacity_by_pool(int service) const { return capacity_by_pool_[service]; }
   const std::vector<Replica>& replicas() const { return replicas_; }
   const std::vector<int>& active_replicas(int service) const { return active_by_service_[service]; }
   std::optional<Placement> placement_for(int pool, int gpus) const;
 
   // What policies decide. Each returns false (and changes nothing) when it cannot be done.
   bool start_training(int job, int pool);
+  // Frees a running job's GPUs now and puts it at the head of the queue; the simulation
+  // loses the work done since its last checkpoint.
+  void preempt_training(int job);
   bool accept_lease(int lease, int pool);
   void reject_lease(int lease);
   bool add_replica(int service, int pool);
@@ -71,6 +78,7 @@ class SchedulerCore {
   std::vector<int> free_per_domain_;
   std::vector<int> free_per_pool_;
   std::vector<int> waiting_;  // released training jobs in arrival order
+  std::vector<int> running_;
   std::vector<int> pending_leases_;
   std::vector<int> deps_left_;
   std::vector<bool> submitted_;
@@ -81,6 +89,7 @@ class SchedulerCore {
   std::vector<Replica> replicas_;  // every replica ever started; ids index it
   std::vector<std::vector<int>> active_by_service_;
   std::vector<double> capacity_;  // demand units/s the active replicas sustain
+  std::vector<std::vector<double>> capacity_by_pool_;
   std::vector<Action> actions_;
 };
 

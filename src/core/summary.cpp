@@ -57,9 +57,9 @@ json pools_json(const Fleet& fleet, const RunResult& r, double& fleet_gpu_s, dou
 }
 
 json training_json(const Fleet& fleet, const Workload& w, const RunResult& r) {
-  double demand_h = 0, served_h = 0;
+  double demand_h = 0, served_h = 0, lost_h = 0;
   std::vector<double> waits, jcts;
-  long started = 0, completed = 0, submitted = 0;
+  long started = 0, completed = 0, submitted = 0, preemptions = 0;
   for (size_t j = 0; j < w.training.size(); ++j) {
     const auto& job = w.training[j];
     const auto& run = r.training[j];
@@ -71,6 +71,8 @@ json training_json(const Fleet& fleet, const Workload& w, const RunResult& r) {
         job.work_flops / (fleet.peak_flops_of_model(pref.model) * pref.mfu) / 3600;
     demand_h += need_h;
     served_h += need_h * run.work_done_flops / job.work_flops;
+    lost_h += need_h * run.lost_work_flops / job.work_flops;
+    preemptions += run.preemptions;
     if (run.start_s >= 0) {
       ++started;
       waits.push_back(run.start_s - job.submit_s);
@@ -89,6 +91,8 @@ json training_json(const Fleet& fleet, const Workload& w, const RunResult& r) {
           {"served_gpu_hours", served_h},
           {"capacity_gap", demand_h > 0 ? 1 - served_h / demand_h : 0},
           {"capacity_gap_window_s", {0, r.horizon_s}},
+          {"preemptions", preemptions},
+          {"lost_gpu_hours", lost_h},
           {"wait_s", to_json(distribution_of(waits))},
           {"jct_s", to_json(distribution_of(jcts))}};
 }

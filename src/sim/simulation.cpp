@@ -61,6 +61,7 @@ class Controller {
         recorder_(platform.fleet, workload, options.horizon_s, options.interval_s,
                   options.assumptions),
         progress_(workload.training.size()),
+        runs_(workload.training.size()),
         replica_execs_(),
         lease_execs_(workload.leases.size()),
         wakeup_(s4u::Semaphore::create(0)) {
@@ -95,7 +96,9 @@ class Controller {
     recorder_.inference_until(now, core_);
     for (int job : std::exchange(completed_, {})) {
       core_.training_finished(job);
-      recorder_.training_ended(job, now, workload_.training[job].work_flops, true);
+      recorder_.training_ended(job, now, runs_[job].work_flops, true);
+      // A finished actor's stack is freed only when the last reference to it goes.
+      runs_[job].actor = nullptr;
     }
     // A small tolerance: the semaphore's timeout lands within rounding of the event time.
     while (!events_.empty() && events_.top().time <= now + 1e-9 &&
@@ -144,27 +147,48 @@ class Controller {
         ->start();
   }
 
-  void carry_out(const StartTraining& a, double) {
+  void carry_out(const StartTraining& a, double now) {
     const auto& job = workload_.training[a.job];
     const double mfu = job.generations[a.generation].mfu;
+    auto& run = runs_[a.job];
+    run.start_s = now;
+    run.work_flops = job.work_flops - run.saved_flops;
+    const double share = run.work_flops / job.work_flops;  // of the job's work left to do
     auto& progress = progress_[a.job];
-    progress.phases = static_cast<int>(std::min<long>(job.steps, options_.max_phases));
+    progress = TrainingProgress{};
+    // Phases exist to interleave gradient exchange; a job inside one domain needs one exec.
+    progress.phases = a.placement.domains() == 1 ? 1 : static_cast<int>(std::min<long>(job.steps, options_.max_phases));
     TrainingTask task;
     for (const auto& part : a.placement.parts) {
       task.hosts.push_back(platform_.hosts[part.domain]);
       task.gpus_per_host.push_back(part.gpus);
     }
-    task.flops_per_gpu_per_phase = job.work_flops / job.gpus / mfu / progress.phases;
+    task.flops_per_gpu_per_phase = run.work_flops / job.gpus / mfu / progress.phases;
     const double k = static_cast<double>(a.placement.domains());
     // Ring all-reduce between domains: each sends 2(k-1)/k of the gradient per step.
-    task.ring_bytes_per_phase = 2 * (k - 1) / k * job.gradient_bytes * job.steps / progress.phases;
+    task.ring_bytes_per_phase = 2 * (k - 1) / k * job.gradient_bytes * job.steps * share / progress.phases;
     task.progress = &progress;
     task.on_done = [this, job_index = a.job] {
       completed_.push_back(job_index);
       wakeup_->release();
     };
     s4u::Host* first = task.hosts.front();
-    s4u::Actor::create(job.id, first, std::move(task));
+    run.actor = s4u::Actor::create(job.id, first, std::move(task));
+  }
+
+  // Work since the last checkpoint is lost: the job checkpoints every checkpoint_interval_s
+  // of running time, and progress within a run is taken as even over time.
+  void carry_out(const PreemptTraining& a, double now) {
+    auto& run = runs_[a.job];
+    const double done = progress_[a.job].fraction_done() * run.work_flops;
+    const double ran = now - run.start_s;
+    const double interval = workload_.training[a.job].checkpoint_interval_s;
+    const double saved = ran > 0 ? done * (std::floor(ran / interval) * interval) / ran : 0;
+    run.saved_flops += saved;
+    run.actor->kill();
+    run.actor = nullptr;
+    progress_[a.job] = TrainingProgress{};
+    recorder_.training_preempted(a.job, now, saved, done - saved);
   }
 
   void carry_out(const StartReplica& a, double) {
@@ -188,12 +212,8 @@ class Controller {
 
   void finish(double horizon) {
     recorder_.inference_until(horizon, core_);
-    for (size_t j = 0; j < progress_.size(); ++j) {
-      const auto& p = progress_[j];
-      if (p.phases_done < p.phases && (p.phases_done > 0 || !p.execs.empty() || p.exchanging))
-        recorder_.training_ended(static_cast<int>(j), horizon,
-                                 p.fraction_done() * workload_.training[j].work_flops, false);
-    }
+    for (int job : core_.running_training())
+      recorder_.training_ended(job, horizon, progress_[job].fraction_done() * runs_[job].work_flops, false);
     std::vector<double> energy(platform_.fleet.pools.size(), 0.0);
     for (size_t d = 0; d < platform_.hosts.size(); ++d)
       energy[platform_.fleet.domains[d].pool] += sg_host_get_consumed_energy(platform_.hosts[d]);
@@ -211,6 +231,13 @@ class Controller {
   SchedulerCore core_;
   Recorder recorder_;
   std::vector<TrainingProgress> progress_;
+  struct TrainingRunState {
+    double saved_flops = 0;  // useful work checkpointed by earlier runs
+    double work_flops = 0;   // work the current run set out to do
+    double start_s = 0;
+    s4u::ActorPtr actor;
+  };
+  std::vector<TrainingRunState> runs_;
   std::vector<s4u::ExecPtr> replica_execs_;
   std::vector<std::vector<s4u::ExecPtr>> lease_execs_;
   s4u::SemaphorePtr wakeup_;
