@@ -45,10 +45,13 @@ int main(int argc, char** argv) {
   s.latency_target_s = 1;
   s.flops_per_unit = 1.4e11;
   s.generations = {{"H100", 21400, 0.8}};
-  for (int h = 0; h < 24; ++h) s.demand.values.push_back(inference_gpus / 8 * 21400 * (0.5 + 0.4 * std::sin(h / 24.0 * 6.283)));
+  for (int h = 0; h < 24; ++h)
+    s.demand.values.push_back(inference_gpus / 8 * 21400 *
+                              (0.5 + 0.4 * std::sin(h / 24.0 * 6.283)));
   w.inference.push_back(s);
   for (int d = 0; d * 86400 < t; ++d)
-    w.leases.push_back({"lease" + std::to_string(d), 8, "H100", d * 86400.0, 7 * 86400.0, 2.0, false});
+    w.leases.push_back(
+        {"lease" + std::to_string(d), 8, "H100", d * 86400.0, 7 * 86400.0, 2.0, false});
   gpufleet::write_file_atomically(argv[4], gpufleet::workload_to_json(w).dump());
   std::fprintf(stderr, "%ld jobs over %.1f days\n", jobs, t / 86400);
   return 0;

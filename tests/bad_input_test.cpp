@@ -16,10 +16,12 @@ struct Rejected {
   bool wrote_output;
 };
 
-Rejected run_with(const TempDir& dir, const std::string& platform, const std::string& workload_text) {
+Rejected run_with(const TempDir& dir, const std::string& platform,
+                  const std::string& workload_text) {
   const auto p = dir.write("platform.xml", platform);
   const auto w = dir.write("workload.json", workload_text);
-  const auto r = run_cli({"run", "--platform", p, "--workload", w, "--out", dir.path("out"), "--quiet"});
+  const auto r =
+      run_cli({"run", "--platform", p, "--workload", w, "--out", dir.path("out"), "--quiet"});
   return {r, std::filesystem::exists(dir.path("out"))};
 }
 
@@ -33,7 +35,9 @@ void expect_rejected(const Rejected& r, const std::vector<std::string>& mentions
   EXPECT_EQ(r.result.exit_code, 2) << r.result.err;
   EXPECT_FALSE(r.wrote_output);
   EXPECT_EQ(r.result.err.find("internal error"), std::string::npos) << r.result.err;
-  for (const auto& m : mentions) EXPECT_NE(r.result.err.find(m), std::string::npos) << "missing '" << m << "' in: " << r.result.err;
+  for (const auto& m : mentions)
+    EXPECT_NE(r.result.err.find(m), std::string::npos)
+        << "missing '" << m << "' in: " << r.result.err;
 }
 
 TEST(BadInput, GoodInputsAreAccepted) {
@@ -44,21 +48,24 @@ TEST(BadInput, GoodInputsAreAccepted) {
 
 TEST(BadInput, WorkloadJsonSyntaxErrorNamesFileAndLine) {
   TempDir dir;
-  expect_rejected(run_with(dir, kPlatform, "{\n  \"format\": \"gpufleet-workload\",\n  \"version\": 1,,\n}"),
-                  {"workload.json", "line 3"});
+  expect_rejected(
+      run_with(dir, kPlatform, "{\n  \"format\": \"gpufleet-workload\",\n  \"version\": 1,,\n}"),
+      {"workload.json", "line 3"});
 }
 
 TEST(BadInput, UnknownGpuModelInWorkload) {
   TempDir dir;
   json w = workload(7200, {training_job("a", 0, 8, 1e19)});
   w["training"][0]["generations"][0]["model"] = "A100";
-  expect_rejected(run_with(dir, kPlatform, w.dump()), {"workload.json", "training[0].generations[0].model", "A100"});
+  expect_rejected(run_with(dir, kPlatform, w.dump()),
+                  {"workload.json", "training[0].generations[0].model", "A100"});
 }
 
 TEST(BadInput, JobAskingMoreGpusThanExist) {
   TempDir dir;
-  expect_rejected(run_with(dir, kPlatform, workload(7200, {training_job("a", 0, 1000, 1e19)}).dump()),
-                  {"workload.json", "training[0].gpus", "1000"});
+  expect_rejected(
+      run_with(dir, kPlatform, workload(7200, {training_job("a", 0, 1000, 1e19)}).dump()),
+      {"workload.json", "training[0].gpus", "1000"});
 }
 
 TEST(BadInput, NegativeSubmitTime) {
@@ -83,7 +90,8 @@ TEST(BadInput, DependencyCycleNamesTheJobs) {
   json a = training_job("a", 0, 8, 1e19), b = training_job("b", 0, 8, 1e19);
   a["after"] = {"b"};
   b["after"] = {"a"};
-  expect_rejected(run_with(dir, kPlatform, workload(7200, {a, b}).dump()), {"cycle", "a -> b -> a"});
+  expect_rejected(run_with(dir, kPlatform, workload(7200, {a, b}).dump()),
+                  {"cycle", "a -> b -> a"});
 }
 
 TEST(BadInput, MalformedPlatformXml) {

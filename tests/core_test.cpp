@@ -25,7 +25,8 @@ Fleet small_fleet(int domains, int gpus_per_domain, const std::string& model = "
   pool.peak_flops_per_gpu = 1e15;
   pool.domain_count = domains;
   fleet.pools.push_back(pool);
-  for (int d = 0; d < domains; ++d) fleet.domains.push_back({"h" + std::to_string(d), 0, gpus_per_domain});
+  for (int d = 0; d < domains; ++d)
+    fleet.domains.push_back({"h" + std::to_string(d), 0, gpus_per_domain});
   return fleet;
 }
 

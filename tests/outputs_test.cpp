@@ -31,7 +31,8 @@ TEST(DefaultScenario, RunsAndWritesTheThreeFilesAndTheTable) {
   EXPECT_GT(s["training"]["demand_gpu_hours"].get<double>(), 0);
   EXPECT_TRUE(s["inference"].contains("slo_attainment"));
   EXPECT_TRUE(s["lease"].contains("revenue_usd"));
-  const double alloc = s["fleet"]["allocation_utilization"], effective = s["fleet"]["effective_utilization"];
+  const double alloc = s["fleet"]["allocation_utilization"],
+               effective = s["fleet"]["effective_utilization"];
   EXPECT_GT(alloc, 0);
   EXPECT_LE(alloc, 1);
   EXPECT_LT(effective, alloc);  // no GPU delivers more than its peak
@@ -61,7 +62,8 @@ TEST(DefaultScenario, GpuSecondsOfJobsEqualTheTimeSeriesIntegralAndStayWithinCap
   }
   EXPECT_GT(by_jobs, 0);
   EXPECT_NEAR(by_series, by_jobs, by_jobs * 1e-6);
-  for (const auto& [key, gpus] : per_bin) EXPECT_LE(gpus, pool_gpus[key.second] + 1e-6) << key.first;
+  for (const auto& [key, gpus] : per_bin)
+    EXPECT_LE(gpus, pool_gpus[key.second] + 1e-6) << key.first;
 }
 
 TEST(DefaultScenario, SameInputsGiveByteIdenticalOutputsWhateverTheThreadCount) {
@@ -69,7 +71,9 @@ TEST(DefaultScenario, SameInputsGiveByteIdenticalOutputsWhateverTheThreadCount) 
   ASSERT_EQ(run_default(a, "1").exit_code, 0);
   ASSERT_EQ(run_default(b, "2").exit_code, 0);
   for (const char* file : {"summary.json", "jobs.csv", "timeseries.csv"})
-    EXPECT_EQ(read_file(a.path(std::string("out/") + file)), read_file(b.path(std::string("out/") + file))) << file;
+    EXPECT_EQ(read_file(a.path(std::string("out/") + file)),
+              read_file(b.path(std::string("out/") + file)))
+        << file;
 }
 
 TEST(Cli, ListsPoliciesAndRejectsAnUnknownOneWithTheValidNames) {

@@ -9,13 +9,14 @@ namespace {
 // The shipped seed platform is what the generator writes today; regenerate it with the
 // command in docs/hardware.md when the catalog changes.
 TEST(Platform, SeedFleetFileIsInStepWithTheGenerator) {
-  const std::string shipped = read_file(std::string(GPUFLEET_SOURCE_DIR) + "/platforms/seed-fleet.xml");
+  const std::string shipped =
+      read_file(std::string(GPUFLEET_SOURCE_DIR) + "/platforms/seed-fleet.xml");
   const std::string generated =
       platform_xml({pool("GB200", 576), pool("GB300", 288), pool("H100", 1024), pool("H200", 512)});
   EXPECT_EQ(shipped, generated);
   TempDir dir;
-  const auto r = run_cli({"platform", "--pool", "GB200:576", "--pool", "GB300:288", "--pool", "H100:1024",
-                          "--pool", "H200:512", "-o", dir.path("p.xml")});
+  const auto r = run_cli({"platform", "--pool", "GB200:576", "--pool", "GB300:288", "--pool",
+                          "H100:1024", "--pool", "H200:512", "-o", dir.path("p.xml")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(read_file(dir.path("p.xml")), shipped);
 }

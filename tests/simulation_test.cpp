@@ -18,12 +18,15 @@ double end_of(const TempDir& dir, const std::string& id) {
   return std::stod(jobs_by_id(dir).at(id).at("end_s"));
 }
 
-json summary_of(const TempDir& dir) { return json::parse(read_file(dir.path("out/summary.json"))); }
+json summary_of(const TempDir& dir) {
+  return json::parse(read_file(dir.path("out/summary.json")));
+}
 
 TEST(Simulation, OneJobRunsForWorkOverSpeedTimesMfu) {
   TempDir dir;
   // 72 GPUs x 2.5 PFLOP/s x MFU 0.4 = 72 PFLOP/s of useful work: 7.2e19 FLOPs take 1,000 s.
-  const auto r = run_scenario(dir, {pool("GB200", 72)}, workload(7200, {training_job("a", 0, 72, 7.2e19, 0.4)}));
+  const auto r = run_scenario(dir, {pool("GB200", 72)},
+                              workload(7200, {training_job("a", 0, 72, 7.2e19, 0.4)}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NEAR(end_of(dir, "a"), 1000.0, 1e-3);
 }
@@ -33,7 +36,8 @@ TEST(Simulation, TwoJobsQueueFirstComeFirstServed) {
   // Each needs the whole rack for 3,600 s; the second arrives at 10 s and waits 3,590 s.
   const double work = 72 * kGb200Flops * 0.4 * 3600;
   const auto r = run_scenario(
-      dir, {pool("GB200", 72)}, workload(10 * 3600, {training_job("a", 0, 72, work), training_job("b", 10, 72, work)}));
+      dir, {pool("GB200", 72)},
+      workload(10 * 3600, {training_job("a", 0, 72, work), training_job("b", 10, 72, work)}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto jobs = jobs_by_id(dir);
   EXPECT_NEAR(std::stod(jobs.at("b").at("start_s")), 3600.0, 1e-3);
@@ -43,7 +47,8 @@ TEST(Simulation, TwoJobsQueueFirstComeFirstServed) {
   EXPECT_NEAR(s["training"]["jct_s"]["mean"].get<double>(), (3600.0 + 7190.0) / 2, 1e-3);
 }
 
-json job_with_gradients(const std::string& id, int gpus, double work, double gradient_bytes, long steps) {
+json job_with_gradients(const std::string& id, int gpus, double work, double gradient_bytes,
+                        long steps) {
   json job = training_job(id, 0, gpus, work);
   job["gradient_bytes"] = gradient_bytes;
   job["steps"] = steps;
@@ -82,36 +87,42 @@ TEST(Simulation, EnergyMatchesHandComputation) {
   // One NVL72 rack: idle 72 x 300 W, full 72 x 1,200 W. A 36-GPU job runs 3,600 s of a 7,200 s
   // horizon: E = 21,600 W x 7,200 s + (86,400 - 21,600) W x 36/72 x 3,600 s = 272.16 MJ.
   const double work = 36 * kGb200Flops * 0.4 * 3600;
-  const auto r = run_scenario(dir, {pool("GB200", 72)}, workload(7200, {training_job("a", 0, 36, work)}));
+  const auto r =
+      run_scenario(dir, {pool("GB200", 72)}, workload(7200, {training_job("a", 0, 36, work)}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const double expected_kwh = (21600.0 * 7200 + 64800.0 * 0.5 * 3600) / 3.6e6;
-  EXPECT_NEAR(summary_of(dir)["fleet"]["energy_kwh"].get<double>(), expected_kwh, expected_kwh * 1e-3);
+  EXPECT_NEAR(summary_of(dir)["fleet"]["energy_kwh"].get<double>(), expected_kwh,
+              expected_kwh * 1e-3);
 }
 
 TEST(Simulation, InferenceFollowsDemandAndCountsWhatItCannotServe) {
   TempDir dir;
   // Two 8-GPU servers, 100 units/s per replica; demand 50, 150, 250 over three hours. Replicas:
   // 1, 2, 2. Served 50 + 150 + 200 of 450 units/s-hours; allocated 8 + 16 + 16 of 48 GPU-hours.
-  const json service = {{"id", "chat"},
-                        {"gpus_per_replica", 8},
-                        {"latency_target_s", 1.0},
-                        {"flops_per_unit", 1e12},
-                        {"generations", {{{"model", "H100"}, {"throughput", 100}, {"latency_s", 0.5}}}},
-                        {"demand", {{"interval_s", 3600}, {"repeat", false}, {"values", {50, 150, 250}}}}};
-  const auto r = run_scenario(dir, {pool("H100", 16)}, workload(3 * 3600, json::array(), {service}));
+  const json service = {
+      {"id", "chat"},
+      {"gpus_per_replica", 8},
+      {"latency_target_s", 1.0},
+      {"flops_per_unit", 1e12},
+      {"generations", {{{"model", "H100"}, {"throughput", 100}, {"latency_s", 0.5}}}},
+      {"demand", {{"interval_s", 3600}, {"repeat", false}, {"values", {50, 150, 250}}}}};
+  const auto r =
+      run_scenario(dir, {pool("H100", 16)}, workload(3 * 3600, json::array(), {service}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto s = summary_of(dir);
   EXPECT_NEAR(s["inference"]["slo_attainment"].get<double>(), 400.0 / 450.0, 1e-9);
   EXPECT_NEAR(s["fleet"]["allocation_utilization"].get<double>(), 40.0 / 48.0, 1e-9);
   // Useful FLOP/s = served units/s x 1e12 FLOPs per unit, over a peak of 16 x 989 TFLOP/s.
-  EXPECT_NEAR(s["fleet"]["effective_utilization"].get<double>(), 400.0 * 1e12 / (3 * 16 * 989e12), 1e-9);
+  EXPECT_NEAR(s["fleet"]["effective_utilization"].get<double>(), 400.0 * 1e12 / (3 * 16 * 989e12),
+              1e-9);
 }
 
 TEST(Simulation, StaticPartitionRefusesLeases) {
   TempDir dir;
-  const json lease = {{"id", "l"}, {"gpus", 8}, {"model", "H100"}, {"start_s", 0}, {"duration_s", 3600},
-                      {"price_per_gpu_hour", 2.0}};
-  const auto r = run_scenario(dir, {pool("H100", 16)}, workload(7200, json::array(), json::array(), {lease}));
+  const json lease = {{"id", "l"},    {"gpus", 8},          {"model", "H100"},
+                      {"start_s", 0}, {"duration_s", 3600}, {"price_per_gpu_hour", 2.0}};
+  const auto r =
+      run_scenario(dir, {pool("H100", 16)}, workload(7200, json::array(), json::array(), {lease}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(jobs_by_id(dir).at("l").at("state"), "rejected");
   EXPECT_EQ(summary_of(dir)["lease"]["revenue_usd"].get<double>(), 0.0);
@@ -122,7 +133,8 @@ TEST(Simulation, DependentJobStartsAfterItsPredecessor) {
   const double work = 8 * kGb200Flops * 0.4 * 1000;
   json finetune = training_job("finetune", 0, 8, work);
   finetune["after"] = {"pretrain"};
-  const auto r = run_scenario(dir, {pool("GB200", 72)}, workload(7200, {training_job("pretrain", 0, 8, work), finetune}));
+  const auto r = run_scenario(dir, {pool("GB200", 72)},
+                              workload(7200, {training_job("pretrain", 0, 8, work), finetune}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NEAR(std::stod(jobs_by_id(dir).at("finetune").at("start_s")), 1000.0, 1e-3);
 }
@@ -131,7 +143,8 @@ TEST(Simulation, JobUnfinishedAtHorizonCountsItsProgress) {
   TempDir dir;
   // 4,000 s of work, horizon 1,000 s: a quarter served, so the gap is 75%.
   const double work = 72 * kGb200Flops * 0.4 * 4000;
-  const auto r = run_scenario(dir, {pool("GB200", 72)}, workload(1000, {training_job("a", 0, 72, work)}));
+  const auto r =
+      run_scenario(dir, {pool("GB200", 72)}, workload(1000, {training_job("a", 0, 72, work)}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto s = summary_of(dir);
   EXPECT_NEAR(s["training"]["capacity_gap"].get<double>(), 0.75, 0.01);

@@ -35,7 +35,8 @@ CliResult run_cli(const std::vector<std::string>& args) {
 
 TempDir::TempDir() {
   std::random_device rd;
-  dir_ = fs::temp_directory_path() / ("gpufleet-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+  dir_ = fs::temp_directory_path() /
+         ("gpufleet-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
   fs::create_directories(dir_);
 }
 
@@ -98,8 +99,8 @@ CliResult run_scenario(const TempDir& dir, const std::vector<PoolSpec>& pools,
                        const nlohmann::json& workload_doc, std::vector<std::string> extra) {
   const std::string platform = dir.write("platform.xml", platform_xml(pools));
   const std::string workload_file = dir.write("workload.json", workload_doc.dump(1));
-  std::vector<std::string> args = {"run",   "--platform", platform, "--workload", workload_file,
-                                   "--out", dir.path("out"), "--quiet"};
+  std::vector<std::string> args = {"run",         "--platform", platform,        "--workload",
+                                   workload_file, "--out",      dir.path("out"), "--quiet"};
   args.insert(args.end(), extra.begin(), extra.end());
   return run_cli(args);
 }

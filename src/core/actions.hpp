@@ -32,6 +32,7 @@ struct RejectLease {
   int lease = 0;
 };
 
-using Action = std::variant<StartTraining, PreemptTraining, StartReplica, StopReplica, StartLease, RejectLease>;
+using Action = std::variant<StartTraining, PreemptTraining, StartReplica, StopReplica, StartLease,
+                            RejectLease>;
 
 }  // namespace gpufleet

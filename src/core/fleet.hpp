@@ -42,7 +42,7 @@ struct Fleet {
 
   int total_gpus() const;
   double total_peak_flops() const;
-  // Pools of that GPU model, in platform order.
+  // Pools of that GPU model, in fleet order (pools sorted by name).
   std::vector<int> pools_of_model(const std::string& model) const;
   bool has_model(const std::string& model) const;
   double peak_flops_of_model(const std::string& model) const;  // 0 if absent

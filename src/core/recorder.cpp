@@ -48,7 +48,8 @@ void Recorder::training_ended(int job, double now, double useful_flops, bool com
   const double start = run_start_[job];
   const double held = now - start;
   const int gpus = workload_.training[job].gpus;
-  result_.timeline.add(run.pool, JobClass::kTraining, start, now, gpus, held > 0 ? useful_flops / held : 0);
+  result_.timeline.add(run.pool, JobClass::kTraining, start, now, gpus,
+                       held > 0 ? useful_flops / held : 0);
 }
 
 void Recorder::training_preempted(int job, double now, double useful_flops, double lost_flops) {

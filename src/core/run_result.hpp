@@ -15,8 +15,8 @@ struct ModelAssumptions {
 struct TrainingRun {
   int pool = -1;
   int generation = -1;
-  double start_s = -1;  // -1: never started
-  double end_s = -1;    // -1: not finished by the horizon
+  double start_s = -1;         // -1: never started
+  double end_s = -1;           // -1: not finished by the horizon
   double work_done_flops = 0;  // useful work kept (checkpointed or completed)
   int preemptions = 0;
   double lost_work_flops = 0;  // work redone after preemptions

@@ -184,7 +184,11 @@ void SchedulerCore::autoscale(int service, PoolRole role) {
     }
     if (!added) break;
   }
-  // Shrink: drop the newest replicas that demand no longer needs.
+  // Shrink: drop the newest replicas that demand no longer needs. Most calls find nothing to
+  // drop, so skip the walk when even the smallest replica is still needed.
+  double smallest = capacity_[service];
+  for (const auto& g : spec.generations) smallest = std::min(smallest, g.throughput);
+  if (capacity_[service] - smallest < need) return;
   auto& active = active_by_service_[service];
   for (size_t i = active.size(); i-- > 0;) {
     const int id = active[i];

@@ -47,7 +47,9 @@ class SchedulerCore {
   double demand(int service) const { return demand_[service]; }
   double capacity(int service) const { return capacity_[service]; }
   // Demand units/s the active replicas of `service` sustain, per pool.
-  const std::vector<double>& capacity_by_pool(int service) const { return capacity_by_pool_[service]; }
+  const std::vector<double>& capacity_by_pool(int service) const {
+    return capacity_by_pool_[service];
+  }
   const std::vector<Replica>& replicas() const { return replicas_; }
   const std::vector<int>& active_replicas(int service) const { return active_by_service_[service]; }
   std::optional<Placement> placement_for(int pool, int gpus) const;

@@ -134,7 +134,8 @@ Workload parse_workload(const nlohmann::json& document, const std::string& file)
   top.reject_unknown({"format", "version", "horizon_s", "training", "inference", "leases", "meta"});
   if (top.text("format") != kFormatName)
     top.fail("format", "expected \"" + std::string(kFormatName) + "\"");
-  if (static_cast<int>(top.number("version")) != Workload::kFormatVersion)
+  const double version = top.number("version");
+  if (!document.at("version").is_number_integer() || version != Workload::kFormatVersion)
     top.fail("version", "unsupported version",
              "this gpufleet reads version " + std::to_string(Workload::kFormatVersion));
   Workload w;

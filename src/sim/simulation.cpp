@@ -102,7 +102,7 @@ class Controller {
     }
     // A small tolerance: the semaphore's timeout lands within rounding of the event time.
     while (!events_.empty() && events_.top().time <= now + 1e-9 &&
-           events_.top().time <= options_.horizon_s) {
+           events_.top().time < options_.horizon_s) {
       const TimedEvent e = events_.top();
       events_.pop();
       handle(e, now);
@@ -157,7 +157,9 @@ class Controller {
     auto& progress = progress_[a.job];
     progress = TrainingProgress{};
     // Phases exist to interleave gradient exchange; a job inside one domain needs one exec.
-    progress.phases = a.placement.domains() == 1 ? 1 : static_cast<int>(std::min<long>(job.steps, options_.max_phases));
+    progress.phases = a.placement.domains() == 1
+                          ? 1
+                          : static_cast<int>(std::min<long>(job.steps, options_.max_phases));
     TrainingTask task;
     for (const auto& part : a.placement.parts) {
       task.hosts.push_back(platform_.hosts[part.domain]);
@@ -166,7 +168,8 @@ class Controller {
     task.flops_per_gpu_per_phase = run.work_flops / job.gpus / mfu / progress.phases;
     const double k = static_cast<double>(a.placement.domains());
     // Ring all-reduce between domains: each sends 2(k-1)/k of the gradient per step.
-    task.ring_bytes_per_phase = 2 * (k - 1) / k * job.gradient_bytes * job.steps * share / progress.phases;
+    task.ring_bytes_per_phase =
+        2 * (k - 1) / k * job.gradient_bytes * job.steps * share / progress.phases;
     task.progress = &progress;
     task.on_done = [this, job_index = a.job] {
       completed_.push_back(job_index);
@@ -213,7 +216,8 @@ class Controller {
   void finish(double horizon) {
     recorder_.inference_until(horizon, core_);
     for (int job : core_.running_training())
-      recorder_.training_ended(job, horizon, progress_[job].fraction_done() * runs_[job].work_flops, false);
+      recorder_.training_ended(job, horizon, progress_[job].fraction_done() * runs_[job].work_flops,
+                               false);
     std::vector<double> energy(platform_.fleet.pools.size(), 0.0);
     for (size_t d = 0; d < platform_.hosts.size(); ++d)
       energy[platform_.fleet.domains[d].pool] += sg_host_get_consumed_energy(platform_.hosts[d]);
