@@ -79,16 +79,22 @@ TEST(SchedulerCore, FifoHeadOfLineBlocksSmallerJobsBehindIt) {
   EXPECT_EQ(core.free_gpus(0), 2);
 }
 
-TEST(SchedulerCore, AutoscaleAddsAndRemovesReplicasToFollowDemand) {
-  const Fleet fleet = small_fleet(4, 8, "H100", PoolRole::kInference);
-  Workload w;
+// One 8-GPU-replica service on H100: 100 units/s per replica at 0.5 s latency.
+Workload one_service(double latency_target_s) {
   InferenceService s;
   s.id = "s";
   s.gpus_per_replica = 8;
-  s.latency_target_s = 1;
+  s.latency_target_s = latency_target_s;
   s.flops_per_unit = 1;
   s.generations = {{"H100", 100, 0.5}};
+  Workload w;
   w.inference = {s};
+  return w;
+}
+
+TEST(SchedulerCore, AutoscaleAddsAndRemovesReplicasToFollowDemand) {
+  const Fleet fleet = small_fleet(4, 8, "H100", PoolRole::kInference);
+  const Workload w = one_service(1.0);
   Fifo fifo;
   SchedulerCore core(fleet, w, fifo);
   core.demand_changed(0, 250);
@@ -105,14 +111,7 @@ TEST(SchedulerCore, AutoscaleAddsAndRemovesReplicasToFollowDemand) {
 
 TEST(SchedulerCore, AutoscaleSkipsGenerationsThatMissTheLatencyTarget) {
   const Fleet fleet = small_fleet(1, 8, "H100", PoolRole::kInference);
-  Workload w;
-  InferenceService s;
-  s.id = "s";
-  s.gpus_per_replica = 8;
-  s.latency_target_s = 0.1;
-  s.flops_per_unit = 1;
-  s.generations = {{"H100", 100, 0.5}};
-  w.inference = {s};
+  const Workload w = one_service(0.1);
   Fifo fifo;
   SchedulerCore core(fleet, w, fifo);
   core.demand_changed(0, 50);
