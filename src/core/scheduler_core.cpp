@@ -22,7 +22,10 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
       capacity_(workload.inference.size(), 0.0),
       capacity_by_pool_(workload.inference.size(), std::vector<double>(fleet.pools.size(), 0.0)) {
   for (const auto& domain : fleet.domains) free_per_domain_.push_back(domain.gpus);
-  for (size_t p = 0; p < fleet.pools.size(); ++p) free_per_pool_[p] = fleet.pools[p].gpus();
+  for (size_t p = 0; p < fleet.pools.size(); ++p) {
+    free_per_pool_[p] = fleet.pools[p].gpus();
+    pools_by_model_[fleet.pools[p].gpu_model].push_back(static_cast<int>(p));
+  }
   std::map<std::string, int> index;
   for (size_t j = 0; j < workload.training.size(); ++j)
     index[workload.training[j].id] = static_cast<int>(j);
@@ -70,6 +73,12 @@ std::vector<Action> SchedulerCore::schedule() {
   // A lease asks for GPUs from its start time on; one the policy left undecided is refused.
   while (!pending_leases_.empty()) reject_lease(pending_leases_.front());
   return std::exchange(actions_, {});
+}
+
+const std::vector<int>& SchedulerCore::pools_of_model(const std::string& model) const {
+  static const std::vector<int> none;
+  const auto it = pools_by_model_.find(model);
+  return it == pools_by_model_.end() ? none : it->second;
 }
 
 std::optional<Placement> SchedulerCore::placement_for(int pool, int gpus) const {
@@ -175,7 +184,7 @@ void SchedulerCore::autoscale(int service, PoolRole role) {
     bool added = false;
     for (const auto& g : spec.generations) {
       if (g.latency_s > spec.latency_target_s) continue;
-      for (int pool : fleet_.pools_of_model(g.model))
+      for (int pool : pools_of_model(g.model))
         if (fleet_.pools[pool].role == role && add_replica(service, pool)) {
           added = true;
           break;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/actions.hpp"
@@ -51,7 +53,8 @@ class SchedulerCore {
     return capacity_by_pool_[service];
   }
   const std::vector<Replica>& replicas() const { return replicas_; }
-  const std::vector<int>& active_replicas(int service) const { return active_by_service_[service]; }
+  // Pools of that GPU model, in fleet order (computed once: policies ask on every event).
+  const std::vector<int>& pools_of_model(const std::string& model) const;
   std::optional<Placement> placement_for(int pool, int gpus) const;
 
   // What policies decide. Each returns false (and changes nothing) when it cannot be done.
@@ -93,6 +96,7 @@ class SchedulerCore {
   std::vector<double> capacity_;  // demand units/s the active replicas sustain
   std::vector<std::vector<double>> capacity_by_pool_;
   std::vector<Action> actions_;
+  std::map<std::string, std::vector<int>> pools_by_model_;
 };
 
 }  // namespace gpufleet

@@ -25,7 +25,7 @@ void start_training_fifo(SchedulerCore& core, PoolRole role) {
     const int job = core.waiting_training().front();
     bool started = false;
     for (const auto& g : core.workload().training[job].generations) {
-      for (int pool : core.fleet().pools_of_model(g.model))
+      for (int pool : core.pools_of_model(g.model))
         if (core.fleet().pools[pool].role == role && core.start_training(job, pool)) {
           started = true;
           break;

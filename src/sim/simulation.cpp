@@ -60,7 +60,6 @@ class Controller {
         core_(platform.fleet, workload, policy),
         recorder_(platform.fleet, workload, options.horizon_s, options.interval_s,
                   options.assumptions),
-        progress_(workload.training.size()),
         runs_(workload.training.size()),
         replica_execs_(),
         lease_execs_(workload.leases.size()),
@@ -154,7 +153,7 @@ class Controller {
     run.start_s = now;
     run.work_flops = job.work_flops - run.saved_flops;
     const double share = run.work_flops / job.work_flops;  // of the job's work left to do
-    auto& progress = progress_[a.job];
+    auto& progress = run.progress;
     progress = TrainingProgress{};
     // Phases exist to interleave gradient exchange; a job inside one domain needs one exec.
     progress.phases = a.placement.domains() == 1
@@ -183,14 +182,14 @@ class Controller {
   // of running time, and progress within a run is taken as even over time.
   void carry_out(const PreemptTraining& a, double now) {
     auto& run = runs_[a.job];
-    const double done = progress_[a.job].fraction_done() * run.work_flops;
+    const double done = run.progress.fraction_done() * run.work_flops;
     const double ran = now - run.start_s;
     const double interval = workload_.training[a.job].checkpoint_interval_s;
     const double saved = ran > 0 ? done * (std::floor(ran / interval) * interval) / ran : 0;
     run.saved_flops += saved;
     run.actor->kill();
     run.actor = nullptr;
-    progress_[a.job] = TrainingProgress{};
+    run.progress = TrainingProgress{};
     recorder_.training_preempted(a.job, now, saved, done - saved);
   }
 
@@ -216,8 +215,8 @@ class Controller {
   void finish(double horizon) {
     recorder_.inference_until(horizon, core_);
     for (int job : core_.running_training())
-      recorder_.training_ended(job, horizon, progress_[job].fraction_done() * runs_[job].work_flops,
-                               false);
+      recorder_.training_ended(job, horizon,
+                               runs_[job].progress.fraction_done() * runs_[job].work_flops, false);
     std::vector<double> energy(platform_.fleet.pools.size(), 0.0);
     for (size_t d = 0; d < platform_.hosts.size(); ++d)
       energy[platform_.fleet.domains[d].pool] += sg_host_get_consumed_energy(platform_.hosts[d]);
@@ -234,14 +233,14 @@ class Controller {
   const SimulationOptions& options_;
   SchedulerCore core_;
   Recorder recorder_;
-  std::vector<TrainingProgress> progress_;
   struct TrainingRunState {
     double saved_flops = 0;  // useful work checkpointed by earlier runs
     double work_flops = 0;   // work the current run set out to do
     double start_s = 0;
     s4u::ActorPtr actor;
+    TrainingProgress progress;  // the actor writes it; never moved while a run is on
   };
-  std::vector<TrainingRunState> runs_;
+  std::vector<TrainingRunState> runs_;  // sized once: TrainingTask holds pointers into it
   std::vector<s4u::ExecPtr> replica_execs_;
   std::vector<std::vector<s4u::ExecPtr>> lease_execs_;
   s4u::SemaphorePtr wakeup_;
