@@ -4,6 +4,7 @@
 #include "core/duration.hpp"
 #include "core/input_error.hpp"
 #include "core/placement.hpp"
+#include "core/scenario_generator.hpp"
 #include "core/scheduler_core.hpp"
 #include "core/stats.hpp"
 #include "core/usage_timeline.hpp"
@@ -135,7 +136,12 @@ TEST(Workload, RelativeSpeedBecomesAnMfuWithThePlatformPeaks) {
 }
 
 TEST(Workload, RoundTripsThroughJson) {
-  Workload w = load_workload(std::string(GPUFLEET_SOURCE_DIR) + "/workloads/default.json");
+  GenerateOptions small;
+  small.scale = 0.1;
+  const Workload w =
+      generate_scenario(
+          load_scenario(std::string(GPUFLEET_SOURCE_DIR) + "/workloads/scenarios/seed.json"), small)
+          .workload;
   const Workload again = parse_workload(workload_to_json(w), "again.json");
   EXPECT_EQ(workload_to_json(again), workload_to_json(w));
   EXPECT_GT(w.training.size(), 10u);

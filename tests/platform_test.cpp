@@ -6,19 +6,18 @@
 namespace gpufleet::test {
 namespace {
 
-// The shipped seed platform is what the generator writes today; regenerate it with the
-// command in docs/hardware.md when the catalog changes.
-TEST(Platform, SeedFleetFileIsInStepWithTheGenerator) {
-  const std::string shipped =
-      read_file(std::string(GPUFLEET_SOURCE_DIR) + "/platforms/seed-fleet.xml");
-  const std::string generated =
-      platform_xml({pool("GB200", 576), pool("GB300", 288), pool("H100", 1024), pool("H200", 512)});
-  EXPECT_EQ(shipped, generated);
+// The shipped seed platform is the seed scenario's fleet at scale 1 as the generator writes
+// it today; regenerate it with the command in docs/seed-scenario.md when either changes.
+TEST(Platform, SeedPlatformFileIsInStepWithTheSeedScenario) {
+  const std::string shipped = read_file(std::string(GPUFLEET_SOURCE_DIR) + "/platforms/seed.xml");
   TempDir dir;
-  const auto r = run_cli({"platform", "--pool", "GB200:576", "--pool", "GB300:288", "--pool",
-                          "H100:1024", "--pool", "H200:512", "-o", dir.path("p.xml")});
+  const auto r =
+      run_cli({"generate", "-o", dir.path("w.json"), "--platform-out", dir.path("p.xml")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(read_file(dir.path("p.xml")), shipped);
+  EXPECT_EQ(platform_xml(
+                {pool("GB200", 1728), pool("GB300", 1440), pool("H100", 4960), pool("H200", 1872)}),
+            shipped);
 }
 
 TEST(Platform, FatTreeShapeFitsAnyWholeNumberOfDomains) {

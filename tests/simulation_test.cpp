@@ -95,10 +95,11 @@ TEST(Simulation, EnergyMatchesHandComputation) {
               expected_kwh * 1e-3);
 }
 
-TEST(Simulation, InferenceFollowsDemandAndCountsWhatItCannotServe) {
+TEST(Simulation, StaticPartitionHoldsPeakCapacityAndCountsWhatItCannotServe) {
   TempDir dir;
-  // Two 8-GPU servers, 100 units/s per replica; demand 50, 150, 250 over three hours. Replicas:
-  // 1, 2, 2. Served 50 + 150 + 200 of 450 units/s-hours; allocated 8 + 16 + 16 of 48 GPU-hours.
+  // Two 8-GPU servers, 100 units/s per replica; demand 50, 150, 250 over three hours. The peak
+  // (250) needs 3 replicas, 2 fit, and both are held all along. Served 50 + 150 + 200 of 450
+  // units/s-hours; allocated 16 GPUs x 3 h of 48 GPU-hours.
   const json service = {
       {"id", "chat"},
       {"gpus_per_replica", 8},
@@ -111,7 +112,7 @@ TEST(Simulation, InferenceFollowsDemandAndCountsWhatItCannotServe) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto s = summary_of(dir);
   EXPECT_NEAR(s["inference"]["slo_attainment"].get<double>(), 400.0 / 450.0, 1e-9);
-  EXPECT_NEAR(s["fleet"]["allocation_utilization"].get<double>(), 40.0 / 48.0, 1e-9);
+  EXPECT_NEAR(s["fleet"]["allocation_utilization"].get<double>(), 1.0, 1e-9);
   // Useful FLOP/s = served units/s x 1e12 FLOPs per unit, over a peak of 16 x 989 TFLOP/s.
   EXPECT_NEAR(s["fleet"]["effective_utilization"].get<double>(), 400.0 * 1e12 / (3 * 16 * 989e12),
               1e-9);

@@ -46,6 +46,7 @@ TempDir::~TempDir() {
 }
 
 std::string TempDir::write(const std::string& name, const std::string& content) const {
+  fs::create_directories(fs::path(path(name)).parent_path());
   std::ofstream(path(name)) << content;
   return path(name);
 }

@@ -2,14 +2,19 @@
 #include <tbb/info.h>
 
 #include <cstdio>
+#include <memory>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/progress_bar.hpp"
+#include "cli/scenario_source.hpp"
 #include "core/atomic_files.hpp"
 #include "core/duration.hpp"
 #include "core/input_error.hpp"
+#include "core/platform_writer.hpp"
 #include "core/run_outputs.hpp"
 #include "core/summary.hpp"
+#include "core/temporary_file.hpp"
 #include "core/workload_io.hpp"
 #include "sim/simulation.hpp"
 
@@ -18,13 +23,15 @@ namespace gpufleet {
 namespace {
 
 struct RunOptions {
-  std::string platform = "platforms/seed-fleet.xml";
-  std::string workload = "workloads/default.json";
+  std::string scenario = "seed";
+  double scale = 1;
+  std::string platform;  // default: the scenario's fleet, or platforms/seed.xml for --workload
+  std::string workload;  // default: drawn from the scenario
   std::string policy = "static-partition";
   std::string horizon;
   std::string interval = "1h";
   std::string out = "gpufleet-out";
-  unsigned long seed = 1;
+  std::optional<long> seed;  // default: the scenario's (0 with --workload)
   int threads = 0;
   bool quiet = false;
 };
@@ -36,23 +43,64 @@ double horizon_of(const RunOptions& o, const Workload& w) {
                    "pass --horizon (e.g. --horizon 30d) or add \"horizon_s\" to the file");
 }
 
+// The run's inputs: files given by the user, or a scenario drawn in memory (its platform goes
+// to a temporary file, since SimGrid loads platforms from files).
+struct Inputs {
+  Workload workload;
+  std::string workload_file;  // for error messages
+  std::string platform_file;
+  std::unique_ptr<TemporaryFile> generated_platform;
+  unsigned long seed = 0;
+};
+
+Inputs read_inputs(const RunOptions& o) {
+  Inputs in;
+  if (o.seed && *o.seed < 0) throw std::invalid_argument("--seed must be >= 0");
+  if (!o.workload.empty()) {
+    if (o.scale != 1)
+      throw std::invalid_argument("--scale applies to scenarios, not to --workload");
+    in.workload_file = shipped_file(o.workload);
+    in.workload = load_workload(in.workload_file);
+    in.platform_file = shipped_file(o.platform.empty() ? "platforms/seed.xml" : o.platform);
+    in.seed = static_cast<unsigned long>(o.seed.value_or(0));
+    return in;
+  }
+  const Scenario scenario = load_scenario(scenario_file(o.scenario));
+  GenerateOptions options;
+  options.scale = o.scale;
+  if (!o.horizon.empty()) options.days = parse_duration_s(o.horizon) / 86400;
+  if (o.seed) options.seed = static_cast<unsigned long>(*o.seed);
+  auto generated = generate_scenario(scenario, options);
+  if (!o.quiet) std::fputs(("gpufleet: " + describe(scenario, generated, o.scale)).c_str(), stderr);
+  in.workload = std::move(generated.workload);
+  in.workload_file = scenario.file;
+  in.seed = generated.seed;
+  if (!o.platform.empty()) {
+    in.platform_file = shipped_file(o.platform);
+  } else {
+    in.generated_platform = std::make_unique<TemporaryFile>(platform_xml(generated.pools), ".xml");
+    in.platform_file = in.generated_platform->path();
+  }
+  return in;
+}
+
 int run(const RunOptions& o) {
   // Everything is read and checked before anything runs or is written.
-  const std::string platform_file = shipped_file(o.platform);
-  const std::string workload_file = shipped_file(o.workload);
   auto policy = make_policy(o.policy);
-  Workload workload = load_workload(workload_file);
+  Inputs in = read_inputs(o);
+  Workload& workload = in.workload;
   SimulationOptions sim;
   sim.horizon_s = horizon_of(o, workload);
   sim.interval_s = parse_duration_s(o.interval);
-  sim.seed = o.seed;
+  sim.seed = in.seed;
   sim.policy_name = o.policy;
   if (o.threads < 0) throw std::invalid_argument("--threads must be >= 0 (0: all cores)");
   const auto threads =
       tbb::global_control(tbb::global_control::max_allowed_parallelism,
                           o.threads > 0 ? o.threads : tbb::info::default_concurrency());
-  Simulation simulation(platform_file);
-  bind_workload(workload, simulation.fleet(), workload_file);
+  Simulation simulation(in.platform_file);
+  in.generated_platform.reset();  // loaded: the file is no longer needed
+  bind_workload(workload, simulation.fleet(), in.workload_file);
 
   ProgressBar bar("simulating", sim.horizon_s);
   if (!o.quiet) sim.on_progress = [&bar](double now) { bar.update(now); };
@@ -76,16 +124,22 @@ CommandRunner add_run_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "run", "Simulate a workload on a platform under a policy (default: the built-in scenario)");
   auto o = std::make_shared<RunOptions>();
-  cmd->add_option("--platform", o->platform, "SimGrid platform XML")->capture_default_str();
-  cmd->add_option("--workload", o->workload, "Workload JSON (docs/workload-format.md)")
+  cmd->add_option("--scenario", o->scenario,
+                  "Scenario to draw the workload and fleet from (name or file), unless --workload")
       ->capture_default_str();
+  cmd->add_option("--scale", o->scale, "Scenario size (1: 10,000 GPUs for seed)")
+      ->capture_default_str();
+  cmd->add_option("--workload", o->workload, "Workload JSON (docs/workload-format.md)");
+  cmd->add_option("--platform", o->platform,
+                  "SimGrid platform XML (default: the scenario's fleet; platforms/seed.xml with "
+                  "--workload)");
   cmd->add_option("--policy", o->policy, "Scheduling policy (see 'gpufleet policies')")
       ->capture_default_str();
   cmd->add_option("--horizon", o->horizon,
                   "Simulated time, e.g. 30d or 12h (default: the workload's horizon_s)");
   cmd->add_option("--interval", o->interval, "Time-series bin")->capture_default_str();
   cmd->add_option("--out", o->out, "Output directory")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Random seed of randomized policies")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Random seed of the scenario (default: the scenario's)");
   cmd->add_option("--threads", o->threads, "Worker threads (0: all cores)")->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar or summary table");
   return [o] { return run(*o); };

@@ -176,9 +176,8 @@ void SchedulerCore::remove_replica(int replica) {
   actions_.push_back(StopReplica{replica});
 }
 
-void SchedulerCore::autoscale(int service, PoolRole role) {
+void SchedulerCore::scale_to(int service, PoolRole role, double need) {
   const auto& spec = workload_.inference[service];
-  const double need = demand_[service];
   // Grow: the first eligible generation with room, in the service's order of preference.
   while (capacity_[service] < need) {
     bool added = false;
@@ -193,7 +192,7 @@ void SchedulerCore::autoscale(int service, PoolRole role) {
     }
     if (!added) break;
   }
-  // Shrink: drop the newest replicas that demand no longer needs. Most calls find nothing to
+  // Shrink: drop the newest replicas that the target no longer needs. Most calls find nothing to
   // drop, so skip the walk when even the smallest replica is still needed.
   double smallest = capacity_[service];
   for (const auto& g : spec.generations) smallest = std::min(smallest, g.throughput);

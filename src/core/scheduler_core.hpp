@@ -66,9 +66,12 @@ class SchedulerCore {
   void reject_lease(int lease);
   bool add_replica(int service, int pool);
   void remove_replica(int replica);
-  // Adds or removes replicas of `service` on pools whose role is `role` until capacity meets
-  // demand with the fewest GPUs, preferring generations in the service's order.
-  void autoscale(int service, PoolRole role);
+  // Adds or removes replicas of `service` on pools whose role is `role` until its capacity
+  // (units/s) meets `target` with the fewest GPUs, preferring generations in the service's
+  // order. Only generations within the service's latency target are used.
+  void scale_to(int service, PoolRole role, double target);
+  // scale_to() the service's current demand.
+  void autoscale(int service, PoolRole role) { scale_to(service, role, demand_[service]); }
 
  private:
   void take(const Placement& placement);

@@ -179,16 +179,22 @@ std::string summary_table(const json& s) {
   std::string out;
   out += line("gpufleet: policy %s, horizon %.1f days\n\n", s["policy"].get<std::string>().c_str(),
               s["horizon_s"].get<double>() / 86400);
-  out += line("%-12s %-6s %-9s %8s %8s %10s %11s\n", "pool", "model", "role", "GPUs", "alloc",
+  const auto& f = s["fleet"];
+  out += line(
+      "headline   fleet effective utilization %.1f%% (useful FLOPs / peak), allocation "
+      "%.1f%% (GPU-time held)\n",
+      pct(f["effective_utilization"]), pct(f["allocation_utilization"]));
+  out += line("           training capacity gap %.1f%%, inference SLO attainment %.2f%%\n\n",
+              pct(s["training"]["capacity_gap"]), pct(s["inference"]["slo_attainment"]));
+  out += line("%-12s %-6s %-9s %8s %11s %10s %11s\n", "pool", "model", "role", "GPUs", "allocation",
               "effective", "energy MWh");
   for (const auto& p : s["pools"])
     out +=
-        line("%-12s %-6s %-9s %8d %7.1f%% %9.1f%% %11.1f\n", p["name"].get<std::string>().c_str(),
+        line("%-12s %-6s %-9s %8d %10.1f%% %9.1f%% %11.1f\n", p["name"].get<std::string>().c_str(),
              p["gpu_model"].get<std::string>().c_str(), p["role"].get<std::string>().c_str(),
              p["gpus"].get<int>(), pct(p["allocation_utilization"]),
              pct(p["effective_utilization"]), p["energy_kwh"].get<double>() / 1000);
-  const auto& f = s["fleet"];
-  out += line("%-12s %-6s %-9s %8d %7.1f%% %9.1f%% %11.1f\n\n", "fleet", "", "",
+  out += line("%-12s %-6s %-9s %8d %10.1f%% %9.1f%% %11.1f\n\n", "fleet", "", "",
               f["gpus"].get<int>(), pct(f["allocation_utilization"]),
               pct(f["effective_utilization"]), f["energy_kwh"].get<double>() / 1000);
   const auto& t = s["training"];

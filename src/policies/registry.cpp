@@ -9,8 +9,9 @@ const std::vector<PolicyInfo>& policy_registry() {
   static const std::vector<PolicyInfo> registry = {
       {"static-partition",
        "The status quo. Training runs first-come first-served on training pools only (the head of "
-       "the queue blocks the rest); inference replicas are added and removed to follow demand on "
-       "inference pools only; every external lease request is refused.",
+       "the queue blocks the rest); each inference service holds, on inference pools only, the "
+       "replicas its peak demand needs (operators provision for peak), whatever the hour; every "
+       "external lease request is refused.",
        make_static_partition},
   };
   return registry;

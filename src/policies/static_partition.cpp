@@ -6,16 +6,23 @@ namespace gpufleet {
 namespace {
 
 // The status quo: training runs FIFO on training pools only (the head of the queue blocks
-// the rest), inference replicas follow demand on inference pools only, no lease is taken.
+// the rest); each inference service holds, on inference pools only, the replicas its peak
+// demand needs, as operators provision for peak; no lease is taken.
 class StaticPartition final : public Policy {
  public:
   void schedule(SchedulerCore& core) override {
-    for (int s = 0; s < static_cast<int>(core.workload().inference.size()); ++s)
-      core.autoscale(s, PoolRole::kInference);
+    const auto& services = core.workload().inference;
+    if (peaks_.empty())
+      for (const auto& service : services) peaks_.push_back(service.demand.peak());
+    for (int s = 0; s < static_cast<int>(services.size()); ++s)
+      core.scale_to(s, PoolRole::kInference, peaks_[s]);
     const auto leases = core.pending_leases();
     for (int lease : leases) core.reject_lease(lease);
     start_training_fifo(core, PoolRole::kTraining);
   }
+
+ private:
+  std::vector<double> peaks_;  // per service; the curves do not change during a run
 };
 
 }  // namespace

@@ -1,0 +1,60 @@
+#include "cli/scenario_source.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+#include "cli/commands.hpp"
+
+namespace gpufleet {
+
+namespace {
+
+constexpr const char* kScenarioDir = "workloads/scenarios";
+
+std::string shipped_names() {
+  std::vector<std::string> names;
+  const auto dir =
+      std::filesystem::path(shipped_file(std::string(kScenarioDir) + "/seed.json")).parent_path();
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ignored))
+    if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  return list.empty() ? "(none found)" : list;
+}
+
+}  // namespace
+
+std::string scenario_file(const std::string& name_or_path) {
+  const bool is_path = name_or_path.find('/') != std::string::npos ||
+                       std::filesystem::path(name_or_path).extension() == ".json";
+  if (is_path) return name_or_path;  // load_scenario() reports a missing file
+  const std::string file = shipped_file(std::string(kScenarioDir) + "/" + name_or_path + ".json");
+  if (!std::filesystem::exists(file))
+    throw std::invalid_argument("unknown scenario '" + name_or_path + "': use one of: " +
+                                shipped_names() + ", or the path of a scenario file");
+  return file;
+}
+
+std::string describe(const Scenario& scenario, const GeneratedScenario& g, double scale) {
+  long gpus = 0;
+  std::string pools;
+  for (const auto& p : g.pools) {
+    gpus += p.gpus;
+    pools += (pools.empty() ? "" : ", ") + p.model + " " + std::to_string(p.gpus);
+  }
+  char text[512];
+  std::snprintf(text, sizeof text,
+                "scenario %s, scale %g, seed %lu, %.0f days: %ld GPUs (%s); %zu training jobs "
+                "(offered load %.2f x training capacity), %zu inference services, %zu lease "
+                "requests (offered load %.2f x their pools)\n",
+                scenario.name.c_str(), scale, g.seed, g.workload.horizon_s / 86400, gpus,
+                pools.c_str(), g.workload.training.size(), g.training_offered_load,
+                g.workload.inference.size(), g.workload.leases.size(), g.lease_offered_load);
+  return text;
+}
+
+}  // namespace gpufleet

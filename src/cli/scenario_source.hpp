@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string>
+
+#include "core/scenario_generator.hpp"
+
+namespace gpufleet {
+
+// A scenario by name (a file of workloads/scenarios/) or by path; throws
+// std::invalid_argument listing the shipped names when there is no such scenario.
+std::string scenario_file(const std::string& name_or_path);
+
+// One line for stderr: what was generated, the realized offered loads.
+std::string describe(const Scenario& scenario, const GeneratedScenario& generated, double scale);
+
+}  // namespace gpufleet

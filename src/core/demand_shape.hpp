@@ -1,0 +1,28 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace gpufleet {
+
+// The weekly shape of an inference demand: the rate in each hour of the week relative to
+// the weekly mean (so the values average 1), plus how much a real hour strays from it.
+struct DemandShape {
+  std::string source;           // where the shape was derived from, for citation
+  std::vector<double> by_hour;  // 168 values, hour 0 = the first hour of the trace
+  double hourly_log_sigma = 0;  // std. dev. of log(hour's rate / shape) in the trace
+  double peak_over_mean = 0;    // max of by_hour (its mean is 1)
+};
+
+// Derives the shape from a ServeGen client-trace directory (Alibaba ServeGen, data/language/
+// <model>/chunk-*-trace.csv: window_start_s, request_rate_per_s, ...): sums the rate over
+// clients per window, averages windows into hours, and hours of the same hour-of-week over
+// the weeks of the trace. Hours with no requests at all are treated as gaps in the data.
+// Throws InputError naming the file and line of anything that does not parse.
+DemandShape derive_servegen_shape(const std::string& directory);
+
+DemandShape load_demand_shape(const std::string& file);
+nlohmann::json demand_shape_to_json(const DemandShape& shape);
+
+}  // namespace gpufleet

@@ -1,0 +1,241 @@
+// The scenario generator: its random draws, the seed scenario's shape, the `generate` and
+// `shape` commands and their errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "core/demand_shape.hpp"
+#include "core/input_error.hpp"
+#include "core/scenario_generator.hpp"
+#include "core/scenario_parts.hpp"
+#include "test_support.hpp"
+
+namespace gpufleet::test {
+namespace {
+
+using nlohmann::json;
+
+const std::string kSeedScenario =
+    std::string(GPUFLEET_SOURCE_DIR) + "/workloads/scenarios/seed.json";
+const std::string kServeGen =
+    std::string(GPUFLEET_SOURCE_DIR) + "/../shared/traces/alibaba-servegen-2025/m-small";
+
+TEST(Rng, GammaHasTheRequestedMeanAndCoefficientOfVariation) {
+  Rng rng(7, 1);
+  for (double cv : {0.3, 1.0, 2.0}) {
+    double sum = 0, squares = 0;
+    const int n = 200000;
+    for (int i = 0; i < n; ++i) {
+      const double x = rng.gamma_mean_cv(5.0, cv);
+      sum += x;
+      squares += x * x;
+    }
+    const double mean = sum / n;
+    const double sd = std::sqrt(squares / n - mean * mean);
+    EXPECT_NEAR(mean, 5.0, 0.05 * cv) << cv;
+    EXPECT_NEAR(sd / mean, cv, 0.03 * cv) << cv;
+  }
+}
+
+TEST(Rng, StreamsAreIndependentOfEachOtherAndRepeatable) {
+  Rng a(1, 1), b(1, 2), again(1, 1);
+  const double x = a.uniform();
+  EXPECT_NE(x, b.uniform());
+  EXPECT_EQ(x, again.uniform());
+}
+
+TEST(LogNormal, ClampedMeanMatchesTheFormulaByHand) {
+  // No clamping in effect: exp(mu + sigma^2 / 2).
+  EXPECT_NEAR((LogNormal{10, 0.5, 1e-9, 1e9}.mean()), 10 * std::exp(0.125), 1e-6);
+  // Clamped at the median from above: half the mass sits at 10, the other half below it.
+  Rng rng(3, 3);
+  const LogNormal clamped{10, 1.0, 0.5, 10};
+  double sum = 0;
+  for (int i = 0; i < 400000; ++i) sum += draw_lognormal(rng, clamped);
+  EXPECT_NEAR(clamped.mean(), sum / 400000, 0.02);
+}
+
+TEST(RenewalArrivals, RateIsOneOverTheMeanGapFromTimeZero) {
+  // Started in its stationary state, the process has the same expected count in the first
+  // and the last tenth of the window (Little's law needs no warm-up).
+  Rng rng(5, 5);
+  long first = 0, last = 0, total = 0;
+  for (int run = 0; run < 2000; ++run) {
+    for (double t : renewal_arrivals(rng, 100, 0.3, 1000)) {
+      ++total;
+      first += t < 100;
+      last += t >= 900;
+    }
+  }
+  EXPECT_NEAR(total / 2000.0, 10.0, 0.1);
+  EXPECT_NEAR(static_cast<double>(first) / last, 1.0, 0.05);
+}
+
+TEST(DrawGpus, LogUniformRoundedToTheMultipleAndCappedAtThePool) {
+  const GpuRange range{8, 64, 8, 0};
+  EXPECT_EQ(draw_gpus(0.0, range, 1, 1000), 8);
+  EXPECT_EQ(draw_gpus(0.999999, range, 1, 1000), 64);
+  EXPECT_EQ(draw_gpus(0.5, range, 1, 1000), 24);  // sqrt(8 x 64) = 22.6 -> 24
+  EXPECT_EQ(draw_gpus(0.999999, range, 1, 40), 40);
+  // Sizes grow with scale^exponent: x4 at scale 16 for exponent 0.5.
+  EXPECT_EQ(draw_gpus(0.0, GpuRange{1008, 1440, 72, 0.5}, 16, 100000), 4032);
+}
+
+TEST(DemandShape, HandMadeTraceGivesItsShapeAndScatter) {
+  // Two clients, two weeks of 600 s windows. Client a: 1/s by day (hours 8-19), 0 at night;
+  // client b: 1/s always. Totals: 2/s by day, 1/s at night, both weeks alike: no scatter.
+  TempDir dir;
+  std::string a, b;
+  for (long w = 0; w < 2 * 168 * 6; ++w) {
+    const long hour = (w / 6) % 24;
+    a += std::to_string(w * 600) + "," + (hour >= 8 && hour < 20 ? "1" : "0") + ",1.0,Gamma,1,1\n";
+    b += std::to_string(w * 600) + ",1,,,0,0\n";
+  }
+  dir.write("trace/chunk-0-trace.csv", a);
+  dir.write("trace/chunk-1-trace.csv", b);
+  const DemandShape shape = derive_servegen_shape(dir.path("trace"));
+  ASSERT_EQ(shape.by_hour.size(), 168u);
+  EXPECT_NEAR(shape.by_hour[3], 1.0 / 1.5, 1e-9);  // mean = (12 x 2 + 12 x 1) / 24 = 1.5
+  EXPECT_NEAR(shape.by_hour[12], 2.0 / 1.5, 1e-9);
+  EXPECT_NEAR(shape.hourly_log_sigma, 0.0, 1e-12);
+  EXPECT_NEAR(shape.peak_over_mean, 2.0 / 1.5, 1e-9);
+}
+
+TEST(DemandShape, ShippedShapeIsWhatTheRealServeGenTraceGives) {
+  if (!std::filesystem::exists(kServeGen)) GTEST_SKIP() << "no trace at " << kServeGen;
+  const DemandShape derived = derive_servegen_shape(kServeGen);
+  const auto shipped =
+      read_file(std::string(GPUFLEET_SOURCE_DIR) + "/workloads/shapes/servegen-m-small.json");
+  EXPECT_EQ(demand_shape_to_json(derived).dump(1) + "\n", shipped);
+  // What the trace shows: an evening peak well above the mean, a night trough well below.
+  EXPECT_GT(derived.peak_over_mean, 1.4);
+  EXPECT_LT(*std::min_element(derived.by_hour.begin(), derived.by_hour.end()), 0.6);
+  EXPECT_GT(derived.hourly_log_sigma, 0.1);
+}
+
+class SeedScenario : public ::testing::Test {
+ protected:
+  static GeneratedScenario generate(double scale = 1) {
+    GenerateOptions options;
+    options.scale = scale;
+    return generate_scenario(load_scenario(kSeedScenario), options);
+  }
+};
+
+TEST_F(SeedScenario, TrainingRangesFromSmallFineTunesToWeeksLongPretraining) {
+  const auto g = generate();
+  int small = 0, large = 0;
+  double longest_h = 0;
+  for (const auto& job : g.workload.training) {
+    small += job.gpus <= 64;
+    large += job.gpus >= 1000;
+    longest_h =
+        std::max(longest_h, job.work_flops / (job.gpus * 2.5e15 * job.generations[0].mfu) / 3600);
+    EXPECT_LT(job.submit_s, g.workload.horizon_s);
+    EXPECT_LE(job.gpus, 1728);  // fits the largest training pool
+  }
+  EXPECT_GT(small, static_cast<int>(g.workload.training.size() * 0.8));  // most jobs are small
+  EXPECT_GE(large, 2);
+  EXPECT_GT(longest_h, 7 * 24);
+  EXPECT_GT(g.training_offered_load, 1.0);  // demand exceeds GB200 + GB300 capacity
+}
+
+TEST_F(SeedScenario, LeasesLastDaysToMonthsAndPreemptibleOnesAreCheaper) {
+  const auto g = generate();
+  ASSERT_FALSE(g.workload.leases.empty());
+  for (const auto& lease : g.workload.leases) {
+    EXPECT_GE(lease.duration_s, 86400);
+    EXPECT_LE(lease.duration_s, 180 * 86400);
+    const double on_demand = lease.model == "H100" ? 2.50 : 3.50;
+    EXPECT_DOUBLE_EQ(lease.price_per_gpu_hour, lease.preemptible ? on_demand * 0.6 : on_demand);
+  }
+}
+
+TEST_F(SeedScenario, InferencePeakFillsItsShareOfTheInferencePools) {
+  const auto g = generate();
+  // chat-70b: 45% of the 75% of 6,832 inference GPUs at its peak, on H100 replicas of 8 GPUs
+  // serving 0.5 x 2,675 tokens/s per GPU.
+  const auto& chat = g.workload.inference.at(0);
+  EXPECT_EQ(chat.id, "chat-70b");
+  EXPECT_NEAR(chat.demand.peak(), 0.45 * 0.75 * 6832 / 8 * (8 * 2675 * 0.5), 0.01);
+  EXPECT_LT(chat.demand.mean(), 0.6 * chat.demand.peak());  // diurnal: the peak is rare
+}
+
+TEST_F(SeedScenario, ScaleGrowsFleetAndWorkloadTogether) {
+  const auto one = generate(1);
+  const auto ten = generate(10);
+  long gpus_one = 0, gpus_ten = 0;
+  for (const auto& p : one.pools) gpus_one += p.gpus;
+  for (const auto& p : ten.pools) gpus_ten += p.gpus;
+  EXPECT_EQ(gpus_one, 10000);
+  EXPECT_EQ(gpus_ten, 100000);
+  EXPECT_NEAR(ten.training_offered_load, one.training_offered_load,
+              0.25 * one.training_offered_load);
+  EXPECT_GT(ten.workload.training.size(), 8 * one.workload.training.size());
+}
+
+TEST(GenerateCommand, SameSeedSameFileOtherSeedOtherFile) {
+  TempDir dir;
+  for (const char* name : {"a.json", "b.json"})
+    ASSERT_EQ(
+        run_cli({"generate", "--scale", "0.1", "--days", "3", "-o", dir.path(name)}).exit_code, 0);
+  ASSERT_EQ(run_cli({"generate", "--scale", "0.1", "--days", "3", "--seed", "2", "-o",
+                     dir.path("c.json")})
+                .exit_code,
+            0);
+  EXPECT_EQ(read_file(dir.path("a.json")), read_file(dir.path("b.json")));
+  EXPECT_NE(read_file(dir.path("a.json")), read_file(dir.path("c.json")));
+  const auto doc = json::parse(read_file(dir.path("a.json")));
+  EXPECT_EQ(doc["horizon_s"].get<double>(), 3 * 86400);
+}
+
+TEST(GenerateCommand, ImpossibleParametersExitTwoWithTheFix) {
+  TempDir dir;
+  const auto unknown = run_cli({"generate", "--scenario", "nope", "-o", dir.path("w.json")});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown scenario 'nope'"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("seed"), std::string::npos);
+  const auto scale = run_cli({"generate", "--scale", "-2", "-o", dir.path("w.json")});
+  EXPECT_EQ(scale.exit_code, 2);
+  EXPECT_NE(scale.err.find("--scale must be > 0"), std::string::npos) << scale.err;
+  const auto days = run_cli({"generate", "--days", "0", "-o", dir.path("w.json")});
+  EXPECT_EQ(days.exit_code, 2);
+  EXPECT_NE(days.err.find("--days must be > 0"), std::string::npos) << days.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path("w.json")));
+}
+
+TEST(GenerateCommand, ABrokenShapeFileIsNamedWithItsLine) {
+  TempDir dir;
+  auto scenario = json::parse(read_file(kSeedScenario));
+  scenario["inference"]["shape"] = dir.write("shape.json", "{\n \"by_hour\": [1, 2,\n}\n");
+  const auto r = run_cli(
+      {"generate", "--scenario", dir.write("s.json", scenario.dump()), "-o", dir.path("w.json")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(dir.path("shape.json")), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("line 3"), std::string::npos) << r.err;
+}
+
+TEST(GenerateCommand, AScenarioTypoIsNamedWithItsFieldPath) {
+  TempDir dir;
+  auto scenario = json::parse(read_file(kSeedScenario));
+  scenario["inference"]["shape"] =
+      std::string(GPUFLEET_SOURCE_DIR) + "/workloads/shapes/servegen-m-small.json";
+  scenario["training"]["classes"][1]["gpu"] = 8;
+  const auto r = run_cli(
+      {"generate", "--scenario", dir.write("s.json", scenario.dump()), "-o", dir.path("w.json")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("training.classes[1].gpu: unknown field"), std::string::npos) << r.err;
+}
+
+TEST(ShapeCommand, ABadTraceRowIsNamedWithFileAndLine) {
+  TempDir dir;
+  dir.write("trace/chunk-0-trace.csv", "0,1,,,0,0\n600,fast,,,0,0\n");
+  const auto r = run_cli({"shape", "--servegen", dir.path("trace")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("chunk-0-trace.csv: line 2, request_rate_per_s"), std::string::npos)
+      << r.err;
+}
+
+}  // namespace
+}  // namespace gpufleet::test
