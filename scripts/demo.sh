@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set-up, build, then run the built-in default scenario and print its summary.
+# Set-up, build, then run the built-in seed scenario and print its headline and summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
