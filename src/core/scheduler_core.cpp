@@ -1,6 +1,7 @@
 #include "core/scheduler_core.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <stdexcept>
 #include <utility>
@@ -16,6 +17,7 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
       submitted_(workload.training.size(), false),
       dependents_(workload.training.size()),
       training_placement_(workload.training.size()),
+      started_at_(workload.training.size(), 0.0),
       lease_placement_(workload.leases.size()),
       demand_(workload.inference.size(), 0.0),
       active_by_service_(workload.inference.size()),
@@ -110,9 +112,18 @@ bool SchedulerCore::start_training(int job, int pool) {
   waiting_.erase(it);
   take(*placement);
   training_placement_[job] = placement;
+  started_at_[job] = now_;
   running_.push_back(job);
   actions_.push_back(StartTraining{job, static_cast<int>(gen - gens.begin()), *placement});
   return true;
+}
+
+double SchedulerCore::estimated_runtime_s(int job, int pool) const {
+  const auto& spec = workload_.training[job];
+  const auto& p = fleet_.pools[pool];
+  for (const auto& g : spec.generations)
+    if (g.model == p.gpu_model) return spec.work_flops / (spec.gpus * p.peak_flops_per_gpu * g.mfu);
+  return std::numeric_limits<double>::infinity();
 }
 
 void SchedulerCore::preempt_training(int job) {

@@ -43,6 +43,11 @@ class SchedulerCore {
   const std::vector<int>& waiting_training() const { return waiting_; }
   const std::vector<int>& running_training() const { return running_; }
   const std::optional<Placement>& placement_of(int job) const { return training_placement_[job]; }
+  double started_at(int job) const { return started_at_[job]; }  // the latest start
+  // Compute time of the whole job on that pool at its MFU there: the runtime estimate a user
+  // would give (it leaves out gradient exchange and work lost to preemption). Infinity if
+  // the job may not run on the pool's model.
+  double estimated_runtime_s(int job, int pool) const;
   const std::vector<int>& pending_leases() const { return pending_leases_; }
   int free_gpus(int pool) const { return free_per_pool_[pool]; }
   const std::vector<int>& free_per_domain() const { return free_per_domain_; }
@@ -92,6 +97,7 @@ class SchedulerCore {
   std::vector<bool> submitted_;
   std::vector<std::vector<int>> dependents_;
   std::vector<std::optional<Placement>> training_placement_;
+  std::vector<double> started_at_;
   std::vector<std::optional<Placement>> lease_placement_;
   std::vector<double> demand_;
   std::vector<Replica> replicas_;  // every replica ever started; ids index it

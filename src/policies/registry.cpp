@@ -13,6 +13,13 @@ const std::vector<PolicyInfo>& policy_registry() {
        "replicas its peak demand needs (operators provision for peak), whatever the hour; every "
        "external lease request is refused.",
        make_static_partition},
+      {"easy-backfill",
+       "static-partition with EASY backfilling for training: the head of the queue gets a "
+       "reservation at the earliest time enough GPUs free up (running jobs' compute time as "
+       "their runtime estimate), and any later job that fits now starts if it ends before that "
+       "time or uses only GPUs the reservation leaves spare. Inference and leases as "
+       "static-partition.",
+       make_easy_backfill},
   };
   return registry;
 }

@@ -188,6 +188,7 @@ class Controller {
     const double saved = ran > 0 ? done * (std::floor(ran / interval) * interval) / ran : 0;
     run.saved_flops += saved;
     run.actor->kill();
+    run.progress.stop();
     run.actor = nullptr;
     run.progress = TrainingProgress{};
     recorder_.training_preempted(a.job, now, saved, done - saved);
@@ -226,6 +227,7 @@ class Controller {
     for (auto& execs : lease_execs_)
       for (auto& exec : execs) exec->cancel();
     s4u::Actor::kill_all();
+    for (int job : core_.running_training()) runs_[job].progress.stop();
   }
 
   const LoadedPlatform& platform_;

@@ -18,6 +18,12 @@ double TrainingProgress::fraction_done() const {
   return std::min(1.0, (phases_done + phase_part) / phases);
 }
 
+void TrainingProgress::stop() {
+  for (const auto& comm : ring)
+    if (comm->get_state() == simgrid::s4u::Activity::State::STARTED) comm->cancel();
+  ring.clear();
+}
+
 void TrainingTask::operator()() const {
   namespace s4u = simgrid::s4u;
   const size_t domains = hosts.size();
@@ -33,11 +39,13 @@ void TrainingTask::operator()() const {
     progress->execs.clear();
     if (domains > 1 && ring_bytes_per_phase > 0) {
       progress->exchanging = true;
-      std::vector<s4u::CommPtr> ring;
+      auto& ring = progress->ring;
+      ring.clear();
       for (size_t i = 0; i < domains; ++i)
         ring.push_back(s4u::Comm::sendto_async(hosts[i], hosts[(i + 1) % domains],
                                                static_cast<uint64_t>(ring_bytes_per_phase)));
       for (const auto& comm : ring) comm->wait();
+      ring.clear();
       progress->exchanging = false;
     }
     ++progress->phases_done;

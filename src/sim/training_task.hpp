@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <simgrid/s4u/Comm.hpp>
 #include <simgrid/s4u/Exec.hpp>
 #include <simgrid/s4u/Host.hpp>
 #include <vector>
@@ -13,8 +14,13 @@ struct TrainingProgress {
   int phases_done = 0;
   bool exchanging = false;  // the current phase's computation is done, its all-reduce is not
   std::vector<simgrid::s4u::ExecPtr> execs;
+  // Held here, not on the actor's stack: a job killed mid-exchange must not destroy comms
+  // still in flight (SimGrid prints a backtrace for that). stop() cancels them once the
+  // actor is dead, so that no waiting actor wakes up to a failure.
+  std::vector<simgrid::s4u::CommPtr> ring;
 
   double fraction_done() const;
+  void stop();  // cancels the exchange in flight; call it after killing the actor
 };
 
 // One training job on its NVLink domains. The work is split into phases; in each phase every

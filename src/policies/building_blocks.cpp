@@ -1,0 +1,34 @@
+#include "core/scheduler_core.hpp"
+#include "policies/policies.hpp"
+
+namespace gpufleet {
+
+void start_training_fifo(SchedulerCore& core, PoolRole role) {
+  while (!core.waiting_training().empty()) {
+    const int job = core.waiting_training().front();
+    bool started = false;
+    for (const auto& g : core.workload().training[job].generations) {
+      for (int pool : core.pools_of_model(g.model))
+        if (core.fleet().pools[pool].role == role && core.start_training(job, pool)) {
+          started = true;
+          break;
+        }
+      if (started) break;
+    }
+    if (!started) return;
+  }
+}
+
+void PeakProvisioning::apply(SchedulerCore& core, PoolRole role) {
+  const auto& services = core.workload().inference;
+  if (peaks_.empty())
+    for (const auto& service : services) peaks_.push_back(service.demand.peak());
+  for (int s = 0; s < static_cast<int>(services.size()); ++s) core.scale_to(s, role, peaks_[s]);
+}
+
+void refuse_leases(SchedulerCore& core) {
+  const auto leases = core.pending_leases();  // a copy: rejecting edits the list
+  for (int lease : leases) core.reject_lease(lease);
+}
+
+}  // namespace gpufleet
