@@ -1,6 +1,8 @@
 // Policies on small hand-worked cases, end to end through SimGrid.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "test_support.hpp"
 
 namespace gpufleet::test {
@@ -60,6 +62,96 @@ TEST(EasyBackfill, LowersTheSeedScenariosGapAgainstStaticPartition) {
         .get<double>();
   };
   EXPECT_LT(gap("easy-backfill"), gap("static-partition"));
+}
+
+}  // namespace
+}  // namespace gpufleet::test
+
+namespace gpufleet::test {
+namespace {
+
+// A (72 GPUs, 10 h) fills the only NVL72 rack; B (8 GPUs, 1 h of GB200 work) waits behind
+// it. B may also run on H100 at half a GB200's per-GPU speed, where an idle server waits.
+json spillover_case(double gradient_bytes) {
+  const double per_gpu_s = kGb200Flops * 0.4;
+  json b = training_job("B", 0, 8, 8 * per_gpu_s * 3600);
+  b["generations"].push_back({{"model", "H100"}, {"relative_speed", 0.5}});
+  b["gradient_bytes"] = gradient_bytes;
+  return workload(20 * 3600, {training_job("A", 0, 72, 72 * per_gpu_s * 36000), b});
+}
+
+std::map<std::string, std::string> row_of(const TempDir& dir, const std::string& id) {
+  for (auto& row : read_csv(dir.path("out/jobs.csv")))
+    if (row["id"] == id) return row;
+  return {};
+}
+
+TEST(Spillover, AJobThatWaitedPastTheThresholdRunsOnAnIdleInferenceServer) {
+  TempDir dir;
+  const auto r = run_scenario(dir, {pool("GB200", 72), pool("H100", 8)}, spillover_case(16e9),
+                              {"--policy", "spillover", "--param", "spillover_wait_h=1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto b = row_of(dir, "B");
+  EXPECT_EQ(b.at("pool"), "h100");
+  EXPECT_DOUBLE_EQ(std::stod(b.at("start_s")), 3600);
+  // Half the speed: 1 h of GB200 work takes 2 h on H100.
+  EXPECT_NEAR(std::stod(b.at("end_s")), 3 * 3600, 1e-6);
+  const auto s = json::parse(read_file(dir.path("out/summary.json")));
+  EXPECT_EQ(s["policy_params"]["spillover_wait_h"].get<double>(), 1.0);
+}
+
+TEST(Spillover, WithoutItOrWithoutTheMemoryTheJobWaitsForItsOwnPool) {
+  for (const auto& [policy, gradient_bytes] :
+       {std::pair{"static-partition", 16e9}, {"spillover", 800e9}}) {
+    TempDir dir;
+    // 400e9 parameters x 16 bytes over 8 GPUs is 800 GB per GPU: more than an H100's 80 GB.
+    const auto r = run_scenario(dir, {pool("GB200", 72), pool("H100", 8)},
+                                spillover_case(gradient_bytes), {"--policy", policy});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto b = row_of(dir, "B");
+    EXPECT_EQ(b.at("pool"), "gb200") << policy;
+    EXPECT_DOUBLE_EQ(std::stod(b.at("start_s")), 36000) << policy;
+  }
+}
+
+TEST(PolicyNames, BadNamesAndParametersExitTwoListingTheValidOnes) {
+  TempDir dir;
+  const auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(),
+                {"run", "--scale", "0.1", "--horizon", "1d", "-q", "--out", dir.path("out")});
+    return run_cli(args);
+  };
+  const auto unknown = run({"--policy", "easy-backfill+nope"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown policy 'nope'; valid policies: static-partition"),
+            std::string::npos)
+      << unknown.err;
+  const auto two_orders = run({"--policy", "fifo+easy-backfill"});
+  EXPECT_EQ(two_orders.exit_code, 2);
+  EXPECT_NE(two_orders.err.find("one training order at most"), std::string::npos);
+  const auto negative = run({"--policy", "spillover", "--param", "spillover_wait_h=-1"});
+  EXPECT_EQ(negative.exit_code, 2);
+  EXPECT_NE(negative.err.find("spillover_wait_h must be a number from 0"), std::string::npos)
+      << negative.err;
+  const auto foreign = run({"--policy", "easy-backfill", "--param", "spillover_wait_h=2"});
+  EXPECT_EQ(foreign.exit_code, 2);
+  EXPECT_NE(foreign.err.find("parameters of this policy: none"), std::string::npos) << foreign.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path("out")));
+}
+
+TEST(Spillover, LowersTheSeedScenariosGapAgainstStaticPartition) {
+  TempDir dir;
+  for (const char* policy : {"static-partition", "spillover"})
+    ASSERT_EQ(
+        run_cli({"run", "--scale", "0.5", "--policy", policy, "--out", dir.path(policy), "-q"})
+            .exit_code,
+        0);
+  const auto summary = [&](const char* policy) {
+    return json::parse(read_file(dir.path(std::string(policy) + "/summary.json")));
+  };
+  EXPECT_LT(summary("spillover")["training"]["capacity_gap"].get<double>(),
+            summary("static-partition")["training"]["capacity_gap"].get<double>() - 0.03);
+  EXPECT_GE(summary("spillover")["inference"]["slo_attainment"].get<double>(), 0.999);
 }
 
 }  // namespace

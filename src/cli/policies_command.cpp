@@ -8,8 +8,15 @@ namespace gpufleet {
 CommandRunner add_policies_command(CLI::App& app) {
   app.add_subcommand("policies", "List the scheduling policies");
   return [] {
-    for (const auto& p : policy_registry())
+    for (const auto& p : policy_registry()) {
       std::printf("%s\n    %s\n", p.name.c_str(), p.description.c_str());
+      for (const auto& param : p.params)
+        std::printf("    --param %s=%g  %s (%g to %g)\n", param.name.c_str(), param.default_value,
+                    param.meaning.c_str(), param.min, param.max);
+    }
+    std::printf(
+        "\nCombine parts with '+': one training order (static-partition, fifo, "
+        "easy-backfill) and any additions, e.g. --policy easy-backfill+spillover.\n");
     return 0;
   };
 }

@@ -28,6 +28,7 @@ struct RunOptions {
   std::string platform;  // default: the scenario's fleet, or platforms/seed.xml for --workload
   std::string workload;  // default: drawn from the scenario
   std::string policy = "static-partition";
+  std::vector<std::string> params;
   std::string horizon;
   std::string interval = "1h";
   std::string out = "gpufleet-out";
@@ -86,7 +87,7 @@ Inputs read_inputs(const RunOptions& o) {
 
 int run(const RunOptions& o) {
   // Everything is read and checked before anything runs or is written.
-  auto policy = make_policy(o.policy);
+  auto policy = make_policy(o.policy, o.params);
   Inputs in = read_inputs(o);
   Workload& workload = in.workload;
   SimulationOptions sim;
@@ -133,7 +134,10 @@ CommandRunner add_run_command(CLI::App& app) {
   cmd->add_option("--platform", o->platform,
                   "SimGrid platform XML (default: the scenario's fleet; platforms/seed.xml with "
                   "--workload)");
-  cmd->add_option("--policy", o->policy, "Scheduling policy (see 'gpufleet policies')")
+  cmd->add_option("--param", o->params,
+                  "A policy parameter as NAME=VALUE (repeatable; see 'gpufleet policies')");
+  cmd->add_option("--policy", o->policy,
+                  "Scheduling policy, parts joined with '+' (see 'gpufleet policies')")
       ->capture_default_str();
   cmd->add_option("--horizon", o->horizon,
                   "Simulated time, e.g. 30d or 12h (default: the workload's horizon_s)");

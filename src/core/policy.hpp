@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,17 +15,35 @@ class Policy {
  public:
   virtual ~Policy() = default;
   virtual void schedule(SchedulerCore& core) = 0;
+  // The parameters it runs with, defaults included, for the run's summary.
+  virtual std::map<std::string, double> params() const { return {}; }
 };
 
+// A number a policy part reads, settable with `--param name=value`.
+struct PolicyParam {
+  std::string name;
+  std::string meaning;
+  double default_value = 0;
+  double min = 0;
+  double max = 1e300;
+};
+
+// One name a policy can be built from. A policy name joins parts with '+', e.g.
+// "easy-backfill+spillover": at most one training order, any number of additions.
 struct PolicyInfo {
   std::string name;
   std::string description;
-  std::unique_ptr<Policy> (*make)();
+  bool is_training_order = false;  // fifo-like parts exclude each other
+  std::vector<PolicyParam> params;
 };
 
+using PolicyParams = std::map<std::string, double>;
+
 const std::vector<PolicyInfo>& policy_registry();
-// Throws std::invalid_argument listing the valid names.
-std::unique_ptr<Policy> make_policy(const std::string& name);
+// Builds "part[+part...]" with "name=value" parameters. Throws std::invalid_argument naming
+// the valid parts or parameters and their ranges.
+std::unique_ptr<Policy> make_policy(const std::string& name,
+                                    const std::vector<std::string>& params = {});
 std::string policy_names();
 
 }  // namespace gpufleet

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,7 @@ struct ServiceRun {
 // Everything a run produced, from which every output file is derived.
 struct RunResult {
   std::string policy;
+  std::map<std::string, double> policy_params;
   unsigned long seed = 0;
   double horizon_s = 0;
   ModelAssumptions assumptions;

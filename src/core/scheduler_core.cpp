@@ -118,6 +118,10 @@ bool SchedulerCore::start_training(int job, int pool) {
   return true;
 }
 
+void SchedulerCore::wake_at(double t) {
+  if (t > now_ && wakeups_.insert(t).second) new_wakeups_.push_back(t);
+}
+
 double SchedulerCore::estimated_runtime_s(int job, int pool) const {
   const auto& spec = workload_.training[job];
   const auto& p = fleet_.pools[pool];

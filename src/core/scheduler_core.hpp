@@ -2,7 +2,9 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/actions.hpp"
@@ -75,6 +77,12 @@ class SchedulerCore {
   // (units/s) meets `target` with the fewest GPUs, preferring generations in the service's
   // order. Only generations within the service's latency target are used.
   void scale_to(int service, PoolRole role, double target);
+  // Asks to be called again at time t even if nothing happens then (e.g. when a waiting job
+  // crosses a threshold). Requests for a time already asked for are merged.
+  void wake_at(double t);
+  // The times asked for since the last call, for the simulation to schedule.
+  std::vector<double> take_wakeups() { return std::exchange(new_wakeups_, {}); }
+
   // scale_to() the service's current demand.
   void autoscale(int service, PoolRole role) { scale_to(service, role, demand_[service]); }
 
@@ -98,6 +106,8 @@ class SchedulerCore {
   std::vector<std::vector<int>> dependents_;
   std::vector<std::optional<Placement>> training_placement_;
   std::vector<double> started_at_;
+  std::set<double> wakeups_;  // every time asked for, to merge repeated requests
+  std::vector<double> new_wakeups_;
   std::vector<std::optional<Placement>> lease_placement_;
   std::vector<double> demand_;
   std::vector<Replica> replicas_;  // every replica ever started; ids index it

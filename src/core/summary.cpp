@@ -146,6 +146,7 @@ json summarize(const Fleet& fleet, const Workload& workload, const RunResult& r)
   double gpu_s = 0, flops = 0, energy_j = 0;
   json pools = pools_json(fleet, r, gpu_s, flops, energy_j);
   return {{"policy", r.policy},
+          {"policy_params", r.policy_params},
           {"seed", r.seed},
           {"horizon_s", r.horizon_s},
           {"interval_s", r.timeline.interval_s()},

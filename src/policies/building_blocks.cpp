@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "core/scheduler_core.hpp"
 #include "policies/policies.hpp"
 
@@ -24,6 +26,13 @@ void PeakProvisioning::apply(SchedulerCore& core, PoolRole role) {
   if (peaks_.empty())
     for (const auto& service : services) peaks_.push_back(service.demand.peak());
   for (int s = 0; s < static_cast<int>(services.size()); ++s) core.scale_to(s, role, peaks_[s]);
+}
+
+int most_free_gpus(const SchedulerCore& core, PoolRole role) {
+  int most = 0;
+  for (size_t p = 0; p < core.fleet().pools.size(); ++p)
+    if (core.fleet().pools[p].role == role) most = std::max(most, core.free_gpus(p));
+  return most;
 }
 
 void refuse_leases(SchedulerCore& core) {

@@ -1,3 +1,6 @@
+#include <cmath>
+#include <cstdlib>
+#include <set>
 #include <stdexcept>
 
 #include "core/policy.hpp"
@@ -8,18 +11,27 @@ namespace gpufleet {
 const std::vector<PolicyInfo>& policy_registry() {
   static const std::vector<PolicyInfo> registry = {
       {"static-partition",
-       "The status quo. Training runs first-come first-served on training pools only (the head of "
-       "the queue blocks the rest); each inference service holds, on inference pools only, the "
-       "replicas its peak demand needs (operators provision for peak), whatever the hour; every "
-       "external lease request is refused.",
-       make_static_partition},
+       "The status quo. Training runs first-come first-served on training pools only (the head "
+       "of the queue blocks the rest); each inference service holds, on inference pools only, "
+       "the replicas its peak demand needs (operators provision for peak), whatever the hour; "
+       "every external lease request is refused.",
+       true,
+       {}},
+      {"fifo", "Another name for static-partition: first-come first-served training.", true, {}},
       {"easy-backfill",
        "static-partition with EASY backfilling for training: the head of the queue gets a "
        "reservation at the earliest time enough GPUs free up (running jobs' compute time as "
        "their runtime estimate), and any later job that fits now starts if it ends before that "
-       "time or uses only GPUs the reservation leaves spare. Inference and leases as "
-       "static-partition.",
-       make_easy_backfill},
+       "time or uses only GPUs the reservation leaves spare.",
+       true,
+       {}},
+      {"spillover",
+       "Training jobs that have waited longer than spillover_wait_h may start on inference "
+       "pools (H100/H200) with room, at that generation's relative speed, if their training "
+       "state fits the GPUs' memory. They stay there until they end (no migration back).",
+       false,
+       {{"spillover_wait_h", "hours a job waits before it may spill onto inference pools", 6, 0,
+         1e6}}},
   };
   return registry;
 }
@@ -30,10 +42,79 @@ std::string policy_names() {
   return names;
 }
 
-std::unique_ptr<Policy> make_policy(const std::string& name) {
+namespace {
+
+const PolicyInfo& find_part(const std::string& name) {
   for (const auto& p : policy_registry())
-    if (p.name == name) return p.make();
-  throw std::invalid_argument("unknown policy '" + name + "'; valid policies: " + policy_names());
+    if (p.name == name) return p;
+  throw std::invalid_argument("unknown policy '" + name + "'; valid policies: " + policy_names() +
+                              " (combine them with '+', e.g. easy-backfill+spillover)");
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t end; (end = text.find(separator, start)) != std::string::npos; start = end + 1)
+    parts.push_back(text.substr(start, end - start));
+  parts.push_back(text.substr(start));
+  return parts;
+}
+
+std::string params_of(const std::vector<const PolicyInfo*>& parts) {
+  std::string list;
+  for (const auto* part : parts)
+    for (const auto& p : part->params)
+      list += (list.empty() ? "" : ", ") + p.name + " (" + p.meaning + ")";
+  return list.empty() ? "none" : list;
+}
+
+void set_param(PolicyPlan& plan, const std::vector<const PolicyInfo*>& parts,
+               const std::string& text) {
+  const auto eq = text.find('=');
+  const std::string key = text.substr(0, eq);
+  for (const auto* part : parts)
+    for (const auto& p : part->params) {
+      if (p.name != key) continue;
+      char* end = nullptr;
+      const std::string value = eq == std::string::npos ? "" : text.substr(eq + 1);
+      const double x = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || !std::isfinite(x) || x < p.min || x > p.max)
+        throw std::invalid_argument("--param " + text + ": " + key + " must be a number from " +
+                                    std::to_string(p.min) + " to " + std::to_string(p.max));
+      plan.params[key] = x;
+      return;
+    }
+  throw std::invalid_argument("--param " + text + ": unknown parameter '" + key +
+                              "'; parameters of this policy: " + params_of(parts));
+}
+
+}  // namespace
+
+std::unique_ptr<Policy> make_policy(const std::string& name,
+                                    const std::vector<std::string>& params) {
+  std::vector<const PolicyInfo*> parts;
+  std::set<std::string> seen;
+  const PolicyInfo* order = nullptr;
+  for (const auto& part_name : split(name, '+')) {
+    const PolicyInfo& part = find_part(part_name);
+    if (!seen.insert(part.name).second)
+      throw std::invalid_argument("policy '" + name + "' names " + part.name + " twice");
+    if (part.is_training_order) {
+      if (order)
+        throw std::invalid_argument("policy '" + name + "' combines " + order->name + " and " +
+                                    part.name + ": use one training order at most");
+      order = &part;
+    }
+    parts.push_back(&part);
+  }
+  PolicyPlan plan;
+  for (const auto* part : parts) {
+    plan.backfill = plan.backfill || part->name == "easy-backfill";
+    plan.spillover = plan.spillover || part->name == "spillover";
+    for (const auto& p : part->params) plan.params[p.name] = p.default_value;
+  }
+  for (const auto& text : params) set_param(plan, parts, text);
+  return make_composed_policy(std::move(plan));
 }
 
 }  // namespace gpufleet

@@ -38,7 +38,7 @@ void configure_engine() {
   s4u::Engine::set_config("network/crosstraffic:0");
 }
 
-enum class EventKind { kTrainingSubmit, kLeaseRequest, kLeaseEnd, kDemandChange };
+enum class EventKind { kTrainingSubmit, kLeaseRequest, kLeaseEnd, kDemandChange, kWakeUp };
 
 struct TimedEvent {
   double time;
@@ -110,6 +110,7 @@ class Controller {
       recorder_.action_taken(action, now);
       std::visit([&](const auto& a) { carry_out(a, now); }, action);
     }
+    for (double t : core_.take_wakeups()) push(t, EventKind::kWakeUp, -1);
   }
 
   void handle(const TimedEvent& e, double now) {
@@ -133,6 +134,8 @@ class Controller {
         if (std::isfinite(next)) push(next, EventKind::kDemandChange, e.index);
         break;
       }
+      case EventKind::kWakeUp:  // the policy asked to look again; schedule() follows
+        break;
     }
   }
 
@@ -288,6 +291,7 @@ RunResult Simulation::run(const Workload& workload, Policy& policy,
   state_->engine->run();
   RunResult result = controller->take_result();
   result.policy = options.policy_name;
+  result.policy_params = policy.params();
   result.seed = options.seed;
   return result;
 }

@@ -41,30 +41,7 @@ Reservation reserve_for(const SchedulerCore& core, int head, PoolRole role) {
   return best;
 }
 
-// EASY backfilling on pools of `role`: a waiting job may jump the queue if it fits now and
-// does not delay the reservation of the queue's head.
-class EasyBackfill final : public Policy {
- public:
-  void schedule(SchedulerCore& core) override {
-    inference_.apply(core, PoolRole::kInference);
-    refuse_leases(core);
-    start_training_fifo(core, PoolRole::kTraining);
-    backfill_training(core, PoolRole::kTraining);
-  }
-
- private:
-  PeakProvisioning inference_;
-};
-
 }  // namespace
-
-// The most free GPUs on any pool of `role`: a job larger than that cannot start anywhere.
-int most_free_gpus(const SchedulerCore& core, PoolRole role) {
-  int most = 0;
-  for (size_t p = 0; p < core.fleet().pools.size(); ++p)
-    if (core.fleet().pools[p].role == role) most = std::max(most, core.free_gpus(p));
-  return most;
-}
 
 void backfill_training(SchedulerCore& core, PoolRole role) {
   if (core.waiting_training().size() < 2) return;
@@ -95,10 +72,6 @@ void backfill_training(SchedulerCore& core, PoolRole role) {
     }
     if (started && (most_free = most_free_gpus(core, role)) == 0) return;
   }
-}
-
-std::unique_ptr<Policy> make_easy_backfill() {
-  return std::make_unique<EasyBackfill>();
 }
 
 }  // namespace gpufleet

@@ -1,0 +1,57 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/scheduler_core.hpp"
+#include "policies/policies.hpp"
+
+namespace gpufleet {
+
+namespace {
+
+// Mixed-precision training with Adam keeps about 16 bytes per parameter (BF16 weights and
+// gradients, FP32 master weights and two moments), sharded over the job's GPUs (ZeRO-3/FSDP).
+// Activations are left out: the test is a floor, not a guarantee.
+constexpr double kTrainingBytesPerParameter = 16;
+
+bool state_fits(const TrainingJob& job, const Pool& pool) {
+  const double parameters = job.gradient_bytes / 2;  // BF16 gradients: 2 bytes per parameter
+  return kTrainingBytesPerParameter * parameters / job.gpus <= pool.hbm_gb * 1e9;
+}
+
+}  // namespace
+
+void spill_over(SchedulerCore& core, double wait_s) {
+  const auto& fleet = core.fleet();
+  int most_free = most_free_gpus(core, PoolRole::kInference);
+  const std::vector<int> waiting = core.waiting_training();  // a copy: starting edits it
+  double next_eligible = std::numeric_limits<double>::infinity();
+  for (int job : waiting) {
+    const auto& spec = core.workload().training[job];
+    if (core.now() - spec.submit_s < wait_s) {
+      next_eligible = std::min(next_eligible, spec.submit_s + wait_s);
+      continue;
+    }
+    if (most_free == 0 || spec.gpus > most_free) continue;
+    bool started = false;
+    // Generations in the job's order of preference; on a slower one it runs longer.
+    for (const auto& g : spec.generations) {
+      for (int pool : core.pools_of_model(g.model)) {
+        const auto& p = fleet.pools[pool];
+        if (p.role != PoolRole::kInference || core.free_gpus(pool) < spec.gpus ||
+            !state_fits(spec, p))
+          continue;
+        if (core.start_training(job, pool)) {
+          started = true;
+          most_free = most_free_gpus(core, PoolRole::kInference);
+          break;
+        }
+      }
+      if (started) break;
+    }
+  }
+  // A job crossing the threshold is no event of its own: ask to be called then.
+  if (std::isfinite(next_eligible)) core.wake_at(next_eligible);
+}
+
+}  // namespace gpufleet
