@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <functional>
 
 #include "core/demand_shape.hpp"
 #include "core/input_error.hpp"
@@ -235,6 +236,52 @@ TEST(ShapeCommand, ABadTraceRowIsNamedWithFileAndLine) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("chunk-0-trace.csv: line 2, request_rate_per_s"), std::string::npos)
       << r.err;
+}
+
+}  // namespace
+}  // namespace gpufleet::test
+
+namespace gpufleet::test {
+namespace {
+
+// Scenario edits that describe no fleet: each gets one error naming the field, exit 2, no file.
+TEST(GenerateCommand, ImpossibleScenariosAreRefusedByField) {
+  const std::vector<std::pair<std::function<void(nlohmann::json&)>, std::string>> cases = {
+      {[](auto& s) { s["training"]["classes"][0]["interarrival_cv"] = 1e-200; },
+       "training.classes[0].interarrival_cv: must be between"},
+      {[](auto& s) { s["training"]["offered_load"] = 1e5; }, "arrivals of one class"},
+      {[](auto& s) { s["training"]["relative_speed"]["GB20O"] = 2.2; },
+       "training.relative_speed.GB20O: unknown field"},
+      {[](auto& s) { s["training"]["classes"][1]["name"] = "finetune"; },
+       "training.classes[1].name: 'finetune' names two classes"},
+      {[](auto& s) { s["training"]["classes"][2]["mfu"] = 0.9; }, "gives an MFU of"},
+      {[](auto& s) { s["fleet"].erase(3); },  // no H200 pool left
+       "training.generations[2]: model H200 has no pool"},
+      {[](auto& s) { s["inference"]["services"][0]["gpus_per_replica"] = 16; },
+       "must fit one NVLink domain"},
+      {[](auto& s) { s["inference"]["hourly_log_sigma"] = 60; },
+       "inference.hourly_log_sigma: must be between"},
+      {[](auto& s) { s["days"] = 1e9; }, "days: must be between"},
+  };
+  for (const auto& [edit, expected] : cases) {
+    TempDir dir;
+    auto scenario = nlohmann::json::parse(read_file(kSeedScenario));
+    scenario["inference"]["shape"] =
+        std::string(GPUFLEET_SOURCE_DIR) + "/workloads/shapes/servegen-m-small.json";
+    edit(scenario);
+    const auto r = run_cli(
+        {"generate", "--scenario", dir.write("s.json", scenario.dump()), "-o", dir.path("w.json")});
+    EXPECT_EQ(r.exit_code, 2) << expected;
+    EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir.path("w.json")));
+  }
+}
+
+TEST(GenerateCommand, AHugeScaleIsRefusedNotWrappedAround) {
+  TempDir dir;
+  const auto r = run_cli({"generate", "--scale", "1e300", "-o", dir.path("w.json")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("more than 100 million GPUs"), std::string::npos) << r.err;
 }
 
 }  // namespace

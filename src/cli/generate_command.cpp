@@ -49,11 +49,13 @@ CommandRunner add_generate_command(CLI::App& app) {
     std::fputs(("gpufleet: " + describe(scenario, generated, o->scale)).c_str(), stderr);
     std::fprintf(stderr, "gpufleet: wrote %s%s%s\n", o->out.c_str(),
                  o->platform_out.empty() ? "" : " and ", o->platform_out.c_str());
-    if (o->platform_out.empty())
-      std::fprintf(stderr,
-                   "gpufleet: run it on this fleet's platform: add --platform-out P.xml here, "
-                   "or use platforms/%s.xml (the %s fleet at scale 1)\n",
-                   scenario.name.c_str(), scenario.name.c_str());
+    if (o->platform_out.empty()) {
+      const bool shipped = o->scale == 1 && scenario.file == scenario_file(scenario.name);
+      if (shipped)
+        std::fprintf(stderr, "gpufleet: its fleet is platforms/%s.xml\n", scenario.name.c_str());
+      else
+        std::fprintf(stderr, "gpufleet: add --platform-out P.xml to write its fleet\n");
+    }
     return 0;
   };
 }

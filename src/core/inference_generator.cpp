@@ -7,7 +7,7 @@ namespace gpufleet {
 
 namespace {
 
-constexpr std::uint64_t kInferenceStream = 200;  // + service index
+constexpr std::uint64_t kInferenceStream = 2000;  // + service index
 
 // Hourly demand relative to the weekly mean: the trace's shape, flattened toward 1 on request,
 // times a lognormal hour-to-hour burst of mean 1.

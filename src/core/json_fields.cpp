@@ -1,5 +1,6 @@
 #include "core/json_fields.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -108,14 +109,15 @@ JsonFields JsonFields::child(const std::string& key) const {
 }
 
 void JsonFields::reject_unknown(std::initializer_list<const char*> known) const {
+  reject_unknown(std::vector<std::string>(known.begin(), known.end()));
+}
+
+void JsonFields::reject_unknown(const std::vector<std::string>& known) const {
   for (const auto& [key, value] : object_.items()) {
-    bool ok = false;
-    for (const char* k : known) ok = ok || key == k;
-    if (!ok) {
-      std::string list;
-      for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      fail(key, "unknown field", "use one of: " + list);
-    }
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    fail(key, "unknown field", "use one of: " + list);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "core/input_error.hpp"
 
@@ -30,6 +31,7 @@ class JsonFields {
   JsonFields child(const std::string& key) const;  // a required nested object
   // Rejects keys this reader does not know: catches typos such as "gpu" for "gpus".
   void reject_unknown(std::initializer_list<const char*> known) const;
+  void reject_unknown(const std::vector<std::string>& known) const;
 
   std::string field(const std::string& key) const {
     return path_.empty() ? key : path_ + "." + key;

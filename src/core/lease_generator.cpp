@@ -8,7 +8,7 @@ namespace gpufleet {
 
 namespace {
 
-constexpr std::uint64_t kLeaseStream = 300;
+constexpr std::uint64_t kLeaseStream = 3000;  // arrival times; + 1: what each request asks
 
 int largest_pool_of(const std::string& model, const std::vector<PoolSpec>& fleet) {
   int largest = 0;
@@ -53,7 +53,7 @@ DrawnLeases generate_leases(const LeaseMix& mix, const std::vector<PoolSpec>& fl
     lease.model = model->model;
     lease.start_s = arrivals[i];
     lease.gpus = draw_gpus(rng.uniform(), mix.gpus, scale, largest_pool_of(model->model, fleet));
-    lease.duration_s = std::round(draw_lognormal(rng, mix.duration_d) * 86400);
+    lease.duration_s = std::max(1.0, std::round(draw_lognormal(rng, mix.duration_d) * 86400));
     lease.preemptible = rng.uniform() < mix.preemptible_share;
     const double discount = lease.preemptible ? mix.preemptible_discount : 0;
     lease.price_per_gpu_hour = std::round(model->price_per_gpu_hour * (1 - discount) * 100) / 100;

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "core/scenario_parts.hpp"
 
@@ -8,6 +9,10 @@ namespace gpufleet {
 std::vector<double> renewal_arrivals(Rng& rng, double mean_gap_s, double cv, double horizon_s) {
   std::vector<double> times;
   if (!(mean_gap_s > 0) || !std::isfinite(mean_gap_s)) return times;
+  if (horizon_s / mean_gap_s > kMaxArrivals)
+    throw std::invalid_argument(
+        "the scenario would draw about " + std::to_string(std::lround(horizon_s / mean_gap_s)) +
+        " arrivals of one class: lower its offered_load or raise its sizes or durations");
   // Start the process in its stationary state, as if it had been running before t = 0: the
   // gap that spans t = 0 is length-biased (gamma shape k + 1 for gamma shape k) and t = 0
   // falls uniformly inside it. Starting with a fresh gap would under-fill the first weeks.

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <numbers>
 #include <random>
 
 namespace gpufleet {
@@ -21,7 +22,7 @@ class Rng {
     // Box-Muller; the second value of the pair is dropped to keep the stream stateless.
     const double u = uniform();
     const double v = uniform();
-    return std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * M_PI * v);
+    return std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * std::numbers::pi * v);
   }
 
   double exponential(double mean) { return -mean * std::log(uniform()); }

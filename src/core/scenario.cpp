@@ -1,5 +1,6 @@
 #include "core/scenario.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -22,11 +23,21 @@ double LogNormal::mean() const {
 
 namespace {
 
-double fraction(const JsonFields& f, const std::string& key) {
-  const double x = f.non_negative(key);
-  if (x > 1) f.fail(key, "must be between 0 and 1, got " + std::to_string(x));
+double bounded(const JsonFields& f, const std::string& key, double lo, double hi) {
+  const double x = f.number(key);
+  if (x < lo || x > hi)
+    f.fail(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
+                    std::to_string(x));
   return x;
 }
+
+double fraction(const JsonFields& f, const std::string& key) {
+  return bounded(f, key, 0, 1);
+}
+
+// Bounds that keep the draws finite and their number sane; wider values describe no fleet.
+constexpr double kMinCv = 0.01, kMaxCv = 10;
+constexpr double kMaxSigma = 5;
 
 std::string gpu_model(const JsonFields& f, const std::string& key) {
   const std::string model = f.text(key);
@@ -37,7 +48,8 @@ std::string gpu_model(const JsonFields& f, const std::string& key) {
 
 LogNormal read_lognormal(const JsonFields& f) {
   f.reject_unknown({"median", "sigma", "min", "max"});
-  LogNormal d{f.positive("median"), f.non_negative("sigma"), f.positive("min"), f.positive("max")};
+  LogNormal d{f.positive("median"), bounded(f, "sigma", 0, kMaxSigma), f.positive("min"),
+              f.positive("max")};
   if (d.min > d.median || d.median > d.max)
     f.fail("median", "needs min <= median <= max", "check min, median and max");
   return d;
@@ -71,6 +83,19 @@ std::vector<PoolSpec> read_fleet(const JsonFields& f) {
   return fleet;
 }
 
+// The MFU a class reaches on each generation must stay a fraction of that GPU's peak.
+void check_mfu_everywhere(const TrainingMix& mix, const JsonFields& c) {
+  const auto& first = mix.generations.front();
+  const double mfu = mix.classes.back().mfu;
+  for (const auto& model : mix.generations) {
+    const double there = mfu * mix.relative_speed.at(model) / mix.relative_speed.at(first) *
+                         find_gpu(first)->bf16_flops / find_gpu(model)->bf16_flops;
+    if (there > 1)
+      c.fail("mfu", "gives an MFU of " + std::to_string(there) + " on " + model,
+             "lower the MFU or that model's relative_speed");
+  }
+}
+
 TrainingClass read_training_class(const JsonFields& c) {
   c.reject_unknown({"name", "share_of_demand", "gpus", "duration_h", "interarrival_cv", "mfu",
                     "params", "step_s", "priority"});
@@ -79,7 +104,7 @@ TrainingClass read_training_class(const JsonFields& c) {
   k.share_of_demand = fraction(c, "share_of_demand");
   k.gpus = read_gpu_range(c.child("gpus"));
   k.duration_h = read_lognormal(c.child("duration_h"));
-  k.interarrival_cv = c.positive("interarrival_cv");
+  k.interarrival_cv = bounded(c, "interarrival_cv", kMinCv, kMaxCv);
   k.mfu = fraction(c, "mfu");
   if (k.mfu == 0) c.fail("mfu", "must be > 0");
   k.params = c.positive("params");
@@ -106,13 +131,19 @@ TrainingMix read_training(const JsonFields& t) {
     mix.generations.push_back(model);
     mix.relative_speed[model] = speeds.positive(model);
   }
+  speeds.reject_unknown(mix.generations);  // a speed for an unlisted model is a typo
   if (mix.generations.empty()) t.fail("generations", "empty", "list the models jobs may use");
   const auto& classes = t.array("classes");
   double shares = 0;
   for (size_t i = 0; i < classes.size(); ++i) {
-    mix.classes.push_back(read_training_class(
-        JsonFields(classes[i], t.file(), t.field("classes[" + std::to_string(i) + "]"))));
+    const JsonFields c(classes[i], t.file(), t.field("classes[" + std::to_string(i) + "]"));
+    mix.classes.push_back(read_training_class(c));
     shares += mix.classes.back().share_of_demand;
+    for (size_t j = 0; j + 1 < mix.classes.size(); ++j)
+      if (mix.classes[j].name == mix.classes.back().name)
+        c.fail("name", "'" + mix.classes.back().name + "' names two classes",
+               "job ids start with the class name: make it unique");
+    check_mfu_everywhere(mix, c);
   }
   if (!mix.classes.empty() && std::abs(shares - 1) > 1e-6)
     t.fail("classes", "shares of demand add up to " + std::to_string(shares),
@@ -152,8 +183,9 @@ InferenceMix read_inference(const JsonFields& f, const std::string& scenario_fil
   mix.shape = load_demand_shape(mix.shape_file);
   mix.peak_fill = fraction(f, "peak_fill");
   mix.flatten = fraction(f, "flatten");
-  mix.hourly_log_sigma = f.has("hourly_log_sigma") ? f.non_negative("hourly_log_sigma") : -1;
+  mix.hourly_log_sigma = f.has("hourly_log_sigma") ? bounded(f, "hourly_log_sigma", 0, 2) : -1;
   mix.online_fraction = fraction(f, "online_fraction");
+  if (mix.online_fraction == 0) f.fail("online_fraction", "must be > 0");
   const auto& services = f.array("services");
   double shares = 0;
   for (size_t i = 0; i < services.size(); ++i) {
@@ -173,7 +205,7 @@ LeaseMix read_leases(const JsonFields& f) {
   mix.offered_load = f.non_negative("offered_load");
   mix.gpus = read_gpu_range(f.child("gpus"));
   mix.duration_d = read_lognormal(f.child("duration_d"));
-  mix.interarrival_cv = f.positive("interarrival_cv");
+  mix.interarrival_cv = bounded(f, "interarrival_cv", kMinCv, kMaxCv);
   mix.preemptible_share = fraction(f, "preemptible_share");
   mix.preemptible_discount = fraction(f, "preemptible_discount");
   const auto& models = f.array("models");
@@ -190,6 +222,48 @@ LeaseMix read_leases(const JsonFields& f) {
   return mix;
 }
 
+bool in_fleet(const std::vector<PoolSpec>& fleet, const std::string& model) {
+  return std::any_of(fleet.begin(), fleet.end(),
+                     [&](const PoolSpec& p) { return p.model == model; });
+}
+
+// Every model the workload may use must be in the fleet, or the workload would not bind.
+void check_against_fleet(const Scenario& s, const JsonFields& f) {
+  const auto missing = [&](const std::string& field, const std::string& model) {
+    throw InputError(s.file, field, "model " + model + " has no pool in the scenario's fleet",
+                     "add a pool of it to \"fleet\" or remove it here");
+  };
+  const auto& t = s.training;
+  for (size_t i = 0; i < t.generations.size(); ++i)
+    if (!in_fleet(s.fleet, t.generations[i]))
+      missing("training.generations[" + std::to_string(i) + "]", t.generations[i]);
+  const bool wants_training = t.offered_load > 0 && !t.classes.empty();
+  const bool has_training_pool = std::any_of(s.fleet.begin(), s.fleet.end(), [&](const auto& p) {
+    const std::string role = p.role.empty() ? find_gpu(p.model)->role : p.role;
+    return role == "training" && t.relative_speed.count(p.model);
+  });
+  if (wants_training && !has_training_pool)
+    f.fail("training", "no training pool of the listed generations in the fleet",
+           "add one, or set training.offered_load to 0");
+  for (size_t i = 0; i < s.inference.services.size(); ++i) {
+    const auto& service = s.inference.services[i];
+    for (size_t j = 0; j < service.generations.size(); ++j) {
+      const auto& model = service.generations[j].model;
+      const std::string field = "inference.services[" + std::to_string(i) + "].generations[" +
+                                std::to_string(j) + "].model";
+      if (!in_fleet(s.fleet, model)) missing(field, model);
+      if (service.gpus_per_replica > find_gpu(model)->gpus_per_domain)
+        throw InputError(s.file, "inference.services[" + std::to_string(i) + "].gpus_per_replica",
+                         "a replica must fit one NVLink domain (" +
+                             std::to_string(find_gpu(model)->gpus_per_domain) + " GPUs on " +
+                             model + ")");
+    }
+  }
+  for (size_t i = 0; i < s.leases.models.size(); ++i)
+    if (!in_fleet(s.fleet, s.leases.models[i].model))
+      missing("leases.models[" + std::to_string(i) + "].model", s.leases.models[i].model);
+}
+
 }  // namespace
 
 Scenario load_scenario(const std::string& file) {
@@ -201,12 +275,13 @@ Scenario load_scenario(const std::string& file) {
   s.file = file;
   s.name = f.text("scenario");
   s.description = f.text_or("description", "");
-  s.days = f.positive("days");
+  s.days = bounded(f, "days", 1.0 / 24, kMaxDays);
   s.seed = static_cast<unsigned long>(f.positive_long_or("seed", 1));
   s.fleet = read_fleet(f);
   s.training = read_training(f.child("training"));
   s.inference = read_inference(f.child("inference"), file);
   s.leases = read_leases(f.child("leases"));
+  check_against_fleet(s, f);
   return s;
 }
 

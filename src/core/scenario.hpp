@@ -101,6 +101,9 @@ struct Scenario {
   LeaseMix leases;
 };
 
+// Longest workload a scenario may describe (ten years); longer runs are no planning question.
+constexpr double kMaxDays = 3660;
+
 // Reads and checks a scenario file; errors name the file and field.
 Scenario load_scenario(const std::string& file);
 

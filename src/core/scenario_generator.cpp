@@ -17,19 +17,20 @@ std::vector<PoolSpec> scale_fleet(const std::vector<PoolSpec>& fleet, double sca
   std::vector<PoolSpec> scaled = fleet;
   for (auto& pool : scaled) {
     const int domain = find_gpu(pool.model)->gpus_per_domain;
-    const long domains = std::max(1L, std::lround(pool.gpus * scale / domain));
-    if (domains * domain > 100'000'000L)
+    const double gpus = pool.gpus * scale;
+    if (gpus > 1e8)  // checked as a double: rounding first would overflow
       throw std::invalid_argument("--scale " + std::to_string(scale) +
                                   " makes a pool of more than 100 million GPUs");
-    pool.gpus = static_cast<int>(domains * domain);
+    pool.gpus = static_cast<int>(std::max(1L, std::lround(gpus / domain)) * domain);
   }
   return scaled;
 }
 
 GeneratedScenario generate_scenario(const Scenario& scenario, const GenerateOptions& options) {
   const double days = options.days.value_or(scenario.days);
-  if (!(days > 0) || !std::isfinite(days))
-    throw std::invalid_argument("--days must be > 0, got " + std::to_string(days));
+  if (!(days > 0) || days > kMaxDays)
+    throw std::invalid_argument("--days must be > 0 and at most " + std::to_string(kMaxDays) +
+                                ", got " + std::to_string(days));
   if (!(options.scale > 0) || !std::isfinite(options.scale))
     throw std::invalid_argument("--scale must be > 0 (1 = the scenario's size), got " +
                                 std::to_string(options.scale));

@@ -15,7 +15,10 @@ namespace gpufleet {
 std::vector<PoolSpec> scale_fleet(const std::vector<PoolSpec>& fleet, double scale);
 bool is_training_pool(const PoolSpec& pool);
 
-// Arrival times in [0, horizon) of a renewal process with gamma inter-arrival gaps.
+// Arrival times in [0, horizon) of a renewal process with gamma inter-arrival gaps. Throws
+// std::invalid_argument beyond kMaxArrivals (a typo, not a fleet: 100,000 GPUs draw ~36,000
+// training jobs a month).
+constexpr double kMaxArrivals = 2e7;
 std::vector<double> renewal_arrivals(Rng& rng, double mean_gap_s, double cv, double horizon_s);
 
 // One draw of a GpuRange at this scale, capped at `cap` GPUs; and its exact mean.

@@ -9,7 +9,9 @@ namespace gpufleet {
 
 namespace {
 
-constexpr std::uint64_t kTrainingStream = 100;  // + class index
+// Streams 1000 + 2c (arrival times) and 1000 + 2c + 1 (sizes, durations) for class c: a job's
+// size does not depend on how many arrivals the window holds.
+constexpr std::uint64_t kTrainingStream = 1000;
 
 // Training pools of the models jobs may use, in GPUs of the first generation's speed.
 double capacity_in_first_generation(const TrainingMix& mix, const std::vector<PoolSpec>& fleet) {
@@ -73,7 +75,8 @@ DrawnTraining generate_training(const TrainingMix& mix, const std::vector<PoolSp
       job.id = job_id(cls.name, i);
       job.submit_s = arrivals[i];
       job.gpus = draw_gpus(rng.uniform(), cls.gpus, scale, cap);
-      const double duration_s = std::round(draw_lognormal(rng, cls.duration_h) * 3600);
+      const double duration_s =
+          std::max(1.0, std::round(draw_lognormal(rng, cls.duration_h) * 3600));
       job.work_flops = job.gpus * peak * cls.mfu * duration_s;
       job.generations = generations_of(mix, cls.mfu);
       job.gradient_bytes = 2 * cls.params;
