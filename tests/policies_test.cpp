@@ -10,6 +10,12 @@ namespace {
 
 using nlohmann::json;
 
+std::map<std::string, std::string> row_of(const TempDir& dir, const std::string& id) {
+  for (auto& row : read_csv(dir.path("out/jobs.csv")))
+    if (row["id"] == id) return row;
+  return {};
+}
+
 std::map<std::string, double> starts(const TempDir& dir) {
   std::map<std::string, double> s;
   for (auto& row : read_csv(dir.path("out/jobs.csv")))
@@ -80,12 +86,6 @@ json spillover_case(double gradient_bytes) {
   return workload(20 * 3600, {training_job("A", 0, 72, 72 * per_gpu_s * 36000), b});
 }
 
-std::map<std::string, std::string> row_of(const TempDir& dir, const std::string& id) {
-  for (auto& row : read_csv(dir.path("out/jobs.csv")))
-    if (row["id"] == id) return row;
-  return {};
-}
-
 TEST(Spillover, AJobThatWaitedPastTheThresholdRunsOnAnIdleInferenceServer) {
   TempDir dir;
   const auto r = run_scenario(dir, {pool("GB200", 72), pool("H100", 8)}, spillover_case(16e9),
@@ -152,6 +152,90 @@ TEST(Spillover, LowersTheSeedScenariosGapAgainstStaticPartition) {
   EXPECT_LT(summary("spillover")["training"]["capacity_gap"].get<double>(),
             summary("static-partition")["training"]["capacity_gap"].get<double>() - 0.03);
   EXPECT_GE(summary("spillover")["inference"]["slo_attainment"].get<double>(), 0.999);
+}
+
+}  // namespace
+}  // namespace gpufleet::test
+
+namespace gpufleet::test {
+namespace {
+
+// Two H100 servers; one service of 100 tokens/s per 8-GPU replica whose demand is 50, 50 and
+// then 150 from hour 2 (two replicas); one 8-GPU lease request at t = 0 for 10 hours.
+json leasing_case(bool preemptible) {
+  const json service = {
+      {"id", "chat"},
+      {"gpus_per_replica", 8},
+      {"latency_target_s", 1.0},
+      {"flops_per_unit", 1e12},
+      {"generations", {{{"model", "H100"}, {"throughput", 100}, {"latency_s", 0.5}}}},
+      {"demand", {{"interval_s", 3600}, {"repeat", false}, {"values", {50, 50, 150, 150}}}}};
+  const json lease = {{"id", "l"},
+                      {"gpus", 8},
+                      {"model", "H100"},
+                      {"start_s", 0},
+                      {"duration_s", 36000},
+                      {"price_per_gpu_hour", 1.5},
+                      {"preemptible", preemptible}};
+  return workload(4 * 3600, json::array(), {service}, {lease});
+}
+
+TEST(LeaseIdle, APreemptibleLeaseIsReclaimedAfterItsNoticeWhenInferenceNeedsItsGpus) {
+  TempDir dir;
+  const auto r = run_scenario(dir, {pool("H100", 16)}, leasing_case(true),
+                              {"--policy", "lease-idle", "--param", "lease_follow_demand=1",
+                               "--param", "lease_headroom=0", "--param", "lease_notice_h=1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto l = row_of(dir, "l");
+  // Idle at t = 0 (one replica is enough), so it is taken; at 1 h the forecast sees the
+  // 150 tokens/s of hour 2: notice, and the GPUs go back to inference at 2 h exactly.
+  EXPECT_EQ(l.at("state"), "reclaimed");
+  EXPECT_DOUBLE_EQ(std::stod(l.at("start_s")), 0);
+  EXPECT_DOUBLE_EQ(std::stod(l.at("end_s")), 7200);
+  const auto s = json::parse(read_file(dir.path("out/summary.json")));
+  EXPECT_EQ(s["lease"]["reclaimed"].get<int>(), 1);
+  EXPECT_NEAR(s["lease"]["revenue_usd"].get<double>(), 8 * 2 * 1.5, 1e-9);
+  EXPECT_NEAR(s["inference"]["slo_attainment"].get<double>(), 1.0, 1e-12);
+}
+
+TEST(LeaseIdle, AnOnDemandLeaseThatWouldEatThePeakReserveIsRejected) {
+  for (const char* follow : {"lease_follow_demand=0", "lease_follow_demand=1"}) {
+    TempDir dir;
+    // The peak (150) needs both servers: nothing is left above it for a lease of 10 hours.
+    const auto r = run_scenario(dir, {pool("H100", 16)}, leasing_case(false),
+                                {"--policy", "lease-idle", "--param", follow});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(row_of(dir, "l").at("state"), "rejected") << follow;
+  }
+  TempDir dir;  // with a third server above the peak reserve, it is taken
+  const auto r = run_scenario(dir, {pool("H100", 24)}, leasing_case(false),
+                              {"--policy", "lease-idle", "--param", "lease_headroom=0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(row_of(dir, "l").at("state"), "running");
+}
+
+TEST(LeaseIdle, RaisesInferencePoolAllocationOnTheSeedWithoutLosingDemand) {
+  TempDir dir;
+  for (const char* policy : {"static-partition", "lease-idle"})
+    ASSERT_EQ(
+        run_cli({"run", "--scale", "0.5", "--policy", policy, "--out", dir.path(policy), "-q"})
+            .exit_code,
+        0);
+  const auto inference_allocation = [&](const char* policy) {
+    const auto s = json::parse(read_file(dir.path(std::string(policy) + "/summary.json")));
+    double gpus = 0, held = 0;
+    for (const auto& p : s["pools"])
+      if (p["role"] == "inference") {
+        gpus += p["gpus"].get<double>();
+        held += p["gpus"].get<double>() * p["allocation_utilization"].get<double>();
+      }
+    return std::pair{held / gpus, s};
+  };
+  const auto [base, base_summary] = inference_allocation("static-partition");
+  const auto [leasing, leasing_summary] = inference_allocation("lease-idle");
+  EXPECT_GT(leasing, base + 0.03) << base << " -> " << leasing;
+  EXPECT_GE(leasing_summary["inference"]["slo_attainment"].get<double>(), 0.999);
+  EXPECT_GT(leasing_summary["lease"]["revenue_usd"].get<double>(), 0);
 }
 
 }  // namespace

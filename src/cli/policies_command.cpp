@@ -16,7 +16,7 @@ CommandRunner add_policies_command(CLI::App& app) {
     }
     std::printf(
         "\nCombine parts with '+': one training order (static-partition, fifo, "
-        "easy-backfill) and any additions, e.g. --policy easy-backfill+spillover.\n");
+        "easy-backfill) and any additions, e.g. --policy easy-backfill+spillover+lease-idle.\n");
     return 0;
   };
 }

@@ -31,8 +31,12 @@ struct StartLease {
 struct RejectLease {
   int lease = 0;
 };
+// Ends an accepted lease before its term: the operator takes its GPUs back.
+struct ReclaimLease {
+  int lease = 0;
+};
 
 using Action = std::variant<StartTraining, PreemptTraining, StartReplica, StopReplica, StartLease,
-                            RejectLease>;
+                            RejectLease, ReclaimLease>;
 
 }  // namespace gpufleet

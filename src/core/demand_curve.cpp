@@ -25,6 +25,16 @@ double DemandCurve::peak() const {
   return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
 }
 
+double DemandCurve::max_over(double from, double to) const {
+  if (values.empty()) return 0;
+  // A whole period or more: the peak (a repeating curve comes back to it).
+  if (repeat && to - from >= interval_s * static_cast<double>(values.size())) return peak();
+  double highest = at(from);
+  for (double t = next_change_after(from); t <= to; t = next_change_after(t))
+    highest = std::max(highest, at(t));
+  return highest;
+}
+
 double DemandCurve::mean() const {
   return values.empty() ? 0 : std::accumulate(values.begin(), values.end(), 0.0) / values.size();
 }

@@ -36,6 +36,9 @@ void Recorder::action_taken(const Action& action, double now) {
     result_.leases[a->lease] = {true, true, a->placement.pool, now, -1};
   } else if (const auto* a = std::get_if<RejectLease>(&action)) {
     result_.leases[a->lease].decided = true;
+  } else if (const auto* a = std::get_if<ReclaimLease>(&action)) {
+    lease_ended(a->lease, now);
+    result_.leases[a->lease].reclaimed = true;
   }
 }
 

@@ -57,7 +57,10 @@ std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) 
     const auto& lease = w.leases[l];
     const auto& run = r.leases[l];
     if (!run.decided) continue;
-    const char* state = !run.accepted ? "rejected" : run.end_s >= 0 ? "completed" : "running";
+    const char* state = !run.accepted    ? "rejected"
+                        : run.reclaimed  ? "reclaimed"
+                        : run.end_s >= 0 ? "completed"
+                                         : "running";
     append(out, {lease.id, "lease", pool_name(run.pool), lease.model, lease.gpus, lease.start_s,
                  run.start_s, run.end_s, state});
   }

@@ -36,7 +36,8 @@ struct LeaseRun {
   bool accepted = false;
   int pool = -1;
   double start_s = -1;
-  double end_s = -1;  // -1: still running at the horizon
+  double end_s = -1;       // -1: still running at the horizon
+  bool reclaimed = false;  // ended by the operator before its term
 };
 
 struct ServiceRun {

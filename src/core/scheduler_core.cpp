@@ -152,6 +152,13 @@ bool SchedulerCore::accept_lease(int lease, int pool) {
   return true;
 }
 
+void SchedulerCore::reclaim_lease(int lease) {
+  if (!lease_placement_[lease]) throw std::logic_error("reclaim_lease: lease is not running");
+  give_back(*lease_placement_[lease]);
+  lease_placement_[lease].reset();
+  actions_.push_back(ReclaimLease{lease});
+}
+
 void SchedulerCore::reject_lease(int lease) {
   pending_leases_.erase(std::find(pending_leases_.begin(), pending_leases_.end(), lease));
   actions_.push_back(RejectLease{lease});

@@ -71,6 +71,11 @@ class SchedulerCore {
   void preempt_training(int job);
   bool accept_lease(int lease, int pool);
   void reject_lease(int lease);
+  // Ends an accepted, running lease now and frees its GPUs.
+  void reclaim_lease(int lease);
+  const std::optional<Placement>& lease_placement(int lease) const {
+    return lease_placement_[lease];
+  }
   bool add_replica(int service, int pool);
   void remove_replica(int replica);
   // Adds or removes replicas of `service` on pools whose role is `role` until its capacity

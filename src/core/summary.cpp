@@ -117,7 +117,7 @@ json inference_json(const Workload& w, const RunResult& r) {
 }
 
 json lease_json(const Workload& w, const RunResult& r) {
-  long requested = 0, accepted = 0, rejected = 0;
+  long requested = 0, accepted = 0, rejected = 0, reclaimed = 0;
   double revenue = 0, gpu_hours = 0;
   for (size_t l = 0; l < w.leases.size(); ++l) {
     const auto& run = r.leases[l];
@@ -128,16 +128,14 @@ json lease_json(const Workload& w, const RunResult& r) {
       continue;
     }
     ++accepted;
+    reclaimed += run.reclaimed;
     const double end = run.end_s >= 0 ? run.end_s : r.horizon_s;
     const double hours = w.leases[l].gpus * (end - run.start_s) / 3600;
     gpu_hours += hours;
     revenue += hours * w.leases[l].price_per_gpu_hour;
   }
-  return {{"requested", requested},
-          {"accepted", accepted},
-          {"rejected", rejected},
-          {"gpu_hours", gpu_hours},
-          {"revenue_usd", revenue}};
+  return {{"requested", requested}, {"accepted", accepted},   {"rejected", rejected},
+          {"reclaimed", reclaimed}, {"gpu_hours", gpu_hours}, {"revenue_usd", revenue}};
 }
 
 }  // namespace
@@ -211,8 +209,9 @@ std::string summary_table(const json& s) {
   out += line("inference  SLO attainment %.2f%% of demand served\n",
               pct(s["inference"]["slo_attainment"]));
   const auto& l = s["lease"];
-  out += line("leases     %ld accepted, %ld rejected, revenue $%.0f\n", l["accepted"].get<long>(),
-              l["rejected"].get<long>(), l["revenue_usd"].get<double>());
+  out += line("leases     %ld accepted (%ld reclaimed early), %ld rejected, revenue $%.0f\n",
+              l["accepted"].get<long>(), l["reclaimed"].get<long>(), l["rejected"].get<long>(),
+              l["revenue_usd"].get<double>());
   return out;
 }
 

@@ -42,6 +42,7 @@ struct DemandCurve {
 
   double at(double t) const;
   double peak() const;
+  double max_over(double from, double to) const;  // the highest value on [from, to]
   double mean() const;
   // First time > t at which the value may change (infinity when it never does).
   double next_change_after(double t) const;

@@ -10,21 +10,41 @@ namespace {
 // before anything jumps ahead or spills elsewhere.
 class ComposedPolicy final : public Policy {
  public:
-  explicit ComposedPolicy(PolicyPlan plan) : plan_(std::move(plan)) {}
+  explicit ComposedPolicy(PolicyPlan plan)
+      : plan_(std::move(plan)),
+        leasing_(param_or("lease_headroom", 0), param_or("lease_notice_h", 0) * 3600,
+                 param_or("lease_follow_demand", 0) != 0) {}
 
   void schedule(SchedulerCore& core) override {
-    inference_.apply(core, PoolRole::kInference);
-    refuse_leases(core);
+    if (plan_.lease_idle) {
+      leasing_.apply(core);
+    } else {
+      peak_.apply(core, PoolRole::kInference);
+      refuse_leases(core);
+    }
     start_training_fifo(core, PoolRole::kTraining);
     if (plan_.backfill) backfill_training(core, PoolRole::kTraining);
-    if (plan_.spillover) spill_over(core, plan_.params.at("spillover_wait_h") * 3600);
+    if (plan_.spillover) {
+      // Spilled training holds its GPUs for days and cannot be reclaimed: with leasing, it
+      // may only use GPUs that inference's peak reserve does not claim.
+      const auto usable = [&](int pool) {
+        return plan_.lease_idle ? leasing_.spare_gpus(core, pool) : core.free_gpus(pool);
+      };
+      spill_over(core, plan_.params.at("spillover_wait_h") * 3600, usable);
+    }
   }
 
   PolicyParams params() const override { return plan_.params; }
 
  private:
+  double param_or(const std::string& name, double fallback) const {
+    const auto it = plan_.params.find(name);
+    return it == plan_.params.end() ? fallback : it->second;
+  }
+
   const PolicyPlan plan_;
-  PeakProvisioning inference_;
+  PeakProvisioning peak_;
+  IdleLeasing leasing_;
 };
 
 }  // namespace

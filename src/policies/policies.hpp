@@ -1,5 +1,8 @@
 #pragma once
 
+#include <functional>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "core/fleet.hpp"
@@ -11,9 +14,10 @@ class SchedulerCore;
 
 // What a (possibly combined) policy name asks for, with its parameters resolved.
 struct PolicyPlan {
-  bool backfill = false;   // easy-backfill, else FIFO
-  bool spillover = false;  // training may run on inference pools after a wait
-  PolicyParams params;     // every parameter of the named parts, defaults filled in
+  bool backfill = false;    // easy-backfill, else FIFO
+  bool spillover = false;   // training may run on inference pools after a wait
+  bool lease_idle = false;  // inference follows demand; leases take what it leaves idle
+  PolicyParams params;      // every parameter of the named parts, defaults filled in
 };
 
 // The one policy class: the parts of a plan applied in a fixed order on every call.
@@ -25,13 +29,44 @@ void start_training_fifo(SchedulerCore& core, PoolRole role);
 // EASY backfilling: starts later jobs that fit now without delaying the head's reservation
 // (runtimes estimated by SchedulerCore::estimated_runtime_s).
 void backfill_training(SchedulerCore& core, PoolRole role);
-// Starts jobs that have waited at least `wait_s` on inference pools with room, if their
-// training state fits the GPUs' memory.
-void spill_over(SchedulerCore& core, double wait_s);
+// Starts jobs that have waited at least `wait_s` on inference pools with room (at most
+// usable_gpus(pool) GPUs of a pool), if their training state fits the GPUs' memory.
+void spill_over(SchedulerCore& core, double wait_s,
+                const std::function<int(int pool)>& usable_gpus);
 // The most free GPUs on any pool of `role`: a job larger than that cannot start anywhere.
 int most_free_gpus(const SchedulerCore& core, PoolRole role);
 // Refuses every lease request still pending.
 void refuse_leases(SchedulerCore& core);
+
+// What Meta and xAI did: external leases take the inference GPUs that inference leaves idle.
+// On-demand leases get only GPUs above inference's peak reserve (peak x (1 + headroom));
+// preemptible ones may use any idle GPU and are reclaimed, newest first, after a notice period
+// when inference needs their GPUs. Replicas are held for the peak, as in static-partition, or,
+// with follow_demand, follow the demand one notice period ahead (plus the headroom), which
+// frees the troughs for preemptible leases.
+class IdleLeasing {
+ public:
+  IdleLeasing(double headroom, double notice_s, bool follow_demand);
+  void apply(SchedulerCore& core);
+  // Free GPUs of the pool that inference's peak reserve does not claim.
+  int spare_gpus(const SchedulerCore& core, int pool) const;
+
+ private:
+  void reserve_for_peaks(const SchedulerCore& core);
+  int inference_held(const SchedulerCore& core, const std::string& model) const;
+  void reclaim_when_due(SchedulerCore& core);
+  std::map<std::string, int> scale_inference(SchedulerCore& core);
+  void give_notice(SchedulerCore& core, const std::map<std::string, int>& missing);
+  void decide_requests(SchedulerCore& core);
+
+  const double headroom_;
+  const double notice_s_;
+  const bool follow_demand_;
+  bool reserved_computed_ = false;
+  std::map<std::string, int> reserved_;  // GPUs by model that inference may need at its peak
+  std::vector<int> preemptible_;         // accepted preemptible leases, in acceptance order
+  std::map<int, double> notice_ends_;    // lease under notice -> when it is reclaimed
+};
 
 // Holds, on pools of a role, the replicas each service's peak demand needs, whatever the hour.
 class PeakProvisioning {

@@ -32,6 +32,20 @@ const std::vector<PolicyInfo>& policy_registry() {
        false,
        {{"spillover_wait_h", "hours a job waits before it may spill onto inference pools", 6, 0,
          1e6}}},
+      {"lease-idle",
+       "What Meta and xAI did: external lease requests take the inference GPUs that inference "
+       "leaves idle. On-demand leases get only GPUs above inference's peak x (1 + "
+       "lease_headroom), so they never take capacity the peak needs; preemptible leases may use "
+       "any idle GPU and are reclaimed, newest first, lease_notice_h after inference asks for "
+       "their GPUs. Replicas are held for the peak as in static-partition, or, with "
+       "lease_follow_demand=1, follow demand one notice period ahead (plus the headroom), which "
+       "frees the night troughs for preemptible leases.",
+       false,
+       {{"lease_headroom", "capacity kept above the inference demand forecast, as a fraction", 0.1,
+         0, 10},
+        {"lease_notice_h", "hours between a preemptible lease's reclaim notice and its end", 1, 0,
+         720},
+        {"lease_follow_demand", "1: replicas follow demand; 0: held for the peak", 0, 0, 1}}},
   };
   return registry;
 }
@@ -111,6 +125,7 @@ std::unique_ptr<Policy> make_policy(const std::string& name,
   for (const auto* part : parts) {
     plan.backfill = plan.backfill || part->name == "easy-backfill";
     plan.spillover = plan.spillover || part->name == "spillover";
+    plan.lease_idle = plan.lease_idle || part->name == "lease-idle";
     for (const auto& p : part->params) plan.params[p.name] = p.default_value;
   }
   for (const auto& text : params) set_param(plan, parts, text);

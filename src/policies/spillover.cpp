@@ -21,7 +21,8 @@ bool state_fits(const TrainingJob& job, const Pool& pool) {
 
 }  // namespace
 
-void spill_over(SchedulerCore& core, double wait_s) {
+void spill_over(SchedulerCore& core, double wait_s,
+                const std::function<int(int pool)>& usable_gpus) {
   const auto& fleet = core.fleet();
   int most_free = most_free_gpus(core, PoolRole::kInference);
   const std::vector<int> waiting = core.waiting_training();  // a copy: starting edits it
@@ -38,8 +39,7 @@ void spill_over(SchedulerCore& core, double wait_s) {
     for (const auto& g : spec.generations) {
       for (int pool : core.pools_of_model(g.model)) {
         const auto& p = fleet.pools[pool];
-        if (p.role != PoolRole::kInference || core.free_gpus(pool) < spec.gpus ||
-            !state_fits(spec, p))
+        if (p.role != PoolRole::kInference || usable_gpus(pool) < spec.gpus || !state_fits(spec, p))
           continue;
         if (core.start_training(job, pool)) {
           started = true;

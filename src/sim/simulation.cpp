@@ -63,6 +63,7 @@ class Controller {
         runs_(workload.training.size()),
         replica_execs_(),
         lease_execs_(workload.leases.size()),
+        reclaimed_(workload.leases.size(), false),
         wakeup_(s4u::Semaphore::create(0)) {
     for (size_t j = 0; j < workload.training.size(); ++j)
       push(workload.training[j].submit_s, EventKind::kTrainingSubmit, static_cast<int>(j));
@@ -122,6 +123,7 @@ class Controller {
         core_.lease_requested(e.index);
         break;
       case EventKind::kLeaseEnd:
+        if (reclaimed_[e.index]) break;  // ended early; its GPUs are already back
         for (auto& exec : lease_execs_[e.index]) exec->cancel();
         lease_execs_[e.index].clear();
         core_.lease_ended(e.index);
@@ -216,6 +218,12 @@ class Controller {
 
   void carry_out(const RejectLease&, double) {}
 
+  void carry_out(const ReclaimLease& a, double) {
+    for (auto& exec : lease_execs_[a.lease]) exec->cancel();
+    lease_execs_[a.lease].clear();
+    reclaimed_[a.lease] = true;
+  }
+
   void finish(double horizon) {
     recorder_.inference_until(horizon, core_);
     for (int job : core_.running_training())
@@ -248,6 +256,7 @@ class Controller {
   std::vector<TrainingRunState> runs_;  // sized once: TrainingTask holds pointers into it
   std::vector<s4u::ExecPtr> replica_execs_;
   std::vector<std::vector<s4u::ExecPtr>> lease_execs_;
+  std::vector<bool> reclaimed_;
   s4u::SemaphorePtr wakeup_;
   std::priority_queue<TimedEvent, std::vector<TimedEvent>, std::greater<>> events_;
   long seq_ = 0;

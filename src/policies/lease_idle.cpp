@@ -1,0 +1,134 @@
+#include <algorithm>
+#include <cmath>
+
+#include "core/scheduler_core.hpp"
+#include "policies/policies.hpp"
+
+namespace gpufleet {
+
+IdleLeasing::IdleLeasing(double headroom, double notice_s, bool follow_demand)
+    : headroom_(headroom), notice_s_(notice_s), follow_demand_(follow_demand) {}
+
+// GPUs of each model that inference may need at its peak x (1 + headroom): each service on
+// its eligible generations in its order of preference, as the core's scale_to places replicas.
+void IdleLeasing::reserve_for_peaks(const SchedulerCore& core) {
+  std::map<std::string, int> room;
+  for (const auto& pool : core.fleet().pools)
+    if (pool.role == PoolRole::kInference) room[pool.gpu_model] += pool.gpus();
+  for (const auto& service : core.workload().inference) {
+    double left = service.demand.peak() * (1 + headroom_);
+    for (const auto& g : service.generations) {
+      if (left <= 0 || g.latency_s > service.latency_target_s || !room.count(g.model)) continue;
+      const int replicas_fit = room[g.model] / service.gpus_per_replica;
+      const int replicas = std::min(replicas_fit, static_cast<int>(std::ceil(left / g.throughput)));
+      const int gpus = replicas * service.gpus_per_replica;
+      reserved_[g.model] += gpus;
+      room[g.model] -= gpus;
+      left -= replicas * g.throughput;
+    }
+  }
+}
+
+int IdleLeasing::inference_held(const SchedulerCore& core, const std::string& model) const {
+  int held = 0;
+  for (const auto& replica : core.replicas())
+    if (replica.active && core.fleet().pools[replica.placement.pool].gpu_model == model)
+      held += replica.placement.gpus();
+  return held;
+}
+
+int IdleLeasing::spare_gpus(const SchedulerCore& core, int pool) const {
+  // What the peak reserve still lacks on this model is kept free for inference.
+  const auto& model = core.fleet().pools[pool].gpu_model;
+  const auto it = reserved_.find(model);
+  const int keep =
+      it == reserved_.end() ? 0 : std::max(0, it->second - inference_held(core, model));
+  int model_free = 0;
+  for (int p : core.pools_of_model(model)) model_free += core.free_gpus(p);
+  return std::max(0, std::min(core.free_gpus(pool), model_free - keep));
+}
+
+void IdleLeasing::apply(SchedulerCore& core) {
+  if (!reserved_computed_) {
+    reserve_for_peaks(core);
+    reserved_computed_ = true;
+  }
+  reclaim_when_due(core);
+  const auto missing = scale_inference(core);
+  give_notice(core, missing);
+  decide_requests(core);
+}
+
+void IdleLeasing::reclaim_when_due(SchedulerCore& core) {
+  for (auto it = notice_ends_.begin(); it != notice_ends_.end();) {
+    if (it->second > core.now() + 1e-9) {
+      ++it;
+      continue;
+    }
+    if (core.lease_placement(it->first)) core.reclaim_lease(it->first);
+    it = notice_ends_.erase(it);
+  }
+}
+
+std::map<std::string, int> IdleLeasing::scale_inference(SchedulerCore& core) {
+  // Following demand, replicas look one notice period ahead so that a reclaimed lease's GPUs
+  // are back when the demand arrives.
+  std::map<std::string, int> missing;  // GPUs by model that the targets could not get
+  const auto& services = core.workload().inference;
+  for (int s = 0; s < static_cast<int>(services.size()); ++s) {
+    const auto& service = services[s];
+    const double target =
+        follow_demand_
+            ? service.demand.max_over(core.now(), core.now() + notice_s_) * (1 + headroom_)
+            : service.demand.peak();
+    core.scale_to(s, PoolRole::kInference, target);
+    const double short_by = target - core.capacity(s);
+    if (short_by <= 0) continue;
+    for (const auto& g : service.generations)
+      if (g.latency_s <= service.latency_target_s && !core.pools_of_model(g.model).empty()) {
+        missing[g.model] +=
+            static_cast<int>(std::ceil(short_by / g.throughput)) * service.gpus_per_replica;
+        break;
+      }
+  }
+  return missing;
+}
+
+void IdleLeasing::give_notice(SchedulerCore& core, const std::map<std::string, int>& missing) {
+  for (const auto& [model, gpus] : missing) {
+    int coming_back = 0;  // GPUs of this model already under notice
+    for (const auto& [lease, when] : notice_ends_)
+      if (core.workload().leases[lease].model == model)
+        coming_back += core.workload().leases[lease].gpus;
+    // The newest preemptible leases go first: they have earned the least.
+    for (auto it = preemptible_.rbegin(); it != preemptible_.rend() && coming_back < gpus; ++it) {
+      const auto& lease = core.workload().leases[*it];
+      if (lease.model != model || notice_ends_.count(*it) || !core.lease_placement(*it)) continue;
+      notice_ends_[*it] = core.now() + notice_s_;
+      core.wake_at(core.now() + notice_s_);
+      coming_back += lease.gpus;
+    }
+  }
+}
+
+void IdleLeasing::decide_requests(SchedulerCore& core) {
+  const std::vector<int> pending = core.pending_leases();  // a copy: deciding edits it
+  for (int id : pending) {
+    const auto& lease = core.workload().leases[id];
+    bool accepted = false;
+    for (int pool : core.pools_of_model(lease.model)) {
+      if (core.fleet().pools[pool].role != PoolRole::kInference) continue;
+      // On-demand leases keep their GPUs for their whole term: only GPUs above the peak
+      // reserve. Preemptible ones may use what is idle now; they are reclaimed when needed.
+      const int usable = lease.preemptible ? core.free_gpus(pool) : spare_gpus(core, pool);
+      if (usable >= lease.gpus && core.accept_lease(id, pool)) {
+        accepted = true;
+        if (lease.preemptible) preemptible_.push_back(id);
+        break;
+      }
+    }
+    if (!accepted) core.reject_lease(id);
+  }
+}
+
+}  // namespace gpufleet
