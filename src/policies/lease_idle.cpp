@@ -29,20 +29,21 @@ void IdleLeasing::reserve_for_peaks(const SchedulerCore& core) {
   }
 }
 
-int IdleLeasing::inference_held(const SchedulerCore& core, const std::string& model) const {
-  int held = 0;
+void IdleLeasing::count_inference_held(const SchedulerCore& core) {
+  held_.clear();
   for (const auto& replica : core.replicas())
-    if (replica.active && core.fleet().pools[replica.placement.pool].gpu_model == model)
-      held += replica.placement.gpus();
-  return held;
+    if (replica.active)
+      held_[core.fleet().pools[replica.placement.pool].gpu_model] += replica.placement.gpus();
 }
 
 int IdleLeasing::spare_gpus(const SchedulerCore& core, int pool) const {
   // What the peak reserve still lacks on this model is kept free for inference.
   const auto& model = core.fleet().pools[pool].gpu_model;
   const auto it = reserved_.find(model);
-  const int keep =
-      it == reserved_.end() ? 0 : std::max(0, it->second - inference_held(core, model));
+  const auto held = held_.find(model);
+  const int keep = it == reserved_.end()
+                       ? 0
+                       : std::max(0, it->second - (held == held_.end() ? 0 : held->second));
   int model_free = 0;
   for (int p : core.pools_of_model(model)) model_free += core.free_gpus(p);
   return std::max(0, std::min(core.free_gpus(pool), model_free - keep));
@@ -55,6 +56,7 @@ void IdleLeasing::apply(SchedulerCore& core) {
   }
   reclaim_when_due(core);
   const auto missing = scale_inference(core);
+  count_inference_held(core);  // replicas do not change again in this call
   give_notice(core, missing);
   decide_requests(core);
 }

@@ -48,12 +48,13 @@ class IdleLeasing {
  public:
   IdleLeasing(double headroom, double notice_s, bool follow_demand);
   void apply(SchedulerCore& core);
-  // Free GPUs of the pool that inference's peak reserve does not claim.
+  // Free GPUs of the pool that inference's peak reserve does not claim (valid after apply()
+  // in the same scheduling call).
   int spare_gpus(const SchedulerCore& core, int pool) const;
 
  private:
   void reserve_for_peaks(const SchedulerCore& core);
-  int inference_held(const SchedulerCore& core, const std::string& model) const;
+  void count_inference_held(const SchedulerCore& core);
   void reclaim_when_due(SchedulerCore& core);
   std::map<std::string, int> scale_inference(SchedulerCore& core);
   void give_notice(SchedulerCore& core, const std::map<std::string, int>& missing);
@@ -66,6 +67,7 @@ class IdleLeasing {
   std::map<std::string, int> reserved_;  // GPUs by model that inference may need at its peak
   std::vector<int> preemptible_;         // accepted preemptible leases, in acceptance order
   std::map<int, double> notice_ends_;    // lease under notice -> when it is reclaimed
+  std::map<std::string, int> held_;      // GPUs by model that replicas hold (this call)
 };
 
 // Holds, on pools of a role, the replicas each service's peak demand needs, whatever the hour.
