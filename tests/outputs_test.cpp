@@ -39,17 +39,20 @@ TEST(DefaultScenario, RunsAndWritesTheThreeFilesAndTheTable) {
   EXPECT_FALSE(read_csv(dir.path("out/jobs.csv")).empty());
 }
 
-TEST(DefaultScenario, GpuSecondsOfJobsEqualTheTimeSeriesIntegralAndStayWithinCapacity) {
+// Conservation of GPU-hours: what jobs.csv says each job held equals the time series'
+// integral, and no bin holds more GPUs than a pool has. Under every policy, including ones that
+// preempt training, reclaim leases and spill training onto inference pools.
+class Conservation : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(Conservation, GpuHoursOfJobsEqualTheTimeSeriesIntegralAndStayWithinCapacity) {
   TempDir dir;
-  ASSERT_EQ(run_default(dir).exit_code, 0);
+  const auto r =
+      run_cli({"run", "--scale", "0.5", "--policy", GetParam(), "--out", dir.path("out"), "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto s = json::parse(read_file(dir.path("out/summary.json")));
   const double horizon = s["horizon_s"], interval = s["interval_s"];
   double by_jobs = 0;
-  for (auto& row : read_csv(dir.path("out/jobs.csv"))) {
-    if (row["start_s"].empty()) continue;
-    const double end = row["end_s"].empty() ? horizon : std::min(horizon, std::stod(row["end_s"]));
-    by_jobs += std::stod(row["gpus"]) * (end - std::stod(row["start_s"]));
-  }
+  for (auto& row : read_csv(dir.path("out/jobs.csv"))) by_jobs += std::stod(row["gpu_hours"]);
   std::map<std::string, int> pool_gpus;
   for (const auto& p : s["pools"]) pool_gpus[p["name"]] = p["gpus"];
   std::map<std::pair<std::string, std::string>, double> per_bin;  // (time, pool) -> GPUs
@@ -57,7 +60,7 @@ TEST(DefaultScenario, GpuSecondsOfJobsEqualTheTimeSeriesIntegralAndStayWithinCap
   for (auto& row : read_csv(dir.path("out/timeseries.csv"))) {
     const double t = std::stod(row["time_s"]);
     const double gpus = std::stod(row["allocated_gpus"]);
-    by_series += gpus * std::min(interval, horizon - t);
+    by_series += gpus * std::min(interval, horizon - t) / 3600;
     per_bin[{row["time_s"], row["pool"]}] += gpus;
   }
   EXPECT_GT(by_jobs, 0);
@@ -65,6 +68,11 @@ TEST(DefaultScenario, GpuSecondsOfJobsEqualTheTimeSeriesIntegralAndStayWithinCap
   for (const auto& [key, gpus] : per_bin)
     EXPECT_LE(gpus, pool_gpus[key.second] + 1e-6) << key.first;
 }
+
+INSTANTIATE_TEST_SUITE_P(Policies, Conservation,
+                         ::testing::Values("static-partition",
+                                           "easy-backfill+spillover+preempt-priority",
+                                           "lease-idle"));
 
 TEST(DefaultScenario, SameInputsGiveByteIdenticalOutputsWhateverTheThreadCount) {
   TempDir a, b;

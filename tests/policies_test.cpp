@@ -240,3 +240,40 @@ TEST(LeaseIdle, RaisesInferencePoolAllocationOnTheSeedWithoutLosingDemand) {
 
 }  // namespace
 }  // namespace gpufleet::test
+
+namespace gpufleet::test {
+namespace {
+
+TEST(PreemptPriority, AHigherPriorityJobTakesTheRackAndTheVictimPaysCheckpointAndReload) {
+  TempDir dir;
+  // L (priority 0) fills the rack for 10 h from t = 0, checkpointing every hour. H (priority 2,
+  // 1 h) arrives at 1.5 h and preempts it: L keeps 1 h of work, loses 0.5 h, and after H it
+  // reloads for 10 minutes, then does its 9 h left: 9000 + 600 + 32400 = 42000.
+  const double per_gpu_s = kGb200Flops * 0.4;
+  json low = training_job("L", 0, 72, 72 * per_gpu_s * 36000);
+  json high = training_job("H", 5400, 72, 72 * per_gpu_s * 3600);
+  high["priority"] = 2;
+  const auto r = run_scenario(dir, {pool("GB200", 72)}, workload(20 * 3600, {low, high}),
+                              {"--policy", "preempt-priority", "--param", "restart_delay_min=10"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_DOUBLE_EQ(std::stod(row_of(dir, "H").at("start_s")), 5400);
+  EXPECT_NEAR(std::stod(row_of(dir, "L").at("end_s")), 42000, 1e-6);
+  const auto s = json::parse(read_file(dir.path("out/summary.json")));
+  EXPECT_EQ(s["training"]["preemptions"].get<int>(), 1);
+  EXPECT_NEAR(s["training"]["lost_gpu_hours"].get<double>(), 72 * 0.5, 1e-6);
+}
+
+TEST(PreemptPriority, EqualPrioritiesNeverPreempt) {
+  TempDir dir;
+  const double per_gpu_s = kGb200Flops * 0.4;
+  const auto r =
+      run_scenario(dir, {pool("GB200", 72)},
+                   workload(20 * 3600, {training_job("L", 0, 72, 72 * per_gpu_s * 36000),
+                                        training_job("H", 5400, 72, 72 * per_gpu_s * 3600)}),
+                   {"--policy", "preempt-priority"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_DOUBLE_EQ(std::stod(row_of(dir, "H").at("start_s")), 36000);
+}
+
+}  // namespace
+}  // namespace gpufleet::test

@@ -12,9 +12,11 @@ struct StartTraining {
   int generation = 0;  // index into the job's generations
   Placement placement;
 };
-// Stops a running training job; it goes back to the queue and restarts from its last checkpoint.
+// Stops a running training job; it goes back to the queue and restarts from its last
+// checkpoint, spending restart_delay_s on its GPUs (reloading it) before it computes again.
 struct PreemptTraining {
   int job = 0;
+  double restart_delay_s = 0;
 };
 struct StartReplica {
   int replica = 0;

@@ -50,6 +50,8 @@ void Recorder::training_ended(int job, double now, double useful_flops, bool com
   // exchange alike), so the timeline's FLOPs add up to the work done.
   const double start = run_start_[job];
   const double held = now - start;
+  run.held_s += held;
+  run.last_run_end_s = now;
   const int gpus = workload_.training[job].gpus;
   result_.timeline.add(run.pool, JobClass::kTraining, start, now, gpus,
                        held > 0 ? useful_flops / held : 0);

@@ -16,6 +16,17 @@ std::string seconds(double t) {
   return buffer;
 }
 
+std::string hours(double h) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.6f", h);
+  return buffer;
+}
+
+// GPU-hours of a span that may still be open at the horizon (end < 0).
+double gpu_hours(int gpus, double start, double end, double horizon) {
+  return start < 0 ? 0 : gpus * ((end >= 0 ? end : horizon) - start) / 3600;
+}
+
 struct Row {
   const std::string& id;
   const char* job_class;
@@ -23,18 +34,21 @@ struct Row {
   int gpus;
   double submit, start, end;
   const char* state;
+  double gpu_hours;  // held, over all runs
+  int preemptions;
 };
 
 void append(std::string& out, const Row& r) {
   out += r.id + ',' + r.job_class + ',' + r.pool + ',' + r.model + ',' + std::to_string(r.gpus) +
          ',' + seconds(r.submit) + ',' + seconds(r.start) + ',' + seconds(r.end) + ',' + r.state +
-         '\n';
+         ',' + hours(r.gpu_hours) + ',' + std::to_string(r.preemptions) + '\n';
 }
 
 }  // namespace
 
 std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) {
-  std::string out = "id,class,pool,gpu_model,gpus,submit_s,start_s,end_s,state\n";
+  std::string out =
+      "id,class,pool,gpu_model,gpus,submit_s,start_s,end_s,state,gpu_hours,preemptions\n";
   const auto pool_name = [&](int p) { return p >= 0 ? fleet.pools[p].name : std::string(); };
   for (size_t j = 0; j < w.training.size(); ++j) {
     const auto& job = w.training[j];
@@ -42,16 +56,21 @@ std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) 
     if (job.submit_s >= r.horizon_s) continue;
     const std::string model =
         run.pool >= 0 ? fleet.pools[run.pool].gpu_model : job.generations.front().model;
-    const char* state = run.end_s >= 0 ? "completed" : run.start_s >= 0 ? "running" : "waiting";
+    // A job started, stopped before the horizon and not completed was preempted and waits.
+    const char* state = run.end_s >= 0                     ? "completed"
+                        : run.start_s < 0                  ? "waiting"
+                        : run.last_run_end_s < r.horizon_s ? "preempted"
+                                                           : "running";
     append(out, {job.id, "training", pool_name(run.pool), model, job.gpus, job.submit_s,
-                 run.start_s, run.end_s, state});
+                 run.start_s, run.end_s, state, job.gpus * run.held_s / 3600, run.preemptions});
   }
   std::vector<int> replica_number(w.inference.size(), 0);
   for (const auto& rep : r.replicas) {
     const std::string id =
         w.inference[rep.service].id + "/r" + std::to_string(replica_number[rep.service]++);
     append(out, {id, "inference", pool_name(rep.pool), fleet.pools[rep.pool].gpu_model, rep.gpus,
-                 rep.start_s, rep.start_s, rep.end_s, rep.end_s >= 0 ? "stopped" : "running"});
+                 rep.start_s, rep.start_s, rep.end_s, rep.end_s >= 0 ? "stopped" : "running",
+                 gpu_hours(rep.gpus, rep.start_s, rep.end_s, r.horizon_s), 0});
   }
   for (size_t l = 0; l < w.leases.size(); ++l) {
     const auto& lease = w.leases[l];
@@ -62,7 +81,8 @@ std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) 
                         : run.end_s >= 0 ? "completed"
                                          : "running";
     append(out, {lease.id, "lease", pool_name(run.pool), lease.model, lease.gpus, lease.start_s,
-                 run.start_s, run.end_s, state});
+                 run.start_s, run.end_s, state,
+                 gpu_hours(lease.gpus, run.start_s, run.end_s, r.horizon_s), 0});
   }
   return out;
 }

@@ -21,6 +21,8 @@ struct TrainingRun {
   double work_done_flops = 0;  // useful work kept (checkpointed or completed)
   int preemptions = 0;
   double lost_work_flops = 0;  // work redone after preemptions
+  double held_s = 0;           // time its GPUs were held, over all its runs
+  double last_run_end_s = -1;  // when its latest run stopped (preemption, end, horizon)
 };
 
 struct ReplicaRun {

@@ -130,14 +130,14 @@ double SchedulerCore::estimated_runtime_s(int job, int pool) const {
   return std::numeric_limits<double>::infinity();
 }
 
-void SchedulerCore::preempt_training(int job) {
+void SchedulerCore::preempt_training(int job, double restart_delay_s) {
   const auto it = std::find(running_.begin(), running_.end(), job);
   if (it == running_.end()) throw std::logic_error("preempt_training: job is not running");
   running_.erase(it);
   give_back(*training_placement_[job]);
   training_placement_[job].reset();
   waiting_.insert(waiting_.begin(), job);
-  actions_.push_back(PreemptTraining{job});
+  actions_.push_back(PreemptTraining{job, restart_delay_s});
 }
 
 bool SchedulerCore::accept_lease(int lease, int pool) {

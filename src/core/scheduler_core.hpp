@@ -68,7 +68,7 @@ class SchedulerCore {
   bool start_training(int job, int pool);
   // Frees a running job's GPUs now and puts it at the head of the queue; the simulation
   // loses the work done since its last checkpoint.
-  void preempt_training(int job);
+  void preempt_training(int job, double restart_delay_s = 0);
   bool accept_lease(int lease, int pool);
   void reject_lease(int lease);
   // Ends an accepted, running lease now and frees its GPUs.

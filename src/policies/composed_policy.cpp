@@ -22,6 +22,8 @@ class ComposedPolicy final : public Policy {
       peak_.apply(core, PoolRole::kInference);
       refuse_leases(core);
     }
+    if (plan_.preempt_priority)
+      preempt_for_priority(core, PoolRole::kTraining, plan_.params.at("restart_delay_min") * 60);
     start_training_fifo(core, PoolRole::kTraining);
     if (plan_.backfill) backfill_training(core, PoolRole::kTraining);
     if (plan_.spillover) {

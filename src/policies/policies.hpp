@@ -14,10 +14,11 @@ class SchedulerCore;
 
 // What a (possibly combined) policy name asks for, with its parameters resolved.
 struct PolicyPlan {
-  bool backfill = false;    // easy-backfill, else FIFO
-  bool spillover = false;   // training may run on inference pools after a wait
-  bool lease_idle = false;  // inference follows demand; leases take what it leaves idle
-  PolicyParams params;      // every parameter of the named parts, defaults filled in
+  bool backfill = false;          // easy-backfill, else FIFO
+  bool spillover = false;         // training may run on inference pools after a wait
+  bool lease_idle = false;        // inference follows demand; leases take what it leaves idle
+  bool preempt_priority = false;  // higher-priority training preempts lower
+  PolicyParams params;            // every parameter of the named parts, defaults filled in
 };
 
 // The one policy class: the parts of a plan applied in a fixed order on every call.
@@ -35,6 +36,10 @@ void spill_over(SchedulerCore& core, double wait_s,
                 const std::function<int(int pool)>& usable_gpus);
 // The most free GPUs on any pool of `role`: a job larger than that cannot start anywhere.
 int most_free_gpus(const SchedulerCore& core, PoolRole role);
+// Starts waiting jobs, highest priority first, by preempting running jobs of lower priority
+// on their pools of `role`; the preempted restart from their last checkpoint after
+// restart_delay_s.
+void preempt_for_priority(SchedulerCore& core, PoolRole role, double restart_delay_s);
 // Refuses every lease request still pending.
 void refuse_leases(SchedulerCore& core);
 

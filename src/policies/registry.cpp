@@ -46,6 +46,14 @@ const std::vector<PolicyInfo>& policy_registry() {
         {"lease_notice_h", "hours between a preemptible lease's reclaim notice and its end", 1, 0,
          720},
         {"lease_follow_demand", "1: replicas follow demand; 0: held for the peak", 0, 0, 1}}},
+      {"preempt-priority",
+       "Training jobs are started highest priority first; one that does not fit preempts "
+       "running jobs of lower priority on its pool (lowest priority first, then the latest "
+       "started), if that makes room. A preempted job goes back to the head of the queue and "
+       "restarts from its last checkpoint, after restart_delay_min on its GPUs to reload.",
+       false,
+       {{"restart_delay_min", "minutes a preempted job spends reloading before it computes", 10, 0,
+         1440}}},
   };
   return registry;
 }
@@ -126,6 +134,7 @@ std::unique_ptr<Policy> make_policy(const std::string& name,
     plan.backfill = plan.backfill || part->name == "easy-backfill";
     plan.spillover = plan.spillover || part->name == "spillover";
     plan.lease_idle = plan.lease_idle || part->name == "lease-idle";
+    plan.preempt_priority = plan.preempt_priority || part->name == "preempt-priority";
     for (const auto& p : part->params) plan.params[p.name] = p.default_value;
   }
   for (const auto& text : params) set_param(plan, parts, text);

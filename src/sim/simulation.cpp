@@ -156,6 +156,7 @@ class Controller {
     const double mfu = job.generations[a.generation].mfu;
     auto& run = runs_[a.job];
     run.start_s = now;
+    run.compute_start_s = now + run.restart_delay_s;
     run.work_flops = job.work_flops - run.saved_flops;
     const double share = run.work_flops / job.work_flops;  // of the job's work left to do
     auto& progress = run.progress;
@@ -174,6 +175,7 @@ class Controller {
     // Ring all-reduce between domains: each sends 2(k-1)/k of the gradient per step.
     task.ring_bytes_per_phase =
         2 * (k - 1) / k * job.gradient_bytes * job.steps * share / progress.phases;
+    task.startup_s = std::exchange(run.restart_delay_s, 0.0);
     task.progress = &progress;
     task.on_done = [this, job_index = a.job] {
       completed_.push_back(job_index);
@@ -188,7 +190,7 @@ class Controller {
   void carry_out(const PreemptTraining& a, double now) {
     auto& run = runs_[a.job];
     const double done = run.progress.fraction_done() * run.work_flops;
-    const double ran = now - run.start_s;
+    const double ran = std::max(0.0, now - run.compute_start_s);
     const double interval = workload_.training[a.job].checkpoint_interval_s;
     const double saved = ran > 0 ? done * (std::floor(ran / interval) * interval) / ran : 0;
     run.saved_flops += saved;
@@ -196,6 +198,7 @@ class Controller {
     run.progress.stop();
     run.actor = nullptr;
     run.progress = TrainingProgress{};
+    run.restart_delay_s = a.restart_delay_s;
     recorder_.training_preempted(a.job, now, saved, done - saved);
   }
 
@@ -250,6 +253,8 @@ class Controller {
     double saved_flops = 0;  // useful work checkpointed by earlier runs
     double work_flops = 0;   // work the current run set out to do
     double start_s = 0;
+    double compute_start_s = 0;  // after the restart delay
+    double restart_delay_s = 0;  // owed by the next run, set by a preemption
     s4u::ActorPtr actor;
     TrainingProgress progress;  // the actor writes it; never moved while a run is on
   };

@@ -1,6 +1,7 @@
 #include "sim/training_task.hpp"
 
 #include <algorithm>
+#include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Comm.hpp>
 
 namespace gpufleet {
@@ -26,6 +27,7 @@ void TrainingProgress::stop() {
 
 void TrainingTask::operator()() const {
   namespace s4u = simgrid::s4u;
+  if (startup_s > 0) s4u::this_actor::sleep_for(startup_s);
   const size_t domains = hosts.size();
   for (int phase = 0; phase < progress->phases; ++phase) {
     progress->execs.clear();

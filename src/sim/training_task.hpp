@@ -31,6 +31,7 @@ struct TrainingTask {
   std::vector<int> gpus_per_host;
   double flops_per_gpu_per_phase = 0;  // peak-equivalent: useful work / MFU
   double ring_bytes_per_phase = 0;     // sent by each domain to the next in each phase
+  double startup_s = 0;                // GPUs held, nothing computed (a restart's reload)
   TrainingProgress* progress = nullptr;
   std::function<void()> on_done;
 

@@ -1,0 +1,68 @@
+#include <algorithm>
+#include <limits>
+
+#include "core/scheduler_core.hpp"
+#include "policies/policies.hpp"
+
+namespace gpufleet {
+
+namespace {
+
+// Running jobs on `pool` that `job` may preempt: lower priority, the lowest first and, among
+// equals, the latest started (it has the least work since its last checkpoint at stake).
+std::vector<int> victims_for(const SchedulerCore& core, int job, int pool) {
+  const auto& training = core.workload().training;
+  std::vector<int> victims;
+  for (int other : core.running_training())
+    if (core.placement_of(other)->pool == pool && training[other].priority < training[job].priority)
+      victims.push_back(other);
+  std::sort(victims.begin(), victims.end(), [&](int a, int b) {
+    if (training[a].priority != training[b].priority)
+      return training[a].priority < training[b].priority;
+    if (core.started_at(a) != core.started_at(b)) return core.started_at(a) > core.started_at(b);
+    return a < b;
+  });
+  return victims;
+}
+
+// Preempts the fewest victims on some pool of the job's so that it starts there; false if no
+// pool has enough GPUs held by lower-priority jobs.
+bool start_by_preempting(SchedulerCore& core, int job, PoolRole role, double restart_delay_s) {
+  const auto& spec = core.workload().training[job];
+  for (const auto& g : spec.generations)
+    for (int pool : core.pools_of_model(g.model)) {
+      if (core.fleet().pools[pool].role != role) continue;
+      if (core.start_training(job, pool)) return true;
+      int freed = core.free_gpus(pool);
+      std::vector<int> chosen;
+      for (int victim : victims_for(core, job, pool)) {
+        if (freed >= spec.gpus) break;
+        chosen.push_back(victim);
+        freed += core.workload().training[victim].gpus;
+      }
+      if (freed < spec.gpus) continue;
+      for (int victim : chosen) core.preempt_training(victim, restart_delay_s);
+      if (core.start_training(job, pool)) return true;
+    }
+  return false;
+}
+
+}  // namespace
+
+void preempt_for_priority(SchedulerCore& core, PoolRole role, double restart_delay_s) {
+  const auto& training = core.workload().training;
+  std::vector<int> waiting = core.waiting_training();
+  // Highest priority first; the queue's order among equals. Only a job that outranks some
+  // running job can gain anything here.
+  std::stable_sort(waiting.begin(), waiting.end(),
+                   [&](int a, int b) { return training[a].priority > training[b].priority; });
+  int lowest_running = std::numeric_limits<int>::max();
+  for (int job : core.running_training())
+    lowest_running = std::min(lowest_running, training[job].priority);
+  for (int job : waiting) {
+    if (training[job].priority <= lowest_running) break;
+    start_by_preempting(core, job, role, restart_delay_s);
+  }
+}
+
+}  // namespace gpufleet
