@@ -1,6 +1,7 @@
 // Unit tests of the SimGrid-free parts: placement, scheduler core, workload parsing, stats.
 #include <gtest/gtest.h>
 
+#include "core/dependency_graph.hpp"
 #include "core/duration.hpp"
 #include "core/input_error.hpp"
 #include "core/placement.hpp"
@@ -195,3 +196,36 @@ TEST(Duration, UnitsAndErrors) {
 
 }  // namespace
 }  // namespace gpufleet::test
+
+namespace gpufleet {
+namespace {
+
+Workload chain_workload(int jobs) {
+  Workload w;
+  for (int i = 0; i < jobs; ++i) {
+    TrainingJob job;
+    job.id = "j" + std::to_string(i);
+    if (i > 0) job.after = {"j" + std::to_string(i - 1)};
+    w.training.push_back(job);
+  }
+  return w;
+}
+
+TEST(DependencyGraph, ALongChainIsADagAndNeedsNoDeepRecursion) {
+  EXPECT_TRUE(find_dependency_cycle(chain_workload(300000)).empty());
+}
+
+TEST(DependencyGraph, NamesTheJobsOnTheCycleOnly) {
+  Workload w = chain_workload(6);       // j0 <- j1 <- ... <- j5
+  w.training[2].after.push_back("j4");  // j2 -> j4 -> j3 -> j2
+  const auto cycle = find_dependency_cycle(w);
+  std::vector<std::string> names;
+  for (int j : cycle) names.push_back(w.training[j].id);
+  EXPECT_EQ(names, (std::vector<std::string>{"j2", "j4", "j3", "j2"}));
+  Workload self = chain_workload(2);
+  self.training[0].after = {"j0"};
+  EXPECT_EQ(find_dependency_cycle(self), (std::vector<int>{0, 0}));
+}
+
+}  // namespace
+}  // namespace gpufleet

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/dependency_graph.hpp"
 #include "core/json_fields.hpp"
 
 namespace gpufleet {
@@ -230,7 +231,7 @@ void check_model(const Fleet& fleet, const std::string& file, const std::string&
         "use one of the platform's models or add a pool of " + model);
 }
 
-// Depth-first search that reports the first dependency cycle with the jobs on it.
+// Unknown ids, then cycles (Boost.Graph, src/core/dependency_graph.cpp), with the jobs named.
 void check_dependencies(const Workload& w, const std::string& file) {
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < w.training.size(); ++i) index[w.training[i].id] = i;
@@ -240,29 +241,12 @@ void check_dependencies(const Workload& w, const std::string& file) {
         throw InputError(file, at("training", i) + "." + at("after", k),
                          "unknown job id '" + w.training[i].after[k] + "'",
                          "name a training job of this file");
-  enum class Mark { kNew, kOnPath, kDone };
-  std::vector<Mark> mark(w.training.size(), Mark::kNew);
-  std::vector<size_t> path;
-  std::function<void(size_t)> visit = [&](size_t i) {
-    mark[i] = Mark::kOnPath;
-    path.push_back(i);
-    for (const auto& dep : w.training[i].after) {
-      const size_t d = index.at(dep);
-      if (mark[d] == Mark::kOnPath) {
-        std::string cycle;
-        for (auto it = std::find(path.begin(), path.end(), d); it != path.end(); ++it)
-          cycle += w.training[*it].id + " -> ";
-        throw InputError(file, at("training", i) + ".after",
-                         "dependency cycle: " + cycle + w.training[d].id,
-                         "remove one of these dependencies");
-      }
-      if (mark[d] == Mark::kNew) visit(d);
-    }
-    path.pop_back();
-    mark[i] = Mark::kDone;
-  };
-  for (size_t i = 0; i < w.training.size(); ++i)
-    if (mark[i] == Mark::kNew) visit(i);
+  const auto cycle = find_dependency_cycle(w);
+  if (cycle.empty()) return;
+  std::string names;
+  for (int job : cycle) names += (names.empty() ? "" : " -> ") + w.training[job].id;
+  throw InputError(file, at("training", cycle.front()) + ".after", "dependency cycle: " + names,
+                   "remove one of these dependencies");
 }
 
 }  // namespace
