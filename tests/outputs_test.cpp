@@ -74,15 +74,25 @@ INSTANTIATE_TEST_SUITE_P(Policies, Conservation,
                                            "easy-backfill+spillover+preempt-priority",
                                            "lease-idle"));
 
-TEST(DefaultScenario, SameInputsGiveByteIdenticalOutputsWhateverTheThreadCount) {
+// Policies score candidates in parallel (TBB); decisions and outputs must not depend on it.
+class Determinism : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(Determinism, SameInputsGiveByteIdenticalOutputsWhateverTheThreadCount) {
   TempDir a, b;
-  ASSERT_EQ(run_default(a, "1").exit_code, 0);
-  ASSERT_EQ(run_default(b, "2").exit_code, 0);
+  for (const auto& [dir, threads] : {std::pair{&a, "1"}, {&b, "2"}})
+    ASSERT_EQ(run_cli({"run", "--policy", GetParam(), "--threads", threads, "--out",
+                       dir->path("out"), "-q"})
+                  .exit_code,
+              0);
   for (const char* file : {"summary.json", "jobs.csv", "timeseries.csv"})
     EXPECT_EQ(read_file(a.path(std::string("out/") + file)),
               read_file(b.path(std::string("out/") + file)))
         << file;
 }
+
+INSTANTIATE_TEST_SUITE_P(Policies, Determinism,
+                         ::testing::Values("static-partition",
+                                           "easy-backfill+spillover+lease-idle+preempt-priority"));
 
 TEST(Cli, ListsPoliciesAndRejectsAnUnknownOneWithTheValidNames) {
   const auto list = run_cli({"policies"});
