@@ -10,6 +10,18 @@ namespace {
 
 using nlohmann::json;
 
+// Runs the seed scenario at half size under each policy; their summaries by policy name.
+std::map<std::string, json> seed_summaries(const TempDir& dir, std::vector<std::string> policies) {
+  std::map<std::string, json> out;
+  for (const auto& policy : policies) {
+    const auto r =
+        run_cli({"run", "--scale", "0.5", "--policy", policy, "--out", dir.path(policy), "-q"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    out[policy] = json::parse(read_file(dir.path(policy + "/summary.json")));
+  }
+  return out;
+}
+
 std::map<std::string, std::string> row_of(const TempDir& dir, const std::string& id) {
   for (auto& row : read_csv(dir.path("out/jobs.csv")))
     if (row["id"] == id) return row;
@@ -57,17 +69,9 @@ TEST(EasyBackfill, StaticPartitionKeepsStrictOrderOnTheSameCase) {
 
 TEST(EasyBackfill, LowersTheSeedScenariosGapAgainstStaticPartition) {
   TempDir dir;
-  for (const char* policy : {"static-partition", "easy-backfill"})
-    ASSERT_EQ(
-        run_cli({"run", "--scale", "0.5", "--policy", policy, "--out", dir.path(policy), "-q"})
-            .exit_code,
-        0);
-  const auto gap = [&](const char* policy) {
-    return json::parse(read_file(
-        dir.path(std::string(policy) + "/summary.json")))["training"]["capacity_gap"]
-        .get<double>();
-  };
-  EXPECT_LT(gap("easy-backfill"), gap("static-partition"));
+  auto s = seed_summaries(dir, {"static-partition", "easy-backfill"});
+  EXPECT_LT(s["easy-backfill"]["training"]["capacity_gap"].get<double>(),
+            s["static-partition"]["training"]["capacity_gap"].get<double>());
 }
 
 }  // namespace
@@ -141,17 +145,10 @@ TEST(PolicyNames, BadNamesAndParametersExitTwoListingTheValidOnes) {
 
 TEST(Spillover, LowersTheSeedScenariosGapAgainstStaticPartition) {
   TempDir dir;
-  for (const char* policy : {"static-partition", "spillover"})
-    ASSERT_EQ(
-        run_cli({"run", "--scale", "0.5", "--policy", policy, "--out", dir.path(policy), "-q"})
-            .exit_code,
-        0);
-  const auto summary = [&](const char* policy) {
-    return json::parse(read_file(dir.path(std::string(policy) + "/summary.json")));
-  };
-  EXPECT_LT(summary("spillover")["training"]["capacity_gap"].get<double>(),
-            summary("static-partition")["training"]["capacity_gap"].get<double>() - 0.03);
-  EXPECT_GE(summary("spillover")["inference"]["slo_attainment"].get<double>(), 0.999);
+  auto s = seed_summaries(dir, {"static-partition", "spillover"});
+  EXPECT_LT(s["spillover"]["training"]["capacity_gap"].get<double>(),
+            s["static-partition"]["training"]["capacity_gap"].get<double>() - 0.03);
+  EXPECT_GE(s["spillover"]["inference"]["slo_attainment"].get<double>(), 0.999);
 }
 
 }  // namespace
@@ -163,13 +160,7 @@ namespace {
 // Two H100 servers; one service of 100 tokens/s per 8-GPU replica whose demand is 50, 50 and
 // then 150 from hour 2 (two replicas); one 8-GPU lease request at t = 0 for 10 hours.
 json leasing_case(bool preemptible) {
-  const json service = {
-      {"id", "chat"},
-      {"gpus_per_replica", 8},
-      {"latency_target_s", 1.0},
-      {"flops_per_unit", 1e12},
-      {"generations", {{{"model", "H100"}, {"throughput", 100}, {"latency_s", 0.5}}}},
-      {"demand", {{"interval_s", 3600}, {"repeat", false}, {"values", {50, 50, 150, 150}}}}};
+  const json service = h100_service({50, 50, 150, 150});
   const json lease = {{"id", "l"},
                       {"gpus", 8},
                       {"model", "H100"},
@@ -216,26 +207,21 @@ TEST(LeaseIdle, AnOnDemandLeaseThatWouldEatThePeakReserveIsRejected) {
 
 TEST(LeaseIdle, RaisesInferencePoolAllocationOnTheSeedWithoutLosingDemand) {
   TempDir dir;
-  for (const char* policy : {"static-partition", "lease-idle"})
-    ASSERT_EQ(
-        run_cli({"run", "--scale", "0.5", "--policy", policy, "--out", dir.path(policy), "-q"})
-            .exit_code,
-        0);
-  const auto inference_allocation = [&](const char* policy) {
-    const auto s = json::parse(read_file(dir.path(std::string(policy) + "/summary.json")));
+  auto s = seed_summaries(dir, {"static-partition", "lease-idle"});
+  const auto inference_allocation = [](const json& summary) {
     double gpus = 0, held = 0;
-    for (const auto& p : s["pools"])
+    for (const auto& p : summary["pools"])
       if (p["role"] == "inference") {
         gpus += p["gpus"].get<double>();
         held += p["gpus"].get<double>() * p["allocation_utilization"].get<double>();
       }
-    return std::pair{held / gpus, s};
+    return held / gpus;
   };
-  const auto [base, base_summary] = inference_allocation("static-partition");
-  const auto [leasing, leasing_summary] = inference_allocation("lease-idle");
+  const double base = inference_allocation(s["static-partition"]);
+  const double leasing = inference_allocation(s["lease-idle"]);
   EXPECT_GT(leasing, base + 0.03) << base << " -> " << leasing;
-  EXPECT_GE(leasing_summary["inference"]["slo_attainment"].get<double>(), 0.999);
-  EXPECT_GT(leasing_summary["lease"]["revenue_usd"].get<double>(), 0);
+  EXPECT_GE(s["lease-idle"]["inference"]["slo_attainment"].get<double>(), 0.999);
+  EXPECT_GT(s["lease-idle"]["lease"]["revenue_usd"].get<double>(), 0);
 }
 
 }  // namespace

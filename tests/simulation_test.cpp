@@ -100,13 +100,7 @@ TEST(Simulation, StaticPartitionHoldsPeakCapacityAndCountsWhatItCannotServe) {
   // Two 8-GPU servers, 100 units/s per replica; demand 50, 150, 250 over three hours. The peak
   // (250) needs 3 replicas, 2 fit, and both are held all along. Served 50 + 150 + 200 of 450
   // units/s-hours; allocated 16 GPUs x 3 h of 48 GPU-hours.
-  const json service = {
-      {"id", "chat"},
-      {"gpus_per_replica", 8},
-      {"latency_target_s", 1.0},
-      {"flops_per_unit", 1e12},
-      {"generations", {{{"model", "H100"}, {"throughput", 100}, {"latency_s", 0.5}}}},
-      {"demand", {{"interval_s", 3600}, {"repeat", false}, {"values", {50, 150, 250}}}}};
+  const json service = h100_service({50, 150, 250});
   const auto r =
       run_scenario(dir, {pool("H100", 16)}, workload(3 * 3600, json::array(), {service}));
   ASSERT_EQ(r.exit_code, 0) << r.err;

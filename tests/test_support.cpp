@@ -96,6 +96,15 @@ nlohmann::json training_job(const std::string& id, double submit_s, int gpus, do
           {"generations", {{{"model", "GB200"}, {"mfu", mfu}}}}};
 }
 
+nlohmann::json h100_service(const std::vector<double>& hourly_demand) {
+  return {{"id", "chat"},
+          {"gpus_per_replica", 8},
+          {"latency_target_s", 1.0},
+          {"flops_per_unit", 1e12},
+          {"generations", {{{"model", "H100"}, {"throughput", 100}, {"latency_s", 0.5}}}},
+          {"demand", {{"interval_s", 3600}, {"repeat", false}, {"values", hourly_demand}}}};
+}
+
 CliResult run_scenario(const TempDir& dir, const std::vector<PoolSpec>& pools,
                        const nlohmann::json& workload_doc, std::vector<std::string> extra) {
   const std::string platform = dir.write("platform.xml", platform_xml(pools));

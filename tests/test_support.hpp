@@ -44,6 +44,10 @@ nlohmann::json workload(double horizon_s, nlohmann::json training,
 nlohmann::json training_job(const std::string& id, double submit_s, int gpus, double work_flops,
                             double mfu = 0.4);
 
+// A service "chat" on 8-GPU H100 replicas of 100 units/s (1e12 FLOPs per unit, within its
+// latency target) with these hourly demands, not repeating.
+nlohmann::json h100_service(const std::vector<double>& hourly_demand);
+
 // Writes platform and workload files, runs `gpufleet run`, returns the result; outputs land in
 // dir.path("out").
 CliResult run_scenario(const TempDir& dir, const std::vector<PoolSpec>& pools,
