@@ -171,15 +171,18 @@ json leasing_case(bool preemptible) {
   return workload(4 * 3600, json::array(), {service}, {lease});
 }
 
-TEST(LeaseIdle, APreemptibleLeaseIsReclaimedAfterItsNoticeWhenInferenceNeedsItsGpus) {
+// Idle at t = 0 (one replica is enough), the lease is taken; the 150 tokens/s of hour 2 need
+// its server, so it gets notice one notice period ahead and is reclaimed at 2 h exactly,
+// whatever the notice (a notice that is no whole number of demand steps, or none at all).
+class LeaseIdleNotice : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(LeaseIdleNotice, APreemptibleLeaseIsReclaimedJustWhenInferenceNeedsItsGpus) {
   TempDir dir;
   const auto r = run_scenario(dir, {pool("H100", 16)}, leasing_case(true),
                               {"--policy", "lease-idle", "--param", "lease_follow_demand=1",
-                               "--param", "lease_headroom=0", "--param", "lease_notice_h=1"});
+                               "--param", "lease_headroom=0", "--param", GetParam()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto l = row_of(dir, "l");
-  // Idle at t = 0 (one replica is enough), so it is taken; at 1 h the forecast sees the
-  // 150 tokens/s of hour 2: notice, and the GPUs go back to inference at 2 h exactly.
   EXPECT_EQ(l.at("state"), "reclaimed");
   EXPECT_DOUBLE_EQ(std::stod(l.at("start_s")), 0);
   EXPECT_DOUBLE_EQ(std::stod(l.at("end_s")), 7200);
@@ -188,6 +191,10 @@ TEST(LeaseIdle, APreemptibleLeaseIsReclaimedAfterItsNoticeWhenInferenceNeedsItsG
   EXPECT_NEAR(s["lease"]["revenue_usd"].get<double>(), 8 * 2 * 1.5, 1e-9);
   EXPECT_NEAR(s["inference"]["slo_attainment"].get<double>(), 1.0, 1e-12);
 }
+
+INSTANTIATE_TEST_SUITE_P(Notices, LeaseIdleNotice,
+                         ::testing::Values("lease_notice_h=1", "lease_notice_h=1.5",
+                                           "lease_notice_h=0"));
 
 TEST(LeaseIdle, AnOnDemandLeaseThatWouldEatThePeakReserveIsRejected) {
   for (const char* follow : {"lease_follow_demand=0", "lease_follow_demand=1"}) {
@@ -247,6 +254,21 @@ TEST(PreemptPriority, AHigherPriorityJobTakesTheRackAndTheVictimPaysCheckpointAn
   const auto s = json::parse(read_file(dir.path("out/summary.json")));
   EXPECT_EQ(s["training"]["preemptions"].get<int>(), 1);
   EXPECT_NEAR(s["training"]["lost_gpu_hours"].get<double>(), 72 * 0.5, 1e-6);
+}
+
+TEST(PreemptPriority, AJobThatFitsOnAnotherOfItsPoolsPreemptsNobody) {
+  TempDir dir;
+  const double per_gpu_s = kGb200Flops * 0.4;
+  json high = training_job("H", 5400, 72, 72 * per_gpu_s * 3600);
+  high["priority"] = 2;
+  high["generations"].push_back({{"model", "GB300"}, {"relative_speed", 1.0}});
+  const auto r =
+      run_scenario(dir, {pool("GB200", 72), pool("GB300", 72)},
+                   workload(20 * 3600, {training_job("L", 0, 72, 72 * per_gpu_s * 36000), high}),
+                   {"--policy", "preempt-priority"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(row_of(dir, "H").at("pool"), "gb300");
+  EXPECT_EQ(row_of(dir, "L").at("preemptions"), "0");
 }
 
 TEST(PreemptPriority, EqualPrioritiesNeverPreempt) {

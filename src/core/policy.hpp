@@ -26,6 +26,7 @@ struct PolicyParam {
   double default_value = 0;
   double min = 0;
   double max = 1e300;
+  bool whole = false;  // only whole numbers (e.g. a 0/1 switch)
 };
 
 // One name a policy can be built from. A policy name joins parts with '+', e.g.

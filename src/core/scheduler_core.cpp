@@ -119,6 +119,9 @@ bool SchedulerCore::start_training(int job, int pool) {
 }
 
 void SchedulerCore::wake_at(double t) {
+  // Times already passed are forgotten, so that a later request for them is not mistaken
+  // for a duplicate.
+  wakeups_.erase(wakeups_.begin(), wakeups_.upper_bound(now_));
   if (t > now_ && wakeups_.insert(t).second) new_wakeups_.push_back(t);
 }
 

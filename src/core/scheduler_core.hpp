@@ -59,7 +59,8 @@ class SchedulerCore {
   const std::vector<double>& capacity_by_pool(int service) const {
     return capacity_by_pool_[service];
   }
-  const std::vector<Replica>& replicas() const { return replicas_; }
+  const std::vector<Replica>& replicas() const { return replicas_; }  // ever started
+  const std::vector<int>& active_replicas(int service) const { return active_by_service_[service]; }
   // Pools of that GPU model, in fleet order (computed once: policies ask on every event).
   const std::vector<int>& pools_of_model(const std::string& model) const;
   std::optional<Placement> placement_for(int pool, int gpus) const;

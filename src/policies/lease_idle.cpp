@@ -31,9 +31,17 @@ void IdleLeasing::reserve_for_peaks(const SchedulerCore& core) {
 
 void IdleLeasing::count_inference_held(const SchedulerCore& core) {
   held_.clear();
-  for (const auto& replica : core.replicas())
-    if (replica.active)
-      held_[core.fleet().pools[replica.placement.pool].gpu_model] += replica.placement.gpus();
+  for (int s = 0; s < static_cast<int>(core.workload().inference.size()); ++s)
+    for (int id : core.active_replicas(s)) {
+      const auto& placement = core.replicas()[id].placement;
+      held_[core.fleet().pools[placement.pool].gpu_model] += placement.gpus();
+    }
+}
+
+bool IdleLeasing::has_inference_pool(const SchedulerCore& core, const std::string& model) {
+  for (int pool : core.pools_of_model(model))
+    if (core.fleet().pools[pool].role == PoolRole::kInference) return true;
+  return false;
 }
 
 int IdleLeasing::spare_gpus(const SchedulerCore& core, int pool) const {
@@ -44,8 +52,9 @@ int IdleLeasing::spare_gpus(const SchedulerCore& core, int pool) const {
   const int keep = it == reserved_.end()
                        ? 0
                        : std::max(0, it->second - (held == held_.end() ? 0 : held->second));
-  int model_free = 0;
-  for (int p : core.pools_of_model(model)) model_free += core.free_gpus(p);
+  int model_free = 0;  // on inference pools: idle training GPUs cover no inference peak
+  for (int p : core.pools_of_model(model))
+    if (core.fleet().pools[p].role == PoolRole::kInference) model_free += core.free_gpus(p);
   return std::max(0, std::min(core.free_gpus(pool), model_free - keep));
 }
 
@@ -56,8 +65,12 @@ void IdleLeasing::apply(SchedulerCore& core) {
   }
   reclaim_when_due(core);
   const auto missing = scale_inference(core);
-  count_inference_held(core);  // replicas do not change again in this call
   give_notice(core, missing);
+  if (notice_s_ == 0 && !missing.empty()) {  // no notice: the GPUs come back at once
+    reclaim_when_due(core);
+    scale_inference(core);
+  }
+  count_inference_held(core);  // replicas do not change again in this call
   decide_requests(core);
 }
 
@@ -84,10 +97,15 @@ std::map<std::string, int> IdleLeasing::scale_inference(SchedulerCore& core) {
             ? service.demand.max_over(core.now(), core.now() + notice_s_) * (1 + headroom_)
             : service.demand.peak();
     core.scale_to(s, PoolRole::kInference, target);
+    if (follow_demand_) {
+      // The target looks one notice ahead; be called when the next change enters that window.
+      const double change = service.demand.next_change_after(core.now() + notice_s_);
+      if (std::isfinite(change)) core.wake_at(change - notice_s_);
+    }
     const double short_by = target - core.capacity(s);
     if (short_by <= 0) continue;
     for (const auto& g : service.generations)
-      if (g.latency_s <= service.latency_target_s && !core.pools_of_model(g.model).empty()) {
+      if (g.latency_s <= service.latency_target_s && has_inference_pool(core, g.model)) {
         missing[g.model] +=
             static_cast<int>(std::ceil(short_by / g.throughput)) * service.gpus_per_replica;
         break;
@@ -98,9 +116,9 @@ std::map<std::string, int> IdleLeasing::scale_inference(SchedulerCore& core) {
 
 void IdleLeasing::give_notice(SchedulerCore& core, const std::map<std::string, int>& missing) {
   for (const auto& [model, gpus] : missing) {
-    int coming_back = 0;  // GPUs of this model already under notice
+    int coming_back = 0;  // GPUs of this model under notice (and not ended meanwhile)
     for (const auto& [lease, when] : notice_ends_)
-      if (core.workload().leases[lease].model == model)
+      if (core.workload().leases[lease].model == model && core.lease_placement(lease))
         coming_back += core.workload().leases[lease].gpus;
     // The newest preemptible leases go first: they have earned the least.
     for (auto it = preemptible_.rbegin(); it != preemptible_.rend() && coming_back < gpus; ++it) {

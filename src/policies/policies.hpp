@@ -60,6 +60,7 @@ class IdleLeasing {
  private:
   void reserve_for_peaks(const SchedulerCore& core);
   void count_inference_held(const SchedulerCore& core);
+  static bool has_inference_pool(const SchedulerCore& core, const std::string& model);
   void reclaim_when_due(SchedulerCore& core);
   std::map<std::string, int> scale_inference(SchedulerCore& core);
   void give_notice(SchedulerCore& core, const std::map<std::string, int>& missing);

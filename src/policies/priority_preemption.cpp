@@ -25,25 +25,29 @@ std::vector<int> victims_for(const SchedulerCore& core, int job, int pool) {
   return victims;
 }
 
-// Preempts the fewest victims on some pool of the job's so that it starts there; false if no
-// pool has enough GPUs held by lower-priority jobs.
+// Starts the job on the first of its pools where it fits; failing that, preempts victims (in
+// victims_for order, until enough GPUs are free) on the first pool where that makes room.
+// False if no pool has enough GPUs held by lower-priority jobs.
 bool start_by_preempting(SchedulerCore& core, int job, PoolRole role, double restart_delay_s) {
   const auto& spec = core.workload().training[job];
+  std::vector<int> pools;
   for (const auto& g : spec.generations)
-    for (int pool : core.pools_of_model(g.model)) {
-      if (core.fleet().pools[pool].role != role) continue;
-      if (core.start_training(job, pool)) return true;
-      int freed = core.free_gpus(pool);
-      std::vector<int> chosen;
-      for (int victim : victims_for(core, job, pool)) {
-        if (freed >= spec.gpus) break;
-        chosen.push_back(victim);
-        freed += core.workload().training[victim].gpus;
-      }
-      if (freed < spec.gpus) continue;
-      for (int victim : chosen) core.preempt_training(victim, restart_delay_s);
-      if (core.start_training(job, pool)) return true;
+    for (int pool : core.pools_of_model(g.model))
+      if (core.fleet().pools[pool].role == role) pools.push_back(pool);
+  for (int pool : pools)
+    if (core.start_training(job, pool)) return true;
+  for (int pool : pools) {
+    int freed = core.free_gpus(pool);
+    std::vector<int> chosen;
+    for (int victim : victims_for(core, job, pool)) {
+      if (freed >= spec.gpus) break;
+      chosen.push_back(victim);
+      freed += core.workload().training[victim].gpus;
     }
+    if (freed < spec.gpus) continue;
+    for (int victim : chosen) core.preempt_training(victim, restart_delay_s);
+    if (core.start_training(job, pool)) return true;
+  }
   return false;
 }
 

@@ -45,7 +45,7 @@ const std::vector<PolicyInfo>& policy_registry() {
          0, 10},
         {"lease_notice_h", "hours between a preemptible lease's reclaim notice and its end", 1, 0,
          720},
-        {"lease_follow_demand", "1: replicas follow demand; 0: held for the peak", 0, 0, 1}}},
+        {"lease_follow_demand", "1: replicas follow demand; 0: held for the peak", 0, 0, 1, true}}},
       {"preempt-priority",
        "Training jobs are started highest priority first; one that does not fit preempts "
        "running jobs of lower priority on its pool (lowest priority first, then the latest "
@@ -100,8 +100,10 @@ void set_param(PolicyPlan& plan, const std::vector<const PolicyInfo*>& parts,
       char* end = nullptr;
       const std::string value = eq == std::string::npos ? "" : text.substr(eq + 1);
       const double x = std::strtod(value.c_str(), &end);
-      if (value.empty() || *end != '\0' || !std::isfinite(x) || x < p.min || x > p.max)
-        throw std::invalid_argument("--param " + text + ": " + key + " must be a number from " +
+      if (value.empty() || *end != '\0' || !std::isfinite(x) || x < p.min || x > p.max ||
+          (p.whole && x != std::floor(x)))
+        throw std::invalid_argument("--param " + text + ": " + key + " must be a " +
+                                    (p.whole ? "whole number" : "number") + " from " +
                                     std::to_string(p.min) + " to " + std::to_string(p.max));
       plan.params[key] = x;
       return;

@@ -29,8 +29,11 @@ void spill_over(SchedulerCore& core, double wait_s,
   double next_eligible = std::numeric_limits<double>::infinity();
   for (int job : waiting) {
     const auto& spec = core.workload().training[job];
-    if (core.now() - spec.submit_s < wait_s) {
-      next_eligible = std::min(next_eligible, spec.submit_s + wait_s);
+    // Compared as a time, with a tolerance: the wake-up asked for below lands at exactly
+    // submit_s + wait_s, where now - submit_s may round to just under wait_s.
+    const double eligible_at = spec.submit_s + wait_s;
+    if (eligible_at > core.now() + 1e-9) {
+      next_eligible = std::min(next_eligible, eligible_at);
       continue;
     }
     if (most_free == 0 || spec.gpus > most_free) continue;
