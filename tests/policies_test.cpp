@@ -285,3 +285,31 @@ TEST(PreemptPriority, EqualPrioritiesNeverPreempt) {
 
 }  // namespace
 }  // namespace gpufleet::test
+
+namespace gpufleet::test {
+namespace {
+
+TEST(Spillover, ASpilledJobMovesBackWhenItsOwnPoolFreesUpAndThatPaysOff) {
+  TempDir dir;
+  // A (72 GPUs, 2 h) fills the rack; B (8 GPUs, 10 h of GB200 work) spills to H100 at 1 h,
+  // where it would need 20 h. At 2 h the rack frees: B has done 1 h of H100 work (0.5 h of
+  // GB200 work, checkpointed at its 1 h mark), reloads for 10 minutes and does the 9.5 h left:
+  // 7200 + 600 + 34200 = 42000.
+  const double per_gpu_s = kGb200Flops * 0.4;
+  json b = training_job("B", 0, 8, 8 * per_gpu_s * 36000);
+  b["generations"].push_back({{"model", "H100"}, {"relative_speed", 0.5}});
+  const auto r =
+      run_scenario(dir, {pool("GB200", 72), pool("H100", 8)},
+                   workload(20 * 3600, {training_job("A", 0, 72, 72 * per_gpu_s * 7200), b}),
+                   {"--policy", "spillover", "--param", "spillover_wait_h=1", "--param",
+                    "spillover_migrate=1", "--param", "spillover_restart_min=10"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto row = row_of(dir, "B");
+  EXPECT_EQ(row.at("pool"), "gb200");
+  EXPECT_EQ(row.at("preemptions"), "1");
+  EXPECT_DOUBLE_EQ(std::stod(row.at("start_s")), 3600);
+  EXPECT_NEAR(std::stod(row.at("end_s")), 42000, 1e-6);
+}
+
+}  // namespace
+}  // namespace gpufleet::test

@@ -32,6 +32,8 @@ class ComposedPolicy final : public Policy {
       const auto usable = [&](int pool) {
         return plan_.lease_idle ? leasing_.spare_gpus(core, pool) : core.free_gpus(pool);
       };
+      if (plan_.params.at("spillover_migrate") != 0)
+        migrate_back(core, plan_.params.at("spillover_restart_min") * 60);
       spill_over(core, plan_.params.at("spillover_wait_h") * 3600, usable);
     }
   }

@@ -40,6 +40,9 @@ int most_free_gpus(const SchedulerCore& core, PoolRole role);
 // on their pools of `role`; the preempted restart from their last checkpoint after
 // restart_delay_s.
 void preempt_for_priority(SchedulerCore& core, PoolRole role, double restart_delay_s);
+// Moves spilled jobs back to a training pool of a generation they prefer when one has room and
+// the move (a restart after restart_delay_s, up to a checkpoint interval redone) pays off.
+void migrate_back(SchedulerCore& core, double restart_delay_s);
 // Refuses every lease request still pending.
 void refuse_leases(SchedulerCore& core);
 

@@ -28,10 +28,18 @@ const std::vector<PolicyInfo>& policy_registry() {
       {"spillover",
        "Training jobs that have waited longer than spillover_wait_h may start on inference "
        "pools (H100/H200) with room, at that generation's relative speed, if their training "
-       "state fits the GPUs' memory. They stay there until they end (no migration back).",
+       "state fits the GPUs' memory. A spilled job moves back to a training pool of a "
+       "generation it prefers when one has room and the move pays off: it restarts there from "
+       "its last checkpoint after spillover_restart_min (only with spillover_migrate=1).",
        false,
        {{"spillover_wait_h", "hours a job waits before it may spill onto inference pools", 6, 0,
-         1e6}}},
+         1e6},
+        {"spillover_migrate",
+         "1: spilled jobs move back when their own pools free up (off by default: it competes "
+         "with the queue's head, see docs/policies.md); 0: never",
+         0, 0, 1, true},
+        {"spillover_restart_min", "minutes a migrated job spends reloading before it computes", 10,
+         0, 1440}}},
       {"lease-idle",
        "What Meta and xAI did: external lease requests take the inference GPUs that inference "
        "leaves idle. On-demand leases get only GPUs above inference's peak x (1 + "

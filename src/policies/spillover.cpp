@@ -57,4 +57,35 @@ void spill_over(SchedulerCore& core, double wait_s,
   if (std::isfinite(next_eligible)) core.wake_at(next_eligible);
 }
 
+void migrate_back(SchedulerCore& core, double restart_delay_s) {
+  const auto& fleet = core.fleet();
+  const std::vector<int> running = core.running_training();  // a copy: migrating edits it
+  for (int job : running) {
+    const int here = core.placement_of(job)->pool;
+    if (fleet.pools[here].role != PoolRole::kInference) continue;
+    const auto& spec = core.workload().training[job];
+    const double left_here =
+        core.started_at(job) + core.estimated_runtime_s(job, here) - core.now();
+    // The job's training pools of generations it prefers to the one it runs on.
+    for (const auto& g : spec.generations) {
+      if (g.model == fleet.pools[here].gpu_model) break;
+      bool moved = false;
+      for (int there : core.pools_of_model(g.model)) {
+        if (fleet.pools[there].role != PoolRole::kTraining || core.free_gpus(there) < spec.gpus)
+          continue;
+        // Worth it only if the faster pool finishes sooner after paying for the move: the
+        // reload, and up to one checkpoint interval of work redone.
+        const double left_there =
+            left_here * core.estimated_runtime_s(job, there) / core.estimated_runtime_s(job, here) +
+            restart_delay_s + spec.checkpoint_interval_s;
+        if (left_there >= left_here) continue;
+        core.preempt_training(job, restart_delay_s);
+        moved = core.start_training(job, there);
+        break;
+      }
+      if (moved) break;
+    }
+  }
+}
+
 }  // namespace gpufleet
