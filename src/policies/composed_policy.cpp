@@ -5,9 +5,10 @@ namespace gpufleet {
 
 namespace {
 
-// Inference first (it has the latency target), then leases, then training: training takes
-// what is left. Within training, the order keeps the queue's head first on its own pools
-// before anything jumps ahead or spills elsewhere.
+// Inference first (it has the latency target), then leases, then training, which takes what
+// is left. Within training: priority preemption, the queue in order on its own pools, then
+// backfilling, so that the head goes first before anything jumps ahead; migration back and
+// spillover last, on what the training pools' queue leaves.
 class ComposedPolicy final : public Policy {
  public:
   explicit ComposedPolicy(PolicyPlan plan)
