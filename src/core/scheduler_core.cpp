@@ -28,6 +28,20 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
     free_per_pool_[p] = fleet.pools[p].gpus();
     pools_by_model_[fleet.pools[p].gpu_model].push_back(static_cast<int>(p));
   }
+  // Which generation of each job each pool runs, and the job's pools in preference order:
+  // policies ask on every event, so the model names are compared once, here.
+  const size_t pools = fleet.pools.size();
+  generation_on_pool_.assign(workload.training.size() * pools, -1);
+  job_pools_.resize(workload.training.size());
+  for (size_t j = 0; j < workload.training.size(); ++j) {
+    const auto& gens = workload.training[j].generations;
+    for (size_t k = 0; k < gens.size(); ++k)
+      for (int pool : pools_of_model(gens[k].model))
+        if (generation_on_pool_[j * pools + pool] < 0) {
+          generation_on_pool_[j * pools + pool] = static_cast<int>(k);
+          job_pools_[j].push_back(pool);
+        }
+  }
   std::map<std::string, int> index;
   for (size_t j = 0; j < workload.training.size(); ++j)
     index[workload.training[j].id] = static_cast<int>(j);
@@ -99,22 +113,24 @@ void SchedulerCore::give_back(const Placement& placement) {
 }
 
 bool SchedulerCore::start_training(int job, int pool) {
-  const auto& spec = workload_.training[job];
-  const auto& gens = spec.generations;
-  const auto gen = std::find_if(gens.begin(), gens.end(), [&](const TrainingGeneration& g) {
-    return g.model == fleet_.pools[pool].gpu_model;
-  });
-  if (gen == gens.end()) return false;
-  auto placement = placement_for(pool, spec.gpus);
-  if (!placement) return false;
+  if (generation_on(job, pool) < 0) return false;
+  const auto placement = placement_for(pool, workload_.training[job].gpus);
+  return placement && start_training_at(job, *placement);
+}
+
+bool SchedulerCore::start_training_at(int job, const Placement& placement) {
+  const int generation = generation_on(job, placement.pool);
+  if (generation < 0 || placement.gpus() != workload_.training[job].gpus) return false;
+  for (const auto& part : placement.parts)
+    if (free_per_domain_[part.domain] < part.gpus) return false;  // planned on an older state
   const auto it = std::find(waiting_.begin(), waiting_.end(), job);
   if (it == waiting_.end()) throw std::logic_error("start_training: job is not waiting");
   waiting_.erase(it);
-  take(*placement);
+  take(placement);
   training_placement_[job] = placement;
   started_at_[job] = now_;
   running_.push_back(job);
-  actions_.push_back(StartTraining{job, static_cast<int>(gen - gens.begin()), *placement});
+  actions_.push_back(StartTraining{job, generation, placement});
   return true;
 }
 
@@ -127,10 +143,10 @@ void SchedulerCore::wake_at(double t) {
 
 double SchedulerCore::estimated_runtime_s(int job, int pool) const {
   const auto& spec = workload_.training[job];
-  const auto& p = fleet_.pools[pool];
-  for (const auto& g : spec.generations)
-    if (g.model == p.gpu_model) return spec.work_flops / (spec.gpus * p.peak_flops_per_gpu * g.mfu);
-  return std::numeric_limits<double>::infinity();
+  const int generation = generation_on(job, pool);
+  if (generation < 0) return std::numeric_limits<double>::infinity();
+  return spec.work_flops /
+         (spec.gpus * fleet_.pools[pool].peak_flops_per_gpu * spec.generations[generation].mfu);
 }
 
 void SchedulerCore::preempt_training(int job, double restart_delay_s) {

@@ -64,9 +64,17 @@ class SchedulerCore {
   // Pools of that GPU model, in fleet order (computed once: policies ask on every event).
   const std::vector<int>& pools_of_model(const std::string& model) const;
   std::optional<Placement> placement_for(int pool, int gpus) const;
+  // The pools a training job may run on, in its order of preference (all roles).
+  const std::vector<int>& job_pools(int job) const { return job_pools_[job]; }
+  // Index of the job's generation that `pool` runs, or -1 if the job may not run there.
+  int generation_on(int job, int pool) const {
+    return generation_on_pool_[static_cast<size_t>(job) * fleet_.pools.size() + pool];
+  }
 
   // What policies decide. Each returns false (and changes nothing) when it cannot be done.
   bool start_training(int job, int pool);
+  // Starts it on exactly these GPUs (a placement computed earlier); false if they are taken.
+  bool start_training_at(int job, const Placement& placement);
   // Frees a running job's GPUs now and puts it at the head of the queue; the simulation
   // loses the work done since its last checkpoint.
   void preempt_training(int job, double restart_delay_s = 0);
@@ -122,6 +130,8 @@ class SchedulerCore {
   std::vector<std::vector<double>> capacity_by_pool_;
   std::vector<Action> actions_;
   std::map<std::string, std::vector<int>> pools_by_model_;
+  std::vector<int> generation_on_pool_;      // job x pool
+  std::vector<std::vector<int>> job_pools_;  // per job, in preference order
 };
 
 }  // namespace gpufleet

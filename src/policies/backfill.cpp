@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include "core/scheduler_core.hpp"
 #include "policies/policies.hpp"
@@ -23,42 +24,45 @@ Reservation reserve_for(const SchedulerCore& core, int head, PoolRole role) {
   const auto& fleet = core.fleet();
   const int gpus = core.workload().training[head].gpus;
   Reservation best;
-  for (const auto& g : core.workload().training[head].generations)
-    for (int pool : core.pools_of_model(g.model)) {
-      if (fleet.pools[pool].role != role || fleet.pools[pool].gpus() < gpus) continue;
-      std::vector<std::pair<double, int>> ends;  // (estimated end, job)
-      for (int job : core.running_training())
-        if (core.placement_of(job)->pool == pool)
-          ends.push_back(
-              {std::max(core.now(), core.started_at(job) + core.estimated_runtime_s(job, pool)),
-               job});
-      std::sort(ends.begin(), ends.end());
-      int free = core.free_gpus(pool);
-      double start = core.now();
-      for (size_t i = 0; free < gpus && i < ends.size(); ++i) {
-        free += core.workload().training[ends[i].second].gpus;
-        start = ends[i].first;
-      }
-      if (free >= gpus && start < best.start_s) best = {pool, start, free - gpus};
+  for (int pool : core.job_pools(head)) {
+    if (fleet.pools[pool].role != role || fleet.pools[pool].gpus() < gpus) continue;
+    std::vector<std::pair<double, int>> ends;  // (estimated end, job)
+    for (int job : core.running_training())
+      if (core.placement_of(job)->pool == pool)
+        ends.push_back(
+            {std::max(core.now(), core.started_at(job) + core.estimated_runtime_s(job, pool)),
+             job});
+    std::sort(ends.begin(), ends.end());
+    int free = core.free_gpus(pool);
+    double start = core.now();
+    for (size_t i = 0; free < gpus && i < ends.size(); ++i) {
+      free += core.workload().training[ends[i].second].gpus;
+      start = ends[i].first;
     }
+    if (free >= gpus && start < best.start_s) best = {pool, start, free - gpus};
+  }
   return best;
 }
 
-// The first pool, in the job's order of preference, where it may start now without delaying
-// the reservation: it fits, and it ends before the reservation or uses only spare GPUs there.
-// Read-only, so candidates can be scored in parallel. -1 if none.
-int first_backfill_pool(const SchedulerCore& core, int job, PoolRole role,
-                        const Reservation& reserved) {
-  const auto& spec = core.workload().training[job];
-  for (const auto& g : spec.generations)
-    for (int pool : core.pools_of_model(g.model)) {
-      if (core.fleet().pools[pool].role != role || core.free_gpus(pool) < spec.gpus) continue;
-      const bool ends_in_time =
-          core.now() + core.estimated_runtime_s(job, pool) <= reserved.start_s;
-      if (pool == reserved.pool && !ends_in_time && spec.gpus > reserved.spare_gpus) continue;
-      if (core.placement_for(pool, spec.gpus)) return pool;
-    }
-  return -1;
+// Whether the job may start on the pool now without delaying the reservation: it has room,
+// and it ends before the reservation or uses only spare GPUs there.
+bool may_backfill(const SchedulerCore& core, int job, int pool, PoolRole role,
+                  const Reservation& reserved) {
+  const int gpus = core.workload().training[job].gpus;
+  if (core.fleet().pools[pool].role != role || core.free_gpus(pool) < gpus) return false;
+  const bool ends_in_time = core.now() + core.estimated_runtime_s(job, pool) <= reserved.start_s;
+  return pool != reserved.pool || ends_in_time || gpus <= reserved.spare_gpus;
+}
+
+// Where the job would go on the first pool, in its order of preference, that may take it.
+// Read-only: candidates are planned in parallel.
+std::optional<Placement> plan_backfill(const SchedulerCore& core, int job, PoolRole role,
+                                       const Reservation& reserved) {
+  for (int pool : core.job_pools(job))
+    if (may_backfill(core, job, pool, role, reserved))
+      if (auto placement = core.placement_for(pool, core.workload().training[job].gpus))
+        return placement;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -71,23 +75,38 @@ void backfill_training(SchedulerCore& core, PoolRole role) {
   Reservation reserved = reserve_for(core, core.waiting_training().front(), role);
   const std::vector<int> candidates(core.waiting_training().begin() + 1,
                                     core.waiting_training().end());
-  // Score every candidate against the pass's starting state, in parallel: starting jobs only
-  // takes GPUs and spare away, so one that cannot start now cannot later in the pass either.
-  // The decisions below stay sequential, in queue order: same result on any thread count.
-  std::vector<char> possible(candidates.size(), 0);
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, candidates.size(), 64), [&](const auto& range) {
-    for (size_t i = range.begin(); i != range.end(); ++i)
-      possible[i] = first_backfill_pool(core, candidates[i], role, reserved) >= 0;
-  });
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    const int job = candidates[i];
-    if (!possible[i] || core.workload().training[job].gpus > most_free) continue;
-    const int pool = first_backfill_pool(core, job, role, reserved);
-    if (pool < 0 || !core.start_training(job, pool)) continue;
-    if (pool == reserved.pool &&
-        core.now() + core.estimated_runtime_s(job, pool) > reserved.start_s)
-      reserved.spare_gpus -= core.workload().training[job].gpus;
-    if ((most_free = most_free_gpus(core, role)) == 0) return;
+  // Candidates are planned in chunks, each in parallel against the state at the chunk's start
+  // (placement is the costly part), then decided sequentially in queue order, using the plan
+  // while its GPUs are still free. Starting jobs only takes GPUs and spare away, so a job
+  // without a plan cannot start later in the pass. Chunks bound the planning wasted when the
+  // pools fill early. The plans depend on the state only: the same result on any thread count.
+  constexpr size_t kChunk = 256;
+  std::vector<std::optional<Placement>> planned(kChunk);
+  for (size_t first = 0; first < candidates.size(); first += kChunk) {
+    const size_t count = std::min(kChunk, candidates.size() - first);
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, count, 32), [&](const auto& range) {
+      for (size_t i = range.begin(); i != range.end(); ++i)
+        planned[i] = core.workload().training[candidates[first + i]].gpus > most_free
+                         ? std::nullopt
+                         : plan_backfill(core, candidates[first + i], role, reserved);
+    });
+    for (size_t i = 0; i < count; ++i) {
+      const int job = candidates[first + i];
+      if (!planned[i] || core.workload().training[job].gpus > most_free) continue;
+      int pool = -1;
+      for (int p : core.job_pools(job))
+        if (may_backfill(core, job, p, role, reserved)) {
+          pool = p;
+          break;
+        }
+      if (pool < 0) continue;
+      const bool started = pool == planned[i]->pool && core.start_training_at(job, *planned[i]);
+      if (!started && !core.start_training(job, pool)) continue;
+      if (pool == reserved.pool &&
+          core.now() + core.estimated_runtime_s(job, pool) > reserved.start_s)
+        reserved.spare_gpus -= core.workload().training[job].gpus;
+      if ((most_free = most_free_gpus(core, role)) == 0) return;
+    }
   }
 }
 

@@ -9,14 +9,11 @@ void start_training_fifo(SchedulerCore& core, PoolRole role) {
   while (!core.waiting_training().empty()) {
     const int job = core.waiting_training().front();
     bool started = false;
-    for (const auto& g : core.workload().training[job].generations) {
-      for (int pool : core.pools_of_model(g.model))
-        if (core.fleet().pools[pool].role == role && core.start_training(job, pool)) {
-          started = true;
-          break;
-        }
-      if (started) break;
-    }
+    for (int pool : core.job_pools(job))
+      if (core.fleet().pools[pool].role == role && core.start_training(job, pool)) {
+        started = true;
+        break;
+      }
     if (!started) return;
   }
 }

@@ -31,9 +31,8 @@ std::vector<int> victims_for(const SchedulerCore& core, int job, int pool) {
 bool start_by_preempting(SchedulerCore& core, int job, PoolRole role, double restart_delay_s) {
   const auto& spec = core.workload().training[job];
   std::vector<int> pools;
-  for (const auto& g : spec.generations)
-    for (int pool : core.pools_of_model(g.model))
-      if (core.fleet().pools[pool].role == role) pools.push_back(pool);
+  for (int pool : core.job_pools(job))
+    if (core.fleet().pools[pool].role == role) pools.push_back(pool);
   for (int pool : pools)
     if (core.start_training(job, pool)) return true;
   for (int pool : pools) {

@@ -37,20 +37,15 @@ void spill_over(SchedulerCore& core, double wait_s,
       continue;
     }
     if (most_free == 0 || spec.gpus > most_free) continue;
-    bool started = false;
-    // Generations in the job's order of preference; on a slower one it runs longer.
-    for (const auto& g : spec.generations) {
-      for (int pool : core.pools_of_model(g.model)) {
-        const auto& p = fleet.pools[pool];
-        if (p.role != PoolRole::kInference || usable_gpus(pool) < spec.gpus || !state_fits(spec, p))
-          continue;
-        if (core.start_training(job, pool)) {
-          started = true;
-          most_free = most_free_gpus(core, PoolRole::kInference);
-          break;
-        }
+    // Pools in the job's order of preference; on a slower generation it runs longer.
+    for (int pool : core.job_pools(job)) {
+      const auto& p = fleet.pools[pool];
+      if (p.role != PoolRole::kInference || usable_gpus(pool) < spec.gpus || !state_fits(spec, p))
+        continue;
+      if (core.start_training(job, pool)) {
+        most_free = most_free_gpus(core, PoolRole::kInference);
+        break;
       }
-      if (started) break;
     }
   }
   // A job crossing the threshold is no event of its own: ask to be called then.
@@ -67,23 +62,20 @@ void migrate_back(SchedulerCore& core, double restart_delay_s) {
     const double left_here =
         core.started_at(job) + core.estimated_runtime_s(job, here) - core.now();
     // The job's training pools of generations it prefers to the one it runs on.
-    for (const auto& g : spec.generations) {
-      if (g.model == fleet.pools[here].gpu_model) break;
-      bool moved = false;
-      for (int there : core.pools_of_model(g.model)) {
-        if (fleet.pools[there].role != PoolRole::kTraining || core.free_gpus(there) < spec.gpus)
-          continue;
-        // Worth it only if the faster pool finishes sooner after paying for the move: the
-        // reload, and up to one checkpoint interval of work redone.
-        const double left_there =
-            left_here * core.estimated_runtime_s(job, there) / core.estimated_runtime_s(job, here) +
-            restart_delay_s + spec.checkpoint_interval_s;
-        if (left_there >= left_here) continue;
-        core.preempt_training(job, restart_delay_s);
-        moved = core.start_training(job, there);
-        break;
-      }
-      if (moved) break;
+    const int current = core.generation_on(job, here);
+    for (int there : core.job_pools(job)) {
+      if (core.generation_on(job, there) >= current) break;  // preference order
+      if (fleet.pools[there].role != PoolRole::kTraining || core.free_gpus(there) < spec.gpus)
+        continue;
+      // Worth it only if the faster pool finishes sooner after paying for the move: the
+      // reload, and up to one checkpoint interval of work redone.
+      const double left_there =
+          left_here * core.estimated_runtime_s(job, there) / core.estimated_runtime_s(job, here) +
+          restart_delay_s + spec.checkpoint_interval_s;
+      if (left_there >= left_here) continue;
+      core.preempt_training(job, restart_delay_s);
+      core.start_training(job, there);
+      break;
     }
   }
 }
