@@ -28,6 +28,11 @@ std::map<std::string, std::string> row_of(const TempDir& dir, const std::string&
   return {};
 }
 
+// A GB200 job (MFU 0.4: 1e15 useful FLOP/s per GPU) with `hours` of work on its GPUs.
+json gb200_job(const std::string& id, double submit_s, int gpus, double hours) {
+  return training_job(id, submit_s, gpus, gpus * kGb200Flops * 0.4 * hours * 3600);
+}
+
 std::map<std::string, double> starts(const TempDir& dir) {
   std::map<std::string, double> s;
   for (auto& row : read_csv(dir.path("out/jobs.csv")))
@@ -39,11 +44,8 @@ std::map<std::string, double> starts(const TempDir& dir) {
 // reservation at 10 h; C (72 GPUs, 5 h) ends before 10 h and may jump ahead; D (72 GPUs,
 // 20 h) would delay B and may not. At MFU 0.4 a GB200 does 1e15 useful FLOP/s.
 json backfill_case() {
-  const double per_gpu_s = kGb200Flops * 0.4;
-  return workload(40 * 3600, {training_job("A", 0, 72, 72 * per_gpu_s * 36000),
-                              training_job("B", 1, 144, 144 * per_gpu_s * 3600),
-                              training_job("C", 2, 72, 72 * per_gpu_s * 18000),
-                              training_job("D", 3, 72, 72 * per_gpu_s * 72000)});
+  return workload(40 * 3600, {gb200_job("A", 0, 72, 10), gb200_job("B", 1, 144, 1),
+                              gb200_job("C", 2, 72, 5), gb200_job("D", 3, 72, 20)});
 }
 
 TEST(EasyBackfill, AShortJobJumpsTheQueueWithoutDelayingTheHead) {
@@ -74,20 +76,13 @@ TEST(EasyBackfill, LowersTheSeedScenariosGapAgainstStaticPartition) {
             s["static-partition"]["training"]["capacity_gap"].get<double>());
 }
 
-}  // namespace
-}  // namespace gpufleet::test
-
-namespace gpufleet::test {
-namespace {
-
 // A (72 GPUs, 10 h) fills the only NVL72 rack; B (8 GPUs, 1 h of GB200 work) waits behind
 // it. B may also run on H100 at half a GB200's per-GPU speed, where an idle server waits.
 json spillover_case(double gradient_bytes) {
-  const double per_gpu_s = kGb200Flops * 0.4;
-  json b = training_job("B", 0, 8, 8 * per_gpu_s * 3600);
+  json b = gb200_job("B", 0, 8, 1);
   b["generations"].push_back({{"model", "H100"}, {"relative_speed", 0.5}});
   b["gradient_bytes"] = gradient_bytes;
-  return workload(20 * 3600, {training_job("A", 0, 72, 72 * per_gpu_s * 36000), b});
+  return workload(20 * 3600, {gb200_job("A", 0, 72, 10), b});
 }
 
 TEST(Spillover, AJobThatWaitedPastTheThresholdRunsOnAnIdleInferenceServer) {
@@ -150,12 +145,6 @@ TEST(Spillover, LowersTheSeedScenariosGapAgainstStaticPartition) {
             s["static-partition"]["training"]["capacity_gap"].get<double>() - 0.03);
   EXPECT_GE(s["spillover"]["inference"]["slo_attainment"].get<double>(), 0.999);
 }
-
-}  // namespace
-}  // namespace gpufleet::test
-
-namespace gpufleet::test {
-namespace {
 
 // Two H100 servers; one service of 100 tokens/s per 8-GPU replica whose demand is 50, 50 and
 // then 150 from hour 2 (two replicas); one 8-GPU lease request at t = 0 for 10 hours.
@@ -231,20 +220,13 @@ TEST(LeaseIdle, RaisesInferencePoolAllocationOnTheSeedWithoutLosingDemand) {
   EXPECT_GT(s["lease-idle"]["lease"]["revenue_usd"].get<double>(), 0);
 }
 
-}  // namespace
-}  // namespace gpufleet::test
-
-namespace gpufleet::test {
-namespace {
-
 TEST(PreemptPriority, AHigherPriorityJobTakesTheRackAndTheVictimPaysCheckpointAndReload) {
   TempDir dir;
   // L (priority 0) fills the rack for 10 h from t = 0, checkpointing every hour. H (priority 2,
   // 1 h) arrives at 1.5 h and preempts it: L keeps 1 h of work, loses 0.5 h, and after H it
   // reloads for 10 minutes, then does its 9 h left: 9000 + 600 + 32400 = 42000.
-  const double per_gpu_s = kGb200Flops * 0.4;
-  json low = training_job("L", 0, 72, 72 * per_gpu_s * 36000);
-  json high = training_job("H", 5400, 72, 72 * per_gpu_s * 3600);
+  json low = gb200_job("L", 0, 72, 10);
+  json high = gb200_job("H", 5400, 72, 1);
   high["priority"] = 2;
   const auto r = run_scenario(dir, {pool("GB200", 72)}, workload(20 * 3600, {low, high}),
                               {"--policy", "preempt-priority", "--param", "restart_delay_min=10"});
@@ -258,14 +240,12 @@ TEST(PreemptPriority, AHigherPriorityJobTakesTheRackAndTheVictimPaysCheckpointAn
 
 TEST(PreemptPriority, AJobThatFitsOnAnotherOfItsPoolsPreemptsNobody) {
   TempDir dir;
-  const double per_gpu_s = kGb200Flops * 0.4;
-  json high = training_job("H", 5400, 72, 72 * per_gpu_s * 3600);
+  json high = gb200_job("H", 5400, 72, 1);
   high["priority"] = 2;
   high["generations"].push_back({{"model", "GB300"}, {"relative_speed", 1.0}});
-  const auto r =
-      run_scenario(dir, {pool("GB200", 72), pool("GB300", 72)},
-                   workload(20 * 3600, {training_job("L", 0, 72, 72 * per_gpu_s * 36000), high}),
-                   {"--policy", "preempt-priority"});
+  const auto r = run_scenario(dir, {pool("GB200", 72), pool("GB300", 72)},
+                              workload(20 * 3600, {gb200_job("L", 0, 72, 10), high}),
+                              {"--policy", "preempt-priority"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(row_of(dir, "H").at("pool"), "gb300");
   EXPECT_EQ(row_of(dir, "L").at("preemptions"), "0");
@@ -273,21 +253,13 @@ TEST(PreemptPriority, AJobThatFitsOnAnotherOfItsPoolsPreemptsNobody) {
 
 TEST(PreemptPriority, EqualPrioritiesNeverPreempt) {
   TempDir dir;
-  const double per_gpu_s = kGb200Flops * 0.4;
   const auto r =
       run_scenario(dir, {pool("GB200", 72)},
-                   workload(20 * 3600, {training_job("L", 0, 72, 72 * per_gpu_s * 36000),
-                                        training_job("H", 5400, 72, 72 * per_gpu_s * 3600)}),
+                   workload(20 * 3600, {gb200_job("L", 0, 72, 10), gb200_job("H", 5400, 72, 1)}),
                    {"--policy", "preempt-priority"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_DOUBLE_EQ(std::stod(row_of(dir, "H").at("start_s")), 36000);
 }
-
-}  // namespace
-}  // namespace gpufleet::test
-
-namespace gpufleet::test {
-namespace {
 
 TEST(Spillover, ASpilledJobMovesBackWhenItsOwnPoolFreesUpAndThatPaysOff) {
   TempDir dir;
@@ -295,14 +267,12 @@ TEST(Spillover, ASpilledJobMovesBackWhenItsOwnPoolFreesUpAndThatPaysOff) {
   // where it would need 20 h. At 2 h the rack frees: B has done 1 h of H100 work (0.5 h of
   // GB200 work, checkpointed at its 1 h mark), reloads for 10 minutes and does the 9.5 h left:
   // 7200 + 600 + 34200 = 42000.
-  const double per_gpu_s = kGb200Flops * 0.4;
-  json b = training_job("B", 0, 8, 8 * per_gpu_s * 36000);
+  json b = gb200_job("B", 0, 8, 10);
   b["generations"].push_back({{"model", "H100"}, {"relative_speed", 0.5}});
-  const auto r =
-      run_scenario(dir, {pool("GB200", 72), pool("H100", 8)},
-                   workload(20 * 3600, {training_job("A", 0, 72, 72 * per_gpu_s * 7200), b}),
-                   {"--policy", "spillover", "--param", "spillover_wait_h=1", "--param",
-                    "spillover_migrate=1", "--param", "spillover_restart_min=10"});
+  const auto r = run_scenario(dir, {pool("GB200", 72), pool("H100", 8)},
+                              workload(20 * 3600, {gb200_job("A", 0, 72, 2), b}),
+                              {"--policy", "spillover", "--param", "spillover_wait_h=1", "--param",
+                               "spillover_migrate=1", "--param", "spillover_restart_min=10"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto row = row_of(dir, "B");
   EXPECT_EQ(row.at("pool"), "gb200");

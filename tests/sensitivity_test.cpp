@@ -2,6 +2,8 @@
 // Every figure here comes out of a simulation run; none is read back from the scenario.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "test_support.hpp"
 
 namespace gpufleet::test {
@@ -82,18 +84,21 @@ TEST(Sensitivity, MoreTrainingCapacityLowersTheGap) {
   EXPECT_LT(more, base - 0.05) << base << " -> " << more;
 }
 
+// Runs the seed scenario at half size with `edit` applied; the figures of the pools of `role`.
+RoleFigures run_edited(const TempDir& dir, const std::string& name,
+                       const std::function<void(json&)>& edit, const std::string& role) {
+  const auto scenario = edited_scenario(dir, name + ".json", edit);
+  const auto r =
+      run_cli({"run", "--scenario", scenario, "--scale", "0.5", "--out", dir.path(name), "-q"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return of_role(summary_of(dir, name), role);
+}
+
 TEST(Sensitivity, FlatterInferenceDemandRaisesInferencePoolUtilization) {
   TempDir dir;
-  const auto run_with = [&](double flatten, const std::string& out) {
-    const auto scenario =
-        edited_scenario(dir, out + ".json", [&](json& s) { s["inference"]["flatten"] = flatten; });
-    const auto r =
-        run_cli({"run", "--scenario", scenario, "--scale", "0.5", "--out", dir.path(out), "-q"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return of_role(summary_of(dir, out), "inference");
-  };
-  const auto trace = run_with(0.0, "trace");
-  const auto flatter = run_with(0.6, "flatter");
+  const auto flatten = [](double f) { return [f](json& s) { s["inference"]["flatten"] = f; }; };
+  const auto trace = run_edited(dir, "trace", flatten(0.0), "inference");
+  const auto flatter = run_edited(dir, "flatter", flatten(0.6), "inference");
   // Same peak, so the same replicas are held; a flatter curve keeps them busier.
   EXPECT_NEAR(flatter.allocation, trace.allocation, 1e-9);
   EXPECT_GT(flatter.effective, trace.effective * 1.1)
@@ -102,17 +107,13 @@ TEST(Sensitivity, FlatterInferenceDemandRaisesInferencePoolUtilization) {
 
 TEST(Sensitivity, HigherMfuRaisesEffectiveButNotAllocationUtilization) {
   TempDir dir;
-  const auto run_with = [&](double factor, const std::string& out) {
-    const auto scenario = edited_scenario(dir, out + ".json", [&](json& s) {
+  const auto scale_mfu = [](double factor) {
+    return [factor](json& s) {
       for (auto& c : s["training"]["classes"]) c["mfu"] = c["mfu"].get<double>() * factor;
-    });
-    const auto r =
-        run_cli({"run", "--scenario", scenario, "--scale", "0.5", "--out", dir.path(out), "-q"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return of_role(summary_of(dir, out), "training");
+    };
   };
-  const auto base = run_with(1.0, "base");
-  const auto higher = run_with(1.25, "higher");
+  const auto base = run_edited(dir, "base", scale_mfu(1.0), "training");
+  const auto higher = run_edited(dir, "higher", scale_mfu(1.25), "training");
   // Jobs are drawn as GPU-time; a higher MFU packs more useful FLOPs into the same time.
   EXPECT_NEAR(higher.allocation, base.allocation, 1e-6);
   EXPECT_GT(higher.effective, base.effective * 1.15)
