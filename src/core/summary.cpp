@@ -145,6 +145,7 @@ json summarize(const Fleet& fleet, const Workload& workload, const RunResult& r)
   json pools = pools_json(fleet, r, gpu_s, flops, energy_j);
   return {{"policy", r.policy},
           {"policy_params", r.policy_params},
+          {"placement", r.topology_aware ? "topology" : "fewest-domains"},
           {"seed", r.seed},
           {"horizon_s", r.horizon_s},
           {"interval_s", r.timeline.interval_s()},
