@@ -1,3 +1,5 @@
+#include <functional>
+
 #include "core/scheduler_core.hpp"
 #include "policies/policies.hpp"
 
@@ -16,7 +18,12 @@ class ComposedPolicy final : public Policy {
         leasing_(param_or("lease_headroom", 0), param_or("lease_notice_h", 0) * 3600,
                  param_or("lease_follow_demand", 0) != 0),
         hetero_(param_or("hetero_fair_wait_h", 0) * 3600, param_or("hetero_min_share", 0),
-                param_or("hetero_inference_pools", 0) != 0) {}
+                param_or("hetero_inference_pools", 0) != 0) {
+    if (plan_.preempt_priority)
+      leasing_.set_ranks({true, param_or("rank_ondemand_lease", 0), param_or("rank_training", 0),
+                          param_or("rank_preemptible_lease", 0),
+                          param_or("restart_delay_min", 0) * 60});
+  }
 
   void schedule(SchedulerCore& core) override {
     if (plan_.lease_idle) {
@@ -32,6 +39,19 @@ class ComposedPolicy final : public Policy {
     const auto usable = [&](int pool) {
       return plan_.lease_idle ? leasing_.spare_gpus(core, pool) : core.free_gpus(pool);
     };
+    place_training(core, usable);
+    // Training that outranks preemptible leases has them reclaimed for a job that may run on
+    // their pool; with no notice period their GPUs are free at once.
+    if (plan_.lease_idle && plan_.preempt_priority &&
+        leasing_.claim_for_training(core,
+                                    [&](int job, int pool) { return may_spill(core, job, pool); }))
+      place_training(core, usable);
+  }
+
+  PolicyParams params() const override { return plan_.params; }
+
+ private:
+  void place_training(SchedulerCore& core, const std::function<int(int pool)>& usable) {
     if (plan_.hetero_aware) {
       hetero_.apply(core, usable);
     } else {
@@ -45,9 +65,15 @@ class ComposedPolicy final : public Policy {
     }
   }
 
-  PolicyParams params() const override { return plan_.params; }
+  // Whether the plan lets this waiting job run on this inference pool now.
+  bool may_spill(const SchedulerCore& core, int job, int pool) const {
+    const auto& spec = core.workload().training[job];
+    if (!training_state_fits(spec, core.fleet().pools[pool])) return false;
+    if (plan_.hetero_aware && param_or("hetero_inference_pools", 0) != 0) return true;
+    return plan_.spillover &&
+           core.now() - spec.submit_s >= plan_.params.at("spillover_wait_h") * 3600 - 1e-9;
+  }
 
- private:
   double param_or(const std::string& name, double fallback) const {
     const auto it = plan_.params.find(name);
     return it == plan_.params.end() ? fallback : it->second;

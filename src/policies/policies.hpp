@@ -58,8 +58,26 @@ void refuse_leases(SchedulerCore& core);
 // frees the troughs for preemptible leases.
 class IdleLeasing {
  public:
+  // Ranks across classes where leases and training meet on inference pools (preempt-priority).
+  // Inference is always first: its peak reserve is never leased to on-demand tenants nor
+  // given to training.
+  struct ClassRanks {
+    bool enabled = false;
+    double ondemand_lease = 2;
+    double training = 1;
+    double preemptible_lease = 0;
+    double restart_delay_s = 0;  // of a training job preempted for an on-demand lease
+  };
+
   IdleLeasing(double headroom, double notice_s, bool follow_demand);
+  void set_ranks(const ClassRanks& ranks) { ranks_ = ranks; }
   void apply(SchedulerCore& core);
+  // When training outranks preemptible leases: the first waiting job that `may_run` on an
+  // inference pool and would fit there without the pool's preemptible leases gives those
+  // (newest first) notice; their GPUs are kept from new preemptible leases until reclaimed.
+  // True if they were reclaimed at once (no notice period): training may be placed again.
+  bool claim_for_training(SchedulerCore& core,
+                          const std::function<bool(int job, int pool)>& may_run);
   // Free GPUs of the pool that inference's peak reserve does not claim (valid after apply()
   // in the same scheduling call).
   int spare_gpus(const SchedulerCore& core, int pool) const;
@@ -72,6 +90,8 @@ class IdleLeasing {
   std::map<std::string, int> scale_inference(SchedulerCore& core);
   void give_notice(SchedulerCore& core, const std::map<std::string, int>& missing);
   void decide_requests(SchedulerCore& core);
+  bool preempt_training_for(SchedulerCore& core, int lease, int pool);
+  int preemptible_gpus_on(const SchedulerCore& core, int pool, bool under_notice) const;
 
   const double headroom_;
   const double notice_s_;
@@ -81,6 +101,8 @@ class IdleLeasing {
   std::vector<int> preemptible_;         // accepted preemptible leases, in acceptance order
   std::map<int, double> notice_ends_;    // lease under notice -> when it is reclaimed
   std::map<std::string, int> held_;      // GPUs by model that replicas hold (this call)
+  ClassRanks ranks_;
+  std::vector<bool> claimed_by_training_;  // per pool: leases there are under notice for it
 };
 
 // Gavel's idea on a discrete queue: each generation goes to the waiting jobs that gain the most

@@ -72,10 +72,23 @@ const std::vector<PolicyInfo>& policy_registry() {
        "Training jobs are started highest priority first; one that does not fit preempts "
        "running jobs of lower priority on its pool (lowest priority first, then the latest "
        "started), if that makes room. A preempted job goes back to the head of the queue and "
-       "restarts from its last checkpoint, after restart_delay_min on its GPUs to reload.",
+       "restarts from its last checkpoint, after restart_delay_min on its GPUs to reload. "
+       "Across classes (with lease-idle), ranks order inference > on-demand lease > training > "
+       "preemptible lease by default: an on-demand lease request preempts training running on "
+       "inference pools, and a training job allowed there (spillover, hetero-aware) has "
+       "preemptible leases reclaimed after their notice. Inference always comes first.",
        false,
        {{"restart_delay_min", "minutes a preempted job spends reloading before it computes", 10, 0,
-         1440}}},
+         1440},
+        {"rank_ondemand_lease",
+         "rank of on-demand leases (with lease-idle): above training's, a request preempts "
+         "training on inference pools",
+         2, 0, 10},
+        {"rank_training", "rank of training jobs against leases (with lease-idle)", 1, 0, 10},
+        {"rank_preemptible_lease",
+         "rank of preemptible leases (with lease-idle): below training's, they are reclaimed, "
+         "after their notice, for a training job that may run on their pool",
+         0, 0, 10}}},
   };
   return registry;
 }
