@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,10 @@ struct Load {
   double utilization;
   long reference_jobs;  // enough for a standard error under 1/3 of the 2% tolerance
 };
+
+void PrintTo(const Load& load, std::ostream* os) {
+  *os << "rho " << load.utilization << ", " << load.reference_jobs << " reference jobs";
+}
 
 std::string tag(double utilization) {
   return "rho" + std::to_string(static_cast<int>(std::lround(utilization * 100)));
