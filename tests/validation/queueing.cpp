@@ -9,8 +9,10 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <iomanip>
 #include <iostream>
 #include <queue>
+#include <sstream>
 #include <stdexcept>
 
 #include "../test_support.hpp"
@@ -234,8 +236,10 @@ Estimate batch_mean(const std::vector<double>& values, size_t skip) {
 }
 
 void report(const std::string& key, double value) {
-  ::testing::Test::RecordProperty(key, std::to_string(value));
-  std::cout << "[validation] " << key << " = " << value << std::endl;
+  std::ostringstream text;
+  text << std::setprecision(6) << value;  // to_string would print 3.7e-9 as 0.000000
+  ::testing::Test::RecordProperty(key, text.str());
+  std::cout << "[validation] " << key << " = " << text.str() << std::endl;
 }
 
 }  // namespace gpufleet::validation

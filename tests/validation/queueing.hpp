@@ -74,7 +74,8 @@ struct Estimate {
 };
 Estimate batch_mean(const std::vector<double>& values, size_t skip);
 
-// Prints `what` and records it as a test property, so every check states its measured error.
+// Prints `key = value` and records it as a test property, so that every check states its
+// measured error.
 void report(const std::string& key, double value);
 
 }  // namespace gpufleet::validation
