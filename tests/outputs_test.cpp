@@ -71,8 +71,8 @@ TEST_P(Conservation, GpuHoursOfJobsEqualTheTimeSeriesIntegralAndStayWithinCapaci
 
 INSTANTIATE_TEST_SUITE_P(Policies, Conservation,
                          ::testing::Values("static-partition",
-                                           "easy-backfill+spillover+preempt-priority",
-                                           "lease-idle"));
+                                           "easy-backfill+spillover+preempt-priority", "lease-idle",
+                                           "hetero-aware+lease-idle"));
 
 // Policies score candidates in parallel (TBB); decisions and outputs must not depend on it.
 class Determinism : public ::testing::TestWithParam<const char*> {};
@@ -93,7 +93,8 @@ TEST_P(Determinism, SameInputsGiveByteIdenticalOutputsWhateverTheThreadCount) {
 
 INSTANTIATE_TEST_SUITE_P(Policies, Determinism,
                          ::testing::Values("static-partition",
-                                           "easy-backfill+spillover+lease-idle+preempt-priority"));
+                                           "easy-backfill+spillover+lease-idle+preempt-priority",
+                                           "hetero-aware+preempt-priority"));
 
 TEST(Cli, ListsPoliciesAndRejectsAnUnknownOneWithTheValidNames) {
   const auto list = run_cli({"policies"});

@@ -35,6 +35,7 @@ struct RunOptions {
   std::string out = "gpufleet-out";
   std::optional<long> seed;  // default: the scenario's (0 with --workload)
   int threads = 0;
+  std::string placement = "topology";
   bool quiet = false;
 };
 
@@ -96,6 +97,7 @@ int run(const RunOptions& o) {
   sim.interval_s = parse_duration_s(o.interval);
   sim.seed = in.seed;
   sim.policy_name = o.policy;
+  sim.topology_aware = o.placement == "topology";
   if (o.threads < 0) throw std::invalid_argument("--threads must be >= 0 (0: all cores)");
   const auto threads =
       tbb::global_control(tbb::global_control::max_allowed_parallelism,
@@ -152,6 +154,11 @@ CommandRunner add_run_command(CLI::App& app) {
   cmd->add_option("--out", o->out, "Output directory")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Random seed of the scenario (default: the scenario's)");
   cmd->add_option("--threads", o->threads, "Worker threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--placement", o->placement,
+                  "Where multi-domain training jobs go: 'topology' (fewest leaf switches, then "
+                  "fewest domains) or 'fewest-domains' (ignores switches)")
+      ->check(CLI::IsMember({"topology", "fewest-domains"}))
+      ->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar or summary table");
   return [o] { return run(*o); };
 }

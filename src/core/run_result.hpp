@@ -54,6 +54,7 @@ struct RunResult {
   std::string policy;
   std::map<std::string, double> policy_params;
   unsigned long seed = 0;
+  bool topology_aware = true;
   double horizon_s = 0;
   ModelAssumptions assumptions;
   std::vector<TrainingRun> training;

@@ -145,6 +145,7 @@ json summarize(const Fleet& fleet, const Workload& workload, const RunResult& r)
   training.update(scheduling_metrics_json(fleet, workload, r));
   return {{"policy", r.policy},
           {"policy_params", r.policy_params},
+          {"placement", r.topology_aware ? "topology" : "fewest-domains"},
           {"seed", r.seed},
           {"horizon_s", r.horizon_s},
           {"interval_s", r.timeline.interval_s()},

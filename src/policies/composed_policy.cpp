@@ -14,7 +14,9 @@ class ComposedPolicy final : public Policy {
   explicit ComposedPolicy(PolicyPlan plan)
       : plan_(std::move(plan)),
         leasing_(param_or("lease_headroom", 0), param_or("lease_notice_h", 0) * 3600,
-                 param_or("lease_follow_demand", 0) != 0) {}
+                 param_or("lease_follow_demand", 0) != 0),
+        hetero_(param_or("hetero_fair_wait_h", 0) * 3600, param_or("hetero_min_share", 0),
+                param_or("hetero_inference_pools", 0) != 0) {}
 
   void schedule(SchedulerCore& core) override {
     if (plan_.lease_idle) {
@@ -25,14 +27,18 @@ class ComposedPolicy final : public Policy {
     }
     if (plan_.preempt_priority)
       preempt_for_priority(core, PoolRole::kTraining, plan_.params.at("restart_delay_min") * 60);
-    start_training_fifo(core, PoolRole::kTraining);
-    if (plan_.backfill) backfill_training(core, PoolRole::kTraining);
+    // Training on inference pools holds its GPUs for days and cannot be reclaimed: with
+    // leasing, it may only use GPUs that inference's peak reserve does not claim.
+    const auto usable = [&](int pool) {
+      return plan_.lease_idle ? leasing_.spare_gpus(core, pool) : core.free_gpus(pool);
+    };
+    if (plan_.hetero_aware) {
+      hetero_.apply(core, usable);
+    } else {
+      start_training_fifo(core, PoolRole::kTraining);
+      if (plan_.backfill) backfill_training(core, PoolRole::kTraining);
+    }
     if (plan_.spillover) {
-      // Spilled training holds its GPUs for days and cannot be reclaimed: with leasing, it
-      // may only use GPUs that inference's peak reserve does not claim.
-      const auto usable = [&](int pool) {
-        return plan_.lease_idle ? leasing_.spare_gpus(core, pool) : core.free_gpus(pool);
-      };
       if (plan_.params.at("spillover_migrate") != 0)
         migrate_back(core, plan_.params.at("spillover_restart_min") * 60);
       spill_over(core, plan_.params.at("spillover_wait_h") * 3600, usable);
@@ -50,6 +56,7 @@ class ComposedPolicy final : public Policy {
   const PolicyPlan plan_;
   PeakProvisioning peak_;
   IdleLeasing leasing_;
+  HeteroAware hetero_;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "core/fleet.hpp"
 #include "core/policy.hpp"
+#include "core/workload.hpp"
 
 namespace gpufleet {
 
@@ -18,6 +19,7 @@ struct PolicyPlan {
   bool spillover = false;         // training may run on inference pools after a wait
   bool lease_idle = false;        // inference follows demand; leases take what it leaves idle
   bool preempt_priority = false;  // higher-priority training preempts lower
+  bool hetero_aware = false;      // generations go to the jobs that gain most from them
   PolicyParams params;            // every parameter of the named parts, defaults filled in
 };
 
@@ -34,6 +36,8 @@ void backfill_training(SchedulerCore& core, PoolRole role);
 // usable_gpus(pool) GPUs of a pool), if their training state fits the GPUs' memory.
 void spill_over(SchedulerCore& core, double wait_s,
                 const std::function<int(int pool)>& usable_gpus);
+// Whether the job's training state (weights, gradients, optimizer) fits the pool's GPU memory.
+bool training_state_fits(const TrainingJob& job, const Pool& pool);
 // The most free GPUs on any pool of `role`: a job larger than that cannot start anywhere.
 int most_free_gpus(const SchedulerCore& core, PoolRole role);
 // Starts waiting jobs, highest priority first, by preempting running jobs of lower priority
@@ -77,6 +81,29 @@ class IdleLeasing {
   std::vector<int> preemptible_;         // accepted preemptible leases, in acceptance order
   std::map<int, double> notice_ends_;    // lease under notice -> when it is reclaimed
   std::map<std::string, int> held_;      // GPUs by model that replicas hold (this call)
+};
+
+// Gavel's idea on a discrete queue: each generation goes to the waiting jobs that gain the most
+// from it (throughput there over throughput on their slowest generation), fastest generation
+// first, so the jobs that gain little are the ones that run on older GPUs. A job only runs
+// where it gets at least min_share of its best throughput. Fairness bound: a job that has
+// waited fair_wait_s starts first, on its fastest pool with room; if it finds none, it holds
+// an EASY reservation on its training pools, where only backfilling may start other jobs.
+// Inference pools count when use_inference_pools, within usable_gpus.
+class HeteroAware {
+ public:
+  HeteroAware(double fair_wait_s, double min_share, bool use_inference_pools);
+  void apply(SchedulerCore& core, const std::function<int(int pool)>& usable_gpus);
+
+ private:
+  bool may_use(const SchedulerCore& core, int job, int pool,
+               const std::function<int(int pool)>& usable_gpus) const;
+  // Starts overdue jobs in arrival order; returns the first that found no room, or -1.
+  int start_overdue(SchedulerCore& core, const std::function<int(int pool)>& usable_gpus);
+
+  const double fair_wait_s_;
+  const double min_share_;
+  const bool use_inference_pools_;
 };
 
 // Holds, on pools of a role, the replicas each service's peak demand needs, whatever the hour.

@@ -54,6 +54,20 @@ const std::vector<PolicyInfo>& policy_registry() {
         {"lease_notice_h", "hours between a preemptible lease's reclaim notice and its end", 1, 0,
          720},
         {"lease_follow_demand", "1: replicas follow demand; 0: held for the peak", 0, 0, 1, true}}},
+      {"hetero-aware",
+       "Gavel's heterogeneity-aware allocation on a queue: every generation, fastest first, goes "
+       "to the waiting jobs that gain the most from it (their throughput there over their "
+       "throughput on their slowest generation, from the workload's MFU per generation), so "
+       "jobs that gain little run on older GPUs, including idle inference GPUs (with "
+       "hetero_inference_pools=1, memory permitting). A job runs only where it gets at least "
+       "hetero_min_share of its best throughput. Fairness bound: a job that has waited "
+       "hetero_fair_wait_h starts first, on its fastest pool with room, and nothing else starts "
+       "until it has.",
+       true,
+       {{"hetero_fair_wait_h", "hours after which a job is served before any other", 6, 0, 1e6},
+        {"hetero_min_share", "least fraction of its best throughput a job accepts", 0.4, 0, 1},
+        {"hetero_inference_pools", "1: idle inference GPUs count as older training GPUs; 0: no", 1,
+         0, 1, true}}},
       {"preempt-priority",
        "Training jobs are started highest priority first; one that does not fit preempts "
        "running jobs of lower priority on its pool (lowest priority first, then the latest "
@@ -145,6 +159,7 @@ std::unique_ptr<Policy> make_policy(const std::string& name,
     plan.spillover = plan.spillover || part->name == "spillover";
     plan.lease_idle = plan.lease_idle || part->name == "lease-idle";
     plan.preempt_priority = plan.preempt_priority || part->name == "preempt-priority";
+    plan.hetero_aware = plan.hetero_aware || part->name == "hetero-aware";
     for (const auto& p : part->params) plan.params[p.name] = p.default_value;
   }
   for (const auto& text : params) set_param(plan, parts, text);
