@@ -84,7 +84,8 @@ TEST_P(Determinism, SameInputsGiveByteIdenticalOutputsWhateverTheThreadCount) {
                        dir->path("out"), "-q"})
                   .exit_code,
               0);
-  for (const char* file : {"summary.json", "jobs.csv", "timeseries.csv"})
+  for (const char* file : {"summary.json", "jobs.csv", "timeseries.csv", "queue_timeseries.csv",
+                           "pools_timeseries.csv", "services_timeseries.csv"})
     EXPECT_EQ(read_file(a.path(std::string("out/") + file)),
               read_file(b.path(std::string("out/") + file)))
         << file;

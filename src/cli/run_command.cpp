@@ -13,6 +13,7 @@
 #include "core/input_error.hpp"
 #include "core/platform_writer.hpp"
 #include "core/run_outputs.hpp"
+#include "core/series_outputs.hpp"
 #include "core/summary.hpp"
 #include "core/temporary_file.hpp"
 #include "core/workload_io.hpp"
@@ -115,9 +116,15 @@ int run(const RunOptions& o) {
   files.add("summary.json", summary.dump(2) + "\n");
   files.add("jobs.csv", jobs_csv(simulation.fleet(), workload, result));
   files.add("timeseries.csv", timeseries_csv(simulation.fleet(), result));
+  files.add("queue_timeseries.csv", queue_timeseries_csv(result));
+  files.add("pools_timeseries.csv", pools_timeseries_csv(simulation.fleet(), result));
+  files.add("services_timeseries.csv", services_timeseries_csv(workload, result));
   files.commit();
   if (!o.quiet) std::fputs(summary_table(summary).c_str(), stdout);
-  std::printf("\nwrote %s/summary.json, jobs.csv, timeseries.csv\n", o.out.c_str());
+  std::printf(
+      "\nwrote %s/summary.json, jobs.csv, timeseries.csv and queue_, pools_, "
+      "services_timeseries.csv\n",
+      o.out.c_str());
   return 0;
 }
 

@@ -94,6 +94,7 @@ class Controller {
   void step(double now) {
     core_.set_time(now);
     recorder_.inference_until(now, core_);
+    recorder_.state_until(now, core_);
     for (int job : std::exchange(completed_, {})) {
       core_.training_finished(job);
       recorder_.training_ended(job, now, runs_[job].work_flops, true);
@@ -118,6 +119,7 @@ class Controller {
     switch (e.kind) {
       case EventKind::kTrainingSubmit:
         core_.training_submitted(e.index);
+        recorder_.training_submitted(e.index, now);
         break;
       case EventKind::kLeaseRequest:
         core_.lease_requested(e.index);
@@ -229,6 +231,7 @@ class Controller {
 
   void finish(double horizon) {
     recorder_.inference_until(horizon, core_);
+    recorder_.state_until(horizon, core_);
     for (int job : core_.running_training())
       recorder_.training_ended(job, horizon,
                                runs_[job].progress.fraction_done() * runs_[job].work_flops, false);
