@@ -1,4 +1,5 @@
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <stdexcept>
@@ -108,6 +109,12 @@ const PolicyInfo& find_part(const std::string& name) {
                               " (combine them with '+', e.g. easy-backfill+spillover)");
 }
 
+std::string number(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", x);
+  return text;
+}
+
 std::vector<std::string> split(const std::string& text, char separator) {
   std::vector<std::string> parts;
   size_t start = 0;
@@ -139,7 +146,7 @@ void set_param(PolicyPlan& plan, const std::vector<const PolicyInfo*>& parts,
           (p.whole && x != std::floor(x)))
         throw std::invalid_argument("--param " + text + ": " + key + " must be a " +
                                     (p.whole ? "whole number" : "number") + " from " +
-                                    std::to_string(p.min) + " to " + std::to_string(p.max));
+                                    number(p.min) + " to " + number(p.max));
       plan.params[key] = x;
       return;
     }
