@@ -1,0 +1,26 @@
+#include <algorithm>
+
+#include "report/chart.hpp"
+
+namespace gpufleet::report {
+
+std::string cdf_chart(const ChartText& text, const std::vector<Samples>& samples) {
+  std::vector<Series> lines;
+  for (const auto& s : samples) {
+    std::vector<double> v = s.values;
+    std::sort(v.begin(), v.end());
+    Series line{s.name + " (n=" + std::to_string(v.size()) + ")", {}, {}, {}, false};
+    // A step function: the fraction of values <= x jumps by 1/n at each value.
+    double previous = 0;
+    for (size_t i = 0; i < v.size(); ++i) {
+      line.x.insert(line.x.end(), {v[i], v[i]});
+      const double fraction = static_cast<double>(i + 1) / v.size();
+      line.y.insert(line.y.end(), {previous, fraction});
+      previous = fraction;
+    }
+    lines.push_back(std::move(line));
+  }
+  return line_chart(text, lines);
+}
+
+}  // namespace gpufleet::report
