@@ -11,7 +11,7 @@ Ticks nice_ticks(double lo, double hi, int target_count) {
   const double raw = (hi - lo) / std::max(target_count, 1);
   const double magnitude = std::pow(10, std::floor(std::log10(raw)));
   const double fraction = raw / magnitude;
-  const double step = (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * magnitude;
+  const double step = (fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10) * magnitude;
   Ticks t;
   t.step = step;
   t.lo = std::floor(lo / step + 1e-9) * step;

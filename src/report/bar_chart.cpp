@@ -21,7 +21,7 @@ std::string bar_chart(const ChartText& text, const std::vector<std::string>& cat
     legend.push_back({series[i].name, colors.back(), false, true});
   }
   PlotArea area(text, series.size() > 1 ? legend : std::vector<LegendEntry>{}, 0, 1, lo,
-                hi > lo ? hi * 1.05 : 1, false);
+                hi > lo ? hi : 1, false);
   const double slot = (area.right() - area.left()) / std::max<size_t>(categories.size(), 1);
   const double bar = std::min(40.0, slot * 0.8 / std::max<size_t>(series.size(), 1));
   const double zero = area.y()(0);

@@ -73,7 +73,7 @@ std::string printf_string(const char* format, double v) {
 std::string csv_value(const json& v) {
   if (v.is_null()) return "";
   if (v.is_number_integer()) return std::to_string(v.get<long>());
-  if (v.is_number()) return printf_string("%.10g", v.get<double>());
+  if (v.is_number()) return printf_string("%.17g", v.get<double>());
   return v.dump();
 }
 

@@ -64,7 +64,7 @@ std::string line_chart(const ChartText& text, const std::vector<Series>& lines,
     line_colors.push_back(color_of(s, next));
     legend.push_back({s.name, line_colors.back(), s.dashed, false});
   }
-  PlotArea area(text, legend, xr.lo, xr.hi, yr.lo, yr.hi * 1.02);
+  PlotArea area(text, legend, xr.lo, xr.hi, yr.lo, yr.hi);
   for (size_t i = 0; i < stacked.size(); ++i) {
     std::vector<std::pair<double, double>> outline;
     const auto& xs = stacked[i].x;

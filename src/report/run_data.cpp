@@ -133,7 +133,10 @@ RunData load_run(const std::string& directory) {
                      "give the --out directory of 'gpufleet run' or 'gpufleet compare'");
   const std::string fix = "give the --out directory of a finished 'gpufleet run'";
   const auto read = [&](const char* name) { return read_text_file(directory + "/" + name, fix); };
-  return parse_run(directory, read("summary.json"), read("jobs.csv"), read("timeseries.csv"));
+  // In this order, so that the first missing file is the one named.
+  const std::string summary = read("summary.json");
+  const std::string jobs = read("jobs.csv");
+  return parse_run(directory, summary, jobs, read("timeseries.csv"));
 }
 
 }  // namespace gpufleet::report
