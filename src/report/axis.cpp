@@ -21,14 +21,14 @@ Ticks nice_ticks(double lo, double hi, int target_count) {
   return t;
 }
 
-std::string tick_label(double value, double step) {
+std::string tick_label(double value, double step, double magnitude) {
   struct Unit {
     double size;
     const char* suffix;
   };
   Unit unit{1, ""};
   for (const Unit u : {Unit{1e9, "G"}, Unit{1e6, "M"}, Unit{1e3, "k"}})
-    if (std::max(std::abs(value), step) >= u.size && step >= u.size / 10) {
+    if (std::max({std::abs(value), std::abs(magnitude), step}) >= u.size && step >= u.size / 10) {
       unit = u;
       break;
     }

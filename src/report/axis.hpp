@@ -13,7 +13,8 @@ struct Ticks {
 Ticks nice_ticks(double lo, double hi, int target_count = 5);
 
 // A tick label: thousands as k, millions as M, billions as G, enough decimals for the step.
-std::string tick_label(double value, double step);
+// `magnitude` (the axis' largest value) picks the unit, so that one axis uses one unit.
+std::string tick_label(double value, double step, double magnitude = 0);
 
 // A linear map from data [d0, d1] to pixels [p0, p1].
 struct Scale {

@@ -1,10 +1,21 @@
 #include <algorithm>
+#include <cstdio>
 
 #include "report/chart.hpp"
 #include "report/palette.hpp"
 #include "report/plot_area.hpp"
 
 namespace gpufleet::report {
+
+namespace {
+
+std::string value_text(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4g", v);
+  return buffer;
+}
+
+}  // namespace
 
 std::string bar_chart(const ChartText& text, const std::vector<std::string>& categories,
                       const std::vector<Series>& series) {
@@ -35,7 +46,7 @@ std::string bar_chart(const ChartText& text, const std::vector<std::string>& cat
       const double py = area.y()(v);
       area.svg().rect(first + bar * i, std::min(py, zero), bar * 0.92, std::abs(zero - py),
                       fill_style(colors[i], 0.85),
-                      categories[c] + ", " + series[i].name + ": " + tick_label(v, v / 1000));
+                      categories[c] + ", " + series[i].name + ": " + value_text(v));
     }
     if (slanted)
       area.svg().text(center + 4, area.bottom() + 12, categories[c], "class=\"tick\" fill=\"#333\"",

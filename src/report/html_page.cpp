@@ -32,7 +32,7 @@ svg.chart .legend, svg.chart .tick { font-size: 11px; }
 svg.chart .axis-label { font-size: 12px; }
 table { border-collapse: collapse; background: #fff; margin: 8px 0 12px; font-size: 13px; }
 th, td { border: 1px solid #dde0e5; padding: 5px 9px; text-align: right; white-space: nowrap; }
-th { background: #eef0f3; }
+th { background: #eef0f3; white-space: normal; vertical-align: bottom; }
 td:first-child, th:first-child { text-align: left; }
 .scroll { overflow-x: auto; }
 footer { margin-top: 36px; color: #777; font-size: 12px; }

@@ -34,11 +34,14 @@ class PlotArea {
   std::string finish();
 
  private:
+  static int legend_rows(const std::vector<LegendEntry>& legend);
   double draw_legend(const std::vector<LegendEntry>& legend);  // returns its height
   void draw_axes(const ChartText& text, const Ticks& xt, const Ticks& yt, bool x_ticks);
 
+  double height_;  // grows with the legend's rows
   Svg svg_;
-  double left_ = 70, right_ = kChartWidth - 18, top_ = 0, bottom_ = kChartHeight - 44;
+  double bottom_;
+  double left_ = 70, right_ = kChartWidth - 18, top_ = 0;
   Scale x_{0, 1, 0, 1}, y_{0, 1, 0, 1};
 };
 
