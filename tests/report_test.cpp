@@ -99,6 +99,19 @@ TEST(RunReport, IsWellFormedSelfContainedWithOneSvgPerPlot) {
   EXPECT_EQ(read_file(dir.path("out/report.html")), first);
 }
 
+TEST(ComparisonReport, IsWellFormedSelfContainedWithPoliciesSideBySide) {
+  TempDir dir;
+  const auto r = run_cli({"compare", "--policies", "static-partition,easy-backfill+lease-idle",
+                          "--scale", "0.2", "--horizon", "2d", "--out", dir.path("cmp"), "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = read_file(dir.path("cmp/report.html"));
+  EXPECT_EQ(tag_balance_problem(html), "");
+  // 8 bar charts, 3 over time, 2 CDFs.
+  expect_charts_with_data(html, 13);
+  expect_self_contained(html);
+  EXPECT_NE(html.find("easy-backfill+lease-idle"), std::string::npos);
+}
+
 TEST(RunReport, MissingOrDamagedDirectoryGivesOneClearError) {
   TempDir dir;
   const auto missing = run_cli({"report", dir.path("nope")});
