@@ -1,5 +1,6 @@
 #include "test_support.hpp"
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -74,6 +75,9 @@ std::vector<std::map<std::string, std::string>> read_csv(const std::string& path
   if (std::getline(in, line)) header = split(line);
   while (std::getline(in, line)) {
     const auto cells = split(line);
+    if (cells.size() != header.size())
+      ADD_FAILURE() << path << ": " << cells.size() << " cells under a header of " << header.size()
+                    << ": " << line;
     std::map<std::string, std::string> row;
     for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
     rows.push_back(std::move(row));

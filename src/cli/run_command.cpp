@@ -6,10 +6,12 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/economics_options.hpp"
 #include "cli/progress_bar.hpp"
 #include "cli/scenario_source.hpp"
 #include "core/atomic_files.hpp"
 #include "core/duration.hpp"
+#include "core/economics.hpp"
 #include "core/input_error.hpp"
 #include "core/platform_writer.hpp"
 #include "core/run_outputs.hpp"
@@ -17,6 +19,7 @@
 #include "core/summary.hpp"
 #include "core/temporary_file.hpp"
 #include "core/workload_io.hpp"
+#include "report/reports.hpp"
 #include "sim/simulation.hpp"
 
 namespace gpufleet {
@@ -37,6 +40,8 @@ struct RunOptions {
   int threads = 0;
   std::string placement = "topology";
   bool quiet = false;
+  bool report = false;
+  EconomicsOptions economics;
 };
 
 double horizon_of(const RunOptions& o, const Workload& w) {
@@ -90,6 +95,7 @@ Inputs read_inputs(const RunOptions& o) {
 int run(const RunOptions& o) {
   // Everything is read and checked before anything runs or is written.
   auto policy = make_policy(o.policy, o.params);
+  const EconomicsParams economics = economics_params(o.economics);
   Inputs in = read_inputs(o);
   Workload& workload = in.workload;
   SimulationOptions sim;
@@ -105,26 +111,33 @@ int run(const RunOptions& o) {
   Simulation simulation(in.platform_file);
   in.generated_platform.reset();  // loaded: the file is no longer needed
   bind_workload(workload, simulation.fleet(), in.workload_file);
+  check_economics(economics, simulation.fleet());
 
   ProgressBar bar("simulating", sim.horizon_s);
   if (!o.quiet) sim.on_progress = [&bar](double now) { bar.update(now); };
   const RunResult result = simulation.run(workload, *policy, sim);
   bar.finish();
 
-  const auto summary = summarize(simulation.fleet(), workload, result);
+  auto summary = summarize(simulation.fleet(), workload, result);
+  summary["economics"] = economics_json(simulation.fleet(), workload, result, economics);
+  const std::string jobs = jobs_csv(simulation.fleet(), workload, result);
+  const std::string series = timeseries_csv(simulation.fleet(), result);
   AtomicFiles files(o.out);
   files.add("summary.json", summary.dump(2) + "\n");
-  files.add("jobs.csv", jobs_csv(simulation.fleet(), workload, result));
-  files.add("timeseries.csv", timeseries_csv(simulation.fleet(), result));
+  files.add("jobs.csv", jobs);
+  files.add("timeseries.csv", series);
   files.add("queue_timeseries.csv", queue_timeseries_csv(result));
   files.add("pools_timeseries.csv", pools_timeseries_csv(simulation.fleet(), result));
   files.add("services_timeseries.csv", services_timeseries_csv(workload, result));
+  if (o.report)
+    files.add("report.html",
+              report::run_report_html(report::parse_run(o.out, summary.dump(), jobs, series)));
   files.commit();
   if (!o.quiet) std::fputs(summary_table(summary).c_str(), stdout);
   std::printf(
-      "\nwrote %s/summary.json, jobs.csv, timeseries.csv and queue_, pools_, "
-      "services_timeseries.csv\n",
-      o.out.c_str());
+      "\nwrote %s/summary.json, jobs.csv, timeseries.csv, queue_, pools_, "
+      "services_timeseries.csv%s\n",
+      o.out.c_str(), o.report ? ", report.html" : "");
   return 0;
 }
 
@@ -160,6 +173,8 @@ CommandRunner add_run_command(CLI::App& app) {
       ->check(CLI::IsMember({"topology", "fewest-domains"}))
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar or summary table");
+  cmd->add_flag("--report", o->report, "Also write report.html (docs/reports.md)");
+  add_economics_options(cmd, o->economics);
   return [o] { return run(*o); };
 }
 

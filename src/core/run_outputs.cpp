@@ -47,6 +47,9 @@ void append(std::string& out, const Row& r) {
          ',' + hours(r.gpu_hours) + ',' + std::to_string(r.preemptions) + ',' + r.standard + '\n';
 }
 
+// The three standard columns, empty: replicas and leases have no such figures.
+constexpr const char* kNoStandard = ",,";
+
 // Lost work, and the slowdown and fairness of a completed job (empty until it completes).
 std::string standard_columns(const Fleet& fleet, const TrainingJob& job, const TrainingRun& run) {
   const auto f = job_figures(fleet, job, run);
@@ -85,7 +88,7 @@ std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) 
         w.inference[rep.service].id + "/r" + std::to_string(replica_number[rep.service]++);
     append(out, {id, "inference", pool_name(rep.pool), fleet.pools[rep.pool].gpu_model, rep.gpus,
                  rep.start_s, rep.start_s, rep.end_s, rep.end_s >= 0 ? "stopped" : "running",
-                 gpu_hours(rep.gpus, rep.start_s, rep.end_s, r.horizon_s), 0, ","});
+                 gpu_hours(rep.gpus, rep.start_s, rep.end_s, r.horizon_s), 0, kNoStandard});
   }
   for (size_t l = 0; l < w.leases.size(); ++l) {
     const auto& lease = w.leases[l];
@@ -97,7 +100,7 @@ std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) 
                                          : "running";
     append(out, {lease.id, "lease", pool_name(run.pool), lease.model, lease.gpus, lease.start_s,
                  run.start_s, run.end_s, state,
-                 gpu_hours(lease.gpus, run.start_s, run.end_s, r.horizon_s), 0, ","});
+                 gpu_hours(lease.gpus, run.start_s, run.end_s, r.horizon_s), 0, kNoStandard});
   }
   return out;
 }

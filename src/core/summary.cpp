@@ -44,6 +44,7 @@ json pools_json(const Fleet& fleet, const RunResult& r, double& fleet_gpu_s, dou
                      {"gpu_model", pool.gpu_model},
                      {"role", to_string(pool.role)},
                      {"gpus", pool.gpus()},
+                     {"peak_flops_per_gpu", pool.peak_flops_per_gpu},
                      {"allocation_utilization", ratio(gpu_s, capacity_gpu_s)},
                      {"effective_utilization", ratio(flops, capacity_flops)},
                      {"energy_kwh", energy / 3.6e6},

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace gpufleet {
+
+// One command to run as a child process: its arguments (argv[0] is the program) and the file
+// its stderr goes to (stdout is discarded).
+struct ChildCommand {
+  std::vector<std::string> argv;
+  std::string stderr_file;
+};
+
+struct ChildExit {
+  int exit_code = -1;   // -1 when it could not start or was killed
+  std::string problem;  // why, when it was killed or could not start
+  double wall_s = 0;
+};
+
+// Runs the commands, at most `parallel` at a time, and calls on_exit(index, exit) as each
+// ends (from this thread). Returns every exit in the commands' order.
+std::vector<ChildExit> run_children(const std::vector<ChildCommand>& commands, int parallel,
+                                    const std::function<void(size_t, const ChildExit&)>& on_exit);
+
+// The path of the running executable, to start copies of it.
+std::string own_executable();
+
+}  // namespace gpufleet

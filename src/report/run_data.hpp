@@ -1,0 +1,47 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace gpufleet::report {
+
+// One row of timeseries.csv.
+struct UsageRow {
+  double time_s = 0;
+  std::string pool;
+  std::string job_class;
+  double allocated_gpus = 0;
+  double effective_flops = 0;
+};
+
+// One row of jobs.csv; a time that does not exist is -1.
+struct JobRow {
+  std::string id;
+  std::string job_class;
+  std::string pool;
+  int gpus = 0;
+  double submit_s = -1, start_s = -1, end_s = -1;
+  std::string state;
+};
+
+// A run's outputs as the report reads them back (docs/metrics.md describes the files).
+struct RunData {
+  std::string name;  // the run directory, or the policy in a comparison
+  nlohmann::json summary;
+  std::vector<JobRow> jobs;
+  std::vector<UsageRow> usage;
+};
+
+// Parses a run's three outputs; `origin` names them in errors (InputError with the file and
+// line).
+RunData parse_run(const std::string& origin, const std::string& summary_json,
+                  const std::string& jobs_csv, const std::string& timeseries_csv);
+
+// Reads summary.json, jobs.csv and timeseries.csv from a run's output directory.
+RunData load_run(const std::string& directory);
+
+// The whole text of a file; InputError naming it (and the fix) when it cannot be read.
+std::string read_text_file(const std::string& path, const std::string& fix);
+
+}  // namespace gpufleet::report

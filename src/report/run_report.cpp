@@ -1,0 +1,201 @@
+#include <cstdio>
+
+#include "report/chart.hpp"
+#include "report/comparison.hpp"
+#include "report/html_page.hpp"
+#include "report/palette.hpp"
+#include "report/reports.hpp"
+#include "report/run_series.hpp"
+
+namespace gpufleet::report {
+
+namespace {
+
+using nlohmann::json;
+using Format = Column::Format;
+
+double num(const json& s, const std::string& pointer) {
+  const json::json_pointer p(pointer);
+  return s.contains(p) && s.at(p).is_number() ? s.at(p).get<double>() : 0;
+}
+
+std::string cell(const json& s, const std::string& pointer, Format f) {
+  const json::json_pointer p(pointer);
+  return format_cell(s.contains(p) ? s.at(p) : json(nullptr), f);
+}
+
+void usage_charts(HtmlPage& page, const RunData& run) {
+  page.section("GPUs over time",
+               "Mean GPUs held in each time bin, stacked by class (allocation), and the effective "
+               "GPUs: useful FLOP/s divided by one GPU's dense BF16 peak. The gap between the top "
+               "of the stack and the dashed line is GPU-time held but not turned into useful "
+               "work; the gap above the stack is GPUs held by nobody.");
+  std::vector<std::pair<std::string, std::string>> charts{{"", "Whole fleet"}};
+  for (const auto& p : run.summary["pools"])
+    charts.emplace_back(p["name"], p["name"].get<std::string>() + " (" +
+                                       p["gpu_model"].get<std::string>() + ", " +
+                                       p["role"].get<std::string>() + ")");
+  for (const auto& [pool, title] : charts) {
+    const PoolUsage u = pool_usage(run, pool);
+    const Series capacity{"GPUs in " + std::string(pool.empty() ? "the fleet" : "the pool"),
+                          {0, num(run.summary, "/horizon_s") / 86400},
+                          {u.gpus, u.gpus},
+                          "#999999",
+                          true};
+    page.figure(line_chart({title + ": allocated and effective GPUs", "time (days)", "GPUs"},
+                           {u.effective, capacity}, u.allocated_by_class),
+                pool.empty() ? "All pools together." : "One pool, one GPU generation.");
+  }
+}
+
+void training_charts(HtmlPage& page, const RunData& run) {
+  page.section("Training",
+               "The queue and the capacity gap over time come from jobs.csv: a job waits from its "
+               "submission to its first start. The GPUs asked for by waiting jobs, against the "
+               "training pools' size, is the capacity gap as it stands at each moment; the "
+               "summary's capacity gap is the same shortfall integrated over the run, in "
+               "GPU-hours.");
+  const QueueSeries q = training_queue(run);
+  page.figure(line_chart({"Training queue length", "time (days)", "jobs waiting"}, {q.jobs}),
+              "Jobs submitted and not yet started (including jobs held by dependencies).");
+  const double train_gpus = gpus_of_role(run, "training");
+  const double horizon_d = num(run.summary, "/horizon_s") / 86400;
+  page.figure(line_chart({"Training capacity gap over time", "time (days)", "GPUs"},
+                         {q.gpus,
+                          {"GPUs of the training pools",
+                           {0, horizon_d},
+                           {train_gpus, train_gpus},
+                           "#999999",
+                           true}}),
+              "GPUs that waiting jobs ask for: demand the fleet is not serving at that moment.");
+  page.figure(cdf_chart({"Training wait, CDF", "wait (hours)", "fraction of started jobs"},
+                        {{"wait", training_waits_h(run)}}),
+              "Submission to first start, started jobs only: jobs still waiting at the horizon "
+              "are not in it (see jobs waiting in the table).");
+  page.figure(
+      cdf_chart({"Training job completion time, CDF", "JCT (hours)", "fraction of completed jobs"},
+                {{"JCT", training_jcts_h(run)}}),
+      "Submission to completion, completed jobs only.");
+}
+
+void inference_and_money_charts(HtmlPage& page, const RunData& run) {
+  const json& s = run.summary;
+  page.section("Inference, leases, energy and money");
+  std::vector<std::string> services;
+  Series demand{"demand", {}, {}, "#999999", false},
+      served{"served", {}, {}, class_color("inference"), false};
+  for (const auto& svc : s["inference"]["services"]) {
+    services.push_back(svc["id"]);
+    demand.y.push_back(svc["demand_units"].get<double>() / 1e6);
+    served.y.push_back(svc["served_units"].get<double>() / 1e6);
+  }
+  page.figure(bar_chart({"Inference demand vs served", "service", "million units over the run"},
+                        services, {demand, served}),
+              "Demand integrated over the run and the part served within the latency target "
+              "(units as in the workload, e.g. tokens).");
+  std::vector<std::string> pools;
+  Series revenue{"lease revenue", {}, {}, class_color("lease"), false};
+  Series energy{"energy", {}, {}, "#D55E00", false};
+  Series depreciation{"depreciation", {}, {}, "#999999", false},
+      power{"power", {}, {}, "#D55E00", false},
+      internal{"internal value", {}, {}, class_color("training"), false};
+  for (size_t p = 0; p < s["pools"].size(); ++p) {
+    const json& pool = s["pools"][p];
+    pools.push_back(pool["name"]);
+    energy.y.push_back(pool["energy_kwh"].get<double>() / 1000);
+    const json econ = s.contains("economics") ? s["economics"]["pools"][p] : json::object();
+    revenue.y.push_back(econ.value("lease_revenue_usd", 0.0) / 1e6);
+    depreciation.y.push_back(econ.value("depreciation_usd", 0.0) / 1e6);
+    power.y.push_back(econ.value("power_cost_usd", 0.0) / 1e6);
+    internal.y.push_back(econ.value("internal_value_usd", 0.0) / 1e6);
+  }
+  page.figure(bar_chart({"Lease revenue per pool", "pool", "million USD"}, pools, {revenue}),
+              "Accepted external leases: GPUs x hours held x the lease's price.");
+  page.figure(bar_chart({"Energy per pool", "pool", "MWh (IT power, before PUE)"}, pools, {energy}),
+              "GPU energy from SimGrid's energy plugin: busy GPUs at TDP, the rest at idle power.");
+  page.figure(bar_chart({"Cost and value per pool", "pool", "million USD over the run"}, pools,
+                        {depreciation, power, revenue, internal}),
+              "Depreciation and power (with PUE) are the cost; lease revenue and internal value "
+              "(GPU-hours of training and inference at the internal transfer price) the value.");
+}
+
+void summary_tables(HtmlPage& page, const RunData& run) {
+  const json& s = run.summary;
+  page.section("Summary");
+  std::vector<std::vector<std::string>> pools{{"pool", "GPU", "role", "GPUs", "allocation",
+                                               "effective", "energy", "lease revenue", "cost",
+                                               "margin"}};
+  for (size_t p = 0; p < s["pools"].size(); ++p) {
+    const json& pool = s["pools"][p];
+    const json econ = s.contains("economics") ? s["economics"]["pools"][p] : json::object();
+    pools.push_back({pool["name"], pool["gpu_model"], pool["role"],
+                     std::to_string(pool["gpus"].get<int>()),
+                     format_cell(pool["allocation_utilization"], Format::kPercent),
+                     format_cell(pool["effective_utilization"], Format::kPercent),
+                     format_cell(pool["energy_kwh"].get<double>() / 1000, Format::kMwh),
+                     format_cell(econ.value("lease_revenue_usd", json()), Format::kUsd),
+                     format_cell(econ.value("cost_usd", json()), Format::kUsd),
+                     format_cell(econ.value("margin_usd", json()), Format::kUsd)});
+  }
+  pools.push_back({"fleet", "", "", std::to_string(s["fleet"]["gpus"].get<int>()),
+                   cell(s, "/fleet/allocation_utilization", Format::kPercent),
+                   cell(s, "/fleet/effective_utilization", Format::kPercent),
+                   format_cell(num(s, "/fleet/energy_kwh") / 1000, Format::kMwh),
+                   cell(s, "/lease/revenue_usd", Format::kUsd),
+                   cell(s, "/economics/fleet/cost_usd", Format::kUsd),
+                   cell(s, "/economics/fleet/margin_usd", Format::kUsd)});
+  page.table(pools);
+  page.table({{"training", "jobs submitted", "started", "completed", "waiting at horizon",
+               "capacity gap", "wait p50", "wait p95", "JCT p50", "JCT p95", "preemptions"},
+              {"", cell(s, "/training/jobs_submitted", Format::kCount),
+               cell(s, "/training/jobs_started", Format::kCount),
+               cell(s, "/training/jobs_completed", Format::kCount),
+               cell(s, "/training/jobs_waiting_at_horizon", Format::kCount),
+               cell(s, "/training/capacity_gap", Format::kPercent),
+               cell(s, "/training/wait_s/p50", Format::kHours),
+               cell(s, "/training/wait_s/p95", Format::kHours),
+               cell(s, "/training/jct_s/p50", Format::kHours),
+               cell(s, "/training/jct_s/p95", Format::kHours),
+               cell(s, "/training/preemptions", Format::kCount)}});
+  page.table(
+      {{"leases and money", "accepted", "rejected", "reclaimed", "revenue", "depreciation", "power",
+        "internal value", "margin", "$/useful EFLOP", "payback"},
+       {"", cell(s, "/lease/accepted", Format::kCount), cell(s, "/lease/rejected", Format::kCount),
+        cell(s, "/lease/reclaimed", Format::kCount), cell(s, "/lease/revenue_usd", Format::kUsd),
+        cell(s, "/economics/fleet/depreciation_usd", Format::kUsd),
+        cell(s, "/economics/fleet/power_cost_usd", Format::kUsd),
+        cell(s, "/economics/fleet/internal_value_usd", Format::kUsd),
+        cell(s, "/economics/fleet/margin_usd", Format::kUsd),
+        cell(s, "/economics/fleet/cost_per_useful_eflop_usd", Format::kUsdPerEflop),
+        cell(s, "/economics/fleet/payback_years", Format::kYears)}});
+}
+
+}  // namespace
+
+std::string run_report_html(const RunData& run) {
+  const json& s = run.summary;
+  char subtitle[256];
+  std::snprintf(subtitle, sizeof subtitle, "%d GPUs, %.1f days simulated, seed %lu. Outputs: %s",
+                s["fleet"]["gpus"].get<int>(), num(s, "/horizon_s") / 86400, s.value("seed", 0ul),
+                run.name.c_str());
+  HtmlPage page("Fleet utilization under " + s["policy"].get<std::string>(), subtitle);
+  page.kpis({{"effective utilization", cell(s, "/fleet/effective_utilization", Format::kPercent),
+              "useful FLOPs / peak FLOPs"},
+             {"allocation utilization", cell(s, "/fleet/allocation_utilization", Format::kPercent),
+              "GPU-time held / available"},
+             {"training capacity gap", cell(s, "/training/capacity_gap", Format::kPercent),
+              "demanded GPU-hours not served"},
+             {"inference SLO attainment", cell(s, "/inference/slo_attainment", Format::kPercent),
+              "demand served within target"},
+             {"lease revenue", cell(s, "/lease/revenue_usd", Format::kUsd),
+              cell(s, "/lease/accepted", Format::kCount) + " leases accepted"},
+             {"margin", cell(s, "/economics/fleet/margin_usd", Format::kUsd),
+              "payback " + cell(s, "/economics/fleet/payback_years", Format::kYears)}});
+  usage_charts(page, run);
+  training_charts(page, run);
+  inference_and_money_charts(page, run);
+  summary_tables(page, run);
+  return page.finish();
+}
+
+}  // namespace gpufleet::report

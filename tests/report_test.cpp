@@ -1,0 +1,153 @@
+// report.html: axes, well-formed self-contained HTML with one SVG per plot, errors, rendering.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+#include <set>
+
+#include "report/axis.hpp"
+#include "report/svg.hpp"
+#include "test_support.hpp"
+
+namespace gpufleet::test {
+namespace {
+
+TEST(ReportAxis, NiceTicksCoverTheRangeWithRoundSteps) {
+  const auto t = report::nice_ticks(0, 97, 5);
+  EXPECT_EQ(t.step, 20);
+  EXPECT_EQ(t.lo, 0);
+  EXPECT_EQ(t.hi, 100);
+  EXPECT_EQ(t.values.size(), 6u);
+  EXPECT_EQ(report::nice_ticks(0, 1, 5).step, 0.2);
+  EXPECT_EQ(report::nice_ticks(0, 0, 5).hi, 1);  // an empty range still has an axis
+  EXPECT_EQ(report::tick_label(1500, 500), "1.5k");
+  EXPECT_EQ(report::tick_label(2000000, 1000000), "2M");
+  EXPECT_EQ(report::tick_label(0.25, 0.05), "0.25");
+  EXPECT_EQ(report::escape_xml("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+}
+
+// Checks that every tag is closed in order (HTML void elements excepted) and returns the
+// problem, or "" when the markup is well formed.
+std::string tag_balance_problem(const std::string& html) {
+  static const std::set<std::string> kVoid = {"meta", "br", "hr", "img", "link", "input"};
+  std::vector<std::string> open;
+  const std::regex tag(R"(<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>)");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), tag); it != std::sregex_iterator();
+       ++it) {
+    const auto& m = *it;
+    if (m[2].length() == 0) continue;  // comment or doctype
+    const std::string name = m[2];
+    if (m[1] == "/") {
+      if (open.empty() || open.back() != name)
+        return "</" + name + "> closes <" + (open.empty() ? "nothing" : open.back()) + ">";
+      open.pop_back();
+    } else if (m[3] != "/" && !kVoid.count(name)) {
+      open.push_back(name);
+    }
+  }
+  return open.empty() ? "" : "<" + open.back() + "> never closed";
+}
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// One <svg> per <figure>, each with drawn data (a line, an area, or bars, which may be 0).
+void expect_charts_with_data(const std::string& html, size_t at_least) {
+  EXPECT_GE(count(html, "<figure>"), at_least);
+  EXPECT_EQ(count(html, "<svg "), count(html, "<figure>"));
+  size_t at = 0, charts = 0;
+  while ((at = html.find("<svg ", at)) != std::string::npos) {
+    const size_t end = html.find("</svg>", at);
+    ASSERT_NE(end, std::string::npos);
+    const std::string svg = html.substr(at, end - at);
+    const std::regex data(
+        R"(<polyline fill="none" points="[^"]+,|<polygon points="[^"]+,|<rect [^>]*fill-opacity="0.85")");
+    EXPECT_TRUE(std::regex_search(svg, data)) << "a chart without data: " << svg.substr(0, 300);
+    at = end;
+    ++charts;
+  }
+  EXPECT_GE(charts, at_least);
+}
+
+void expect_self_contained(const std::string& html) {
+  for (const char* external :
+       {"http:", "https:", "src=", "href=", "@import", "url(", "<script", "<link", "@font-face"})
+    EXPECT_EQ(html.find(external), std::string::npos) << external;
+}
+
+TEST(RunReport, IsWellFormedSelfContainedWithOneSvgPerPlot) {
+  TempDir dir;
+  const auto r = run_cli({"run", "--scale", "0.2", "--horizon", "3d", "--policy",
+                          "easy-backfill+lease-idle", "--out", dir.path("out"), "--report", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = read_file(dir.path("out/report.html"));
+  EXPECT_EQ(tag_balance_problem(html), "");
+  // Fleet + 4 pools over time, queue, gap, 2 CDFs, inference, lease revenue, energy, money.
+  expect_charts_with_data(html, 13);
+  expect_self_contained(html);
+  for (const char* title :
+       {"allocated and effective GPUs", "Training queue length", "Training capacity gap over time",
+        "Training wait, CDF", "Inference demand vs served", "Lease revenue per pool",
+        "Energy per pool"})
+    EXPECT_NE(html.find(title), std::string::npos) << title;
+  // `report DIR` writes the same page from the files.
+  const std::string first = html;
+  ASSERT_EQ(run_cli({"report", dir.path("out")}).exit_code, 0);
+  EXPECT_EQ(read_file(dir.path("out/report.html")), first);
+}
+
+TEST(ComparisonReport, IsWellFormedSelfContainedWithPoliciesSideBySide) {
+  TempDir dir;
+  const auto r = run_cli({"compare", "--policies", "static-partition,easy-backfill+lease-idle",
+                          "--scale", "0.2", "--horizon", "2d", "--out", dir.path("cmp"), "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = read_file(dir.path("cmp/report.html"));
+  EXPECT_EQ(tag_balance_problem(html), "");
+  // 8 bar charts, 3 over time, 2 CDFs.
+  expect_charts_with_data(html, 13);
+  expect_self_contained(html);
+  EXPECT_NE(html.find("easy-backfill+lease-idle"), std::string::npos);
+}
+
+TEST(RunReport, MissingOrDamagedDirectoryGivesOneClearError) {
+  TempDir dir;
+  const auto missing = run_cli({"report", dir.path("nope")});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("nope: no such directory"), std::string::npos) << missing.err;
+  EXPECT_EQ(count(missing.err, "\n"), 1u);
+  dir.write("empty/x", "");
+  const auto empty = run_cli({"report", dir.path("empty")});
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_NE(empty.err.find("summary.json: cannot read"), std::string::npos) << empty.err;
+  dir.write("bad/summary.json", "{\"policy\": ");
+  dir.write("bad/jobs.csv", "id\n");
+  dir.write("bad/timeseries.csv", "time_s\n");
+  const auto bad = run_cli({"report", dir.path("bad")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("summary.json: not valid JSON"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path("bad/report.html")));
+}
+
+// scripts/render-report.sh draws the page with headless Chromium; the PNG must hold a page,
+// not a blank window (a blank 1320 x 2400 PNG compresses to a few kB).
+TEST(RunReport, RendersToANonBlankPngWithHeadlessChromium) {
+  TempDir dir;
+  ASSERT_EQ(run_cli({"run", "--scale", "0.2", "--horizon", "2d", "--out", dir.path("out"),
+                     "--report", "-q"})
+                .exit_code,
+            0);
+  const std::string png = dir.path("report.png");
+  const std::string command = std::string(GPUFLEET_SOURCE_DIR) + "/scripts/render-report.sh '" +
+                              dir.path("out/report.html") + "' '" + png + "' 1320 2400";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  const std::string image = read_file(png);
+  ASSERT_GT(image.size(), 8u);
+  EXPECT_EQ(image.substr(1, 3), "PNG");
+  EXPECT_GT(image.size(), 60000u);
+}
+
+}  // namespace
+}  // namespace gpufleet::test
