@@ -41,6 +41,16 @@ std::vector<Column> fixed_columns() {
       {"training_jobs_waiting_at_horizon", "jobs waiting", Format::kCount,
        at("/training/jobs_waiting_at_horizon")},
       {"training_preemptions", "train preempt", Format::kCount, at("/training/preemptions")},
+      {"training_lost_gpu_hours", "lost GPU-h", Format::kCount, at("/training/lost_gpu_hours")},
+      {"training_bounded_slowdown_mean", "slowdown mean", Format::kRatio,
+       at("/training/bounded_slowdown/mean")},
+      {"training_bounded_slowdown_p95", "slowdown p95", Format::kRatio,
+       at("/training/bounded_slowdown/p95")},
+      {"training_fairness_rho_p95", "rho p95", Format::kRatio, at("/training/fairness_rho/p95")},
+      {"training_fairness_rho_max", "rho max", Format::kRatio, at("/training/fairness_rho/max")},
+      {"training_queue_length_mean", "queue mean", Format::kRatio,
+       at("/training/queue_length_mean")},
+      {"training_makespan_s", "makespan", Format::kHours, at("/training/makespan_s")},
       {"inference_slo_attainment", "SLO", Format::kPercent, at("/inference/slo_attainment")},
       {"leases_accepted", "leases ok", Format::kCount, at("/lease/accepted")},
       {"leases_rejected", "leases no", Format::kCount, at("/lease/rejected")},
@@ -137,6 +147,8 @@ std::string format_cell(const json& v, Format format) {
       return printf_string("%.1f h", x / 3600);
     case Format::kCount:
       return printf_string("%.0f", x);
+    case Format::kRatio:
+      return printf_string("%.2f", x);
     case Format::kMwh:
       return printf_string("%.0f MWh", x);
     case Format::kYears:
@@ -164,6 +176,8 @@ std::vector<Column> comparison_columns(const std::vector<PolicyOutcome>& outcome
                        Format::kPercent, pool_field(name, "allocation_utilization")});
     columns.push_back({"pool_" + name + "_effective_utilization", name + " effective",
                        Format::kPercent, pool_field(name, "effective_utilization")});
+    columns.push_back({"pool_" + name + "_fragmentation_rate", name + " fragmented",
+                       Format::kPercent, pool_field(name, "fragmentation_rate")});
   }
   return columns;
 }

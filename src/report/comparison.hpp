@@ -18,7 +18,7 @@ struct PolicyOutcome {
 
 // One column of the comparison: a figure taken from a run's summary.json.
 struct Column {
-  enum class Format { kPercent, kHours, kCount, kUsd, kMwh, kYears, kUsdPerEflop };
+  enum class Format { kPercent, kHours, kCount, kRatio, kUsd, kMwh, kYears, kUsdPerEflop };
   std::string key;     // comparison.csv / .json name
   std::string header;  // comparison.md / terminal header
   Format format;
