@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkg-config libsimgrid-dev libboost-graph-dev
-  libtbb-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev)
+  libtbb-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,6 +13,7 @@ CommandRunner add_platform_command(CLI::App& app);
 CommandRunner add_policies_command(CLI::App& app);
 CommandRunner add_generate_command(CLI::App& app);
 CommandRunner add_shape_command(CLI::App& app);
+CommandRunner add_import_command(CLI::App& app);
 
 // A shipped file (platforms/..., workloads/...): from the working directory if it is there,
 // else from the source tree gpufleet was built from.

@@ -61,8 +61,9 @@ std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) 
                         : run.start_s < 0                  ? "waiting"
                         : run.last_run_end_s < r.horizon_s ? "preempted"
                                                            : "running";
-    append(out, {job.id, "training", pool_name(run.pool), model, job.gpus, job.submit_s,
-                 run.start_s, run.end_s, state, job.gpus * run.held_s / 3600, run.preemptions});
+    append(out,
+           {job.id, "training", pool_name(run.pool), model, job.gpus, job.submit_s, run.start_s,
+            run.end_s, state, job.allocated_gpus() * run.held_s / 3600, run.preemptions});
   }
   std::vector<int> replica_number(w.inference.size(), 0);
   for (const auto& rep : r.replicas) {

@@ -33,9 +33,20 @@ TrainingGeneration parse_training_generation(const JsonFields& f) {
   return g;
 }
 
+void parse_recorded(const JsonFields& f, TrainingJob& job) {
+  f.reject_unknown({"start_s", "end_s"});
+  job.recorded_start_s = f.non_negative("start_s");
+  job.recorded_end_s = f.non_negative("end_s");
+  if (job.recorded_end_s < job.recorded_start_s)
+    f.fail("end_s", "ends before its recorded start", "end_s must be >= start_s");
+  if (job.recorded_start_s < job.submit_s)
+    f.fail("start_s", "starts before the job's submit_s", "start_s must be >= submit_s");
+}
+
 TrainingJob parse_training(const JsonFields& f) {
   f.reject_unknown({"id", "submit_s", "gpus", "work_flops", "generations", "gradient_bytes",
-                    "steps", "checkpoint_interval_s", "priority", "after"});
+                    "steps", "checkpoint_interval_s", "priority", "after", "gpu_share",
+                    "recorded"});
   TrainingJob job;
   job.id = f.text("id");
   job.submit_s = f.non_negative("submit_s");
@@ -61,6 +72,10 @@ TrainingJob parse_training(const JsonFields& f) {
     if (!after[i].is_string()) f.fail(at("after", i), "expected a job id string");
     job.after.push_back(after[i].get<std::string>());
   }
+  job.gpu_share = f.has("gpu_share") ? f.positive("gpu_share") : 1;
+  if (job.gpu_share > 1)
+    f.fail("gpu_share", "must be in (0, 1], got " + std::to_string(job.gpu_share));
+  if (f.has("recorded")) parse_recorded(f.child("recorded"), job);
   return job;
 }
 
@@ -172,6 +187,9 @@ nlohmann::json workload_to_json(const Workload& w) {
                  {"checkpoint_interval_s", j.checkpoint_interval_s},
                  {"priority", j.priority}};
     if (!j.after.empty()) item["after"] = j.after;
+    if (j.gpu_share != 1) item["gpu_share"] = j.gpu_share;
+    if (j.recorded_start_s >= 0)
+      item["recorded"] = {{"start_s", j.recorded_start_s}, {"end_s", j.recorded_end_s}};
     training.push_back(std::move(item));
   }
   json inference = json::array();

@@ -25,7 +25,10 @@ class ComposedPolicy final : public Policy {
     }
     if (plan_.preempt_priority)
       preempt_for_priority(core, PoolRole::kTraining, plan_.params.at("restart_delay_min") * 60);
-    start_training_fifo(core, PoolRole::kTraining);
+    if (plan_.replay)
+      start_recorded(core);
+    else
+      start_training_fifo(core, PoolRole::kTraining);
     if (plan_.backfill) backfill_training(core, PoolRole::kTraining);
     if (plan_.spillover) {
       // Spilled training holds its GPUs for days and cannot be reclaimed: with leasing, it
