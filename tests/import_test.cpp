@@ -276,5 +276,45 @@ TEST(SwfImport, ReadsTheGzippedNasaLog) {
   EXPECT_NE(read_file(dir.path("p.xml")).find("radical=\"0-15\""), std::string::npos);  // 128
 }
 
+// Hand-worked: 2 GPUs at a quarter each, recorded 1800 s -> 5400 s, work for 3600 s on GB200
+// at MFU 0.4. Replay starts it at 1800 s; it holds 0.5 GPU, half of each hour: 0.25 GPU per
+// hour bin, 0.5 GPU-hours in all. The job without a recorded run never starts.
+TEST(Replay, StartsAtTheRecordedTimeAndCountsSharedGpusAsFractions) {
+  const TempDir dir;
+  auto shared = training_job("shared", 0, 2, 2 * kGb200Flops * 0.4 * 3600);
+  shared["gpu_share"] = 0.25;
+  shared["recorded"] = {{"start_s", 1800}, {"end_s", 5400}};
+  const auto r = run_scenario(dir, {pool("GB200", 72)},
+                              workload(7200, {shared, training_job("pending", 0, 4, 1e18)}),
+                              {"--policy", "replay"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto jobs = read_csv(dir.path("out/jobs.csv"));
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].at("start_s"), "1800.000");
+  EXPECT_EQ(jobs[0].at("end_s"), "5400.000");
+  EXPECT_EQ(jobs[0].at("gpu_hours"), "0.500000");
+  EXPECT_EQ(jobs[1].at("state"), "waiting");
+  const auto by_hour = allocated_by_hour(dir.path("out/timeseries.csv"));
+  ASSERT_EQ(by_hour.size(), 2u);
+  EXPECT_NEAR(by_hour[0], 0.25, 1e-9);
+  EXPECT_NEAR(by_hour[1], 0.25, 1e-9);
+}
+
+TEST(Replay, RejectsAShareAboveOneAndARecordedEndBeforeItsStart) {
+  const TempDir dir;
+  auto job = training_job("a", 0, 1, 1e18);
+  job["gpu_share"] = 1.5;
+  auto r = run_scenario(dir, {pool("GB200", 72)}, workload(3600, {job}));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("training[0].gpu_share: must be in (0, 1]"), std::string::npos) << r.err;
+  job.erase("gpu_share");
+  job["recorded"] = {{"start_s", 100}, {"end_s", 50}};
+  r = run_scenario(dir, {pool("GB200", 72)}, workload(3600, {job}));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("training[0].recorded.end_s: ends before its recorded start"),
+            std::string::npos)
+      << r.err;
+}
+
 }  // namespace
 }  // namespace gpufleet::test
