@@ -133,6 +133,16 @@ TEST(AlibabaReplay, ReproducesTheTracesGpuAllocationEveryHour) {
   }
   // The last hour is partial in the run (the horizon is the last deletion): compare rates.
   for (size_t h = 0; h < trace.size(); ++h) trace[h] /= std::min(3600.0, horizon - h * 3600.0);
+  // GPU-hours conserved end to end: held (jobs.csv) and served (summary) = the trace's.
+  double trace_gpu_h = 0, held_gpu_h = 0;
+  for (const auto& p : read_pods(kPods))
+    if (p.scheduled) trace_gpu_h += p.num_gpu * p.share * (p.end - p.start) / 3600;
+  for (const auto& row : read_csv(dir.path("out/jobs.csv")))
+    held_gpu_h += std::stod(row.at("gpu_hours"));
+  const auto summary = nlohmann::json::parse(read_file(dir.path("out/summary.json")));
+  EXPECT_NEAR(held_gpu_h, trace_gpu_h, 1e-6 * trace_gpu_h);
+  EXPECT_NEAR(summary.at("training").at("served_gpu_hours").get<double>(), trace_gpu_h,
+              1e-6 * trace_gpu_h);
   ASSERT_GT(simulated.size(), 3500u);
   int busy_hours = 0;
   for (size_t h = 0; h < trace.size(); ++h) {
