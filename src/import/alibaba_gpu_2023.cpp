@@ -126,6 +126,9 @@ class PodReader {
     }
     TrainingJob job;
     job.id = std::string(columns.get(row, "name"));
+    if (!names_.insert(job.id).second)
+      throw RowError("duplicate pod name", "pod '" + job.id + "' appears twice",
+                     "give each pod a unique name");
     job.submit_s = created;
     job.gpus = static_cast<int>(num_gpu);
     job.gpu_share = milli / 1000.0;
@@ -191,6 +194,7 @@ class PodReader {
   const std::vector<std::string> models_;
   Workload& w_;
   ImportReport& report_;
+  std::set<std::string> names_;
   double horizon_ = 0;
 };
 
