@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/workload_io.hpp"
 #include "import/importers.hpp"
 #include "test_support.hpp"
 
@@ -74,6 +75,14 @@ TEST(AlibabaImport, JobCountsPerClassMatchAnIndependentPassOverTheCsv) {
   int gpus = 0;
   for (const auto& pool : imported.pools) gpus += pool.gpus;
   EXPECT_EQ(gpus, 6212);  // the node list's GPUs, all of them
+}
+
+TEST(AlibabaImport, WorkloadTextIsTheWorkloadsJsonJobByJob) {
+  const auto imported = import_trace("alibaba-gpu-2023", {kPodsSpec, kNodes}, defaults());
+  const nlohmann::json meta = {{"note", "x"}};
+  auto expected = workload_to_json(imported.workload);
+  expected["meta"] = meta;
+  EXPECT_EQ(nlohmann::json::parse(workload_to_text(imported.workload, meta)), expected);
 }
 
 TEST(AlibabaImport, KeepsGpuHoursAndFractionsAndConstraints) {

@@ -30,15 +30,15 @@ int run_import(const ImportCommandOptions& o) {
     throw std::invalid_argument("the " + o.format +
                                 " inputs describe no machine: drop --platform-out");
   // Everything is built before anything is written.
-  nlohmann::json doc = workload_to_json(imported.workload);
-  doc["meta"] = {{"imported_from", o.format},
-                 {"inputs", o.inputs},
-                 {"rows", imported.report.rows},
-                 {"kept", imported.report.kept},
-                 {"dropped", imported.report.dropped}};
+  const nlohmann::json meta = {{"imported_from", o.format},
+                               {"inputs", o.inputs},
+                               {"rows", imported.report.rows},
+                               {"kept", imported.report.kept},
+                               {"dropped", imported.report.dropped}};
+  const std::string text = workload_to_text(imported.workload, meta);
   const std::string platform =
       o.platform_out.empty() ? std::string() : platform_xml(imported.pools);
-  write_file_atomically(o.out, doc.dump(1) + "\n");
+  write_file_atomically(o.out, text);
   if (!o.platform_out.empty()) write_file_atomically(o.platform_out, platform);
   std::fputs(("gpufleet import " + o.format + ": " + imported.report.text()).c_str(), stderr);
   std::printf("wrote %s%s\n", o.out.c_str(),
