@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # One scheduling pass on the 100,000-GPU seed fleet with 10,000 waiting jobs (EASY backfilling
 # scores every one of them, in parallel with TBB), at 1 and 2 threads: median pass time over
-# RUNS fresh scheduler cores. Usage: bench/scheduling.sh [RUNS]
+# RUNS fresh scheduler cores. Training pools 95% full (few jobs start), then 50% full (about
+# 16,000 GPUs to hand out: many placements). Usage: bench/scheduling.sh [RUNS]
 source "$(dirname "$0")/lib.sh"
 runs=${1:-5}
-for policy in easy-backfill easy-backfill+spillover+preempt-priority; do
-  for threads in 1 2; do
-    build-release/gpufleet_bench_scheduling "$policy" 10000 "$threads" "$runs"
+for fill in 0.95 0.5; do
+  for policy in easy-backfill easy-backfill+spillover+preempt-priority hetero-aware; do
+    for threads in 1 2; do
+      build-release/gpufleet_bench_scheduling "$policy" 10000 "$fill" "$threads" "$runs"
+    done
   done
 done

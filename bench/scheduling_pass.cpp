@@ -1,7 +1,8 @@
 // Times one scheduling pass of a policy with a long queue: the seed fleet at 100,000 GPUs, its
-// training pools filled by running jobs, then WAITING jobs queued behind a head that does not
-// fit, so that backfilling scores every one of them. Prints the median pass time over RUNS
-// fresh cores, for the thread count given. No SimGrid: the pass is the scheduler core alone.
+// training pools filled to FILL (a fraction) by running jobs, then WAITING jobs queued behind
+// a head that does not fit, so that backfilling scores every one of them (and, the emptier the
+// pools, starts many). Prints the median pass time over RUNS fresh cores, for the thread
+// count given. No SimGrid: the pass is the scheduler core alone.
 #include <tbb/global_control.h>
 
 #include <algorithm>
@@ -21,6 +22,7 @@ using gpufleet::Fleet;
 
 Fleet seed_fleet_at_100k() {
   Fleet fleet;
+  int leaves = 0;
   const std::pair<const char*, int> pools[] = {
       {"GB200", 17280}, {"GB300", 14400}, {"H100", 49600}, {"H200", 18720}};
   for (const auto& [model, gpus] : pools) {
@@ -34,16 +36,20 @@ Fleet seed_fleet_at_100k() {
     pool.hbm_gb = spec.hbm_gb;
     pool.first_domain = static_cast<int>(fleet.domains.size());
     pool.domain_count = gpus / spec.gpus_per_domain;
+    // Leaf switches as `gpufleet platform` lays them out.
     for (int d = 0; d < pool.domain_count; ++d)
       fleet.domains.push_back({pool.name + "-" + std::to_string(d),
-                               static_cast<int>(fleet.pools.size()), spec.gpus_per_domain});
+                               static_cast<int>(fleet.pools.size()), spec.gpus_per_domain,
+                               leaves + d / spec.hosts_per_leaf});
+    leaves += (pool.domain_count + spec.hosts_per_leaf - 1) / spec.hosts_per_leaf;
     fleet.pools.push_back(pool);
   }
   return fleet;
 }
 
-// Fillers that take 95% of the training pools, a head that needs a whole pool, then the queue.
-gpufleet::Workload queue_of(int waiting) {
+// Fillers that take `fill` of the training pools, a head that needs a whole pool, then the
+// queue.
+gpufleet::Workload queue_of(int waiting, double fill) {
   gpufleet::Workload w;
   gpufleet::Rng rng(7, 1);
   const auto job = [&](const std::string& id, int gpus, double hours) {
@@ -54,7 +60,7 @@ gpufleet::Workload queue_of(int waiting) {
     j.generations = {{"GB200", 0.35, 0}, {"GB300", 0, 2.5 / 2.2}};
     return j;
   };
-  for (int i = 0; i < (17280 + 14400) * 95 / 100 / 720; ++i)
+  for (int i = 0; i < static_cast<int>((17280 + 14400) * fill / 720); ++i)
     w.training.push_back(job("filler-" + std::to_string(i), 720, 24 + i % 48));
   w.training.push_back(job("head", 17280, 100));
   for (int i = 0; i < waiting; ++i) {
@@ -67,15 +73,17 @@ gpufleet::Workload queue_of(int waiting) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: %s POLICY WAITING THREADS RUNS\n", argv[0]);
+  if (argc != 6) {
+    std::fprintf(stderr, "usage: %s POLICY WAITING FILL THREADS RUNS\n", argv[0]);
     return 2;
   }
   const std::string policy_name = argv[1];
-  const int waiting = std::stoi(argv[2]), threads = std::stoi(argv[3]), runs = std::stoi(argv[4]);
+  const int waiting = std::stoi(argv[2]);
+  const double fill = std::stod(argv[3]);
+  const int threads = std::stoi(argv[4]), runs = std::stoi(argv[5]);
   const tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
   const Fleet fleet = seed_fleet_at_100k();
-  gpufleet::Workload workload = queue_of(waiting);
+  gpufleet::Workload workload = queue_of(waiting, fill);
   gpufleet::bind_workload(workload, fleet, "bench");
   std::vector<double> seconds;
   size_t started = 0;
@@ -93,8 +101,10 @@ int main(int argc, char** argv) {
     seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(seconds.begin(), seconds.end());
-  std::printf("%s waiting=%d threads=%d: pass %.1f ms median (%.1f-%.1f), %zu jobs started\n",
-              policy_name.c_str(), waiting, threads, seconds[seconds.size() / 2] * 1e3,
-              seconds.front() * 1e3, seconds.back() * 1e3, started);
+  std::printf(
+      "%s waiting=%d fill=%.2f threads=%d: pass %.1f ms median (%.1f-%.1f), %zu "
+      "jobs started\n",
+      policy_name.c_str(), waiting, fill, threads, seconds[seconds.size() / 2] * 1e3,
+      seconds.front() * 1e3, seconds.back() * 1e3, started);
   return 0;
 }

@@ -34,7 +34,7 @@ Fleet small_fleet(int domains, int gpus_per_domain, const std::string& model = "
 
 TEST(Placement, SmallJobGoesToTheFullestDomainThatFits) {
   const Fleet fleet = small_fleet(3, 8);
-  const auto p = find_placement(fleet, {8, 3, 5}, 0, 4);
+  const auto p = find_placement(fleet, nullptr, {8, 3, 5}, 0, 4);
   ASSERT_TRUE(p);
   ASSERT_EQ(p->parts.size(), 1u);
   EXPECT_EQ(p->parts[0].domain, 2);
@@ -42,12 +42,12 @@ TEST(Placement, SmallJobGoesToTheFullestDomainThatFits) {
 
 TEST(Placement, LargeJobUsesTheFewestDomains) {
   const Fleet fleet = small_fleet(4, 8);
-  const auto p = find_placement(fleet, {2, 8, 6, 8}, 0, 16);
+  const auto p = find_placement(fleet, nullptr, {2, 8, 6, 8}, 0, 16);
   ASSERT_TRUE(p);
   ASSERT_EQ(p->domains(), 2);
   EXPECT_EQ(p->parts[0].domain, 1);
   EXPECT_EQ(p->parts[1].domain, 3);
-  EXPECT_FALSE(find_placement(fleet, {2, 8, 6, 8}, 0, 25));
+  EXPECT_FALSE(find_placement(fleet, nullptr, {2, 8, 6, 8}, 0, 25));
 }
 
 class Fifo final : public Policy {

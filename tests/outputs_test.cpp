@@ -71,8 +71,8 @@ TEST_P(Conservation, GpuHoursOfJobsEqualTheTimeSeriesIntegralAndStayWithinCapaci
 
 INSTANTIATE_TEST_SUITE_P(Policies, Conservation,
                          ::testing::Values("static-partition",
-                                           "easy-backfill+spillover+preempt-priority",
-                                           "lease-idle"));
+                                           "easy-backfill+spillover+preempt-priority", "lease-idle",
+                                           "hetero-aware+lease-idle"));
 
 // Policies score candidates in parallel (TBB); decisions and outputs must not depend on it.
 class Determinism : public ::testing::TestWithParam<const char*> {};
@@ -84,7 +84,8 @@ TEST_P(Determinism, SameInputsGiveByteIdenticalOutputsWhateverTheThreadCount) {
                        dir->path("out"), "-q"})
                   .exit_code,
               0);
-  for (const char* file : {"summary.json", "jobs.csv", "timeseries.csv"})
+  for (const char* file : {"summary.json", "jobs.csv", "timeseries.csv", "queue_timeseries.csv",
+                           "pools_timeseries.csv", "services_timeseries.csv"})
     EXPECT_EQ(read_file(a.path(std::string("out/") + file)),
               read_file(b.path(std::string("out/") + file)))
         << file;
@@ -92,7 +93,8 @@ TEST_P(Determinism, SameInputsGiveByteIdenticalOutputsWhateverTheThreadCount) {
 
 INSTANTIATE_TEST_SUITE_P(Policies, Determinism,
                          ::testing::Values("static-partition",
-                                           "easy-backfill+spillover+lease-idle+preempt-priority"));
+                                           "easy-backfill+spillover+lease-idle+preempt-priority",
+                                           "hetero-aware+preempt-priority"));
 
 TEST(Cli, ListsPoliciesAndRejectsAnUnknownOneWithTheValidNames) {
   const auto list = run_cli({"policies"});

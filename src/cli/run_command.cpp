@@ -13,6 +13,7 @@
 #include "core/input_error.hpp"
 #include "core/platform_writer.hpp"
 #include "core/run_outputs.hpp"
+#include "core/series_outputs.hpp"
 #include "core/summary.hpp"
 #include "core/temporary_file.hpp"
 #include "core/workload_io.hpp"
@@ -34,6 +35,7 @@ struct RunOptions {
   std::string out = "gpufleet-out";
   std::optional<long> seed;  // default: the scenario's (0 with --workload)
   int threads = 0;
+  std::string placement = "topology";
   bool quiet = false;
 };
 
@@ -95,6 +97,7 @@ int run(const RunOptions& o) {
   sim.interval_s = parse_duration_s(o.interval);
   sim.seed = in.seed;
   sim.policy_name = o.policy;
+  sim.topology_aware = o.placement == "topology";
   if (o.threads < 0) throw std::invalid_argument("--threads must be >= 0 (0: all cores)");
   const auto threads =
       tbb::global_control(tbb::global_control::max_allowed_parallelism,
@@ -113,9 +116,15 @@ int run(const RunOptions& o) {
   files.add("summary.json", summary.dump(2) + "\n");
   files.add("jobs.csv", jobs_csv(simulation.fleet(), workload, result));
   files.add("timeseries.csv", timeseries_csv(simulation.fleet(), result));
+  files.add("queue_timeseries.csv", queue_timeseries_csv(result));
+  files.add("pools_timeseries.csv", pools_timeseries_csv(simulation.fleet(), result));
+  files.add("services_timeseries.csv", services_timeseries_csv(workload, result));
   files.commit();
   if (!o.quiet) std::fputs(summary_table(summary).c_str(), stdout);
-  std::printf("\nwrote %s/summary.json, jobs.csv, timeseries.csv\n", o.out.c_str());
+  std::printf(
+      "\nwrote %s/summary.json, jobs.csv, timeseries.csv and queue_, pools_, "
+      "services_timeseries.csv\n",
+      o.out.c_str());
   return 0;
 }
 
@@ -145,6 +154,11 @@ CommandRunner add_run_command(CLI::App& app) {
   cmd->add_option("--out", o->out, "Output directory")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Random seed of the scenario (default: the scenario's)");
   cmd->add_option("--threads", o->threads, "Worker threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--placement", o->placement,
+                  "Where multi-domain training jobs go: 'topology' (fewest leaf switches, then "
+                  "fewest domains) or 'fewest-domains' (ignores switches)")
+      ->check(CLI::IsMember({"topology", "fewest-domains"}))
+      ->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar or summary table");
   return [o] { return run(*o); };
 }

@@ -14,6 +14,7 @@ struct Domain {
   std::string host;  // SimGrid host name
   int pool = 0;      // index into Fleet::pools
   int gpus = 0;
+  int leaf = -1;  // index of its leaf switch in the fleet (-1: unknown, one switch per pool)
 };
 
 // GPUs of one model, one role, on one fabric: a <cluster> of the platform.

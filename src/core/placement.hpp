@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/fleet.hpp"
+#include "core/topology.hpp"
 
 namespace gpufleet {
 
@@ -22,8 +23,12 @@ struct Placement {
 
 // Chooses where `gpus` GPUs go in `pool`, given the free GPUs of every domain: one NVLink
 // domain when the job fits in one (the fullest that still fits, to keep whole domains free
-// for large jobs), otherwise the fewest domains (emptiest first). nullopt if it does not fit.
-std::optional<Placement> find_placement(const Fleet& fleet, const std::vector<int>& free_per_domain,
-                                        int pool, int gpus);
+// for large jobs). Otherwise on the fewest domains (emptiest first, which keeps the
+// all-reduce ring short), and with a topology, among such choices, under one leaf switch if
+// one can hold it (the fullest such leaf), else on domains of the closest, roomiest leaves.
+// nullopt if it does not fit.
+std::optional<Placement> find_placement(const Fleet& fleet, const Topology* topology,
+                                        const std::vector<int>& free_per_domain, int pool,
+                                        int gpus);
 
 }  // namespace gpufleet

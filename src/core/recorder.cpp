@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
+#include "core/fragmentation.hpp"
+
 namespace gpufleet {
 
 Recorder::Recorder(const Fleet& fleet, const Workload& workload, double horizon_s,
                    double interval_s, ModelAssumptions assumptions)
-    : fleet_(fleet), workload_(workload) {
+    : fleet_(fleet), workload_(workload), contention_(fleet, workload) {
   result_.horizon_s = horizon_s;
   result_.assumptions = assumptions;
   result_.training.resize(workload.training.size());
@@ -14,19 +16,28 @@ Recorder::Recorder(const Fleet& fleet, const Workload& workload, double horizon_
   result_.leases.resize(workload.leases.size());
   result_.services.resize(workload.inference.size());
   result_.timeline = UsageTimeline(static_cast<int>(fleet.pools.size()), horizon_s, interval_s);
+  result_.series = RunSeries(static_cast<int>(fleet.pools.size()),
+                             static_cast<int>(workload.inference.size()), horizon_s, interval_s);
 }
 
 double Recorder::pool_rate(int pool, double mfu, int gpus) const {
   return fleet_.pools[pool].peak_flops_per_gpu * mfu * gpus;
 }
 
+void Recorder::training_submitted(int job, double now) {
+  contention_.submitted(job, now);
+}
+
 void Recorder::action_taken(const Action& action, double now) {
   if (const auto* a = std::get_if<StartTraining>(&action)) {
+    contention_.started(a->job, a->placement.pool, now);
     auto& run = result_.training[a->job];
     run.pool = a->placement.pool;
     run.generation = a->generation;
     if (run.start_s < 0) run.start_s = now;
     run_start_[a->job] = now;
+  } else if (const auto* a = std::get_if<PreemptTraining>(&action)) {
+    contention_.preempted(a->job, now);
   } else if (const auto* a = std::get_if<StartReplica>(&action)) {
     result_.replicas.resize(std::max<size_t>(result_.replicas.size(), a->replica + 1));
     result_.replicas[a->replica] = {a->service, a->placement.pool, a->placement.gpus(), now, -1};
@@ -45,7 +56,10 @@ void Recorder::action_taken(const Action& action, double now) {
 void Recorder::training_ended(int job, double now, double useful_flops, bool completed) {
   auto& run = result_.training[job];
   run.work_done_flops += useful_flops;
-  if (completed) run.end_s = now;
+  if (completed) {
+    run.end_s = now;
+    run.contention = contention_.completed(job, now);
+  }
   // Useful work is spread evenly over the time the run held its GPUs (compute and gradient
   // exchange alike), so the timeline's FLOPs add up to the work done.
   const double start = run_start_[job];
@@ -90,11 +104,27 @@ void Recorder::inference_until(double now, const SchedulerCore& core) {
     const double served = std::min(demand, capacity);
     result_.services[s].demand_units += demand * span;
     result_.services[s].served_units += served * span;
+    result_.series.demand_units.add(static_cast<int>(s), t0, t0 + span, demand);
+    result_.series.served_units.add(static_cast<int>(s), t0, t0 + span, served);
     if (served <= 0) continue;
     for (size_t p = 0; p < capacity_by_pool.size(); ++p)
       if (capacity_by_pool[p] > 0)
         result_.timeline.add(static_cast<int>(p), JobClass::kInference, t0, t0 + span, 0,
                              served * capacity_by_pool[p] / capacity * services[s].flops_per_unit);
+  }
+}
+
+void Recorder::state_until(double now, const SchedulerCore& core) {
+  const double t0 = state_clock_;
+  state_clock_ = std::max(state_clock_, now);
+  const double t1 = std::min(now, result_.horizon_s);
+  if (t1 <= t0) return;
+  auto& series = result_.series;
+  series.training_queue.add(0, t0, t1, static_cast<double>(core.waiting_training().size()));
+  const auto fragmented = fragmented_idle_gpus(core);
+  for (int p = 0; p < static_cast<int>(fragmented.size()); ++p) {
+    series.idle_gpus.add(p, t0, t1, core.free_gpus(p));
+    series.fragmented_gpus.add(p, t0, t1, fragmented[p]);
   }
 }
 

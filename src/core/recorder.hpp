@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/actions.hpp"
+#include "core/contention.hpp"
 #include "core/fleet.hpp"
 #include "core/run_result.hpp"
 #include "core/scheduler_core.hpp"
@@ -14,6 +15,7 @@ class Recorder {
   Recorder(const Fleet& fleet, const Workload& workload, double horizon_s, double interval_s,
            ModelAssumptions assumptions);
 
+  void training_submitted(int job, double now);
   void action_taken(const Action& action, double now);
   // A run of a training job stopped (completed, or cut at the horizon); `useful_flops` is the
   // work that run added.
@@ -23,6 +25,9 @@ class Recorder {
   // Integrates inference demand and served work over [last call, now) with the replicas
   // the core holds; call it before any change to demand or replicas.
   void inference_until(double now, const SchedulerCore& core);
+  // Integrates the training queue and the pools' idle and fragmented GPUs over [last call,
+  // now) with the core's state; call it before any change, like inference_until.
+  void state_until(double now, const SchedulerCore& core);
   // Closes what still runs at the horizon.
   RunResult finish(std::vector<double> energy_j_per_pool);
 
@@ -34,6 +39,8 @@ class Recorder {
   const Workload& workload_;
   RunResult result_;
   double inference_clock_ = 0;
+  double state_clock_ = 0;
+  ContentionTracker contention_;
   std::vector<double> run_start_;  // start of each training job's current run
 };
 

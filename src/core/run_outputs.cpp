@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "core/scheduling_metrics.hpp"
+
 namespace gpufleet {
 
 namespace {
@@ -36,19 +38,31 @@ struct Row {
   const char* state;
   double gpu_hours;  // held, over all runs
   int preemptions;
+  std::string standard;  // lost_gpu_hours,bounded_slowdown,fairness_rho (training only)
 };
 
 void append(std::string& out, const Row& r) {
   out += r.id + ',' + r.job_class + ',' + r.pool + ',' + r.model + ',' + std::to_string(r.gpus) +
          ',' + seconds(r.submit) + ',' + seconds(r.start) + ',' + seconds(r.end) + ',' + r.state +
-         ',' + hours(r.gpu_hours) + ',' + std::to_string(r.preemptions) + '\n';
+         ',' + hours(r.gpu_hours) + ',' + std::to_string(r.preemptions) + ',' + r.standard + '\n';
+}
+
+// Lost work, and the slowdown and fairness of a completed job (empty until it completes).
+std::string standard_columns(const Fleet& fleet, const TrainingJob& job, const TrainingRun& run) {
+  const auto f = job_figures(fleet, job, run);
+  char buffer[128];
+  std::snprintf(buffer, sizeof buffer, f ? "%.6f,%.6f,%.6f" : "%.6f,,",
+                lost_gpu_hours(fleet, job, run), f ? f->bounded_slowdown : 0.0,
+                f ? f->fairness_rho : 0.0);
+  return buffer;
 }
 
 }  // namespace
 
 std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) {
   std::string out =
-      "id,class,pool,gpu_model,gpus,submit_s,start_s,end_s,state,gpu_hours,preemptions\n";
+      "id,class,pool,gpu_model,gpus,submit_s,start_s,end_s,state,gpu_hours,preemptions,"
+      "lost_gpu_hours,bounded_slowdown,fairness_rho\n";
   const auto pool_name = [&](int p) { return p >= 0 ? fleet.pools[p].name : std::string(); };
   for (size_t j = 0; j < w.training.size(); ++j) {
     const auto& job = w.training[j];
@@ -61,9 +75,9 @@ std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) 
                         : run.start_s < 0                  ? "waiting"
                         : run.last_run_end_s < r.horizon_s ? "preempted"
                                                            : "running";
-    append(out,
-           {job.id, "training", pool_name(run.pool), model, job.gpus, job.submit_s, run.start_s,
-            run.end_s, state, job.allocated_gpus() * run.held_s / 3600, run.preemptions});
+    append(out, {job.id, "training", pool_name(run.pool), model, job.gpus, job.submit_s,
+                 run.start_s, run.end_s, state, job.allocated_gpus() * run.held_s / 3600,
+                 run.preemptions, standard_columns(fleet, job, run)});
   }
   std::vector<int> replica_number(w.inference.size(), 0);
   for (const auto& rep : r.replicas) {
@@ -71,7 +85,7 @@ std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) 
         w.inference[rep.service].id + "/r" + std::to_string(replica_number[rep.service]++);
     append(out, {id, "inference", pool_name(rep.pool), fleet.pools[rep.pool].gpu_model, rep.gpus,
                  rep.start_s, rep.start_s, rep.end_s, rep.end_s >= 0 ? "stopped" : "running",
-                 gpu_hours(rep.gpus, rep.start_s, rep.end_s, r.horizon_s), 0});
+                 gpu_hours(rep.gpus, rep.start_s, rep.end_s, r.horizon_s), 0, ","});
   }
   for (size_t l = 0; l < w.leases.size(); ++l) {
     const auto& lease = w.leases[l];
@@ -83,7 +97,7 @@ std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) 
                                          : "running";
     append(out, {lease.id, "lease", pool_name(run.pool), lease.model, lease.gpus, lease.start_s,
                  run.start_s, run.end_s, state,
-                 gpu_hours(lease.gpus, run.start_s, run.end_s, r.horizon_s), 0});
+                 gpu_hours(lease.gpus, run.start_s, run.end_s, r.horizon_s), 0, ","});
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/run_series.hpp"
 #include "core/usage_timeline.hpp"
 
 namespace gpufleet {
@@ -23,6 +24,7 @@ struct TrainingRun {
   double lost_work_flops = 0;  // work redone after preemptions
   double held_s = 0;           // time its GPUs were held, over all its runs
   double last_run_end_s = -1;  // when its latest run stopped (preemption, end, horizon)
+  double contention = 0;       // N of finish-time fairness (ContentionTracker); 0 if unfinished
 };
 
 struct ReplicaRun {
@@ -52,6 +54,7 @@ struct RunResult {
   std::string policy;
   std::map<std::string, double> policy_params;
   unsigned long seed = 0;
+  bool topology_aware = true;
   double horizon_s = 0;
   ModelAssumptions assumptions;
   std::vector<TrainingRun> training;
@@ -60,6 +63,7 @@ struct RunResult {
   std::vector<ServiceRun> services;
   std::vector<double> energy_j_per_pool;
   UsageTimeline timeline{1, 1, 1};
+  RunSeries series;
 };
 
 }  // namespace gpufleet

@@ -11,6 +11,7 @@
 #include "core/fleet.hpp"
 #include "core/placement.hpp"
 #include "core/policy.hpp"
+#include "core/topology.hpp"
 #include "core/workload.hpp"
 
 namespace gpufleet {
@@ -26,7 +27,10 @@ class SchedulerCore {
     bool active = true;
   };
 
-  SchedulerCore(const Fleet& fleet, const Workload& workload, Policy& policy);
+  // topology_aware: place multi-domain jobs under as few leaf switches as possible (see
+  // find_placement); false places them on the fewest domains wherever they are.
+  SchedulerCore(const Fleet& fleet, const Workload& workload, Policy& policy,
+                bool topology_aware = true);
 
   // Events from the simulation.
   void set_time(double now) { now_ = now; }
@@ -107,6 +111,7 @@ class SchedulerCore {
   double replica_throughput(int service, int pool) const;
 
   const Fleet& fleet_;
+  std::optional<Topology> topology_;
   const Workload& workload_;
   Policy& policy_;
   double now_ = 0;

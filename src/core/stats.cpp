@@ -23,4 +23,9 @@ Distribution distribution_of(std::vector<double> values) {
   return d;
 }
 
+nlohmann::json to_json(const Distribution& d) {
+  return {{"count", d.count}, {"mean", d.mean}, {"p50", d.p50},
+          {"p95", d.p95},     {"p99", d.p99},   {"max", d.max}};
+}
+
 }  // namespace gpufleet

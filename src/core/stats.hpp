@@ -1,5 +1,6 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <vector>
 
 namespace gpufleet {
@@ -11,5 +12,8 @@ struct Distribution {
 
 // Nearest-rank percentiles (p-th value = the ceil(p/100 * n)-th smallest); all zero if empty.
 Distribution distribution_of(std::vector<double> values);
+
+// {count, mean, p50, p95, p99, max}, as summary.json writes every distribution.
+nlohmann::json to_json(const Distribution& d);
 
 }  // namespace gpufleet

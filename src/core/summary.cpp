@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/scheduling_metrics.hpp"
 #include "core/stats.hpp"
 
 namespace gpufleet {
@@ -9,11 +10,6 @@ namespace gpufleet {
 namespace {
 
 using nlohmann::json;
-
-json to_json(const Distribution& d) {
-  return {{"count", d.count}, {"mean", d.mean}, {"p50", d.p50},
-          {"p95", d.p95},     {"p99", d.p99},   {"max", d.max}};
-}
 
 double ratio(double a, double b) {
   return b > 0 ? a / b : 0;
@@ -51,6 +47,8 @@ json pools_json(const Fleet& fleet, const RunResult& r, double& fleet_gpu_s, dou
                      {"allocation_utilization", ratio(gpu_s, capacity_gpu_s)},
                      {"effective_utilization", ratio(flops, capacity_flops)},
                      {"energy_kwh", energy / 3.6e6},
+                     {"fragmentation_rate",
+                      ratio(r.series.fragmented_gpus.total(p), r.series.idle_gpus.total(p))},
                      {"by_class", by_class}});
   }
   return pools;
@@ -144,8 +142,11 @@ json lease_json(const Workload& w, const RunResult& r) {
 json summarize(const Fleet& fleet, const Workload& workload, const RunResult& r) {
   double gpu_s = 0, flops = 0, energy_j = 0;
   json pools = pools_json(fleet, r, gpu_s, flops, energy_j);
+  json training = training_json(fleet, workload, r);
+  training.update(scheduling_metrics_json(fleet, workload, r));
   return {{"policy", r.policy},
           {"policy_params", r.policy_params},
+          {"placement", r.topology_aware ? "topology" : "fewest-domains"},
           {"seed", r.seed},
           {"horizon_s", r.horizon_s},
           {"interval_s", r.timeline.interval_s()},
@@ -156,7 +157,7 @@ json summarize(const Fleet& fleet, const Workload& workload, const RunResult& r)
             {"effective_utilization", ratio(flops, fleet.total_peak_flops() * r.horizon_s)},
             {"energy_kwh", energy_j / 3.6e6}}},
           {"pools", pools},
-          {"training", training_json(fleet, workload, r)},
+          {"training", training},
           {"inference", inference_json(workload, r)},
           {"lease", lease_json(workload, r)}};
 }

@@ -1,8 +1,6 @@
 #pragma once
 
-#include <cstddef>
-#include <vector>
-
+#include "core/binned_series.hpp"
 #include "core/job_class.hpp"
 
 namespace gpufleet {
@@ -16,28 +14,27 @@ class UsageTimeline {
   // to the horizon.
   void add(int pool, JobClass c, double t0, double t1, double gpus, double flops_per_s);
 
-  int bins() const { return bins_; }
-  double interval_s() const { return interval_s_; }
-  double horizon_s() const { return horizon_s_; }
-  double bin_start(int bin) const { return bin * interval_s_; }
-  double bin_length(int bin) const;
-  double gpu_seconds(int pool, JobClass c, int bin) const { return gpu_s_[index(pool, c, bin)]; }
-  double flops(int pool, JobClass c, int bin) const { return flops_[index(pool, c, bin)]; }
-  double total_gpu_seconds(int pool, JobClass c) const;
-  double total_flops(int pool, JobClass c) const;
+  int bins() const { return gpu_s_.bins(); }
+  double interval_s() const { return gpu_s_.interval_s(); }
+  double horizon_s() const { return gpu_s_.horizon_s(); }
+  double bin_start(int bin) const { return gpu_s_.bin_start(bin); }
+  double bin_length(int bin) const { return gpu_s_.bin_length(bin); }
+  double gpu_seconds(int pool, JobClass c, int bin) const {
+    return gpu_s_.integral(series(pool, c), bin);
+  }
+  double flops(int pool, JobClass c, int bin) const {
+    return flops_.integral(series(pool, c), bin);
+  }
+  double total_gpu_seconds(int pool, JobClass c) const { return gpu_s_.total(series(pool, c)); }
+  double total_flops(int pool, JobClass c) const { return flops_.total(series(pool, c)); }
   int pools() const { return pools_; }
 
  private:
-  size_t index(int pool, JobClass c, int bin) const {
-    return (static_cast<size_t>(pool) * kJobClassCount + static_cast<size_t>(c)) * bins_ + bin;
-  }
+  static int series(int pool, JobClass c) { return pool * kJobClassCount + static_cast<int>(c); }
 
   int pools_;
-  double horizon_s_;
-  double interval_s_;
-  int bins_;
-  std::vector<double> gpu_s_;
-  std::vector<double> flops_;
+  BinnedSeries gpu_s_;
+  BinnedSeries flops_;
 };
 
 }  // namespace gpufleet

@@ -1,3 +1,5 @@
+#include <functional>
+
 #include "core/scheduler_core.hpp"
 #include "policies/policies.hpp"
 
@@ -14,7 +16,14 @@ class ComposedPolicy final : public Policy {
   explicit ComposedPolicy(PolicyPlan plan)
       : plan_(std::move(plan)),
         leasing_(param_or("lease_headroom", 0), param_or("lease_notice_h", 0) * 3600,
-                 param_or("lease_follow_demand", 0) != 0) {}
+                 param_or("lease_follow_demand", 0) != 0),
+        hetero_(param_or("hetero_fair_wait_h", 0) * 3600, param_or("hetero_min_share", 0),
+                param_or("hetero_inference_pools", 0) != 0) {
+    if (plan_.preempt_priority)
+      leasing_.set_ranks({true, param_or("rank_ondemand_lease", 0), param_or("rank_training", 0),
+                          param_or("rank_preemptible_lease", 0),
+                          param_or("restart_delay_min", 0) * 60});
+  }
 
   void schedule(SchedulerCore& core) override {
     if (plan_.lease_idle) {
@@ -25,26 +34,48 @@ class ComposedPolicy final : public Policy {
     }
     if (plan_.preempt_priority)
       preempt_for_priority(core, PoolRole::kTraining, plan_.params.at("restart_delay_min") * 60);
-    if (plan_.replay)
+    // Training on inference pools holds its GPUs for days and cannot be reclaimed: with
+    // leasing, it may only use GPUs that inference's peak reserve does not claim.
+    const auto usable = [&](int pool) {
+      return plan_.lease_idle ? leasing_.spare_gpus(core, pool) : core.free_gpus(pool);
+    };
+    place_training(core, usable);
+    // Training that outranks preemptible leases has them reclaimed for a job that may run on
+    // their pool; with no notice period their GPUs are free at once.
+    if (plan_.lease_idle && plan_.preempt_priority &&
+        leasing_.claim_for_training(core,
+                                    [&](int job, int pool) { return may_spill(core, job, pool); }))
+      place_training(core, usable);
+  }
+
+  PolicyParams params() const override { return plan_.params; }
+
+ private:
+  void place_training(SchedulerCore& core, const std::function<int(int pool)>& usable) {
+    if (plan_.replay) {
       start_recorded(core);
-    else
+    } else if (plan_.hetero_aware) {
+      hetero_.apply(core, usable);
+    } else {
       start_training_fifo(core, PoolRole::kTraining);
-    if (plan_.backfill) backfill_training(core, PoolRole::kTraining);
+      if (plan_.backfill) backfill_training(core, PoolRole::kTraining);
+    }
     if (plan_.spillover) {
-      // Spilled training holds its GPUs for days and cannot be reclaimed: with leasing, it
-      // may only use GPUs that inference's peak reserve does not claim.
-      const auto usable = [&](int pool) {
-        return plan_.lease_idle ? leasing_.spare_gpus(core, pool) : core.free_gpus(pool);
-      };
       if (plan_.params.at("spillover_migrate") != 0)
         migrate_back(core, plan_.params.at("spillover_restart_min") * 60);
       spill_over(core, plan_.params.at("spillover_wait_h") * 3600, usable);
     }
   }
 
-  PolicyParams params() const override { return plan_.params; }
+  // Whether the plan lets this waiting job run on this inference pool now.
+  bool may_spill(const SchedulerCore& core, int job, int pool) const {
+    const auto& spec = core.workload().training[job];
+    if (!training_state_fits(spec, core.fleet().pools[pool])) return false;
+    if (plan_.hetero_aware && param_or("hetero_inference_pools", 0) != 0) return true;
+    return plan_.spillover &&
+           core.now() - spec.submit_s >= plan_.params.at("spillover_wait_h") * 3600 - 1e-9;
+  }
 
- private:
   double param_or(const std::string& name, double fallback) const {
     const auto it = plan_.params.find(name);
     return it == plan_.params.end() ? fallback : it->second;
@@ -53,6 +84,7 @@ class ComposedPolicy final : public Policy {
   const PolicyPlan plan_;
   PeakProvisioning peak_;
   IdleLeasing leasing_;
+  HeteroAware hetero_;
 };
 
 }  // namespace

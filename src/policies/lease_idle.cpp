@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "core/scheduler_core.hpp"
 #include "policies/policies.hpp"
@@ -132,6 +133,10 @@ void IdleLeasing::give_notice(SchedulerCore& core, const std::map<std::string, i
 }
 
 void IdleLeasing::decide_requests(SchedulerCore& core) {
+  claimed_by_training_.resize(core.fleet().pools.size(), false);
+  for (size_t p = 0; p < claimed_by_training_.size(); ++p)  // a claim ends with its notices
+    claimed_by_training_[p] =
+        claimed_by_training_[p] && preemptible_gpus_on(core, static_cast<int>(p), true) > 0;
   const std::vector<int> pending = core.pending_leases();  // a copy: deciding edits it
   for (int id : pending) {
     const auto& lease = core.workload().leases[id];
@@ -140,8 +145,10 @@ void IdleLeasing::decide_requests(SchedulerCore& core) {
       if (core.fleet().pools[pool].role != PoolRole::kInference) continue;
       // On-demand leases keep their GPUs for their whole term: only GPUs above the peak
       // reserve. Preemptible ones may use what is idle now; they are reclaimed when needed.
-      const int usable = lease.preemptible ? core.free_gpus(pool) : spare_gpus(core, pool);
-      if (usable >= lease.gpus && core.accept_lease(id, pool)) {
+      const int usable = lease.preemptible ? (claimed_by_training_[pool] ? 0 : core.free_gpus(pool))
+                                           : spare_gpus(core, pool);
+      if ((usable >= lease.gpus || (!lease.preemptible && preempt_training_for(core, id, pool))) &&
+          core.accept_lease(id, pool)) {
         accepted = true;
         if (lease.preemptible) preemptible_.push_back(id);
         break;
@@ -149,6 +156,68 @@ void IdleLeasing::decide_requests(SchedulerCore& core) {
     }
     if (!accepted) core.reject_lease(id);
   }
+}
+
+// An on-demand lease that outranks training preempts the training running on the pool (the
+// latest started first: the least work since a checkpoint at stake) if that makes room above
+// the peak reserve. True if it did.
+bool IdleLeasing::preempt_training_for(SchedulerCore& core, int lease, int pool) {
+  if (!ranks_.enabled || ranks_.ondemand_lease <= ranks_.training) return false;
+  std::vector<int> victims;
+  for (int job : core.running_training())
+    if (core.placement_of(job)->pool == pool) victims.push_back(job);
+  std::stable_sort(victims.begin(), victims.end(),
+                   [&](int a, int b) { return core.started_at(a) > core.started_at(b); });
+  // A freed GPU is spare: the reserve counts replicas, which training never displaced.
+  const int needed = core.workload().leases[lease].gpus;
+  int freed = 0;
+  size_t take = 0;
+  while (take < victims.size() && spare_gpus(core, pool) + freed < needed)
+    freed += core.workload().training[victims[take++]].gpus;
+  if (spare_gpus(core, pool) + freed < needed) return false;
+  for (size_t v = 0; v < take; ++v) core.preempt_training(victims[v], ranks_.restart_delay_s);
+  return spare_gpus(core, pool) >= needed;
+}
+
+int IdleLeasing::preemptible_gpus_on(const SchedulerCore& core, int pool, bool under_notice) const {
+  int gpus = 0;
+  for (int id : preemptible_) {
+    const auto& placement = core.lease_placement(id);
+    if (placement && placement->pool == pool && notice_ends_.count(id) == (under_notice ? 1u : 0u))
+      gpus += core.workload().leases[id].gpus;
+  }
+  return gpus;
+}
+
+bool IdleLeasing::claim_for_training(SchedulerCore& core,
+                                     const std::function<bool(int job, int pool)>& may_run) {
+  if (!ranks_.enabled || ranks_.training <= ranks_.preemptible_lease) return false;
+  claimed_by_training_.resize(core.fleet().pools.size(), false);
+  for (int job : core.waiting_training()) {
+    const int gpus = core.workload().training[job].gpus;
+    for (int pool : core.job_pools(job)) {
+      if (core.fleet().pools[pool].role != PoolRole::kInference || claimed_by_training_[pool] ||
+          !may_run(job, pool))
+        continue;
+      const int leased = preemptible_gpus_on(core, pool, false);
+      if (leased == 0 || spare_gpus(core, pool) + leased < gpus) continue;
+      int coming_back = spare_gpus(core, pool);
+      for (auto it = preemptible_.rbegin(); it != preemptible_.rend() && coming_back < gpus; ++it) {
+        const auto& placement = core.lease_placement(*it);
+        if (!placement || placement->pool != pool || notice_ends_.count(*it)) continue;
+        notice_ends_[*it] = core.now() + notice_s_;
+        coming_back += core.workload().leases[*it].gpus;
+      }
+      claimed_by_training_[pool] = true;
+      if (notice_s_ > 0) {
+        core.wake_at(core.now() + notice_s_);
+        return false;
+      }
+      reclaim_when_due(core);
+      return true;  // one claim at a time: the job at the front gets it
+    }
+  }
+  return false;
 }
 
 }  // namespace gpufleet

@@ -7,6 +7,7 @@
 
 #include "core/fleet.hpp"
 #include "core/policy.hpp"
+#include "core/workload.hpp"
 
 namespace gpufleet {
 
@@ -19,6 +20,7 @@ struct PolicyPlan {
   bool lease_idle = false;        // inference follows demand; leases take what it leaves idle
   bool preempt_priority = false;  // higher-priority training preempts lower
   bool replay = false;            // training starts at its recorded start, as in its trace
+  bool hetero_aware = false;      // generations go to the jobs that gain most from them
   PolicyParams params;            // every parameter of the named parts, defaults filled in
 };
 
@@ -35,6 +37,8 @@ void backfill_training(SchedulerCore& core, PoolRole role);
 // usable_gpus(pool) GPUs of a pool), if their training state fits the GPUs' memory.
 void spill_over(SchedulerCore& core, double wait_s,
                 const std::function<int(int pool)>& usable_gpus);
+// Whether the job's training state (weights, gradients, optimizer) fits the pool's GPU memory.
+bool training_state_fits(const TrainingJob& job, const Pool& pool);
 // The most free GPUs on any pool of `role`: a job larger than that cannot start anywhere.
 int most_free_gpus(const SchedulerCore& core, PoolRole role);
 // Starts waiting jobs, highest priority first, by preempting running jobs of lower priority
@@ -59,8 +63,26 @@ void refuse_leases(SchedulerCore& core);
 // frees the troughs for preemptible leases.
 class IdleLeasing {
  public:
+  // Ranks across classes where leases and training meet on inference pools (preempt-priority).
+  // Inference is always first: its peak reserve is never leased to on-demand tenants nor
+  // given to training.
+  struct ClassRanks {
+    bool enabled = false;
+    double ondemand_lease = 2;
+    double training = 1;
+    double preemptible_lease = 0;
+    double restart_delay_s = 0;  // of a training job preempted for an on-demand lease
+  };
+
   IdleLeasing(double headroom, double notice_s, bool follow_demand);
+  void set_ranks(const ClassRanks& ranks) { ranks_ = ranks; }
   void apply(SchedulerCore& core);
+  // When training outranks preemptible leases: the first waiting job that `may_run` on an
+  // inference pool and would fit there without the pool's preemptible leases gives those
+  // (newest first) notice; their GPUs are kept from new preemptible leases until reclaimed.
+  // True if they were reclaimed at once (no notice period): training may be placed again.
+  bool claim_for_training(SchedulerCore& core,
+                          const std::function<bool(int job, int pool)>& may_run);
   // Free GPUs of the pool that inference's peak reserve does not claim (valid after apply()
   // in the same scheduling call).
   int spare_gpus(const SchedulerCore& core, int pool) const;
@@ -73,6 +95,8 @@ class IdleLeasing {
   std::map<std::string, int> scale_inference(SchedulerCore& core);
   void give_notice(SchedulerCore& core, const std::map<std::string, int>& missing);
   void decide_requests(SchedulerCore& core);
+  bool preempt_training_for(SchedulerCore& core, int lease, int pool);
+  int preemptible_gpus_on(const SchedulerCore& core, int pool, bool under_notice) const;
 
   const double headroom_;
   const double notice_s_;
@@ -82,6 +106,31 @@ class IdleLeasing {
   std::vector<int> preemptible_;         // accepted preemptible leases, in acceptance order
   std::map<int, double> notice_ends_;    // lease under notice -> when it is reclaimed
   std::map<std::string, int> held_;      // GPUs by model that replicas hold (this call)
+  ClassRanks ranks_;
+  std::vector<bool> claimed_by_training_;  // per pool: leases there are under notice for it
+};
+
+// Gavel's idea on a discrete queue: each generation goes to the waiting jobs that gain the most
+// from it (throughput there over throughput on their slowest generation), fastest generation
+// first, so the jobs that gain little are the ones that run on older GPUs. A job only runs
+// where it gets at least min_share of its best throughput. Fairness bound: a job that has
+// waited fair_wait_s starts first, on its fastest pool with room; if it finds none, it holds
+// an EASY reservation on its training pools, where only backfilling may start other jobs.
+// Inference pools count when use_inference_pools, within usable_gpus.
+class HeteroAware {
+ public:
+  HeteroAware(double fair_wait_s, double min_share, bool use_inference_pools);
+  void apply(SchedulerCore& core, const std::function<int(int pool)>& usable_gpus);
+
+ private:
+  bool may_use(const SchedulerCore& core, int job, int pool,
+               const std::function<int(int pool)>& usable_gpus) const;
+  // Starts overdue jobs in arrival order; returns the first that found no room, or -1.
+  int start_overdue(SchedulerCore& core, const std::function<int(int pool)>& usable_gpus);
+
+  const double fair_wait_s_;
+  const double min_share_;
+  const bool use_inference_pools_;
 };
 
 // Holds, on pools of a role, the replicas each service's peak demand needs, whatever the hour.

@@ -1,4 +1,5 @@
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <stdexcept>
@@ -61,14 +62,41 @@ const std::vector<PolicyInfo>& policy_registry() {
         {"lease_notice_h", "hours between a preemptible lease's reclaim notice and its end", 1, 0,
          720},
         {"lease_follow_demand", "1: replicas follow demand; 0: held for the peak", 0, 0, 1, true}}},
+      {"hetero-aware",
+       "Gavel's heterogeneity-aware allocation on a queue: every generation, fastest first, goes "
+       "to the waiting jobs that gain the most from it (their throughput there over their "
+       "throughput on their slowest generation, from the workload's MFU per generation), so "
+       "jobs that gain little run on older GPUs, including idle inference GPUs (with "
+       "hetero_inference_pools=1, memory permitting). A job runs only where it gets at least "
+       "hetero_min_share of its best throughput. Fairness bound: a job that has waited "
+       "hetero_fair_wait_h starts first, on its fastest pool with room, and nothing else starts "
+       "until it has.",
+       true,
+       {{"hetero_fair_wait_h", "hours after which a job is served before any other", 6, 0, 1e6},
+        {"hetero_min_share", "least fraction of its best throughput a job accepts", 0.4, 0, 1},
+        {"hetero_inference_pools", "1: idle inference GPUs count as older training GPUs; 0: no", 1,
+         0, 1, true}}},
       {"preempt-priority",
        "Training jobs are started highest priority first; one that does not fit preempts "
        "running jobs of lower priority on its pool (lowest priority first, then the latest "
        "started), if that makes room. A preempted job goes back to the head of the queue and "
-       "restarts from its last checkpoint, after restart_delay_min on its GPUs to reload.",
+       "restarts from its last checkpoint, after restart_delay_min on its GPUs to reload. "
+       "Across classes (with lease-idle), ranks order inference > on-demand lease > training > "
+       "preemptible lease by default: an on-demand lease request preempts training running on "
+       "inference pools, and a training job allowed there (spillover, hetero-aware) has "
+       "preemptible leases reclaimed after their notice. Inference always comes first.",
        false,
        {{"restart_delay_min", "minutes a preempted job spends reloading before it computes", 10, 0,
-         1440}}},
+         1440},
+        {"rank_ondemand_lease",
+         "rank of on-demand leases (with lease-idle): above training's, a request preempts "
+         "training on inference pools",
+         2, 0, 10},
+        {"rank_training", "rank of training jobs against leases (with lease-idle)", 1, 0, 10},
+        {"rank_preemptible_lease",
+         "rank of preemptible leases (with lease-idle): below training's, they are reclaimed, "
+         "after their notice, for a training job that may run on their pool",
+         0, 0, 10}}},
   };
   return registry;
 }
@@ -86,6 +114,12 @@ const PolicyInfo& find_part(const std::string& name) {
     if (p.name == name) return p;
   throw std::invalid_argument("unknown policy '" + name + "'; valid policies: " + policy_names() +
                               " (combine them with '+', e.g. easy-backfill+spillover)");
+}
+
+std::string number(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", x);
+  return text;
 }
 
 std::vector<std::string> split(const std::string& text, char separator) {
@@ -119,7 +153,7 @@ void set_param(PolicyPlan& plan, const std::vector<const PolicyInfo*>& parts,
           (p.whole && x != std::floor(x)))
         throw std::invalid_argument("--param " + text + ": " + key + " must be a " +
                                     (p.whole ? "whole number" : "number") + " from " +
-                                    std::to_string(p.min) + " to " + std::to_string(p.max));
+                                    number(p.min) + " to " + number(p.max));
       plan.params[key] = x;
       return;
     }
@@ -153,6 +187,7 @@ std::unique_ptr<Policy> make_policy(const std::string& name,
     plan.lease_idle = plan.lease_idle || part->name == "lease-idle";
     plan.preempt_priority = plan.preempt_priority || part->name == "preempt-priority";
     plan.replay = plan.replay || part->name == "replay";
+    plan.hetero_aware = plan.hetero_aware || part->name == "hetero-aware";
     for (const auto& p : part->params) plan.params[p.name] = p.default_value;
   }
   for (const auto& text : params) set_param(plan, parts, text);

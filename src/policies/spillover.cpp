@@ -14,12 +14,12 @@ namespace {
 // Activations are left out: the test is a floor, not a guarantee.
 constexpr double kTrainingBytesPerParameter = 16;
 
-bool state_fits(const TrainingJob& job, const Pool& pool) {
+}  // namespace
+
+bool training_state_fits(const TrainingJob& job, const Pool& pool) {
   const double parameters = job.gradient_bytes / 2;  // BF16 gradients: 2 bytes per parameter
   return kTrainingBytesPerParameter * parameters / job.gpus <= pool.hbm_gb * 1e9;
 }
-
-}  // namespace
 
 void spill_over(SchedulerCore& core, double wait_s,
                 const std::function<int(int pool)>& usable_gpus) {
@@ -40,7 +40,8 @@ void spill_over(SchedulerCore& core, double wait_s,
     // Pools in the job's order of preference; on a slower generation it runs longer.
     for (int pool : core.job_pools(job)) {
       const auto& p = fleet.pools[pool];
-      if (p.role != PoolRole::kInference || usable_gpus(pool) < spec.gpus || !state_fits(spec, p))
+      if (p.role != PoolRole::kInference || usable_gpus(pool) < spec.gpus ||
+          !training_state_fits(spec, p))
         continue;
       if (core.start_training(job, pool)) {
         most_free = most_free_gpus(core, PoolRole::kInference);

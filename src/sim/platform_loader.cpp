@@ -5,6 +5,7 @@
 #include <simgrid/kernel/routing/NetPoint.hpp>
 
 #include "core/input_error.hpp"
+#include "sim/leaf_switches.hpp"
 
 namespace gpufleet {
 
@@ -89,21 +90,26 @@ LoadedPlatform read_fleet(const std::vector<simgrid::s4u::Host*>& all_hosts,
     by_pool[name].push_back(host);
   }
   LoadedPlatform loaded;
+  int first_leaf = 0;
   for (const auto& name : order) {
     Pool pool = pool_of(by_pool[name].front(), file);
     pool.first_domain = static_cast<int>(loaded.fleet.domains.size());
     pool.domain_count = static_cast<int>(by_pool[name].size());
     const int index = static_cast<int>(loaded.fleet.pools.size());
+    const auto leaves = leaf_switch_groups(by_pool[name]);
+    int leaf = 0;
     for (auto* host : by_pool[name]) {
       if (!same_shape(pool, pool_of(host, file)))
         throw InputError(
             file, std::string("host '") + host->get_cname() + "'",
             "differs from the other hosts of pool '" + name + "' (model, role, cores or speed)",
             "give each kind of host its own pool property");
-      loaded.fleet.domains.push_back({host->get_name(), index, pool.gpus_per_domain});
+      loaded.fleet.domains.push_back(
+          {host->get_name(), index, pool.gpus_per_domain, first_leaf + leaves[leaf++]});
       loaded.hosts.push_back(host);
     }
     loaded.fleet.pools.push_back(pool);
+    first_leaf += *std::max_element(leaves.begin(), leaves.end()) + 1;
   }
   return loaded;
 }

@@ -57,7 +57,7 @@ class Controller {
       : platform_(platform),
         workload_(workload),
         options_(options),
-        core_(platform.fleet, workload, policy),
+        core_(platform.fleet, workload, policy, options.topology_aware),
         recorder_(platform.fleet, workload, options.horizon_s, options.interval_s,
                   options.assumptions),
         runs_(workload.training.size()),
@@ -94,6 +94,7 @@ class Controller {
   void step(double now) {
     core_.set_time(now);
     recorder_.inference_until(now, core_);
+    recorder_.state_until(now, core_);
     for (int job : std::exchange(completed_, {})) {
       core_.training_finished(job);
       recorder_.training_ended(job, now, runs_[job].work_flops, true);
@@ -118,6 +119,7 @@ class Controller {
     switch (e.kind) {
       case EventKind::kTrainingSubmit:
         core_.training_submitted(e.index);
+        recorder_.training_submitted(e.index, now);
         break;
       case EventKind::kLeaseRequest:
         core_.lease_requested(e.index);
@@ -229,6 +231,7 @@ class Controller {
 
   void finish(double horizon) {
     recorder_.inference_until(horizon, core_);
+    recorder_.state_until(horizon, core_);
     for (int job : core_.running_training())
       recorder_.training_ended(job, horizon,
                                runs_[job].progress.fraction_done() * runs_[job].work_flops, false);
@@ -307,6 +310,7 @@ RunResult Simulation::run(const Workload& workload, Policy& policy,
   result.policy = options.policy_name;
   result.policy_params = policy.params();
   result.seed = options.seed;
+  result.topology_aware = options.topology_aware;
   return result;
 }
 

@@ -16,6 +16,7 @@ struct SimulationOptions {
   double interval_s = 3600;  // time-series bin
   int max_phases = 8;        // compute/all-reduce rounds a training job is split into
   unsigned long seed = 0;
+  bool topology_aware = true;  // placement prefers one leaf switch (see find_placement)
   std::string policy_name;
   ModelAssumptions assumptions;
   std::function<void(double now_s)> on_progress;  // called as simulated time advances

@@ -1,0 +1,119 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <tuple>
+
+#include "core/scheduler_core.hpp"
+#include "policies/policies.hpp"
+
+namespace gpufleet {
+
+namespace {
+
+// Useful FLOP/s one GPU of the pool gives the job: a cell of Gavel's throughput matrix
+// (job x generation); 0 where the job may not run.
+double rate(const SchedulerCore& core, int job, int pool) {
+  const int generation = core.generation_on(job, pool);
+  if (generation < 0) return 0;
+  return core.workload().training[job].generations[generation].mfu *
+         core.fleet().pools[pool].peak_flops_per_gpu;
+}
+
+struct JobRates {
+  double best = 0;     // on its fastest generation in the fleet
+  double slowest = 0;  // on its slowest one
+};
+
+JobRates rates_of(const SchedulerCore& core, int job) {
+  JobRates r{0, std::numeric_limits<double>::infinity()};
+  for (int pool : core.job_pools(job)) {
+    r.best = std::max(r.best, rate(core, job, pool));
+    r.slowest = std::min(r.slowest, rate(core, job, pool));
+  }
+  return r;
+}
+
+}  // namespace
+
+HeteroAware::HeteroAware(double fair_wait_s, double min_share, bool use_inference_pools)
+    : fair_wait_s_(fair_wait_s), min_share_(min_share), use_inference_pools_(use_inference_pools) {}
+
+bool HeteroAware::may_use(const SchedulerCore& core, int job, int pool,
+                          const std::function<int(int pool)>& usable_gpus) const {
+  const auto& p = core.fleet().pools[pool];
+  const auto& spec = core.workload().training[job];
+  if (p.role == PoolRole::kInference &&
+      (!use_inference_pools_ || usable_gpus(pool) < spec.gpus || !training_state_fits(spec, p)))
+    return false;
+  return core.free_gpus(pool) >= spec.gpus &&
+         rate(core, job, pool) >= min_share_ * rates_of(core, job).best;
+}
+
+int HeteroAware::start_overdue(SchedulerCore& core,
+                               const std::function<int(int pool)>& usable_gpus) {
+  const std::vector<int> waiting = core.waiting_training();  // a copy: starting edits it
+  double next_due = std::numeric_limits<double>::infinity();
+  int blocked = -1;
+  for (int job : waiting) {
+    const double due_at = core.workload().training[job].submit_s + fair_wait_s_;
+    if (due_at > core.now() + 1e-9) {
+      next_due = std::min(next_due, due_at);
+      continue;
+    }
+    if (blocked >= 0) continue;
+    // Its fastest pool with room: an overdue job is past trading speed for others' gain.
+    std::vector<int> pools = core.job_pools(job);
+    std::stable_sort(pools.begin(), pools.end(),
+                     [&](int a, int b) { return rate(core, job, a) > rate(core, job, b); });
+    bool started = false;
+    for (int pool : pools)
+      if (may_use(core, job, pool, usable_gpus) && core.start_training(job, pool)) {
+        started = true;
+        break;
+      }
+    if (!started) blocked = job;
+  }
+  if (std::isfinite(next_due)) core.wake_at(next_due);
+  return blocked;
+}
+
+void HeteroAware::apply(SchedulerCore& core, const std::function<int(int pool)>& usable_gpus) {
+  // An overdue job that found no room is the head of the queue (every older job is overdue
+  // too and has started): it holds an EASY reservation on its training pools, which only
+  // backfilling may use; the other pools are shared out below.
+  const int head = start_overdue(core, usable_gpus);
+  std::vector<bool> reserved(core.fleet().pools.size(), false);
+  if (head >= 0) {
+    backfill_training(core, PoolRole::kTraining);
+    for (int pool : core.job_pools(head))
+      reserved[pool] = core.fleet().pools[pool].role == PoolRole::kTraining;
+  }
+  // Fastest generation first; each pool goes to the jobs that gain the most from it relative
+  // to their slowest generation, so that jobs that gain little are the ones left for older
+  // GPUs. Ties keep arrival order.
+  const auto& fleet = core.fleet();
+  std::vector<int> pools(fleet.pools.size());
+  for (size_t p = 0; p < pools.size(); ++p) pools[p] = static_cast<int>(p);
+  std::stable_sort(pools.begin(), pools.end(), [&](int a, int b) {
+    return fleet.pools[a].peak_flops_per_gpu > fleet.pools[b].peak_flops_per_gpu;
+  });
+  for (int pool : pools) {
+    if (reserved[pool]) continue;
+    // (speedup, GPUs, job), sorted best first: among equal gains the larger job goes first,
+    // as it is the hardest to place later and small jobs fill what it leaves.
+    std::vector<std::tuple<double, int, int>> candidates;
+    for (int job : core.waiting_training())
+      if (may_use(core, job, pool, usable_gpus))
+        candidates.push_back({rate(core, job, pool) / rates_of(core, job).slowest,
+                              core.workload().training[job].gpus, job});
+    std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+      if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) > std::get<0>(b);
+      return std::get<1>(a) > std::get<1>(b);
+    });
+    for (const auto& [gain, gpus, job] : candidates)
+      if (core.free_gpus(pool) >= core.workload().training[job].gpus)
+        core.start_training(job, pool);
+  }
+}
+
+}  // namespace gpufleet
