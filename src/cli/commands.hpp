@@ -15,6 +15,7 @@ CommandRunner add_generate_command(CLI::App& app);
 CommandRunner add_shape_command(CLI::App& app);
 CommandRunner add_report_command(CLI::App& app);
 CommandRunner add_compare_command(CLI::App& app);
+CommandRunner add_import_command(CLI::App& app);
 
 // A shipped file (platforms/..., workloads/...): from the working directory if it is there,
 // else from the source tree gpufleet was built from.

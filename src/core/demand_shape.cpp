@@ -27,8 +27,9 @@ double parse_number(const std::string& text, const std::string& file, long line,
   return x;
 }
 
-// Total request rate over all clients, by window start (seconds).
-std::map<long, double> total_rate_by_window(const std::vector<std::string>& files) {
+}  // namespace
+
+std::map<long, double> servegen_total_rate(const std::vector<std::string>& files) {
   std::map<long, double> total;
   for (const auto& file : files) {
     std::ifstream in(file);
@@ -53,7 +54,7 @@ std::map<long, double> total_rate_by_window(const std::vector<std::string>& file
   return total;
 }
 
-std::vector<std::string> trace_files(const std::string& directory) {
+std::vector<std::string> servegen_trace_files(const std::string& directory) {
   namespace fs = std::filesystem;
   if (!fs::is_directory(directory))
     throw InputError(directory, "", "not a directory",
@@ -68,7 +69,7 @@ std::vector<std::string> trace_files(const std::string& directory) {
   return files;
 }
 
-long window_length_s(const std::map<long, double>& total, const std::string& directory) {
+long servegen_window_s(const std::map<long, double>& total, const std::string& directory) {
   long window = 0;
   for (auto it = total.begin(); std::next(it) != total.end(); ++it) {
     const long gap = std::next(it)->first - it->first;
@@ -81,12 +82,10 @@ long window_length_s(const std::map<long, double>& total, const std::string& dir
   return window;
 }
 
-}  // namespace
-
 DemandShape derive_servegen_shape(const std::string& directory) {
-  const auto total = total_rate_by_window(trace_files(directory));
+  const auto total = servegen_total_rate(servegen_trace_files(directory));
   if (total.size() < 2) throw InputError(directory, "", "fewer than two time windows");
-  const long window = window_length_s(total, directory);
+  const long window = servegen_window_s(total, directory);
   const long hours = total.rbegin()->first / 3600 + 1;
   if (hours < kHoursPerWeek)
     throw InputError(directory, "window_start_s",

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -21,6 +22,13 @@ struct DemandShape {
 // the weeks of the trace. Hours with no requests at all are treated as gaps in the data.
 // Throws InputError naming the file and line of anything that does not parse.
 DemandShape derive_servegen_shape(const std::string& directory);
+
+// The parts it is made of, also used by the servegen importer: the chunk-*-trace.csv files of
+// a directory (sorted), the request rate summed over clients by window start (seconds), and
+// the window length (600 s in ServeGen).
+std::vector<std::string> servegen_trace_files(const std::string& directory);
+std::map<long, double> servegen_total_rate(const std::vector<std::string>& files);
+long servegen_window_s(const std::map<long, double>& total, const std::string& directory);
 
 DemandShape load_demand_shape(const std::string& file);
 nlohmann::json demand_shape_to_json(const DemandShape& shape);

@@ -66,8 +66,8 @@ void Recorder::training_ended(int job, double now, double useful_flops, bool com
   const double held = now - start;
   run.held_s += held;
   run.last_run_end_s = now;
-  const int gpus = workload_.training[job].gpus;
-  result_.timeline.add(run.pool, JobClass::kTraining, start, now, gpus,
+  result_.timeline.add(run.pool, JobClass::kTraining, start, now,
+                       workload_.training[job].allocated_gpus(),
                        held > 0 ? useful_flops / held : 0);
 }
 

@@ -79,8 +79,8 @@ std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) 
                         : run.last_run_end_s < r.horizon_s ? "preempted"
                                                            : "running";
     append(out, {job.id, "training", pool_name(run.pool), model, job.gpus, job.submit_s,
-                 run.start_s, run.end_s, state, job.gpus * run.held_s / 3600, run.preemptions,
-                 standard_columns(fleet, job, run)});
+                 run.start_s, run.end_s, state, job.allocated_gpus() * run.held_s / 3600,
+                 run.preemptions, standard_columns(fleet, job, run)});
   }
   std::vector<int> replica_number(w.inference.size(), 0);
   for (const auto& rep : r.replicas) {

@@ -65,9 +65,10 @@ json training_json(const Fleet& fleet, const Workload& w, const RunResult& r) {
     if (job.submit_s >= r.horizon_s) continue;
     ++submitted;
     const auto& pref = job.generations.front();
-    // GPU-hours the job needs on the generation it asked for first.
+    // GPU-hours the job needs on the generation it asked for first (x its share of each GPU,
+    // as allocation counts it).
     const double need_h =
-        job.work_flops / (fleet.peak_flops_of_model(pref.model) * pref.mfu) / 3600;
+        job.work_flops / (fleet.peak_flops_of_model(pref.model) * pref.mfu) / 3600 * job.gpu_share;
     demand_h += need_h;
     served_h += need_h * run.work_done_flops / job.work_flops;
     lost_h += need_h * run.lost_work_flops / job.work_flops;

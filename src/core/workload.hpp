@@ -26,6 +26,16 @@ struct TrainingJob {
   double checkpoint_interval_s = 3600;
   int priority = 0;                // larger runs first where a policy uses priorities
   std::vector<std::string> after;  // ids of jobs that must complete first
+  // Fraction of each of its GPUs the job uses (< 1: a GPU shared with other jobs, as in
+  // real traces). Placement still gives it whole GPUs; allocation is accounted x share.
+  double gpu_share = 1;
+  // When a real trace says the job ran (negative: not recorded, e.g. never scheduled). The
+  // replay policy starts it at recorded_start_s; importers size work_flops so that it ends
+  // at recorded_end_s on every generation it may use.
+  double recorded_start_s = -1;
+  double recorded_end_s = -1;
+
+  double allocated_gpus() const { return gpus * gpu_share; }
 };
 
 struct InferenceGeneration {

@@ -13,6 +13,10 @@ namespace gpufleet {
 Workload load_workload(const std::string& file);
 Workload parse_workload(const nlohmann::json& document, const std::string& file);
 nlohmann::json workload_to_json(const Workload& workload);
+nlohmann::json training_job_to_json(const TrainingJob& job);
+// The same document as text (plus "meta" when given), built one training job at a time so
+// that a workload of many jobs never exists as one JSON tree.
+std::string workload_to_text(const Workload& workload, const nlohmann::json& meta = nullptr);
 
 // Checks the workload against the platform it will run on (GPU models, sizes, dependencies)
 // and resolves relative speeds into MFUs. Throws InputError naming the file and field.

@@ -52,7 +52,9 @@ class ComposedPolicy final : public Policy {
 
  private:
   void place_training(SchedulerCore& core, const std::function<int(int pool)>& usable) {
-    if (plan_.hetero_aware) {
+    if (plan_.replay) {
+      start_recorded(core);
+    } else if (plan_.hetero_aware) {
       hetero_.apply(core, usable);
     } else {
       start_training_fifo(core, PoolRole::kTraining);

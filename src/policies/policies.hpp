@@ -19,6 +19,7 @@ struct PolicyPlan {
   bool spillover = false;         // training may run on inference pools after a wait
   bool lease_idle = false;        // inference follows demand; leases take what it leaves idle
   bool preempt_priority = false;  // higher-priority training preempts lower
+  bool replay = false;            // training starts at its recorded start, as in its trace
   bool hetero_aware = false;      // generations go to the jobs that gain most from them
   PolicyParams params;            // every parameter of the named parts, defaults filled in
 };
@@ -47,6 +48,10 @@ void preempt_for_priority(SchedulerCore& core, PoolRole role, double restart_del
 // Moves spilled jobs back to a training pool of a generation they prefer when one has room and
 // the move (a restart after restart_delay_s, up to a checkpoint interval redone) pays off.
 void migrate_back(SchedulerCore& core, double restart_delay_s);
+// Starts each waiting job that has a recorded start once that time comes, on any pool of a
+// model it may use (one domain if it fits in one), and asks to be woken at the recorded
+// starts still ahead. Jobs without a recorded start (never scheduled in the trace) wait.
+void start_recorded(SchedulerCore& core);
 // Refuses every lease request still pending.
 void refuse_leases(SchedulerCore& core);
 

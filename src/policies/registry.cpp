@@ -18,6 +18,13 @@ const std::vector<PolicyInfo>& policy_registry() {
        "every external lease request is refused.",
        true,
        {}},
+      {"replay",
+       "Replays an imported trace: each training job starts at its recorded start time (on any "
+       "pool of a GPU model it may use, on one node when it fits) and, its work being sized "
+       "from the trace, ends at its recorded end; jobs the trace never scheduled never start. "
+       "Inference and leases as in static-partition.",
+       true,
+       {}},
       {"fifo", "Another name for static-partition: first-come first-served training.", true, {}},
       {"easy-backfill",
        "static-partition with EASY backfilling for training: the head of the queue gets a "
@@ -179,6 +186,7 @@ std::unique_ptr<Policy> make_policy(const std::string& name,
     plan.spillover = plan.spillover || part->name == "spillover";
     plan.lease_idle = plan.lease_idle || part->name == "lease-idle";
     plan.preempt_priority = plan.preempt_priority || part->name == "preempt-priority";
+    plan.replay = plan.replay || part->name == "replay";
     plan.hetero_aware = plan.hetero_aware || part->name == "hetero-aware";
     for (const auto& p : part->params) plan.params[p.name] = p.default_value;
   }

@@ -1,0 +1,75 @@
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "core/atomic_files.hpp"
+#include "core/duration.hpp"
+#include "core/platform_writer.hpp"
+#include "core/workload_io.hpp"
+#include "import/importers.hpp"
+
+namespace gpufleet {
+
+namespace {
+
+struct ImportCommandOptions {
+  std::string format;
+  std::vector<std::string> inputs;
+  std::string out;
+  std::string platform_out;
+  std::string interval = "60s";
+  ImportOptions import;
+};
+
+int run_import(const ImportCommandOptions& o) {
+  ImportOptions options = o.import;
+  options.interval_s = parse_duration_s(o.interval);
+  if (!(options.interval_s > 0)) throw std::invalid_argument("--interval must be > 0");
+  const Imported imported = import_trace(o.format, o.inputs, options);
+  if (!o.platform_out.empty() && imported.pools.empty())
+    throw std::invalid_argument("the " + o.format +
+                                " inputs describe no machine: drop --platform-out");
+  // Everything is built before anything is written.
+  const nlohmann::json meta = {{"imported_from", o.format},
+                               {"inputs", o.inputs},
+                               {"rows", imported.report.rows},
+                               {"kept", imported.report.kept},
+                               {"dropped", imported.report.dropped}};
+  const std::string text = workload_to_text(imported.workload, meta);
+  const std::string platform =
+      o.platform_out.empty() ? std::string() : platform_xml(imported.pools);
+  write_file_atomically(o.out, text);
+  if (!o.platform_out.empty()) write_file_atomically(o.platform_out, platform);
+  std::fputs(("gpufleet import " + o.format + ": " + imported.report.text()).c_str(), stderr);
+  std::printf("wrote %s%s\n", o.out.c_str(),
+              o.platform_out.empty() ? "" : (" and " + o.platform_out).c_str());
+  return 0;
+}
+
+}  // namespace
+
+CommandRunner add_import_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "import", "Turn a public trace into a workload (and platform) file (docs/importers.md)");
+  auto o = std::make_shared<ImportCommandOptions>();
+  cmd->add_option("format", o->format, "Trace format: " + import_formats())->required();
+  cmd->add_option("inputs", o->inputs,
+                  "Trace files (alibaba-gpu-2023: pod list and node list; servegen: the model "
+                  "directory)")
+      ->required();
+  cmd->add_option("-o,--output", o->out, "Workload JSON to write")->required();
+  cmd->add_option("--platform-out", o->platform_out,
+                  "Also write a SimGrid platform of the trace's machine");
+  cmd->add_flag("--lenient", o->import.lenient,
+                "Skip malformed rows and count them, instead of stopping at the first");
+  cmd->add_option("--interval", o->interval,
+                  "Demand-curve step for request traces (azure-llm-2023)")
+      ->capture_default_str();
+  cmd->add_option("--procs-per-gpu", o->import.procs_per_gpu, "swf: processors that make one GPU")
+      ->capture_default_str();
+  cmd->add_option("--gpu-model", o->import.gpu_model, "swf: GPU model the jobs run on")
+      ->capture_default_str();
+  return [o] { return run_import(*o); };
+}
+
+}  // namespace gpufleet

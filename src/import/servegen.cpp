@@ -1,0 +1,47 @@
+// Alibaba ServeGen (2025) client traces: per-client 600 s windows of request rate. The files
+// are read by src/core/demand_shape.cpp, which `gpufleet shape` also uses. Mapping decisions
+// and what is lost: docs/importers.md.
+#include <filesystem>
+
+#include "core/demand_shape.hpp"
+#include "core/input_error.hpp"
+#include "import/importers.hpp"
+#include "import/llm_service.hpp"
+
+namespace gpufleet {
+
+namespace {
+
+// ServeGen's CSVs give request rates, not tokens: a request is taken as this many tokens
+// (prompt + output; an estimate, see docs/importers.md).
+constexpr double kTokensPerRequest = 1000;
+
+}  // namespace
+
+Imported import_servegen(const std::vector<std::string>& inputs, const ImportOptions&) {
+  if (inputs.size() != 1)
+    throw std::invalid_argument("servegen reads one model directory (e.g. .../m-small), got " +
+                                std::to_string(inputs.size()) + " inputs");
+  const std::string& directory = inputs.front();
+  Imported out;
+  const auto files = servegen_trace_files(directory);
+  const auto total = servegen_total_rate(files);
+  if (total.size() < 2) throw InputError(directory, "", "fewer than two time windows");
+  const long window = servegen_window_s(total, directory);
+  // Windows no client reported are gaps: they keep a zero demand.
+  std::vector<double> rate(total.rbegin()->first / window + 1, 0.0);
+  for (const auto& [start, value] : total) rate[start / window] += value;
+  out.report.rows = static_cast<long>(total.size());
+  out.report.kept["client trace files"] = static_cast<long>(files.size());
+  out.report.kept["windows of summed demand"] = static_cast<long>(rate.size());
+  const std::string id = "servegen-" + std::filesystem::path(directory).filename().string();
+  out.workload.inference.push_back(
+      llm_service(id, static_cast<double>(window), std::move(rate), kTokensPerRequest));
+  out.workload.horizon_s =
+      static_cast<double>(out.workload.inference.back().demand.values.size() * window);
+  out.pools = {pool_for_peak(out.workload.inference.back())};
+  ++out.report.kept["inference services"];
+  return out;
+}
+
+}  // namespace gpufleet

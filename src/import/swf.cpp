@@ -1,0 +1,98 @@
+// The Standard Workload Format of the Parallel Workloads Archive: 18 whitespace-separated
+// fields per job, ';' header comments. Mapping decisions and what is lost: docs/importers.md.
+#include <algorithm>
+#include <cmath>
+
+#include "core/gpu_catalog.hpp"
+#include "core/input_error.hpp"
+#include "import/importers.hpp"
+
+namespace gpufleet {
+
+namespace {
+
+constexpr double kMfu = 0.4;  // the MFU a job is taken to reach on the chosen model
+const char* kSwfLayout =
+    "18 fields: job submit wait run procs cpu mem req_procs req_time req_mem status user group "
+    "app queue partition preceding think";
+
+// "; MaxProcs: 128" -> 128; 0 when the line says something else.
+long header_value(const std::string& line, const std::string& key) {
+  const auto at = line.find(key + ":");
+  if (at == std::string::npos) return 0;
+  return std::strtol(line.c_str() + at + key.size() + 1, nullptr, 10);
+}
+
+}  // namespace
+
+Imported import_swf(const std::vector<std::string>& inputs, const ImportOptions& options) {
+  if (inputs.size() != 1)
+    throw std::invalid_argument("swf reads one log (.swf or .swf.gz), got " +
+                                std::to_string(inputs.size()));
+  const auto gpu = find_gpu(options.gpu_model);
+  if (!gpu)
+    throw std::invalid_argument("unknown --gpu-model '" + options.gpu_model +
+                                "'; known: " + known_gpu_models());
+  if (options.procs_per_gpu < 1) throw std::invalid_argument("--procs-per-gpu must be >= 1");
+  Imported out;
+  LineReader reader(inputs.front());
+  long max_procs = 0;
+  double last_submit = 0, horizon = 0;
+  for_each_row(reader, options.lenient, out.report, [&](const std::string& line) {
+    if (line.front() == ';') {  // header comments: only MaxProcs is used
+      --out.report.rows;
+      max_procs = std::max(max_procs, header_value(line, "MaxProcs"));
+      return;
+    }
+    const auto f = split_whitespace(line);
+    if (f.empty()) {
+      --out.report.rows;
+      return;
+    }
+    expect_fields(f.size(), 18, kSwfLayout);
+    const long id = whole_field(f[0], "job number");
+    const double submit = number_field(f[1], "submit time");
+    const double wait = number_field(f[2], "wait time");
+    const double run = number_field(f[3], "run time");
+    long procs = whole_field(f[4], "allocated processors");
+    if (procs <= 0) procs = whole_field(f[7], "requested processors");
+    if (submit < 0 || submit < last_submit)
+      throw RowError("timestamps out of order",
+                     "submit time " + std::to_string(submit) + " is before the previous job's",
+                     "SWF logs are sorted by submit time");
+    last_submit = submit;
+    if (run <= 0) {
+      ++out.report.dropped["no run time (field 4 <= 0)"];
+      return;
+    }
+    if (procs <= 0) {
+      ++out.report.dropped["no processor count (fields 5 and 8 <= 0)"];
+      return;
+    }
+    TrainingJob job;
+    job.id = "swf-" + std::to_string(id);
+    job.submit_s = submit;
+    job.gpus = static_cast<int>((procs + options.procs_per_gpu - 1) / options.procs_per_gpu);
+    job.work_flops = kMfu * gpu->bf16_flops * job.gpus * run;
+    job.generations = {{gpu->model, kMfu, 0}};
+    // A wait of -1 is unknown; in logs that say so (as NASA's), submit times are start times.
+    job.recorded_start_s = submit + std::max(0.0, wait);
+    job.recorded_end_s = job.recorded_start_s + run;
+    horizon = std::max(horizon, job.recorded_end_s);
+    max_procs = std::max(max_procs, procs);
+    out.workload.training.push_back(std::move(job));
+    ++out.report.kept["training jobs"];
+  });
+  out.workload.horizon_s = std::ceil(horizon);
+  // The machine: MaxProcs from the header (else the largest job), as whole domains of GPUs.
+  PoolSpec pool;
+  pool.model = gpu->model;
+  pool.role = "training";
+  const long gpus = (max_procs + options.procs_per_gpu - 1) / options.procs_per_gpu;
+  pool.gpus = static_cast<int>((gpus + gpu->gpus_per_domain - 1) / gpu->gpus_per_domain) *
+              gpu->gpus_per_domain;
+  if (pool.gpus > 0) out.pools = {pool};
+  return out;
+}
+
+}  // namespace gpufleet
