@@ -122,16 +122,17 @@ int run(const RunOptions& o) {
   summary["economics"] = economics_json(simulation.fleet(), workload, result, economics);
   const std::string jobs = jobs_csv(simulation.fleet(), workload, result);
   const std::string series = timeseries_csv(simulation.fleet(), result);
+  const std::string services = services_timeseries_csv(workload, result);
   AtomicFiles files(o.out);
   files.add("summary.json", summary.dump(2) + "\n");
   files.add("jobs.csv", jobs);
   files.add("timeseries.csv", series);
   files.add("queue_timeseries.csv", queue_timeseries_csv(result));
   files.add("pools_timeseries.csv", pools_timeseries_csv(simulation.fleet(), result));
-  files.add("services_timeseries.csv", services_timeseries_csv(workload, result));
+  files.add("services_timeseries.csv", services);
   if (o.report)
-    files.add("report.html",
-              report::run_report_html(report::parse_run(o.out, summary.dump(), jobs, series)));
+    files.add("report.html", report::run_report_html(
+                                 report::parse_run(o.out, summary.dump(), jobs, series, services)));
   files.commit();
   if (!o.quiet) std::fputs(summary_table(summary).c_str(), stdout);
   std::printf(

@@ -91,6 +91,15 @@ std::vector<UsageRow> parse_usage(const std::string& file, const std::string& te
   return rows;
 }
 
+std::vector<ServiceRow> parse_services(const std::string& file, const std::string& text) {
+  CsvReader csv(file, text, {"time_s", "service", "demand_per_s", "served_per_s"});
+  std::vector<ServiceRow> rows;
+  while (csv.next())
+    rows.push_back({csv.number("time_s", 0), csv.text("service"), csv.number("demand_per_s", 0),
+                    csv.number("served_per_s", 0)});
+  return rows;
+}
+
 void check_summary(const std::string& file, const nlohmann::json& s) {
   for (const char* key :
        {"policy", "horizon_s", "fleet", "pools", "training", "inference", "lease"})
@@ -110,7 +119,8 @@ std::string read_text_file(const std::string& path, const std::string& fix) {
 }
 
 RunData parse_run(const std::string& origin, const std::string& summary_json,
-                  const std::string& jobs_csv, const std::string& timeseries_csv) {
+                  const std::string& jobs_csv, const std::string& timeseries_csv,
+                  const std::string& services_csv) {
   RunData run;
   run.name = origin;
   const std::string summary_file = origin + "/summary.json";
@@ -123,6 +133,8 @@ RunData parse_run(const std::string& origin, const std::string& summary_json,
   check_summary(summary_file, run.summary);
   run.jobs = parse_jobs(origin + "/jobs.csv", jobs_csv);
   run.usage = parse_usage(origin + "/timeseries.csv", timeseries_csv);
+  if (!services_csv.empty())
+    run.services = parse_services(origin + "/services_timeseries.csv", services_csv);
   return run;
 }
 
@@ -136,7 +148,10 @@ RunData load_run(const std::string& directory) {
   // In this order, so that the first missing file is the one named.
   const std::string summary = read("summary.json");
   const std::string jobs = read("jobs.csv");
-  return parse_run(directory, summary, jobs, read("timeseries.csv"));
+  const std::string usage = read("timeseries.csv");
+  const bool has_services = fs::exists(directory + "/services_timeseries.csv");
+  return parse_run(directory, summary, jobs, usage,
+                   has_services ? read("services_timeseries.csv") : std::string());
 }
 
 }  // namespace gpufleet::report

@@ -15,6 +15,14 @@ struct UsageRow {
   double effective_flops = 0;
 };
 
+// One row of services_timeseries.csv: a service's mean demand and served rate over a bin.
+struct ServiceRow {
+  double time_s = 0;
+  std::string service;
+  double demand_per_s = 0;
+  double served_per_s = 0;
+};
+
 // One row of jobs.csv; a time that does not exist is -1.
 struct JobRow {
   std::string id;
@@ -31,14 +39,17 @@ struct RunData {
   nlohmann::json summary;
   std::vector<JobRow> jobs;
   std::vector<UsageRow> usage;
+  std::vector<ServiceRow> services;  // empty for outputs written before the file existed
 };
 
-// Parses a run's three outputs; `origin` names them in errors (InputError with the file and
-// line).
+// Parses a run's outputs; `origin` names them in errors (InputError with the file and line).
+// An empty services_csv means the run has none.
 RunData parse_run(const std::string& origin, const std::string& summary_json,
-                  const std::string& jobs_csv, const std::string& timeseries_csv);
+                  const std::string& jobs_csv, const std::string& timeseries_csv,
+                  const std::string& services_csv = "");
 
-// Reads summary.json, jobs.csv and timeseries.csv from a run's output directory.
+// Reads summary.json, jobs.csv, timeseries.csv and, when present, services_timeseries.csv
+// from a run's output directory.
 RunData load_run(const std::string& directory);
 
 // The whole text of a file; InputError naming it (and the fix) when it cannot be read.

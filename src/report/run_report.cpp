@@ -78,6 +78,23 @@ void training_charts(HtmlPage& page, const RunData& run) {
       "Submission to completion, completed jobs only.");
 }
 
+// Demand and served rate of one service per time bin (services_timeseries.csv).
+void service_over_time(HtmlPage& page, const RunData& run, const std::string& service) {
+  Series demand{"demand", {}, {}, "#999999", true},
+      served{"served within target", {}, {}, class_color("inference"), false};
+  for (const auto& row : run.services)
+    if (row.service == service) {
+      demand.x.push_back(row.time_s / 86400);
+      demand.y.push_back(row.demand_per_s);
+      served.x.push_back(row.time_s / 86400);
+      served.y.push_back(row.served_per_s);
+    }
+  if (demand.x.empty()) return;
+  page.figure(
+      line_chart({service + ": demand vs served", "time (days)", "units/s"}, {demand, served}),
+      "Mean over each time bin; where the lines part, demand went unserved.");
+}
+
 void inference_and_money_charts(HtmlPage& page, const RunData& run) {
   const json& s = run.summary;
   page.section("Inference, leases, energy and money");
@@ -93,6 +110,7 @@ void inference_and_money_charts(HtmlPage& page, const RunData& run) {
                         services, {demand, served}),
               "Demand integrated over the run and the part served within the latency target "
               "(units as in the workload, e.g. tokens).");
+  for (const auto& service : services) service_over_time(page, run, service);
   std::vector<std::string> pools;
   Series revenue{"lease revenue", {}, {}, class_color("lease"), false};
   Series energy{"energy", {}, {}, "#D55E00", false};
