@@ -193,6 +193,7 @@ bool IdleLeasing::claim_for_training(SchedulerCore& core,
                                      const std::function<bool(int job, int pool)>& may_run) {
   if (!ranks_.enabled || ranks_.training <= ranks_.preemptible_lease) return false;
   claimed_by_training_.resize(core.fleet().pools.size(), false);
+  // One claim at a time: the first waiting job that needs one gets it.
   for (int job : core.waiting_training()) {
     const int gpus = core.workload().training[job].gpus;
     for (int pool : core.job_pools(job)) {
@@ -200,7 +201,8 @@ bool IdleLeasing::claim_for_training(SchedulerCore& core,
           !may_run(job, pool))
         continue;
       const int leased = preemptible_gpus_on(core, pool, false);
-      if (leased == 0 || spare_gpus(core, pool) + leased < gpus) continue;
+      const int spare = spare_gpus(core, pool);
+      if (spare >= gpus || leased == 0 || spare + leased < gpus) continue;
       int coming_back = spare_gpus(core, pool);
       for (auto it = preemptible_.rbegin(); it != preemptible_.rend() && coming_back < gpus; ++it) {
         const auto& placement = core.lease_placement(*it);
@@ -214,7 +216,7 @@ bool IdleLeasing::claim_for_training(SchedulerCore& core,
         return false;
       }
       reclaim_when_due(core);
-      return true;  // one claim at a time: the job at the front gets it
+      return true;
     }
   }
   return false;
