@@ -8,9 +8,11 @@ namespace gpufleet {
 namespace {
 
 // Inference first (it has the latency target), then leases, then training, which takes what
-// is left. Within training: priority preemption, the queue in order on its own pools, then
-// backfilling, so that the head goes first before anything jumps ahead; migration back and
-// spillover last, on what the training pools' queue leaves.
+// is left. Within training: priority preemption, then the training order (replay,
+// hetero-aware, or the queue in order on its own pools then backfilling, so that the head
+// goes first before anything jumps ahead), then migration back and spillover, on what the
+// training pools' queue leaves. With ranks across classes, a claim on preemptible leases
+// comes last.
 class ComposedPolicy final : public Policy {
  public:
   explicit ComposedPolicy(PolicyPlan plan)
