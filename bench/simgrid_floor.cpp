@@ -1,0 +1,150 @@
+// The raw SimGrid floor under a gpufleet run: replays the run's jobs.csv (every training job,
+// replica and lease with its start, end, pool and GPUs) as bare SimGrid execs on the same
+// platform, with no scheduler, policy, metrics or outputs. Same engine settings and energy
+// plugin as gpufleet. Each job gets free GPUs of its pool at its start (first fit, worked out
+// before the simulation and not timed) and computes for its recorded duration there, without
+// gradient exchange; a dispatcher actor starts one actor per job at its start time, so actors
+// live only while their job runs. Prints the jobs replayed and
+// the wall time of engine.run(). Usage: simgrid_floor PLATFORM.xml JOBS.csv HORIZON_S
+#include <simgrid/plugins/energy.h>
+#include <xbt/log.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <queue>
+#include <simgrid/s4u.hpp>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace s4u = simgrid::s4u;
+
+namespace {
+
+struct FloorJob {
+  double start_s = 0;
+  double end_s = 0;
+  std::vector<s4u::Host*> hosts;
+  std::vector<int> gpus_per_host;
+};
+
+std::vector<std::string> split(const std::string& line) {
+  std::vector<std::string> cells;
+  std::stringstream in(line);
+  std::string cell;
+  while (std::getline(in, cell, ',')) cells.push_back(cell);
+  if (!line.empty() && line.back() == ',') cells.emplace_back();
+  return cells;
+}
+
+struct Row {
+  double start_s, end_s;
+  std::string pool;
+  int gpus;
+};
+
+std::vector<Row> read_rows(const std::string& file, double horizon_s) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  std::map<std::string, size_t> column;
+  const auto header = split(line);
+  for (size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
+  std::vector<Row> rows;
+  while (std::getline(in, line)) {
+    const auto cells = split(line);
+    const std::string& start = cells.at(column.at("start_s"));
+    const std::string& end = cells.at(column.at("end_s"));
+    if (start.empty() || cells.at(column.at("pool")).empty()) continue;  // never started
+    const Row row{std::stod(start), end.empty() ? horizon_s : std::stod(end),
+                  cells.at(column.at("pool")), std::stoi(cells.at(column.at("gpus")))};
+    if (row.end_s > row.start_s) rows.push_back(row);
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const Row& a, const Row& b) { return a.start_s < b.start_s; });
+  return rows;
+}
+
+// Gives each job free GPUs of its pool's hosts at its start (first fit, GPUs back at its
+// end), so that no host runs more threads than it has cores, as in gpufleet.
+std::vector<FloorJob> place(const std::vector<Row>& rows, const std::vector<s4u::Host*>& all) {
+  std::map<std::string, std::vector<s4u::Host*>> hosts_of_pool;
+  for (auto* h : all)
+    if (const char* pool = h->get_property("pool")) hosts_of_pool[pool].push_back(h);
+  std::map<s4u::Host*, int> free;
+  for (auto* h : all) free[h] = h->get_core_count();
+  using Release = std::pair<double, size_t>;  // (end, job)
+  std::priority_queue<Release, std::vector<Release>, std::greater<>> running;
+  std::vector<FloorJob> jobs;
+  for (const auto& row : rows) {
+    while (!running.empty() && running.top().first <= row.start_s) {
+      const auto& done = jobs[running.top().second];
+      for (size_t i = 0; i < done.hosts.size(); ++i) free[done.hosts[i]] += done.gpus_per_host[i];
+      running.pop();
+    }
+    FloorJob job{row.start_s, row.end_s, {}, {}};
+    int left = row.gpus;
+    for (auto* h : hosts_of_pool.at(row.pool)) {
+      if (left == 0) break;
+      const int take = std::min(left, free[h]);
+      if (take == 0) continue;
+      job.hosts.push_back(h);
+      job.gpus_per_host.push_back(take);
+      free[h] -= take;
+      left -= take;
+    }
+    if (left > 0) throw std::runtime_error("jobs.csv holds more GPUs than pool " + row.pool);
+    running.push({row.end_s, jobs.size()});
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
+}
+
+void run_job(const FloorJob* job) {
+  std::vector<s4u::ExecPtr> execs;
+  for (size_t i = 0; i < job->hosts.size(); ++i)
+    execs.push_back(s4u::Exec::init()
+                        ->set_host(job->hosts[i])
+                        ->set_flops_amount((job->end_s - job->start_s) * job->hosts[i]->get_speed())
+                        ->set_thread_count(job->gpus_per_host[i])
+                        ->start());
+  for (const auto& exec : execs) exec->wait();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: %s PLATFORM.xml JOBS.csv HORIZON_S\n", argv[0]);
+    return 2;
+  }
+  int engine_argc = 1;
+  s4u::Engine engine(&engine_argc, argv);
+  xbt_log_control_set("root.thresh:critical");
+  s4u::Engine::set_config("contexts/factory:raw");
+  s4u::Engine::set_config("contexts/stack-size:128");
+  s4u::Engine::set_config("network/model:CM02");
+  s4u::Engine::set_config("network/TCP-gamma:0");
+  s4u::Engine::set_config("network/crosstraffic:0");
+  sg_host_energy_plugin_init();
+  engine.load_platform(argv[1]);
+  const auto jobs = place(read_rows(argv[2], std::stod(argv[3])), engine.get_all_hosts());
+  s4u::Actor::create("dispatcher", engine.get_all_hosts().front(), [&jobs] {
+    for (const auto& job : jobs) {
+      s4u::this_actor::sleep_until(job.start_s);
+      s4u::Actor::create("job", job.hosts.front(), run_job, &job);
+    }
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  engine.run();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("floor: %zu jobs replayed as bare execs, simulated to %.0f s, engine.run() %.2f s\n",
+              jobs.size(), engine.get_clock(), wall);
+  return 0;
+}
