@@ -7,7 +7,6 @@
 // live only while their job runs. Prints the jobs replayed and
 // the wall time of engine.run(). Usage: simgrid_floor PLATFORM.xml JOBS.csv HORIZON_S
 #include <simgrid/plugins/energy.h>
-#include <xbt/log.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,6 +21,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "sim/engine_config.hpp"
 
 namespace s4u = simgrid::s4u;
 
@@ -126,12 +127,7 @@ int main(int argc, char** argv) {
   }
   int engine_argc = 1;
   s4u::Engine engine(&engine_argc, argv);
-  xbt_log_control_set("root.thresh:critical");
-  s4u::Engine::set_config("contexts/factory:raw");
-  s4u::Engine::set_config("contexts/stack-size:128");
-  s4u::Engine::set_config("network/model:CM02");
-  s4u::Engine::set_config("network/TCP-gamma:0");
-  s4u::Engine::set_config("network/crosstraffic:0");
+  gpufleet::configure_engine();
   sg_host_energy_plugin_init();
   engine.load_platform(argv[1]);
   const auto jobs = place(read_rows(argv[2], std::stod(argv[3])), engine.get_all_hosts());

@@ -1,7 +1,6 @@
 #include "sim/simulation.hpp"
 
 #include <simgrid/plugins/energy.h>
-#include <xbt/log.h>
 
 #include <cmath>
 #include <limits>
@@ -11,6 +10,7 @@
 #include "core/input_error.hpp"
 #include "core/recorder.hpp"
 #include "core/scheduler_core.hpp"
+#include "sim/engine_config.hpp"
 #include "sim/platform_loader.hpp"
 #include "sim/training_task.hpp"
 
@@ -24,19 +24,6 @@ struct Simulation::State {
 };
 
 namespace {
-
-void configure_engine() {
-  // SimGrid's own logging would drown the report; errors still reach us as exceptions.
-  xbt_log_control_set("root.thresh:critical");
-  s4u::Engine::set_config("contexts/factory:raw");
-  s4u::Engine::set_config("contexts/stack-size:128");
-  // GPU fabrics are RDMA: no TCP window cap on flows, no LV08 bandwidth factor, and no TCP
-  // acknowledgement traffic taking 5% of the reverse direction (measured: two opposite flows
-  // took 1.05x bytes / bandwidth with it on).
-  s4u::Engine::set_config("network/model:CM02");
-  s4u::Engine::set_config("network/TCP-gamma:0");
-  s4u::Engine::set_config("network/crosstraffic:0");
-}
 
 enum class EventKind { kTrainingSubmit, kLeaseRequest, kLeaseEnd, kDemandChange, kWakeUp };
 
