@@ -119,12 +119,16 @@ CliResult import_alibaba(const TempDir& dir, const std::string& pods) {
                   "--platform-out", dir.path("p.xml")});
 }
 
+// Runs what import_alibaba wrote under a policy; outputs in dir.path("out").
+CliResult run_imported(const TempDir& dir, const std::string& policy) {
+  return run_cli({"run", "--workload", dir.path("w.json"), "--platform", dir.path("p.xml"),
+                  "--policy", policy, "--out", dir.path("out"), "--quiet"});
+}
+
 TEST(AlibabaReplay, ReproducesTheTracesGpuAllocationEveryHour) {
   const TempDir dir;
   ASSERT_EQ(import_alibaba(dir, kPods).exit_code, 0);
-  const auto run =
-      run_cli({"run", "--workload", dir.path("w.json"), "--platform", dir.path("p.xml"), "--policy",
-               "replay", "--out", dir.path("out"), "--quiet"});
+  const auto run = run_imported(dir, "replay");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   // The trace's own allocation: each scheduled GPU pod holds num_gpu x gpu_milli/1000 GPUs
   // from scheduled_time to deletion_time; averaged over each hour.
@@ -164,9 +168,7 @@ TEST(AlibabaReplay, ReproducesTheTracesGpuAllocationEveryHour) {
 TEST(AlibabaImport, RunsUnderStaticPartitionOnTheRealInventory) {
   const TempDir dir;
   ASSERT_EQ(import_alibaba(dir, kPodsSpec).exit_code, 0);
-  const auto run =
-      run_cli({"run", "--workload", dir.path("w.json"), "--platform", dir.path("p.xml"), "--policy",
-               "static-partition", "--out", dir.path("out"), "--quiet"});
+  const auto run = run_imported(dir, "static-partition");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto summary = nlohmann::json::parse(read_file(dir.path("out/summary.json")));
   EXPECT_EQ(summary.at("fleet").at("gpus").get<int>(), 6212);

@@ -203,7 +203,7 @@ bool IdleLeasing::claim_for_training(SchedulerCore& core,
       const int leased = preemptible_gpus_on(core, pool, false);
       const int spare = spare_gpus(core, pool);
       if (spare >= gpus || leased == 0 || spare + leased < gpus) continue;
-      int coming_back = spare_gpus(core, pool);
+      int coming_back = spare;
       for (auto it = preemptible_.rbegin(); it != preemptible_.rend() && coming_back < gpus; ++it) {
         const auto& placement = core.lease_placement(*it);
         if (!placement || placement->pool != pool || notice_ends_.count(*it)) continue;
