@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkg-config libsimgrid-dev libboost-graph-dev
-  libtbb-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev zlib1g-dev
+  libtbb-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev zlib1g-dev libjemalloc-dev
   chromium)  # chromium: scripts/render-report.sh renders report.html to PNG (tested)
 missing=()
 for p in "${packages[@]}"; do

@@ -14,7 +14,7 @@ namespace {
 class PreemptForPriority final : public Policy {
  public:
   void schedule(SchedulerCore& core) override {
-    const auto waiting = core.waiting_training();
+    const auto waiting = core.waiting_training().to_vector();
     for (int job : waiting) {
       const int priority = core.workload().training[job].priority;
       for (int running : core.running_training())

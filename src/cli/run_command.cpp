@@ -1,6 +1,8 @@
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -25,6 +27,10 @@
 namespace gpufleet {
 
 namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
 struct RunOptions {
   std::string scenario = "seed";
@@ -96,6 +102,7 @@ int run(const RunOptions& o) {
   // Everything is read and checked before anything runs or is written.
   auto policy = make_policy(o.policy, o.params);
   const EconomicsParams economics = economics_params(o.economics);
+  const auto t_inputs = std::chrono::steady_clock::now();
   Inputs in = read_inputs(o);
   Workload& workload = in.workload;
   SimulationOptions sim;
@@ -108,15 +115,21 @@ int run(const RunOptions& o) {
   const auto threads =
       tbb::global_control(tbb::global_control::max_allowed_parallelism,
                           o.threads > 0 ? o.threads : tbb::info::default_concurrency());
+  const double inputs_s = seconds_since(t_inputs);
+  const auto t_platform = std::chrono::steady_clock::now();
   Simulation simulation(in.platform_file);
   in.generated_platform.reset();  // loaded: the file is no longer needed
   bind_workload(workload, simulation.fleet(), in.workload_file);
   check_economics(economics, simulation.fleet());
 
+  const double platform_s = seconds_since(t_platform);
   ProgressBar bar("simulating", sim.horizon_s);
   if (!o.quiet) sim.on_progress = [&bar](double now) { bar.update(now); };
+  const auto t_simulation = std::chrono::steady_clock::now();
   const RunResult result = simulation.run(workload, *policy, sim);
+  const double simulation_s = seconds_since(t_simulation);
   bar.finish();
+  const auto t_outputs = std::chrono::steady_clock::now();
 
   auto summary = summarize(simulation.fleet(), workload, result);
   summary["economics"] = economics_json(simulation.fleet(), workload, result, economics);
@@ -134,7 +147,15 @@ int run(const RunOptions& o) {
     files.add("report.html", report::run_report_html(
                                  report::parse_run(o.out, summary.dump(), jobs, series, services)));
   files.commit();
-  if (!o.quiet) std::fputs(summary_table(summary).c_str(), stdout);
+  if (!o.quiet) {
+    // Wall times go to stderr only: the output files stay byte-identical between runs.
+    std::fprintf(stderr,
+                 "gpufleet: wall time: inputs %.2f s, platform %.2f s, simulation %.2f s "
+                 "(%ld events, %.0f/s), outputs %.2f s\n",
+                 inputs_s, platform_s, simulation_s, result.events,
+                 result.events / std::max(simulation_s, 1e-9), seconds_since(t_outputs));
+    std::fputs(summary_table(summary).c_str(), stdout);
+  }
   std::printf(
       "\nwrote %s/summary.json, jobs.csv, timeseries.csv, queue_, pools_, "
       "services_timeseries.csv%s\n",

@@ -64,6 +64,7 @@ struct RunResult {
   std::vector<double> energy_j_per_pool;
   UsageTimeline timeline{1, 1, 1};
   RunSeries series;
+  long events = 0;  // timed events and job ends the simulation handed to the scheduler
 };
 
 }  // namespace gpufleet

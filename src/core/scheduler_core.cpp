@@ -14,6 +14,8 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
       workload_(workload),
       policy_(policy),
       free_per_pool_(fleet.pools.size()),
+      waiting_(workload.training.size()),
+      waiting_sizes_(fleet.pools.size()),
       deps_left_(workload.training.size()),
       submitted_(workload.training.size(), false),
       dependents_(workload.training.size()),
@@ -60,7 +62,29 @@ void SchedulerCore::training_submitted(int job) {
 }
 
 void SchedulerCore::release_if_ready(int job) {
-  if (submitted_[job] && deps_left_[job] == 0) waiting_.push_back(job);
+  if (submitted_[job] && deps_left_[job] == 0) enqueue(job, false);
+}
+
+void SchedulerCore::enqueue(int job, bool at_head) {
+  if (at_head)
+    waiting_.push_front(job);
+  else
+    waiting_.push_back(job);
+  for (int pool : job_pools_[job]) ++waiting_sizes_[pool][workload_.training[job].gpus];
+}
+
+void SchedulerCore::dequeue(int job) {
+  if (!waiting_.erase(job)) throw std::logic_error("start_training: job is not waiting");
+  for (int pool : job_pools_[job]) {
+    auto& sizes = waiting_sizes_[pool];
+    const auto it = sizes.find(workload_.training[job].gpus);
+    if (--it->second == 0) sizes.erase(it);
+  }
+}
+
+int SchedulerCore::smallest_waiting_gpus(int pool) const {
+  const auto& sizes = waiting_sizes_[pool];
+  return sizes.empty() ? std::numeric_limits<int>::max() : sizes.begin()->first;
 }
 
 void SchedulerCore::training_finished(int job) {
@@ -125,9 +149,7 @@ bool SchedulerCore::start_training_at(int job, const Placement& placement) {
   if (generation < 0 || placement.gpus() != workload_.training[job].gpus) return false;
   for (const auto& part : placement.parts)
     if (free_per_domain_[part.domain] < part.gpus) return false;  // planned on an older state
-  const auto it = std::find(waiting_.begin(), waiting_.end(), job);
-  if (it == waiting_.end()) throw std::logic_error("start_training: job is not waiting");
-  waiting_.erase(it);
+  dequeue(job);
   take(placement);
   training_placement_[job] = placement;
   started_at_[job] = now_;
@@ -157,7 +179,7 @@ void SchedulerCore::preempt_training(int job, double restart_delay_s) {
   running_.erase(it);
   give_back(*training_placement_[job]);
   training_placement_[job].reset();
-  waiting_.insert(waiting_.begin(), job);
+  enqueue(job, true);
   actions_.push_back(PreemptTraining{job, restart_delay_s});
 }
 

@@ -12,6 +12,7 @@
 #include "core/placement.hpp"
 #include "core/policy.hpp"
 #include "core/topology.hpp"
+#include "core/waiting_queue.hpp"
 #include "core/workload.hpp"
 
 namespace gpufleet {
@@ -46,7 +47,9 @@ class SchedulerCore {
   const Fleet& fleet() const { return fleet_; }
   const Workload& workload() const { return workload_; }
   double now() const { return now_; }
-  const std::vector<int>& waiting_training() const { return waiting_; }
+  const WaitingQueue& waiting_training() const { return waiting_; }
+  // GPUs of the smallest waiting job that may run on the pool; none waiting: INT_MAX.
+  int smallest_waiting_gpus(int pool) const;
   const std::vector<int>& running_training() const { return running_; }
   const std::optional<Placement>& placement_of(int job) const { return training_placement_[job]; }
   double started_at(int job) const { return started_at_[job]; }  // the latest start
@@ -108,6 +111,8 @@ class SchedulerCore {
   void take(const Placement& placement);
   void give_back(const Placement& placement);
   void release_if_ready(int job);
+  void enqueue(int job, bool at_head);
+  void dequeue(int job);
   double replica_throughput(int service, int pool) const;
 
   const Fleet& fleet_;
@@ -117,7 +122,10 @@ class SchedulerCore {
   double now_ = 0;
   std::vector<int> free_per_domain_;
   std::vector<int> free_per_pool_;
-  std::vector<int> waiting_;  // released training jobs in arrival order
+  WaitingQueue waiting_;  // released training jobs in arrival order
+  // Per pool, GPUs -> how many waiting jobs of that size may run there: the fragmentation
+  // metric asks each bin, and scanning the queue cost O(queue) when nothing fits.
+  std::vector<std::map<int, int>> waiting_sizes_;
   std::vector<int> running_;
   std::vector<int> pending_leases_;
   std::vector<int> deps_left_;

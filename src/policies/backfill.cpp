@@ -73,7 +73,7 @@ void backfill_training(SchedulerCore& core, PoolRole role) {
   int most_free = most_free_gpus(core, role);
   if (most_free == 0) return;
   Reservation reserved = reserve_for(core, core.waiting_training().front(), role);
-  const std::vector<int> candidates(core.waiting_training().begin() + 1,
+  const std::vector<int> candidates(std::next(core.waiting_training().begin()),
                                     core.waiting_training().end());
   // Candidates are planned in chunks, each in parallel against the state at the chunk's start
   // (placement is the costly part), then decided sequentially in queue order, using the plan

@@ -51,7 +51,7 @@ bool HeteroAware::may_use(const SchedulerCore& core, int job, int pool,
 
 int HeteroAware::start_overdue(SchedulerCore& core,
                                const std::function<int(int pool)>& usable_gpus) {
-  const std::vector<int> waiting = core.waiting_training();  // a copy: starting edits it
+  const std::vector<int> waiting = core.waiting_training().to_vector();  // starting edits it
   double next_due = std::numeric_limits<double>::infinity();
   int blocked = -1;
   for (int job : waiting) {

@@ -54,7 +54,7 @@ bool start_by_preempting(SchedulerCore& core, int job, PoolRole role, double res
 
 void preempt_for_priority(SchedulerCore& core, PoolRole role, double restart_delay_s) {
   const auto& training = core.workload().training;
-  std::vector<int> waiting = core.waiting_training();
+  std::vector<int> waiting = core.waiting_training().to_vector();
   // Highest priority first; the queue's order among equals. Only a job that outranks some
   // running job can gain anything here.
   std::stable_sort(waiting.begin(), waiting.end(),

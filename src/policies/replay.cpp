@@ -24,7 +24,7 @@ bool start_anywhere(SchedulerCore& core, int job) {
 }  // namespace
 
 void start_recorded(SchedulerCore& core) {
-  const auto waiting = core.waiting_training();  // a copy: starting a job edits the queue
+  const auto waiting = core.waiting_training().to_vector();  // starting a job edits the queue
   for (int job : waiting) {
     const double start = core.workload().training[job].recorded_start_s;
     if (start < 0) continue;  // never ran in the trace: never starts in its replay

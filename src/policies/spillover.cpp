@@ -25,7 +25,7 @@ void spill_over(SchedulerCore& core, double wait_s,
                 const std::function<int(int pool)>& usable_gpus) {
   const auto& fleet = core.fleet();
   int most_free = most_free_gpus(core, PoolRole::kInference);
-  const std::vector<int> waiting = core.waiting_training();  // a copy: starting edits it
+  const std::vector<int> waiting = core.waiting_training().to_vector();  // starting edits it
   double next_eligible = std::numeric_limits<double>::infinity();
   for (int job : waiting) {
     const auto& spec = core.workload().training[job];

@@ -2,6 +2,7 @@
 
 #include <simgrid/plugins/energy.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <queue>
@@ -82,6 +83,7 @@ class Controller {
     core_.set_time(now);
     recorder_.inference_until(now, core_);
     recorder_.state_until(now, core_);
+    events_handled_ += static_cast<long>(completed_.size());
     for (int job : std::exchange(completed_, {})) {
       core_.training_finished(job);
       recorder_.training_ended(job, now, runs_[job].work_flops, true);
@@ -93,6 +95,7 @@ class Controller {
            events_.top().time < options_.horizon_s) {
       const TimedEvent e = events_.top();
       events_.pop();
+      ++events_handled_;
       handle(e, now);
     }
     for (const Action& action : core_.schedule()) {
@@ -150,10 +153,9 @@ class Controller {
     const double share = run.work_flops / job.work_flops;  // of the job's work left to do
     auto& progress = run.progress;
     progress = TrainingProgress{};
-    // Phases exist to interleave gradient exchange; a job inside one domain needs one exec.
-    progress.phases = a.placement.domains() == 1
-                          ? 1
-                          : static_cast<int>(std::min<long>(job.steps, options_.max_phases));
+    const double compute_s = run.work_flops / job.gpus / mfu /
+                             platform_.hosts[a.placement.parts.front().domain]->get_speed();
+    progress.phases = phases_for(job, a.placement.domains(), compute_s);
     TrainingTask task;
     for (const auto& part : a.placement.parts) {
       task.hosts.push_back(platform_.hosts[part.domain]);
@@ -172,6 +174,16 @@ class Controller {
     };
     s4u::Host* first = task.hosts.front();
     run.actor = s4u::Actor::create(job.id, first, std::move(task));
+  }
+
+  // Phases exist to interleave a job's gradient exchange with other jobs' traffic; each costs
+  // SimGrid activities, so a job inside one domain gets one, and a phase is never shorter than
+  // min_phase_s of compute (a finetune's one exchange, a pretraining run's eight).
+  int phases_for(const TrainingJob& job, int domains, double compute_s) const {
+    if (domains == 1) return 1;
+    const double by_time = std::floor(compute_s / options_.min_phase_s);
+    const double cap = static_cast<double>(std::min<long>(job.steps, options_.max_phases));
+    return static_cast<int>(std::clamp(by_time, 1.0, cap));
   }
 
   // Work since the last checkpoint is lost: the job checkpoints every checkpoint_interval_s
@@ -226,6 +238,7 @@ class Controller {
     for (size_t d = 0; d < platform_.hosts.size(); ++d)
       energy[platform_.fleet.domains[d].pool] += sg_host_get_consumed_energy(platform_.hosts[d]);
     result_ = recorder_.finish(std::move(energy));
+    result_.events = events_handled_;
     for (auto& exec : replica_execs_)
       if (exec) exec->cancel();
     for (auto& execs : lease_execs_)
@@ -255,6 +268,7 @@ class Controller {
   s4u::SemaphorePtr wakeup_;
   std::priority_queue<TimedEvent, std::vector<TimedEvent>, std::greater<>> events_;
   long seq_ = 0;
+  long events_handled_ = 0;
   std::vector<int> completed_;
   RunResult result_;
 };
@@ -290,8 +304,9 @@ const Fleet& Simulation::fleet() const {
 RunResult Simulation::run(const Workload& workload, Policy& policy,
                           const SimulationOptions& options) {
   auto controller = std::make_shared<Controller>(state_->platform, workload, policy, options);
-  s4u::Actor::create("controller", state_->platform.hosts.front(),
-                     [controller] { (*controller)(); });
+  s4u::Actor::init("controller", state_->platform.hosts.front())
+      ->set_stacksize(kControllerStackBytes)
+      ->start([controller] { (*controller)(); });
   state_->engine->run();
   RunResult result = controller->take_result();
   result.policy = options.policy_name;

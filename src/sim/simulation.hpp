@@ -14,7 +14,8 @@ namespace gpufleet {
 struct SimulationOptions {
   double horizon_s = 0;
   double interval_s = 3600;  // time-series bin
-  int max_phases = 8;        // compute/all-reduce rounds a training job is split into
+  int max_phases = 8;        // compute/all-reduce rounds a training job is split into, at most
+  double min_phase_s = 12 * 3600.0;  // compute time a round lasts at least
   unsigned long seed = 0;
   bool topology_aware = true;  // placement prefers one leaf switch (see find_placement)
   std::string policy_name;

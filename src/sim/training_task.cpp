@@ -7,16 +7,22 @@
 namespace gpufleet {
 
 double TrainingProgress::fraction_done() const {
+  // Read before the queries below: each is a simcall, during which the job's own actor may
+  // run on, finish its phase and drop its references to the execs. The copy keeps them alive
+  // (without it valgrind showed reads of freed execs, and with jemalloc a replay run crashed).
+  const int phases_before = phases_done;
+  const bool exchanging_before = exchanging;
+  const std::vector<simgrid::s4u::ExecPtr> held = execs;
   double phase_part = 0;
-  if (exchanging) {
+  if (exchanging_before) {
     phase_part = 1;
-  } else if (!execs.empty()) {
+  } else if (!held.empty()) {
     // The slowest domain sets the pace of a gang.
     double remaining = 0;
-    for (const auto& exec : execs) remaining = std::max(remaining, exec->get_remaining_ratio());
+    for (const auto& exec : held) remaining = std::max(remaining, exec->get_remaining_ratio());
     phase_part = 1 - remaining;
   }
-  return std::min(1.0, (phases_done + phase_part) / phases);
+  return std::min(1.0, (phases_before + phase_part) / phases);
 }
 
 void TrainingProgress::stop() {

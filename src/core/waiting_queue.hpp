@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstddef>
+#include <iterator>
+#include <map>
+#include <vector>
+
+namespace gpufleet {
+
+// Training jobs waiting to start, in queue order. A year of an overloaded fleet queues
+// hundreds of thousands of jobs and starts them one by one, from anywhere in the queue (a
+// backfill) or the head (FIFO), and puts preempted jobs back at the head: each of these is
+// O(log n) here, where a vector's erase moved the whole queue (the year's largest cost).
+// Not copyable: take to_vector() when a pass must iterate while it starts jobs.
+class WaitingQueue {
+  using Order = std::map<long, int>;  // position key -> job
+
+ public:
+  class const_iterator {
+   public:
+    using iterator_category = std::bidirectional_iterator_tag;
+    using value_type = int;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const int*;
+    using reference = const int&;
+
+    const_iterator() = default;
+    explicit const_iterator(Order::const_iterator it) : it_(it) {}
+    reference operator*() const { return it_->second; }
+    const_iterator& operator++() {
+      ++it_;
+      return *this;
+    }
+    const_iterator operator++(int) { return const_iterator(it_++); }
+    const_iterator& operator--() {
+      --it_;
+      return *this;
+    }
+    const_iterator operator--(int) { return const_iterator(it_--); }
+    bool operator==(const const_iterator& o) const { return it_ == o.it_; }
+
+   private:
+    Order::const_iterator it_;
+  };
+
+  explicit WaitingQueue(std::size_t jobs) : key_of_(jobs, kAbsent) {}
+  WaitingQueue(const WaitingQueue&) = delete;
+  WaitingQueue& operator=(const WaitingQueue&) = delete;
+
+  void push_back(int job) { insert(job, next_back_++); }
+  void push_front(int job) { insert(job, next_front_--); }
+  // False if the job is not waiting.
+  bool erase(int job);
+  bool contains(int job) const { return key_of_[job] != kAbsent; }
+
+  bool empty() const { return order_.empty(); }
+  std::size_t size() const { return order_.size(); }
+  int front() const { return order_.begin()->second; }
+  const_iterator begin() const { return const_iterator(order_.begin()); }
+  const_iterator end() const { return const_iterator(order_.end()); }
+  std::vector<int> to_vector() const;
+
+ private:
+  static constexpr long kAbsent = 0x7fffffffffffffffL;
+  void insert(int job, long key);
+
+  Order order_;
+  std::vector<long> key_of_;  // per job; kAbsent when not waiting
+  long next_back_ = 0;
+  long next_front_ = -1;
+};
+
+}  // namespace gpufleet
