@@ -7,11 +7,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # timed RUNS CMD...: runs CMD RUNS times; sets $median, $fastest, $slowest (s), $rss_mib (peak).
+# The last run's stderr stays in $work/stderr.
 timed() {
   local runs=$1 walls=() rss=0 wall kb
   shift
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>&1
+    /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>"$work/stderr" \
+      || { tail -5 "$work/stderr" >&2; exit 1; }
     read -r wall kb <"$work/time"
     walls+=("$wall"); (( kb > rss )) && rss=$kb
   done

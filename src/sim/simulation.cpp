@@ -155,7 +155,8 @@ class Controller {
     progress = TrainingProgress{};
     const double compute_s = run.work_flops / job.gpus / mfu /
                              platform_.hosts[a.placement.parts.front().domain]->get_speed();
-    progress.phases = phases_for(job, a.placement.domains(), compute_s);
+    progress.phases = training_phases(job.steps, a.placement.domains(), compute_s,
+                                      options_.max_phases, options_.min_phase_s);
     TrainingTask task;
     for (const auto& part : a.placement.parts) {
       task.hosts.push_back(platform_.hosts[part.domain]);
@@ -174,16 +175,6 @@ class Controller {
     };
     s4u::Host* first = task.hosts.front();
     run.actor = s4u::Actor::create(job.id, first, std::move(task));
-  }
-
-  // Phases exist to interleave a job's gradient exchange with other jobs' traffic; each costs
-  // SimGrid activities, so a job inside one domain gets one, and a phase is never shorter than
-  // min_phase_s of compute (a finetune's one exchange, a pretraining run's eight).
-  int phases_for(const TrainingJob& job, int domains, double compute_s) const {
-    if (domains == 1) return 1;
-    const double by_time = std::floor(compute_s / options_.min_phase_s);
-    const double cap = static_cast<double>(std::min<long>(job.steps, options_.max_phases));
-    return static_cast<int>(std::clamp(by_time, 1.0, cap));
   }
 
   // Work since the last checkpoint is lost: the job checkpoints every checkpoint_interval_s

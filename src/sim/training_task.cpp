@@ -1,10 +1,18 @@
 #include "sim/training_task.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Comm.hpp>
 
 namespace gpufleet {
+
+int training_phases(long steps, int domains, double compute_s, int max_phases, double min_phase_s) {
+  if (domains == 1) return 1;
+  const double by_time = std::floor(compute_s / min_phase_s);
+  const double cap = static_cast<double>(std::min<long>(steps, max_phases));
+  return static_cast<int>(std::clamp(by_time, 1.0, std::max(cap, 1.0)));
+}
 
 double TrainingProgress::fraction_done() const {
   // Read before the queries below: each is a simcall, during which the job's own actor may

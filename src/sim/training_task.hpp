@@ -23,6 +23,12 @@ struct TrainingProgress {
   void stop();  // cancels the exchange in flight; call it after killing the actor
 };
 
+// How many compute/all-reduce rounds a job runs. Phases interleave a long job's gradient
+// exchange with other jobs' traffic; each costs SimGrid activities, so a job inside one
+// domain gets one, and a phase is never shorter than min_phase_s of compute: a fine-tune
+// exchanges once, a pretraining run max_phases times (never more than its steps).
+int training_phases(long steps, int domains, double compute_s, int max_phases, double min_phase_s);
+
 // One training job on its NVLink domains. The work is split into phases; in each phase every
 // domain computes its share (an exec of one thread per GPU), then, when the job spans several
 // domains, the domains all-reduce their gradients in a ring over the fabric.
