@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "core/gpu_catalog.hpp"
-#include "core/rng.hpp"
-#include "core/scheduler_core.hpp"
-#include "core/workload_io.hpp"
+#include "formats/workload_io.hpp"
+#include "model/gpu_catalog.hpp"
+#include "scenario/rng.hpp"
+#include "scheduler/scheduler_core.hpp"
 
 namespace {
 

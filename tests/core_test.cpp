@@ -1,16 +1,16 @@
 // Unit tests of the SimGrid-free parts: placement, scheduler core, workload parsing, stats.
 #include <gtest/gtest.h>
 
-#include "core/dependency_graph.hpp"
-#include "core/duration.hpp"
-#include "core/input_error.hpp"
-#include "core/placement.hpp"
-#include "core/scenario_generator.hpp"
-#include "core/scheduler_core.hpp"
-#include "core/stats.hpp"
-#include "core/usage_timeline.hpp"
-#include "core/workload_io.hpp"
+#include "formats/workload_io.hpp"
+#include "metrics/stats.hpp"
+#include "metrics/usage_timeline.hpp"
+#include "model/dependency_graph.hpp"
+#include "model/duration.hpp"
+#include "model/input_error.hpp"
 #include "policies/policies.hpp"
+#include "scenario/scenario_generator.hpp"
+#include "scheduler/placement.hpp"
+#include "scheduler/scheduler_core.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/workload_io.hpp"
+#include "formats/workload_io.hpp"
 #include "import/importers.hpp"
 #include "test_support.hpp"
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "core/platform_writer.hpp"
+#include "formats/platform_writer.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {

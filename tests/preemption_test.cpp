@@ -1,9 +1,9 @@
 // Preemption through the scheduler core, in process: one SimGrid engine in this test's process.
 #include <gtest/gtest.h>
 
-#include "core/scheduler_core.hpp"
-#include "core/workload_io.hpp"
+#include "formats/workload_io.hpp"
 #include "policies/policies.hpp"
+#include "scheduler/scheduler_core.hpp"
 #include "sim/simulation.hpp"
 #include "test_support.hpp"
 

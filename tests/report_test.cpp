@@ -5,8 +5,8 @@
 #include <regex>
 #include <set>
 
-#include "report/axis.hpp"
-#include "report/svg.hpp"
+#include "charts/axis.hpp"
+#include "charts/svg.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {

@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <functional>
 
-#include "core/demand_shape.hpp"
-#include "core/input_error.hpp"
-#include "core/scenario_generator.hpp"
-#include "core/scenario_parts.hpp"
+#include "model/input_error.hpp"
+#include "scenario/demand_shape.hpp"
+#include "scenario/scenario_generator.hpp"
+#include "scenario/scenario_parts.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/platform_writer.hpp"
+#include "formats/platform_writer.hpp"
 
 namespace gpufleet::test {
 

@@ -1,11 +1,11 @@
 // The platform as a graph of domains and switches, and placement that uses it.
-#include "core/topology.hpp"
+#include "scheduler/topology.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include "core/placement.hpp"
+#include "scheduler/placement.hpp"
 #include "sim/simulation.hpp"
 #include "test_support.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/waiting_queue.hpp"
+#include "scheduler/waiting_queue.hpp"
 
 #include <gtest/gtest.h>
 

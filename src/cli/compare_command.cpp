@@ -6,18 +6,18 @@
 #include <sstream>
 #include <thread>
 
-#include "cli/child_processes.hpp"
 #include "cli/commands.hpp"
 #include "cli/economics_options.hpp"
 #include "cli/scenario_source.hpp"
-#include "core/atomic_files.hpp"
-#include "core/duration.hpp"
-#include "core/input_error.hpp"
-#include "core/platform_writer.hpp"
-#include "core/policy.hpp"
-#include "core/workload_io.hpp"
+#include "formats/atomic_files.hpp"
+#include "formats/platform_writer.hpp"
+#include "formats/workload_io.hpp"
+#include "model/duration.hpp"
+#include "model/input_error.hpp"
 #include "report/comparison.hpp"
 #include "report/reports.hpp"
+#include "runtime/child_processes.hpp"
+#include "scheduler/policy.hpp"
 
 namespace gpufleet {
 

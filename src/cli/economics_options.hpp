@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/economics.hpp"
+#include "outputs/economics.hpp"
 
 namespace gpufleet {
 

@@ -3,9 +3,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/scenario_source.hpp"
-#include "core/atomic_files.hpp"
-#include "core/platform_writer.hpp"
-#include "core/workload_io.hpp"
+#include "formats/atomic_files.hpp"
+#include "formats/platform_writer.hpp"
+#include "formats/workload_io.hpp"
 
 namespace gpufleet {
 

@@ -2,11 +2,11 @@
 #include <memory>
 
 #include "cli/commands.hpp"
-#include "core/atomic_files.hpp"
-#include "core/duration.hpp"
-#include "core/platform_writer.hpp"
-#include "core/workload_io.hpp"
+#include "formats/atomic_files.hpp"
+#include "formats/platform_writer.hpp"
+#include "formats/workload_io.hpp"
 #include "import/importers.hpp"
+#include "model/duration.hpp"
 
 namespace gpufleet {
 

@@ -2,7 +2,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
-#include "core/input_error.hpp"
+#include "model/input_error.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{

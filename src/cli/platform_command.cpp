@@ -1,8 +1,8 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
-#include "core/atomic_files.hpp"
-#include "core/platform_writer.hpp"
+#include "formats/atomic_files.hpp"
+#include "formats/platform_writer.hpp"
 
 namespace gpufleet {
 

@@ -1,7 +1,7 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
-#include "core/policy.hpp"
+#include "scheduler/policy.hpp"
 
 namespace gpufleet {
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "core/scenario_generator.hpp"
+#include "scenario/scenario_generator.hpp"
 
 namespace gpufleet {
 

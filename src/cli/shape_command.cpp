@@ -1,8 +1,8 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
-#include "core/atomic_files.hpp"
-#include "core/demand_shape.hpp"
+#include "formats/atomic_files.hpp"
+#include "scenario/demand_shape.hpp"
 
 namespace gpufleet {
 

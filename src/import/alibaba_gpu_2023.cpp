@@ -4,9 +4,9 @@
 #include <map>
 #include <set>
 
-#include "core/gpu_catalog.hpp"
-#include "core/input_error.hpp"
 #include "import/importers.hpp"
+#include "model/gpu_catalog.hpp"
+#include "model/input_error.hpp"
 
 namespace gpufleet {
 
@@ -54,7 +54,7 @@ const GpuSpec& known_model(std::string_view model) {
     if (spec.model == model) return spec;
   throw RowError("unknown GPU model",
                  "GPU model '" + std::string(model) + "' is not in the catalog",
-                 "use one of " + known_gpu_models() + " (src/core/gpu_catalog.cpp)");
+                 "use one of " + known_gpu_models() + " (src/model/gpu_catalog.cpp)");
 }
 
 // GPUs per (model, GPUs per node): one pool each, as a pool's domains are all alike.

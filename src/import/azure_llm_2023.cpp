@@ -3,9 +3,9 @@
 #include <cmath>
 #include <filesystem>
 
-#include "core/input_error.hpp"
 #include "import/importers.hpp"
 #include "import/llm_service.hpp"
+#include "model/input_error.hpp"
 
 namespace gpufleet {
 

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "core/platform_writer.hpp"
-#include "core/workload.hpp"
+#include "formats/platform_writer.hpp"
 #include "import/row_errors.hpp"
+#include "model/workload.hpp"
 
 namespace gpufleet {
 

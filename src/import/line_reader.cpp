@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "core/input_error.hpp"
+#include "model/input_error.hpp"
 
 namespace gpufleet {
 

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "core/platform_writer.hpp"
-#include "core/workload.hpp"
+#include "formats/platform_writer.hpp"
+#include "model/workload.hpp"
 
 namespace gpufleet {
 

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "core/input_error.hpp"
+#include "model/input_error.hpp"
 
 namespace gpufleet {
 

@@ -1,12 +1,12 @@
 // Alibaba ServeGen (2025) client traces: per-client 600 s windows of request rate. The files
-// are read by src/core/demand_shape.cpp, which `gpufleet shape` also uses. Mapping decisions
+// are read by src/scenario/demand_shape.cpp, which `gpufleet shape` also uses. Mapping decisions
 // and what is lost: docs/importers.md.
 #include <filesystem>
 
-#include "core/demand_shape.hpp"
-#include "core/input_error.hpp"
 #include "import/importers.hpp"
 #include "import/llm_service.hpp"
+#include "model/input_error.hpp"
+#include "scenario/demand_shape.hpp"
 
 namespace gpufleet {
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/gpu_catalog.hpp"
-#include "core/input_error.hpp"
 #include "import/importers.hpp"
+#include "model/gpu_catalog.hpp"
+#include "model/input_error.hpp"
 
 namespace gpufleet {
 

@@ -5,8 +5,8 @@
 #include <limits>
 #include <optional>
 
-#include "core/scheduler_core.hpp"
 #include "policies/policies.hpp"
+#include "scheduler/scheduler_core.hpp"
 
 namespace gpufleet {
 

@@ -1,7 +1,7 @@
 #include <functional>
 
-#include "core/scheduler_core.hpp"
 #include "policies/policies.hpp"
+#include "scheduler/scheduler_core.hpp"
 
 namespace gpufleet {
 

@@ -3,8 +3,8 @@
 #include <limits>
 #include <tuple>
 
-#include "core/scheduler_core.hpp"
 #include "policies/policies.hpp"
+#include "scheduler/scheduler_core.hpp"
 
 namespace gpufleet {
 

@@ -2,8 +2,8 @@
 #include <cmath>
 #include <functional>
 
-#include "core/scheduler_core.hpp"
 #include "policies/policies.hpp"
+#include "scheduler/scheduler_core.hpp"
 
 namespace gpufleet {
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "core/fleet.hpp"
-#include "core/policy.hpp"
-#include "core/workload.hpp"
+#include "model/fleet.hpp"
+#include "model/workload.hpp"
+#include "scheduler/policy.hpp"
 
 namespace gpufleet {
 

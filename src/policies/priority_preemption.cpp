@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <limits>
 
-#include "core/scheduler_core.hpp"
 #include "policies/policies.hpp"
+#include "scheduler/scheduler_core.hpp"
 
 namespace gpufleet {
 

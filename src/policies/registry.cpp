@@ -4,8 +4,8 @@
 #include <set>
 #include <stdexcept>
 
-#include "core/policy.hpp"
 #include "policies/policies.hpp"
+#include "scheduler/policy.hpp"
 
 namespace gpufleet {
 

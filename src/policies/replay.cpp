@@ -1,5 +1,5 @@
-#include "core/scheduler_core.hpp"
 #include "policies/policies.hpp"
+#include "scheduler/scheduler_core.hpp"
 
 namespace gpufleet {
 

@@ -1,7 +1,7 @@
 #include <cstdio>
 
-#include "report/chart.hpp"
-#include "report/html_page.hpp"
+#include "charts/chart.hpp"
+#include "charts/html_page.hpp"
 #include "report/reports.hpp"
 #include "report/run_series.hpp"
 

@@ -5,7 +5,7 @@
 #include <map>
 #include <sstream>
 
-#include "core/input_error.hpp"
+#include "model/input_error.hpp"
 
 namespace gpufleet::report {
 

@@ -1,9 +1,9 @@
 #include <cstdio>
 
-#include "report/chart.hpp"
+#include "charts/chart.hpp"
+#include "charts/html_page.hpp"
+#include "charts/palette.hpp"
 #include "report/comparison.hpp"
-#include "report/html_page.hpp"
-#include "report/palette.hpp"
 #include "report/reports.hpp"
 #include "report/run_series.hpp"
 

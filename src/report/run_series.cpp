@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "report/palette.hpp"
+#include "charts/palette.hpp"
 
 namespace gpufleet::report {
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "report/chart.hpp"
+#include "charts/chart.hpp"
 #include "report/run_data.hpp"
 
 namespace gpufleet::report {

@@ -1,8 +1,8 @@
 #include <filesystem>
 
-#include "core/atomic_files.hpp"
-#include "core/input_error.hpp"
-#include "core/json_fields.hpp"
+#include "formats/atomic_files.hpp"
+#include "formats/json_fields.hpp"
+#include "model/input_error.hpp"
 #include "report/reports.hpp"
 
 namespace gpufleet::report {

@@ -4,7 +4,7 @@
 #include <map>
 #include <simgrid/kernel/routing/NetPoint.hpp>
 
-#include "core/input_error.hpp"
+#include "model/input_error.hpp"
 #include "sim/leaf_switches.hpp"
 
 namespace gpufleet {

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/fleet.hpp"
+#include "model/fleet.hpp"
 
 namespace gpufleet {
 

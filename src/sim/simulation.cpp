@@ -8,9 +8,9 @@
 #include <queue>
 #include <simgrid/s4u.hpp>
 
-#include "core/input_error.hpp"
-#include "core/recorder.hpp"
-#include "core/scheduler_core.hpp"
+#include "metrics/recorder.hpp"
+#include "model/input_error.hpp"
+#include "scheduler/scheduler_core.hpp"
 #include "sim/engine_config.hpp"
 #include "sim/platform_loader.hpp"
 #include "sim/training_task.hpp"

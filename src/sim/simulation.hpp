@@ -4,10 +4,10 @@
 #include <memory>
 #include <string>
 
-#include "core/fleet.hpp"
-#include "core/policy.hpp"
-#include "core/run_result.hpp"
-#include "core/workload.hpp"
+#include "metrics/run_result.hpp"
+#include "model/fleet.hpp"
+#include "model/workload.hpp"
+#include "scheduler/policy.hpp"
 
 namespace gpufleet {
 

@@ -7,7 +7,7 @@
 #include <map>
 
 #include "../test_support.hpp"
-#include "core/gpu_catalog.hpp"
+#include "model/gpu_catalog.hpp"
 #include "queueing.hpp"
 
 namespace gpufleet::validation {

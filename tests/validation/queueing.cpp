@@ -16,9 +16,9 @@
 #include <stdexcept>
 
 #include "../test_support.hpp"
-#include "core/platform_writer.hpp"
-#include "core/policy.hpp"
-#include "core/workload_io.hpp"
+#include "formats/platform_writer.hpp"
+#include "formats/workload_io.hpp"
+#include "scheduler/policy.hpp"
 #include "sim/simulation.hpp"
 
 namespace gpufleet::validation {

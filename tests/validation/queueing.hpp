@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/rng.hpp"
+#include "scenario/rng.hpp"
 
 namespace gpufleet::validation {
 

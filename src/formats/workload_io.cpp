@@ -1,0 +1,352 @@
+#include "formats/workload_io.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "formats/json_fields.hpp"
+#include "model/dependency_graph.hpp"
+
+namespace gpufleet {
+
+namespace {
+
+const char* kFormatName = "gpufleet-workload";
+
+std::string at(const std::string& list, size_t i) {
+  return list + "[" + std::to_string(i) + "]";
+}
+
+TrainingGeneration parse_training_generation(const JsonFields& f) {
+  f.reject_unknown({"model", "mfu", "relative_speed"});
+  TrainingGeneration g;
+  g.model = f.text("model");
+  if (f.has("mfu") == f.has("relative_speed"))
+    f.fail("mfu", "give exactly one of \"mfu\" and \"relative_speed\"");
+  if (f.has("mfu")) {
+    g.mfu = f.positive("mfu");
+    if (g.mfu > 1) f.fail("mfu", "must be in (0, 1], got " + std::to_string(g.mfu));
+  } else {
+    g.relative_speed = f.positive("relative_speed");
+  }
+  return g;
+}
+
+void parse_recorded(const JsonFields& f, TrainingJob& job) {
+  f.reject_unknown({"start_s", "end_s"});
+  job.recorded_start_s = f.non_negative("start_s");
+  job.recorded_end_s = f.non_negative("end_s");
+  if (job.recorded_end_s < job.recorded_start_s)
+    f.fail("end_s", "ends before its recorded start", "end_s must be >= start_s");
+  if (job.recorded_start_s < job.submit_s)
+    f.fail("start_s", "starts before the job's submit_s", "start_s must be >= submit_s");
+}
+
+TrainingJob parse_training(const JsonFields& f) {
+  f.reject_unknown({"id", "submit_s", "gpus", "work_flops", "generations", "gradient_bytes",
+                    "steps", "checkpoint_interval_s", "priority", "after", "gpu_share",
+                    "recorded"});
+  TrainingJob job;
+  job.id = f.text("id");
+  job.submit_s = f.non_negative("submit_s");
+  job.gpus = f.positive_int("gpus");
+  job.work_flops = f.positive("work_flops");
+  const auto& generations = f.array("generations");
+  if (generations.empty()) f.fail("generations", "must list at least one GPU model");
+  for (size_t i = 0; i < generations.size(); ++i) {
+    auto g = parse_training_generation(
+        JsonFields(generations[i], f.file(), f.field(at("generations", i))));
+    if (i == 0 && g.mfu == 0)
+      f.fail(at("generations", 0), "the first generation needs an \"mfu\"",
+             "relative speeds are relative to the first generation");
+    job.generations.push_back(std::move(g));
+  }
+  job.gradient_bytes = f.non_negative_or("gradient_bytes", 0);
+  job.steps = f.positive_long_or("steps", 1);
+  job.checkpoint_interval_s =
+      f.has("checkpoint_interval_s") ? f.positive("checkpoint_interval_s") : 3600;
+  job.priority = f.int_or("priority", 0);
+  const auto& after = f.array_or_empty("after");
+  for (size_t i = 0; i < after.size(); ++i) {
+    if (!after[i].is_string()) f.fail(at("after", i), "expected a job id string");
+    job.after.push_back(after[i].get<std::string>());
+  }
+  job.gpu_share = f.has("gpu_share") ? f.positive("gpu_share") : 1;
+  if (job.gpu_share > 1)
+    f.fail("gpu_share", "must be in (0, 1], got " + std::to_string(job.gpu_share));
+  if (f.has("recorded")) parse_recorded(f.child("recorded"), job);
+  return job;
+}
+
+DemandCurve parse_demand(const JsonFields& f) {
+  f.reject_unknown({"interval_s", "repeat", "values"});
+  DemandCurve curve;
+  curve.interval_s = f.positive("interval_s");
+  curve.repeat = f.boolean_or("repeat", true);
+  const auto& values = f.array("values");
+  if (values.empty()) f.fail("values", "must hold at least one value");
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!values[i].is_number() || values[i].get<double>() < 0)
+      f.fail(at("values", i), "expected a non-negative number, got " + values[i].dump());
+    curve.values.push_back(values[i].get<double>());
+  }
+  return curve;
+}
+
+InferenceService parse_inference(const JsonFields& f) {
+  f.reject_unknown({"id", "gpus_per_replica", "latency_target_s", "flops_per_unit", "unit",
+                    "generations", "demand"});
+  InferenceService s;
+  s.id = f.text("id");
+  s.gpus_per_replica = f.positive_int("gpus_per_replica");
+  s.latency_target_s = f.positive("latency_target_s");
+  s.flops_per_unit = f.positive("flops_per_unit");
+  s.unit = f.text_or("unit", "tokens");
+  const auto& generations = f.array("generations");
+  if (generations.empty()) f.fail("generations", "must list at least one GPU model");
+  for (size_t i = 0; i < generations.size(); ++i) {
+    const JsonFields g(generations[i], f.file(), f.field(at("generations", i)));
+    g.reject_unknown({"model", "throughput", "latency_s"});
+    s.generations.push_back({g.text("model"), g.positive("throughput"), g.positive("latency_s")});
+  }
+  s.demand = parse_demand(f.child("demand"));
+  return s;
+}
+
+LeaseRequest parse_lease(const JsonFields& f) {
+  f.reject_unknown(
+      {"id", "gpus", "model", "start_s", "duration_s", "price_per_gpu_hour", "preemptible"});
+  LeaseRequest l;
+  l.id = f.text("id");
+  l.gpus = f.positive_int("gpus");
+  l.model = f.text("model");
+  l.start_s = f.non_negative("start_s");
+  l.duration_s = f.positive("duration_s");
+  l.price_per_gpu_hour = f.non_negative("price_per_gpu_hour");
+  l.preemptible = f.boolean_or("preemptible", false);
+  return l;
+}
+
+template <typename T, typename Parse>
+std::vector<T> parse_list(const JsonFields& top, const std::string& key, Parse parse) {
+  std::vector<T> items;
+  std::set<std::string> ids;
+  const auto& array = top.array_or_empty(key);
+  for (size_t i = 0; i < array.size(); ++i) {
+    const JsonFields f(array[i], top.file(), at(key, i));
+    T item = parse(f);
+    if (!ids.insert(item.id).second)
+      f.fail("id", "duplicate id '" + item.id + "'", "make ids unique");
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+}  // namespace
+
+Workload parse_workload(const nlohmann::json& document, const std::string& file) {
+  const JsonFields top(document, file, "");
+  top.reject_unknown({"format", "version", "horizon_s", "training", "inference", "leases", "meta"});
+  if (top.text("format") != kFormatName)
+    top.fail("format", "expected \"" + std::string(kFormatName) + "\"");
+  const double version = top.number("version");
+  if (!document.at("version").is_number_integer() || version != Workload::kFormatVersion)
+    top.fail("version", "unsupported version",
+             "this gpufleet reads version " + std::to_string(Workload::kFormatVersion));
+  Workload w;
+  w.horizon_s = top.non_negative_or("horizon_s", 0);
+  w.training = parse_list<TrainingJob>(top, "training", parse_training);
+  w.inference = parse_list<InferenceService>(top, "inference", parse_inference);
+  w.leases = parse_list<LeaseRequest>(top, "leases", parse_lease);
+  return w;
+}
+
+Workload load_workload(const std::string& file) {
+  return parse_workload(read_json_file(file), file);
+}
+
+nlohmann::json training_job_to_json(const TrainingJob& j) {
+  using nlohmann::json;
+  json gens = json::array();
+  for (const auto& g : j.generations)
+    gens.push_back(g.relative_speed > 0
+                       ? json{{"model", g.model}, {"relative_speed", g.relative_speed}}
+                       : json{{"model", g.model}, {"mfu", g.mfu}});
+  json item = {{"id", j.id},
+               {"submit_s", j.submit_s},
+               {"gpus", j.gpus},
+               {"work_flops", j.work_flops},
+               {"generations", gens},
+               {"gradient_bytes", j.gradient_bytes},
+               {"steps", j.steps},
+               {"checkpoint_interval_s", j.checkpoint_interval_s},
+               {"priority", j.priority}};
+  if (!j.after.empty()) item["after"] = j.after;
+  if (j.gpu_share != 1) item["gpu_share"] = j.gpu_share;
+  if (j.recorded_start_s >= 0)
+    item["recorded"] = {{"start_s", j.recorded_start_s}, {"end_s", j.recorded_end_s}};
+  return item;
+}
+
+std::string workload_to_text(const Workload& w, const nlohmann::json& meta) {
+  // The training list is written one job at a time: a JSON tree of every job would take
+  // several KB per job (measured: 1.1 GB for 141k imported pods).
+  Workload rest;
+  rest.horizon_s = w.horizon_s;
+  rest.inference = w.inference;
+  rest.leases = w.leases;
+  nlohmann::json doc = workload_to_json(rest);
+  if (!meta.is_null()) doc["meta"] = meta;
+  std::string text = "{";
+  bool first = true;
+  for (const auto& [key, value] : doc.items()) {
+    text += std::string(first ? "" : ",") + "\n " + nlohmann::json(key).dump() + ": ";
+    first = false;
+    if (key != "training") {
+      text += value.dump();
+      continue;
+    }
+    text += "[";
+    for (size_t i = 0; i < w.training.size(); ++i)
+      text += std::string(i ? "," : "") + "\n  " + training_job_to_json(w.training[i]).dump();
+    text += "]";
+  }
+  return text + "\n}\n";
+}
+
+nlohmann::json workload_to_json(const Workload& w) {
+  using nlohmann::json;
+  json doc = {{"format", kFormatName}, {"version", Workload::kFormatVersion}};
+  if (w.horizon_s > 0) doc["horizon_s"] = w.horizon_s;
+  json training = json::array();
+  for (const auto& j : w.training) training.push_back(training_job_to_json(j));
+  json inference = json::array();
+  for (const auto& s : w.inference) {
+    json gens = json::array();
+    for (const auto& g : s.generations)
+      gens.push_back(
+          {{"model", g.model}, {"throughput", g.throughput}, {"latency_s", g.latency_s}});
+    inference.push_back({{"id", s.id},
+                         {"gpus_per_replica", s.gpus_per_replica},
+                         {"latency_target_s", s.latency_target_s},
+                         {"flops_per_unit", s.flops_per_unit},
+                         {"unit", s.unit},
+                         {"generations", gens},
+                         {"demand",
+                          {{"interval_s", s.demand.interval_s},
+                           {"repeat", s.demand.repeat},
+                           {"values", s.demand.values}}}});
+  }
+  json leases = json::array();
+  for (const auto& l : w.leases)
+    leases.push_back({{"id", l.id},
+                      {"gpus", l.gpus},
+                      {"model", l.model},
+                      {"start_s", l.start_s},
+                      {"duration_s", l.duration_s},
+                      {"price_per_gpu_hour", l.price_per_gpu_hour},
+                      {"preemptible", l.preemptible}});
+  doc["training"] = training;
+  doc["inference"] = inference;
+  doc["leases"] = leases;
+  return doc;
+}
+
+namespace {
+
+std::string platform_models(const Fleet& fleet) {
+  std::string list;
+  for (const auto& pool : fleet.pools)
+    if (list.find(pool.gpu_model) == std::string::npos)
+      list += (list.empty() ? "" : ", ") + pool.gpu_model;
+  return list;
+}
+
+int largest_pool_of(const Fleet& fleet, const std::string& model) {
+  int most = 0;
+  for (int p : fleet.pools_of_model(model)) most = std::max(most, fleet.pools[p].gpus());
+  return most;
+}
+
+void check_model(const Fleet& fleet, const std::string& file, const std::string& field,
+                 const std::string& model) {
+  if (!fleet.has_model(model))
+    throw InputError(
+        file, field,
+        "unknown GPU model '" + model + "': the platform has " + platform_models(fleet),
+        "use one of the platform's models or add a pool of " + model);
+}
+
+// Unknown ids, then cycles (Boost.Graph, src/core/dependency_graph.cpp), with the jobs named.
+void check_dependencies(const Workload& w, const std::string& file) {
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < w.training.size(); ++i) index[w.training[i].id] = i;
+  for (size_t i = 0; i < w.training.size(); ++i)
+    for (size_t k = 0; k < w.training[i].after.size(); ++k)
+      if (!index.count(w.training[i].after[k]))
+        throw InputError(file, at("training", i) + "." + at("after", k),
+                         "unknown job id '" + w.training[i].after[k] + "'",
+                         "name a training job of this file");
+  const auto cycle = find_dependency_cycle(w);
+  if (cycle.empty()) return;
+  std::string names;
+  for (int job : cycle) names += (names.empty() ? "" : " -> ") + w.training[job].id;
+  throw InputError(file, at("training", cycle.front()) + ".after", "dependency cycle: " + names,
+                   "remove one of these dependencies");
+}
+
+}  // namespace
+
+void bind_workload(Workload& w, const Fleet& fleet, const std::string& file) {
+  for (size_t i = 0; i < w.training.size(); ++i) {
+    auto& job = w.training[i];
+    const std::string where = at("training", i);
+    int most = 0;
+    for (size_t k = 0; k < job.generations.size(); ++k) {
+      auto& g = job.generations[k];
+      check_model(fleet, file, where + "." + at("generations", k) + ".model", g.model);
+      if (g.relative_speed > 0) {
+        const auto& first = job.generations.front();
+        g.mfu = g.relative_speed * first.mfu * fleet.peak_flops_of_model(first.model) /
+                fleet.peak_flops_of_model(g.model);
+        if (g.mfu > 1)
+          throw InputError(file, where + "." + at("generations", k) + ".relative_speed",
+                           "implies an MFU of " + std::to_string(g.mfu) + " > 1 on " + g.model,
+                           "lower the relative speed");
+      }
+      most = std::max(most, largest_pool_of(fleet, g.model));
+    }
+    if (job.gpus > most)
+      throw InputError(file, where + ".gpus",
+                       "job '" + job.id + "' asks " + std::to_string(job.gpus) +
+                           " GPUs but its largest allowed pool has " + std::to_string(most),
+                       "lower gpus or allow a larger pool");
+  }
+  check_dependencies(w, file);
+  for (size_t i = 0; i < w.inference.size(); ++i) {
+    const auto& s = w.inference[i];
+    for (size_t k = 0; k < s.generations.size(); ++k) {
+      const auto& g = s.generations[k];
+      const std::string field = at("inference", i) + "." + at("generations", k);
+      check_model(fleet, file, field + ".model", g.model);
+      for (int p : fleet.pools_of_model(g.model))
+        if (fleet.pools[p].gpus_per_domain < s.gpus_per_replica)
+          throw InputError(file, at("inference", i) + ".gpus_per_replica",
+                           "a replica of " + std::to_string(s.gpus_per_replica) +
+                               " GPUs does not fit in one " + g.model + " domain of " +
+                               std::to_string(fleet.pools[p].gpus_per_domain),
+                           "replicas must fit in one NVLink domain");
+    }
+  }
+  for (size_t i = 0; i < w.leases.size(); ++i) {
+    const auto& l = w.leases[i];
+    check_model(fleet, file, at("leases", i) + ".model", l.model);
+    if (l.gpus > largest_pool_of(fleet, l.model))
+      throw InputError(file, at("leases", i) + ".gpus",
+                       "lease '" + l.id + "' asks more GPUs than any " + l.model + " pool has",
+                       "lower gpus");
+  }
+}
+
+}  // namespace gpufleet

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "model/fleet.hpp"
+#include "model/workload.hpp"
+
+namespace gpufleet {
+
+// Reads a workload file (docs/workload-format.md); every problem is an InputError that names
+// the file and field.
+Workload load_workload(const std::string& file);
+Workload parse_workload(const nlohmann::json& document, const std::string& file);
+nlohmann::json workload_to_json(const Workload& workload);
+nlohmann::json training_job_to_json(const TrainingJob& job);
+// The same document as text (plus "meta" when given), built one training job at a time so
+// that a workload of many jobs never exists as one JSON tree.
+std::string workload_to_text(const Workload& workload, const nlohmann::json& meta = nullptr);
+
+// Checks the workload against the platform it will run on (GPU models, sizes, dependencies)
+// and resolves relative speeds into MFUs. Throws InputError naming the file and field.
+void bind_workload(Workload& workload, const Fleet& fleet, const std::string& file);
+
+}  // namespace gpufleet

@@ -1,0 +1,147 @@
+#include "metrics/recorder.hpp"
+
+#include <algorithm>
+
+#include "metrics/fragmentation.hpp"
+
+namespace gpufleet {
+
+Recorder::Recorder(const Fleet& fleet, const Workload& workload, double horizon_s,
+                   double interval_s, ModelAssumptions assumptions)
+    : fleet_(fleet), workload_(workload), contention_(fleet, workload) {
+  result_.horizon_s = horizon_s;
+  result_.assumptions = assumptions;
+  result_.training.resize(workload.training.size());
+  run_start_.resize(workload.training.size(), 0.0);
+  result_.leases.resize(workload.leases.size());
+  result_.services.resize(workload.inference.size());
+  result_.timeline = UsageTimeline(static_cast<int>(fleet.pools.size()), horizon_s, interval_s);
+  result_.series = RunSeries(static_cast<int>(fleet.pools.size()),
+                             static_cast<int>(workload.inference.size()), horizon_s, interval_s);
+}
+
+double Recorder::pool_rate(int pool, double mfu, int gpus) const {
+  return fleet_.pools[pool].peak_flops_per_gpu * mfu * gpus;
+}
+
+void Recorder::training_submitted(int job, double now) {
+  contention_.submitted(job, now);
+}
+
+void Recorder::action_taken(const Action& action, double now) {
+  if (const auto* a = std::get_if<StartTraining>(&action)) {
+    contention_.started(a->job, a->placement.pool, now);
+    auto& run = result_.training[a->job];
+    run.pool = a->placement.pool;
+    run.generation = a->generation;
+    if (run.start_s < 0) run.start_s = now;
+    run_start_[a->job] = now;
+  } else if (const auto* a = std::get_if<PreemptTraining>(&action)) {
+    contention_.preempted(a->job, now);
+  } else if (const auto* a = std::get_if<StartReplica>(&action)) {
+    result_.replicas.resize(std::max<size_t>(result_.replicas.size(), a->replica + 1));
+    result_.replicas[a->replica] = {a->service, a->placement.pool, a->placement.gpus(), now, -1};
+  } else if (const auto* a = std::get_if<StopReplica>(&action)) {
+    close_replica(a->replica, now);
+  } else if (const auto* a = std::get_if<StartLease>(&action)) {
+    result_.leases[a->lease] = {true, true, a->placement.pool, now, -1};
+  } else if (const auto* a = std::get_if<RejectLease>(&action)) {
+    result_.leases[a->lease].decided = true;
+  } else if (const auto* a = std::get_if<ReclaimLease>(&action)) {
+    lease_ended(a->lease, now);
+    result_.leases[a->lease].reclaimed = true;
+  }
+}
+
+void Recorder::training_ended(int job, double now, double useful_flops, bool completed) {
+  auto& run = result_.training[job];
+  run.work_done_flops += useful_flops;
+  if (completed) {
+    run.end_s = now;
+    run.contention = contention_.completed(job, now);
+  }
+  // Useful work is spread evenly over the time the run held its GPUs (compute and gradient
+  // exchange alike), so the timeline's FLOPs add up to the work done.
+  const double start = run_start_[job];
+  const double held = now - start;
+  run.held_s += held;
+  run.last_run_end_s = now;
+  result_.timeline.add(run.pool, JobClass::kTraining, start, now,
+                       workload_.training[job].allocated_gpus(),
+                       held > 0 ? useful_flops / held : 0);
+}
+
+void Recorder::training_preempted(int job, double now, double useful_flops, double lost_flops) {
+  training_ended(job, now, useful_flops, false);
+  ++result_.training[job].preemptions;
+  result_.training[job].lost_work_flops += lost_flops;
+}
+
+void Recorder::close_replica(int replica, double now) {
+  auto& run = result_.replicas[replica];
+  run.end_s = now;
+  result_.timeline.add(run.pool, JobClass::kInference, run.start_s, now, run.gpus, 0);
+}
+
+void Recorder::lease_ended(int lease, double now) {
+  auto& run = result_.leases[lease];
+  run.end_s = now;
+  const int gpus = workload_.leases[lease].gpus;
+  result_.timeline.add(run.pool, JobClass::kLease, run.start_s, now, gpus,
+                       pool_rate(run.pool, result_.assumptions.lease_mfu, gpus));
+}
+
+void Recorder::inference_until(double now, const SchedulerCore& core) {
+  const double t0 = inference_clock_;
+  inference_clock_ = std::max(inference_clock_, now);
+  const double span = std::min(now, result_.horizon_s) - t0;
+  if (span <= 0) return;
+  const auto& services = workload_.inference;
+  for (size_t s = 0; s < services.size(); ++s) {
+    const auto& capacity_by_pool = core.capacity_by_pool(static_cast<int>(s));
+    const double demand = core.demand(static_cast<int>(s));
+    const double capacity = core.capacity(static_cast<int>(s));
+    const double served = std::min(demand, capacity);
+    result_.services[s].demand_units += demand * span;
+    result_.services[s].served_units += served * span;
+    result_.series.demand_units.add(static_cast<int>(s), t0, t0 + span, demand);
+    result_.series.served_units.add(static_cast<int>(s), t0, t0 + span, served);
+    if (served <= 0) continue;
+    for (size_t p = 0; p < capacity_by_pool.size(); ++p)
+      if (capacity_by_pool[p] > 0)
+        result_.timeline.add(static_cast<int>(p), JobClass::kInference, t0, t0 + span, 0,
+                             served * capacity_by_pool[p] / capacity * services[s].flops_per_unit);
+  }
+}
+
+void Recorder::state_until(double now, const SchedulerCore& core) {
+  const double t0 = state_clock_;
+  state_clock_ = std::max(state_clock_, now);
+  const double t1 = std::min(now, result_.horizon_s);
+  if (t1 <= t0) return;
+  auto& series = result_.series;
+  series.training_queue.add(0, t0, t1, static_cast<double>(core.waiting_training().size()));
+  const auto fragmented = fragmented_idle_gpus(core);
+  for (int p = 0; p < static_cast<int>(fragmented.size()); ++p) {
+    series.idle_gpus.add(p, t0, t1, core.free_gpus(p));
+    series.fragmented_gpus.add(p, t0, t1, fragmented[p]);
+  }
+}
+
+RunResult Recorder::finish(std::vector<double> energy_j_per_pool) {
+  const double horizon = result_.horizon_s;
+  for (size_t r = 0; r < result_.replicas.size(); ++r)
+    if (result_.replicas[r].end_s < 0) {
+      close_replica(static_cast<int>(r), horizon);
+      result_.replicas[r].end_s = -1;
+    }
+  for (size_t l = 0; l < result_.leases.size(); ++l)
+    if (result_.leases[l].accepted && result_.leases[l].end_s < 0) {
+      lease_ended(static_cast<int>(l), horizon);
+      result_.leases[l].end_s = -1;
+    }
+  result_.energy_j_per_pool = std::move(energy_j_per_pool);
+  return std::move(result_);
+}
+
+}  // namespace gpufleet

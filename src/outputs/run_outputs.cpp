@@ -1,0 +1,130 @@
+#include "outputs/run_outputs.hpp"
+
+#include <tbb/parallel_for.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "outputs/scheduling_metrics.hpp"
+
+namespace gpufleet {
+
+namespace {
+
+std::string seconds(double t) {
+  if (t < 0) return "";
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.3f", t);
+  return buffer;
+}
+
+std::string hours(double h) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.6f", h);
+  return buffer;
+}
+
+// GPU-hours of a span that may still be open at the horizon (end < 0).
+double gpu_hours(int gpus, double start, double end, double horizon) {
+  return start < 0 ? 0 : gpus * ((end >= 0 ? end : horizon) - start) / 3600;
+}
+
+struct Row {
+  const std::string& id;
+  const char* job_class;
+  std::string pool, model;
+  int gpus;
+  double submit, start, end;
+  const char* state;
+  double gpu_hours;  // held, over all runs
+  int preemptions;
+  std::string standard;  // lost_gpu_hours,bounded_slowdown,fairness_rho (training only)
+};
+
+void append(std::string& out, const Row& r) {
+  out += r.id + ',' + r.job_class + ',' + r.pool + ',' + r.model + ',' + std::to_string(r.gpus) +
+         ',' + seconds(r.submit) + ',' + seconds(r.start) + ',' + seconds(r.end) + ',' + r.state +
+         ',' + hours(r.gpu_hours) + ',' + std::to_string(r.preemptions) + ',' + r.standard + '\n';
+}
+
+// The three standard columns, empty: replicas and leases have no such figures.
+constexpr const char* kNoStandard = ",,";
+
+// Lost work, and the slowdown and fairness of a completed job (empty until it completes).
+std::string standard_columns(const Fleet& fleet, const TrainingJob& job, const TrainingRun& run) {
+  const auto f = job_figures(fleet, job, run);
+  char buffer[128];
+  std::snprintf(buffer, sizeof buffer, f ? "%.6f,%.6f,%.6f" : "%.6f,,",
+                lost_gpu_hours(fleet, job, run), f ? f->bounded_slowdown : 0.0,
+                f ? f->fairness_rho : 0.0);
+  return buffer;
+}
+
+}  // namespace
+
+std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) {
+  std::string out =
+      "id,class,pool,gpu_model,gpus,submit_s,start_s,end_s,state,gpu_hours,preemptions,"
+      "lost_gpu_hours,bounded_slowdown,fairness_rho\n";
+  const auto pool_name = [&](int p) { return p >= 0 ? fleet.pools[p].name : std::string(); };
+  for (size_t j = 0; j < w.training.size(); ++j) {
+    const auto& job = w.training[j];
+    const auto& run = r.training[j];
+    if (job.submit_s >= r.horizon_s) continue;
+    const std::string model =
+        run.pool >= 0 ? fleet.pools[run.pool].gpu_model : job.generations.front().model;
+    // A job started, stopped before the horizon and not completed was preempted and waits.
+    const char* state = run.end_s >= 0                     ? "completed"
+                        : run.start_s < 0                  ? "waiting"
+                        : run.last_run_end_s < r.horizon_s ? "preempted"
+                                                           : "running";
+    append(out, {job.id, "training", pool_name(run.pool), model, job.gpus, job.submit_s,
+                 run.start_s, run.end_s, state, job.allocated_gpus() * run.held_s / 3600,
+                 run.preemptions, standard_columns(fleet, job, run)});
+  }
+  std::vector<int> replica_number(w.inference.size(), 0);
+  for (const auto& rep : r.replicas) {
+    const std::string id =
+        w.inference[rep.service].id + "/r" + std::to_string(replica_number[rep.service]++);
+    append(out, {id, "inference", pool_name(rep.pool), fleet.pools[rep.pool].gpu_model, rep.gpus,
+                 rep.start_s, rep.start_s, rep.end_s, rep.end_s >= 0 ? "stopped" : "running",
+                 gpu_hours(rep.gpus, rep.start_s, rep.end_s, r.horizon_s), 0, kNoStandard});
+  }
+  for (size_t l = 0; l < w.leases.size(); ++l) {
+    const auto& lease = w.leases[l];
+    const auto& run = r.leases[l];
+    if (!run.decided) continue;
+    const char* state = !run.accepted    ? "rejected"
+                        : run.reclaimed  ? "reclaimed"
+                        : run.end_s >= 0 ? "completed"
+                                         : "running";
+    append(out, {lease.id, "lease", pool_name(run.pool), lease.model, lease.gpus, lease.start_s,
+                 run.start_s, run.end_s, state,
+                 gpu_hours(lease.gpus, run.start_s, run.end_s, r.horizon_s), 0, kNoStandard});
+  }
+  return out;
+}
+
+std::string timeseries_csv(const Fleet& fleet, const RunResult& r) {
+  const auto& tl = r.timeline;
+  // Bins are formatted in parallel (a year of hourly bins is ~100k rows) and joined in
+  // order, so the text does not depend on the thread count.
+  std::vector<std::string> rows(tl.bins());
+  tbb::parallel_for(0, tl.bins(), [&](int bin) {
+    char buffer[256];
+    for (int p = 0; p < tl.pools(); ++p)
+      for (int c = 0; c < kJobClassCount; ++c) {
+        const auto jc = static_cast<JobClass>(c);
+        const double length = tl.bin_length(bin);
+        std::snprintf(buffer, sizeof buffer, "%.0f,%s,%s,%.6f,%.6e\n", tl.bin_start(bin),
+                      fleet.pools[p].name.c_str(), to_string(jc),
+                      tl.gpu_seconds(p, jc, bin) / length, tl.flops(p, jc, bin) / length);
+        rows[bin] += buffer;
+      }
+  });
+  std::string out = "time_s,pool,class,allocated_gpus,effective_flops\n";
+  for (const auto& row : rows) out += row;
+  return out;
+}
+
+}  // namespace gpufleet

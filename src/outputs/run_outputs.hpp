@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string>
+
+#include "metrics/run_result.hpp"
+#include "model/fleet.hpp"
+#include "model/workload.hpp"
+
+namespace gpufleet {
+
+// jobs.csv: one row per training job, inference replica and lease request.
+std::string jobs_csv(const Fleet& fleet, const Workload& workload, const RunResult& result);
+// timeseries.csv: per bin, pool and class, the mean allocated GPUs and useful FLOP/s.
+std::string timeseries_csv(const Fleet& fleet, const RunResult& result);
+
+}  // namespace gpufleet

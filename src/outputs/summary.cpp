@@ -1,0 +1,221 @@
+#include "outputs/summary.hpp"
+
+#include <cstdio>
+
+#include "metrics/stats.hpp"
+#include "outputs/scheduling_metrics.hpp"
+
+namespace gpufleet {
+
+namespace {
+
+using nlohmann::json;
+
+double ratio(double a, double b) {
+  return b > 0 ? a / b : 0;
+}
+
+json pools_json(const Fleet& fleet, const RunResult& r, double& fleet_gpu_s, double& fleet_flops,
+                double& fleet_energy_j) {
+  const auto& tl = r.timeline;
+  const double horizon = r.horizon_s;
+  json pools = json::array();
+  for (int p = 0; p < static_cast<int>(fleet.pools.size()); ++p) {
+    const Pool& pool = fleet.pools[p];
+    const double capacity_gpu_s = pool.gpus() * horizon;
+    const double capacity_flops = pool.peak_flops() * horizon;
+    double gpu_s = 0, flops = 0;
+    json by_class = json::object();
+    for (int c = 0; c < kJobClassCount; ++c) {
+      const auto jc = static_cast<JobClass>(c);
+      const double g = tl.total_gpu_seconds(p, jc), f = tl.total_flops(p, jc);
+      gpu_s += g;
+      flops += f;
+      by_class[to_string(jc)] = {{"gpu_hours", g / 3600},
+                                 {"allocation_utilization", ratio(g, capacity_gpu_s)},
+                                 {"effective_utilization", ratio(f, capacity_flops)}};
+    }
+    const double energy =
+        p < static_cast<int>(r.energy_j_per_pool.size()) ? r.energy_j_per_pool[p] : 0;
+    fleet_gpu_s += gpu_s;
+    fleet_flops += flops;
+    fleet_energy_j += energy;
+    pools.push_back({{"name", pool.name},
+                     {"gpu_model", pool.gpu_model},
+                     {"role", to_string(pool.role)},
+                     {"gpus", pool.gpus()},
+                     {"peak_flops_per_gpu", pool.peak_flops_per_gpu},
+                     {"allocation_utilization", ratio(gpu_s, capacity_gpu_s)},
+                     {"effective_utilization", ratio(flops, capacity_flops)},
+                     {"energy_kwh", energy / 3.6e6},
+                     {"fragmentation_rate",
+                      ratio(r.series.fragmented_gpus.total(p), r.series.idle_gpus.total(p))},
+                     {"by_class", by_class}});
+  }
+  return pools;
+}
+
+json training_json(const Fleet& fleet, const Workload& w, const RunResult& r) {
+  double demand_h = 0, served_h = 0, lost_h = 0;
+  std::vector<double> waits, jcts;
+  long started = 0, completed = 0, submitted = 0, preemptions = 0;
+  for (size_t j = 0; j < w.training.size(); ++j) {
+    const auto& job = w.training[j];
+    const auto& run = r.training[j];
+    if (job.submit_s >= r.horizon_s) continue;
+    ++submitted;
+    const auto& pref = job.generations.front();
+    // GPU-hours the job needs on the generation it asked for first (x its share of each GPU,
+    // as allocation counts it).
+    const double need_h =
+        job.work_flops / (fleet.peak_flops_of_model(pref.model) * pref.mfu) / 3600 * job.gpu_share;
+    demand_h += need_h;
+    served_h += need_h * run.work_done_flops / job.work_flops;
+    lost_h += need_h * run.lost_work_flops / job.work_flops;
+    preemptions += run.preemptions;
+    if (run.start_s >= 0) {
+      ++started;
+      waits.push_back(run.start_s - job.submit_s);
+    }
+    if (run.end_s >= 0) {
+      ++completed;
+      jcts.push_back(run.end_s - job.submit_s);
+    }
+  }
+  return {{"jobs_submitted", submitted},
+          {"jobs_started", started},
+          {"jobs_completed", completed},
+          {"jobs_waiting_at_horizon", submitted - started},
+          {"jobs_running_at_horizon", started - completed},
+          {"demand_gpu_hours", demand_h},
+          {"served_gpu_hours", served_h},
+          {"capacity_gap", demand_h > 0 ? 1 - served_h / demand_h : 0},
+          {"capacity_gap_window_s", {0, r.horizon_s}},
+          {"preemptions", preemptions},
+          {"lost_gpu_hours", lost_h},
+          {"wait_s", to_json(distribution_of(waits))},
+          {"jct_s", to_json(distribution_of(jcts))}};
+}
+
+json inference_json(const Workload& w, const RunResult& r) {
+  double demand = 0, served = 0;
+  json services = json::array();
+  for (size_t s = 0; s < w.inference.size(); ++s) {
+    const auto& sr = r.services[s];
+    demand += sr.demand_units;
+    served += sr.served_units;
+    services.push_back(
+        {{"id", w.inference[s].id},
+         {"unit", w.inference[s].unit},
+         {"demand_units", sr.demand_units},
+         {"served_units", sr.served_units},
+         {"slo_attainment", sr.demand_units > 0 ? sr.served_units / sr.demand_units : 1.0}});
+  }
+  return {{"services", services},
+          {"replicas_started", static_cast<long>(r.replicas.size())},
+          {"slo_attainment", demand > 0 ? served / demand : 1.0}};
+}
+
+json lease_json(const Workload& w, const RunResult& r) {
+  long requested = 0, accepted = 0, rejected = 0, reclaimed = 0;
+  double revenue = 0, gpu_hours = 0;
+  for (size_t l = 0; l < w.leases.size(); ++l) {
+    const auto& run = r.leases[l];
+    if (!run.decided) continue;
+    ++requested;
+    if (!run.accepted) {
+      ++rejected;
+      continue;
+    }
+    ++accepted;
+    reclaimed += run.reclaimed;
+    const double end = run.end_s >= 0 ? run.end_s : r.horizon_s;
+    const double hours = w.leases[l].gpus * (end - run.start_s) / 3600;
+    gpu_hours += hours;
+    revenue += hours * w.leases[l].price_per_gpu_hour;
+  }
+  return {{"requested", requested}, {"accepted", accepted},   {"rejected", rejected},
+          {"reclaimed", reclaimed}, {"gpu_hours", gpu_hours}, {"revenue_usd", revenue}};
+}
+
+}  // namespace
+
+json summarize(const Fleet& fleet, const Workload& workload, const RunResult& r) {
+  double gpu_s = 0, flops = 0, energy_j = 0;
+  json pools = pools_json(fleet, r, gpu_s, flops, energy_j);
+  json training = training_json(fleet, workload, r);
+  training.update(scheduling_metrics_json(fleet, workload, r));
+  return {{"policy", r.policy},
+          {"policy_params", r.policy_params},
+          {"placement", r.topology_aware ? "topology" : "fewest-domains"},
+          {"seed", r.seed},
+          {"horizon_s", r.horizon_s},
+          {"interval_s", r.timeline.interval_s()},
+          {"assumptions", {{"lease_mfu", r.assumptions.lease_mfu}}},
+          {"fleet",
+           {{"gpus", fleet.total_gpus()},
+            {"allocation_utilization", ratio(gpu_s, fleet.total_gpus() * r.horizon_s)},
+            {"effective_utilization", ratio(flops, fleet.total_peak_flops() * r.horizon_s)},
+            {"energy_kwh", energy_j / 3.6e6}}},
+          {"pools", pools},
+          {"training", training},
+          {"inference", inference_json(workload, r)},
+          {"lease", lease_json(workload, r)}};
+}
+
+namespace {
+
+std::string line(const char* format, auto... args) {
+  char buffer[512];
+  std::snprintf(buffer, sizeof buffer, format, args...);
+  return buffer;
+}
+
+double pct(const json& x) {
+  return 100 * x.get<double>();
+}
+
+}  // namespace
+
+std::string summary_table(const json& s) {
+  std::string out;
+  out += line("gpufleet: policy %s, horizon %.1f days\n\n", s["policy"].get<std::string>().c_str(),
+              s["horizon_s"].get<double>() / 86400);
+  const auto& f = s["fleet"];
+  out += line(
+      "headline   fleet effective utilization %.1f%% (useful FLOPs / peak), allocation "
+      "%.1f%% (GPU-time held)\n",
+      pct(f["effective_utilization"]), pct(f["allocation_utilization"]));
+  out += line("           training capacity gap %.1f%%, inference SLO attainment %.2f%%\n\n",
+              pct(s["training"]["capacity_gap"]), pct(s["inference"]["slo_attainment"]));
+  out += line("%-12s %-6s %-9s %8s %11s %10s %11s\n", "pool", "model", "role", "GPUs", "allocation",
+              "effective", "energy MWh");
+  for (const auto& p : s["pools"])
+    out +=
+        line("%-12s %-6s %-9s %8d %10.1f%% %9.1f%% %11.1f\n", p["name"].get<std::string>().c_str(),
+             p["gpu_model"].get<std::string>().c_str(), p["role"].get<std::string>().c_str(),
+             p["gpus"].get<int>(), pct(p["allocation_utilization"]),
+             pct(p["effective_utilization"]), p["energy_kwh"].get<double>() / 1000);
+  out += line("%-12s %-6s %-9s %8d %10.1f%% %9.1f%% %11.1f\n\n", "fleet", "", "",
+              f["gpus"].get<int>(), pct(f["allocation_utilization"]),
+              pct(f["effective_utilization"]), f["energy_kwh"].get<double>() / 1000);
+  const auto& t = s["training"];
+  out += line("training   capacity gap %.1f%% (served %.0f of %.0f GPU-h demanded)\n",
+              pct(t["capacity_gap"]), t["served_gpu_hours"].get<double>(),
+              t["demand_gpu_hours"].get<double>());
+  out += line("           jobs %ld submitted, %ld started, %ld completed\n",
+              t["jobs_submitted"].get<long>(), t["jobs_started"].get<long>(),
+              t["jobs_completed"].get<long>());
+  out += line("           wait p50 %.1f h, p95 %.1f h; JCT p50 %.1f h, p95 %.1f h\n",
+              t["wait_s"]["p50"].get<double>() / 3600, t["wait_s"]["p95"].get<double>() / 3600,
+              t["jct_s"]["p50"].get<double>() / 3600, t["jct_s"]["p95"].get<double>() / 3600);
+  out += line("inference  SLO attainment %.2f%% of demand served\n",
+              pct(s["inference"]["slo_attainment"]));
+  const auto& l = s["lease"];
+  out += line("leases     %ld accepted (%ld reclaimed early), %ld rejected, revenue $%.0f\n",
+              l["accepted"].get<long>(), l["reclaimed"].get<long>(), l["rejected"].get<long>(),
+              l["revenue_usd"].get<double>());
+  return out;
+}
+
+}  // namespace gpufleet

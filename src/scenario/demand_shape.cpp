@@ -1,0 +1,173 @@
+#include "scenario/demand_shape.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "formats/json_fields.hpp"
+#include "model/input_error.hpp"
+
+namespace gpufleet {
+
+namespace {
+
+constexpr int kHoursPerWeek = 168;
+
+double parse_number(const std::string& text, const std::string& file, long line,
+                    const char* column) {
+  char* end = nullptr;
+  const double x = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(x) || x < 0)
+    throw InputError(file, "line " + std::to_string(line) + ", " + column,
+                     "expected a non-negative number, got '" + text + "'",
+                     "ServeGen rows read window_start_s,request_rate_per_s,cv,distribution,p1,p2");
+  return x;
+}
+
+}  // namespace
+
+std::map<long, double> servegen_total_rate(const std::vector<std::string>& files) {
+  std::map<long, double> total;
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    if (!in) throw InputError(file, "", "cannot open the file", "check its permissions");
+    std::string row;
+    long line = 0;
+    while (std::getline(in, row)) {
+      ++line;
+      if (row.empty()) continue;
+      const auto comma = row.find(',');
+      if (comma == std::string::npos)
+        throw InputError(file, "line " + std::to_string(line), "expected comma-separated fields",
+                         "is this a ServeGen chunk-*-trace.csv file?");
+      const auto next = row.find(',', comma + 1);
+      const double start = parse_number(row.substr(0, comma), file, line, "window_start_s");
+      const double rate = parse_number(
+          row.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1),
+          file, line, "request_rate_per_s");
+      total[std::lround(start)] += rate;
+    }
+  }
+  return total;
+}
+
+std::vector<std::string> servegen_trace_files(const std::string& directory) {
+  namespace fs = std::filesystem;
+  if (!fs::is_directory(directory))
+    throw InputError(directory, "", "not a directory",
+                     "pass a ServeGen model directory, e.g. "
+                     "../shared/traces/alibaba-servegen-2025/m-small");
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(directory))
+    if (entry.path().extension() == ".csv") files.push_back(entry.path().string());
+  if (files.empty())
+    throw InputError(directory, "", "no .csv files", "expected ServeGen chunk-*-trace.csv files");
+  std::sort(files.begin(), files.end());  // a fixed summation order: byte-identical output
+  return files;
+}
+
+long servegen_window_s(const std::map<long, double>& total, const std::string& directory) {
+  long window = 0;
+  for (auto it = total.begin(); std::next(it) != total.end(); ++it) {
+    const long gap = std::next(it)->first - it->first;
+    if (window == 0 || gap < window) window = gap;
+  }
+  if (window <= 0 || 3600 % window != 0)
+    throw InputError(directory, "window_start_s",
+                     "windows of " + std::to_string(window) + " s do not divide an hour",
+                     "ServeGen windows are 600 s");
+  return window;
+}
+
+DemandShape derive_servegen_shape(const std::string& directory) {
+  const auto total = servegen_total_rate(servegen_trace_files(directory));
+  if (total.size() < 2) throw InputError(directory, "", "fewer than two time windows");
+  const long window = servegen_window_s(total, directory);
+  const long hours = total.rbegin()->first / 3600 + 1;
+  if (hours < kHoursPerWeek)
+    throw InputError(directory, "window_start_s",
+                     "the trace covers " + std::to_string(hours) + " hours, less than a week",
+                     "a weekly shape needs at least 168 hours of trace");
+
+  std::vector<double> hourly(hours, 0.0);
+  for (const auto& [start, rate] : total) hourly[start / 3600] += rate * window / 3600.0;
+
+  // Hour-of-week means over the weeks of the trace, and the log-scatter of hours around them.
+  std::vector<double> sum(kHoursPerWeek, 0.0), log_sum(kHoursPerWeek, 0.0);
+  std::vector<int> count(kHoursPerWeek, 0);
+  for (long h = 0; h < hours; ++h) {
+    if (hourly[h] <= 0) continue;  // no request at all from any client: a gap in the data
+    sum[h % kHoursPerWeek] += hourly[h];
+    log_sum[h % kHoursPerWeek] += std::log(hourly[h]);
+    ++count[h % kHoursPerWeek];
+  }
+  DemandShape shape;
+  shape.source = "Alibaba ServeGen (2025), " +
+                 std::filesystem::path(directory).filename().string() +
+                 ": request rate summed over clients, hour-of-week mean over " +
+                 std::to_string(hours / kHoursPerWeek) + " week(s)";
+  double mean = 0;
+  for (int h = 0; h < kHoursPerWeek; ++h) {
+    if (count[h] == 0)
+      throw InputError(directory, "hour of week " + std::to_string(h), "no request in any week",
+                       "use a trace with data in every hour of the week");
+    shape.by_hour.push_back(sum[h] / count[h]);
+    mean += shape.by_hour.back() / kHoursPerWeek;
+  }
+  for (double& v : shape.by_hour) v /= mean;
+  shape.peak_over_mean = *std::max_element(shape.by_hour.begin(), shape.by_hour.end());
+
+  // Pooled within-hour-of-week variance of log rates (n - groups degrees of freedom).
+  double squares = 0;
+  long samples = 0;
+  int groups = 0;
+  for (long h = 0; h < hours; ++h) {
+    if (hourly[h] <= 0) continue;
+    const int k = h % kHoursPerWeek;
+    const double d = std::log(hourly[h]) - log_sum[k] / count[k];
+    squares += d * d;
+    ++samples;
+  }
+  for (int k = 0; k < kHoursPerWeek; ++k) groups += count[k] > 0;
+  shape.hourly_log_sigma = samples > groups ? std::sqrt(squares / (samples - groups)) : 0.0;
+  return shape;
+}
+
+DemandShape load_demand_shape(const std::string& file) {
+  const auto doc = read_json_file(file);
+  const JsonFields f(doc, file, "");
+  f.reject_unknown({"source", "by_hour", "hourly_log_sigma", "peak_over_mean"});
+  DemandShape shape;
+  shape.source = f.text("source");
+  shape.hourly_log_sigma = f.non_negative("hourly_log_sigma");
+  const auto& values = f.array("by_hour");
+  if (values.size() != kHoursPerWeek)
+    f.fail("by_hour",
+           "expected 168 values (one per hour of the week), got " + std::to_string(values.size()));
+  double sum = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!values[i].is_number() || values[i].get<double>() < 0)
+      f.fail("by_hour[" + std::to_string(i) + "]", "expected a non-negative number");
+    shape.by_hour.push_back(values[i].get<double>());
+    sum += shape.by_hour.back();
+  }
+  if (!(sum > 0)) f.fail("by_hour", "all values are zero", "a shape needs some demand");
+  // The file may be hand-edited: renormalize rather than trust that it averages 1.
+  for (double& v : shape.by_hour) v *= kHoursPerWeek / sum;
+  shape.peak_over_mean = *std::max_element(shape.by_hour.begin(), shape.by_hour.end());
+  return shape;
+}
+
+nlohmann::json demand_shape_to_json(const DemandShape& shape) {
+  nlohmann::json by_hour = nlohmann::json::array();
+  for (double v : shape.by_hour) by_hour.push_back(std::round(v * 1e6) / 1e6);
+  return {{"source", shape.source},
+          {"by_hour", by_hour},
+          {"hourly_log_sigma", std::round(shape.hourly_log_sigma * 1e6) / 1e6},
+          {"peak_over_mean", std::round(shape.peak_over_mean * 1e6) / 1e6}};
+}
+
+}  // namespace gpufleet

@@ -1,0 +1,70 @@
+#include <algorithm>
+#include <cmath>
+
+#include "scenario/scenario_parts.hpp"
+
+namespace gpufleet {
+
+namespace {
+
+constexpr std::uint64_t kInferenceStream = 2000;  // + service index
+
+// Hourly demand relative to the weekly mean: the trace's shape, flattened toward 1 on request,
+// times a lognormal hour-to-hour burst of mean 1.
+std::vector<double> relative_demand(const InferenceMix& mix, const ServiceSpec& service, long hours,
+                                    Rng& rng) {
+  const auto& shape = mix.shape.by_hour;
+  const long week = static_cast<long>(shape.size());
+  const long phase = std::lround(service.phase_h);
+  const double sigma =
+      mix.hourly_log_sigma >= 0 ? mix.hourly_log_sigma : mix.shape.hourly_log_sigma;
+  std::vector<double> values;
+  for (long h = 0; h < hours; ++h) {
+    const double base = shape[((h + phase) % week + week) % week];
+    const double burst = std::exp(sigma * rng.normal() - sigma * sigma / 2);
+    values.push_back((1 + (1 - mix.flatten) * (base - 1)) * burst);
+  }
+  return values;
+}
+
+}  // namespace
+
+std::vector<InferenceService> generate_inference(const InferenceMix& mix,
+                                                 const std::vector<PoolSpec>& fleet,
+                                                 double horizon_s, unsigned long seed) {
+  double inference_gpus = 0;
+  for (const auto& pool : fleet)
+    if (!is_training_pool(pool)) inference_gpus += pool.gpus;
+  const long hours = std::max(1L, static_cast<long>(std::ceil(horizon_s / 3600)));
+
+  std::vector<InferenceService> out;
+  for (size_t s = 0; s < mix.services.size(); ++s) {
+    const auto& spec = mix.services[s];
+    InferenceService service;
+    service.id = spec.id;
+    service.gpus_per_replica = spec.gpus_per_replica;
+    service.latency_target_s = spec.latency_target_s;
+    service.flops_per_unit = 2 * spec.params;  // forward pass: 2 FLOPs per parameter per token
+    service.unit = "tokens";
+    for (const auto& g : spec.generations)
+      service.generations.push_back(
+          {g.model, g.offline_tokens_per_gpu_s * spec.gpus_per_replica * mix.online_fraction,
+           g.latency_s});
+
+    // Sized so that the peak hour fills its share of the inference GPUs on its first choice.
+    const double peak_replicas =
+        spec.share_of_peak_gpus * mix.peak_fill * inference_gpus / spec.gpus_per_replica;
+    const double peak_units = peak_replicas * service.generations.front().throughput;
+    Rng rng(seed, kInferenceStream + s);
+    auto values = relative_demand(mix, spec, hours, rng);
+    const double top = *std::max_element(values.begin(), values.end());
+    for (double& v : values) v = std::round(v / top * peak_units * 1000) / 1000;
+    service.demand.interval_s = 3600;
+    service.demand.repeat = true;
+    service.demand.values = std::move(values);
+    out.push_back(std::move(service));
+  }
+  return out;
+}
+
+}  // namespace gpufleet

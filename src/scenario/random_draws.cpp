@@ -1,0 +1,50 @@
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "scenario/scenario_parts.hpp"
+
+namespace gpufleet {
+
+std::vector<double> renewal_arrivals(Rng& rng, double mean_gap_s, double cv, double horizon_s) {
+  std::vector<double> times;
+  if (!(mean_gap_s > 0) || !std::isfinite(mean_gap_s)) return times;
+  if (horizon_s / mean_gap_s > kMaxArrivals)
+    throw std::invalid_argument(
+        "the scenario would draw about " + std::to_string(std::lround(horizon_s / mean_gap_s)) +
+        " arrivals of one class: lower its offered_load or raise its sizes or durations");
+  // Start the process in its stationary state, as if it had been running before t = 0: the
+  // gap that spans t = 0 is length-biased (gamma shape k + 1 for gamma shape k) and t = 0
+  // falls uniformly inside it. Starting with a fresh gap would under-fill the first weeks.
+  const double shape = 1 / (cv * cv);
+  const double spanning =
+      rng.gamma_mean_cv(mean_gap_s * (shape + 1) / shape, 1 / std::sqrt(shape + 1));
+  for (double t = rng.uniform() * spanning; t < horizon_s; t += rng.gamma_mean_cv(mean_gap_s, cv))
+    times.push_back(std::floor(t));  // whole seconds keep the files short
+  return times;
+}
+
+int draw_gpus(double u, const GpuRange& range, double scale, int cap) {
+  const double factor = std::pow(scale, range.scale_exponent);
+  const double lo = range.min * factor;
+  const double hi = range.max * factor;
+  const double x = lo * std::pow(hi / lo, u);  // log-uniform: as many 8-16 as 512-1024 jobs
+  const int multiple = range.multiple;
+  const int largest = std::max(multiple, cap / multiple * multiple);
+  const int gpus = multiple * std::max(1L, std::lround(x / multiple));
+  return std::min(gpus, largest);
+}
+
+double mean_gpus(const GpuRange& range, double scale, int cap) {
+  // Midpoint rule over the uniform variable: exact up to the rounding steps, deterministic.
+  constexpr int kPoints = 4096;
+  double sum = 0;
+  for (int i = 0; i < kPoints; ++i) sum += draw_gpus((i + 0.5) / kPoints, range, scale, cap);
+  return sum / kPoints;
+}
+
+double draw_lognormal(Rng& rng, const LogNormal& d) {
+  return std::clamp(d.median * std::exp(d.sigma * rng.normal()), d.min, d.max);
+}
+
+}  // namespace gpufleet

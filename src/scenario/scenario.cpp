@@ -1,0 +1,288 @@
+#include "scenario/scenario.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "formats/json_fields.hpp"
+#include "model/gpu_catalog.hpp"
+
+namespace gpufleet {
+
+double LogNormal::mean() const {
+  // E[clamp(X, a, b)] for X = exp(mu + sigma Z): the two clamped tails plus the partial
+  // lognormal mean between them.
+  if (sigma <= 0) return std::clamp(median, min, max);
+  const auto cdf = [](double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); };
+  const double mu = std::log(median);
+  const double alpha = (std::log(min) - mu) / sigma;
+  const double beta = (std::log(max) - mu) / sigma;
+  return min * cdf(alpha) + max * (1 - cdf(beta)) +
+         std::exp(mu + sigma * sigma / 2) * (cdf(beta - sigma) - cdf(alpha - sigma));
+}
+
+namespace {
+
+double bounded(const JsonFields& f, const std::string& key, double lo, double hi) {
+  const double x = f.number(key);
+  if (x < lo || x > hi)
+    f.fail(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
+                    std::to_string(x));
+  return x;
+}
+
+double fraction(const JsonFields& f, const std::string& key) {
+  return bounded(f, key, 0, 1);
+}
+
+// Bounds that keep the draws finite and their number sane; wider values describe no fleet.
+constexpr double kMinCv = 0.01, kMaxCv = 10;
+constexpr double kMaxSigma = 5;
+
+std::string gpu_model(const JsonFields& f, const std::string& key) {
+  const std::string model = f.text(key);
+  if (!find_gpu(model))
+    f.fail(key, "unknown GPU model '" + model + "'", "use one of: " + known_gpu_models());
+  return model;
+}
+
+LogNormal read_lognormal(const JsonFields& f) {
+  f.reject_unknown({"median", "sigma", "min", "max"});
+  LogNormal d{f.positive("median"), bounded(f, "sigma", 0, kMaxSigma), f.positive("min"),
+              f.positive("max")};
+  if (d.min > d.median || d.median > d.max)
+    f.fail("median", "needs min <= median <= max", "check min, median and max");
+  return d;
+}
+
+GpuRange read_gpu_range(const JsonFields& f) {
+  f.reject_unknown({"min", "max", "multiple", "scale_exponent"});
+  GpuRange g{f.positive_int("min"), f.positive_int("max"), f.positive_int("multiple"),
+             f.non_negative_or("scale_exponent", 0)};
+  if (g.min > g.max) f.fail("min", "is larger than max");
+  if (g.scale_exponent > 1) f.fail("scale_exponent", "must be between 0 and 1");
+  return g;
+}
+
+std::vector<PoolSpec> read_fleet(const JsonFields& f) {
+  std::vector<PoolSpec> fleet;
+  const auto& pools = f.array("fleet");
+  for (size_t i = 0; i < pools.size(); ++i) {
+    const JsonFields p(pools[i], f.file(), f.field("fleet[" + std::to_string(i) + "]"));
+    p.reject_unknown({"model", "gpus", "name", "role"});
+    PoolSpec spec;
+    spec.model = gpu_model(p, "model");
+    spec.gpus = p.positive_int("gpus");
+    spec.name = p.text_or("name", "");
+    spec.role = p.text_or("role", "");
+    if (!spec.role.empty() && spec.role != "training" && spec.role != "inference")
+      p.fail("role", "unknown role '" + spec.role + "'", "use training or inference");
+    fleet.push_back(spec);
+  }
+  if (fleet.empty()) f.fail("fleet", "no pool", "list at least one pool");
+  return fleet;
+}
+
+// The MFU a class reaches on each generation must stay a fraction of that GPU's peak.
+void check_mfu_everywhere(const TrainingMix& mix, const JsonFields& c) {
+  const auto& first = mix.generations.front();
+  const double mfu = mix.classes.back().mfu;
+  for (const auto& model : mix.generations) {
+    const double there = mfu * mix.relative_speed.at(model) / mix.relative_speed.at(first) *
+                         find_gpu(first)->bf16_flops / find_gpu(model)->bf16_flops;
+    if (there > 1)
+      c.fail("mfu", "gives an MFU of " + std::to_string(there) + " on " + model,
+             "lower the MFU or that model's relative_speed");
+  }
+}
+
+TrainingClass read_training_class(const JsonFields& c) {
+  c.reject_unknown({"name", "share_of_demand", "gpus", "duration_h", "interarrival_cv", "mfu",
+                    "params", "step_s", "priority"});
+  TrainingClass k;
+  k.name = c.text("name");
+  k.share_of_demand = fraction(c, "share_of_demand");
+  k.gpus = read_gpu_range(c.child("gpus"));
+  k.duration_h = read_lognormal(c.child("duration_h"));
+  k.interarrival_cv = bounded(c, "interarrival_cv", kMinCv, kMaxCv);
+  k.mfu = fraction(c, "mfu");
+  if (k.mfu == 0) c.fail("mfu", "must be > 0");
+  k.params = c.positive("params");
+  k.step_s = c.positive("step_s");
+  k.priority = c.int_or("priority", 0);
+  return k;
+}
+
+TrainingMix read_training(const JsonFields& t) {
+  t.reject_unknown(
+      {"offered_load", "generations", "relative_speed", "checkpoint_interval_h", "classes"});
+  TrainingMix mix;
+  mix.offered_load = t.non_negative("offered_load");
+  mix.checkpoint_interval_h = t.positive("checkpoint_interval_h");
+  const JsonFields speeds = t.child("relative_speed");
+  const auto& generations = t.array("generations");
+  for (size_t i = 0; i < generations.size(); ++i) {
+    if (!generations[i].is_string())
+      t.fail("generations[" + std::to_string(i) + "]", "expected a GPU model name");
+    const std::string model = generations[i].get<std::string>();
+    if (!find_gpu(model))
+      t.fail("generations[" + std::to_string(i) + "]", "unknown GPU model '" + model + "'",
+             "use one of: " + known_gpu_models());
+    mix.generations.push_back(model);
+    mix.relative_speed[model] = speeds.positive(model);
+  }
+  speeds.reject_unknown(mix.generations);  // a speed for an unlisted model is a typo
+  if (mix.generations.empty()) t.fail("generations", "empty", "list the models jobs may use");
+  const auto& classes = t.array("classes");
+  double shares = 0;
+  for (size_t i = 0; i < classes.size(); ++i) {
+    const JsonFields c(classes[i], t.file(), t.field("classes[" + std::to_string(i) + "]"));
+    mix.classes.push_back(read_training_class(c));
+    shares += mix.classes.back().share_of_demand;
+    for (size_t j = 0; j + 1 < mix.classes.size(); ++j)
+      if (mix.classes[j].name == mix.classes.back().name)
+        c.fail("name", "'" + mix.classes.back().name + "' names two classes",
+               "job ids start with the class name: make it unique");
+    check_mfu_everywhere(mix, c);
+  }
+  if (!mix.classes.empty() && std::abs(shares - 1) > 1e-6)
+    t.fail("classes", "shares of demand add up to " + std::to_string(shares),
+           "make the classes' share_of_demand add up to 1");
+  return mix;
+}
+
+ServiceSpec read_service(const JsonFields& s) {
+  s.reject_unknown({"id", "share_of_peak_gpus", "params", "gpus_per_replica", "latency_target_s",
+                    "phase_h", "generations"});
+  ServiceSpec spec;
+  spec.id = s.text("id");
+  spec.share_of_peak_gpus = fraction(s, "share_of_peak_gpus");
+  spec.params = s.positive("params");
+  spec.gpus_per_replica = s.positive_int("gpus_per_replica");
+  spec.latency_target_s = s.positive("latency_target_s");
+  spec.phase_h = s.number_or("phase_h", 0);
+  const auto& generations = s.array("generations");
+  for (size_t i = 0; i < generations.size(); ++i) {
+    const JsonFields g(generations[i], s.file(), s.field("generations[" + std::to_string(i) + "]"));
+    g.reject_unknown({"model", "offline_tokens_per_gpu_s", "latency_s"});
+    spec.generations.push_back(
+        {gpu_model(g, "model"), g.positive("offline_tokens_per_gpu_s"), g.positive("latency_s")});
+  }
+  if (spec.generations.empty()) s.fail("generations", "empty", "list the models it may run on");
+  return spec;
+}
+
+InferenceMix read_inference(const JsonFields& f, const std::string& scenario_file) {
+  f.reject_unknown(
+      {"shape", "peak_fill", "flatten", "hourly_log_sigma", "online_fraction", "services"});
+  InferenceMix mix;
+  const auto shape = std::filesystem::path(f.text("shape"));
+  mix.shape_file = shape.is_absolute()
+                       ? shape.string()
+                       : (std::filesystem::path(scenario_file).parent_path() / shape).string();
+  mix.shape = load_demand_shape(mix.shape_file);
+  mix.peak_fill = fraction(f, "peak_fill");
+  mix.flatten = fraction(f, "flatten");
+  mix.hourly_log_sigma = f.has("hourly_log_sigma") ? bounded(f, "hourly_log_sigma", 0, 2) : -1;
+  mix.online_fraction = fraction(f, "online_fraction");
+  if (mix.online_fraction == 0) f.fail("online_fraction", "must be > 0");
+  const auto& services = f.array("services");
+  double shares = 0;
+  for (size_t i = 0; i < services.size(); ++i) {
+    mix.services.push_back(read_service(
+        JsonFields(services[i], f.file(), f.field("services[" + std::to_string(i) + "]"))));
+    shares += mix.services.back().share_of_peak_gpus;
+  }
+  if (shares > 1 + 1e-9)
+    f.fail("services", "shares of the peak add up to " + std::to_string(shares) + " > 1");
+  return mix;
+}
+
+LeaseMix read_leases(const JsonFields& f) {
+  f.reject_unknown({"offered_load", "gpus", "duration_d", "interarrival_cv", "preemptible_share",
+                    "preemptible_discount", "models"});
+  LeaseMix mix;
+  mix.offered_load = f.non_negative("offered_load");
+  mix.gpus = read_gpu_range(f.child("gpus"));
+  mix.duration_d = read_lognormal(f.child("duration_d"));
+  mix.interarrival_cv = bounded(f, "interarrival_cv", kMinCv, kMaxCv);
+  mix.preemptible_share = fraction(f, "preemptible_share");
+  mix.preemptible_discount = fraction(f, "preemptible_discount");
+  const auto& models = f.array("models");
+  double shares = 0;
+  for (size_t i = 0; i < models.size(); ++i) {
+    const JsonFields m(models[i], f.file(), f.field("models[" + std::to_string(i) + "]"));
+    m.reject_unknown({"model", "share", "price_per_gpu_hour"});
+    mix.models.push_back(
+        {gpu_model(m, "model"), fraction(m, "share"), m.positive("price_per_gpu_hour")});
+    shares += mix.models.back().share;
+  }
+  if (!mix.models.empty() && std::abs(shares - 1) > 1e-6)
+    f.fail("models", "shares add up to " + std::to_string(shares), "make them add up to 1");
+  return mix;
+}
+
+bool in_fleet(const std::vector<PoolSpec>& fleet, const std::string& model) {
+  return std::any_of(fleet.begin(), fleet.end(),
+                     [&](const PoolSpec& p) { return p.model == model; });
+}
+
+// Every model the workload may use must be in the fleet, or the workload would not bind.
+void check_against_fleet(const Scenario& s, const JsonFields& f) {
+  const auto missing = [&](const std::string& field, const std::string& model) {
+    throw InputError(s.file, field, "model " + model + " has no pool in the scenario's fleet",
+                     "add a pool of it to \"fleet\" or remove it here");
+  };
+  const auto& t = s.training;
+  for (size_t i = 0; i < t.generations.size(); ++i)
+    if (!in_fleet(s.fleet, t.generations[i]))
+      missing("training.generations[" + std::to_string(i) + "]", t.generations[i]);
+  const bool wants_training = t.offered_load > 0 && !t.classes.empty();
+  const bool has_training_pool = std::any_of(s.fleet.begin(), s.fleet.end(), [&](const auto& p) {
+    const std::string role = p.role.empty() ? find_gpu(p.model)->role : p.role;
+    return role == "training" && t.relative_speed.count(p.model);
+  });
+  if (wants_training && !has_training_pool)
+    f.fail("training", "no training pool of the listed generations in the fleet",
+           "add one, or set training.offered_load to 0");
+  for (size_t i = 0; i < s.inference.services.size(); ++i) {
+    const auto& service = s.inference.services[i];
+    for (size_t j = 0; j < service.generations.size(); ++j) {
+      const auto& model = service.generations[j].model;
+      const std::string field = "inference.services[" + std::to_string(i) + "].generations[" +
+                                std::to_string(j) + "].model";
+      if (!in_fleet(s.fleet, model)) missing(field, model);
+      if (service.gpus_per_replica > find_gpu(model)->gpus_per_domain)
+        throw InputError(s.file, "inference.services[" + std::to_string(i) + "].gpus_per_replica",
+                         "a replica must fit one NVLink domain (" +
+                             std::to_string(find_gpu(model)->gpus_per_domain) + " GPUs on " +
+                             model + ")");
+    }
+  }
+  for (size_t i = 0; i < s.leases.models.size(); ++i)
+    if (!in_fleet(s.fleet, s.leases.models[i].model))
+      missing("leases.models[" + std::to_string(i) + "].model", s.leases.models[i].model);
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& file) {
+  const auto doc = read_json_file(file);
+  const JsonFields f(doc, file, "");
+  f.reject_unknown(
+      {"scenario", "description", "days", "seed", "fleet", "training", "inference", "leases"});
+  Scenario s;
+  s.file = file;
+  s.name = f.text("scenario");
+  s.description = f.text_or("description", "");
+  s.days = bounded(f, "days", 1.0 / 24, kMaxDays);
+  s.seed = static_cast<unsigned long>(f.positive_long_or("seed", 1));
+  s.fleet = read_fleet(f);
+  s.training = read_training(f.child("training"));
+  s.inference = read_inference(f.child("inference"), file);
+  s.leases = read_leases(f.child("leases"));
+  check_against_fleet(s, f);
+  return s;
+}
+
+}  // namespace gpufleet

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <variant>
+
+#include "scheduler/placement.hpp"
+
+namespace gpufleet {
+
+// What the scheduler core asks the simulation to carry out, in order.
+struct StartTraining {
+  int job = 0;
+  int generation = 0;  // index into the job's generations
+  Placement placement;
+};
+// Stops a running training job; it goes back to the queue and restarts from its last
+// checkpoint, spending restart_delay_s on its GPUs (reloading it) before it computes again.
+struct PreemptTraining {
+  int job = 0;
+  double restart_delay_s = 0;
+};
+struct StartReplica {
+  int replica = 0;
+  int service = 0;
+  Placement placement;
+};
+struct StopReplica {
+  int replica = 0;
+};
+struct StartLease {
+  int lease = 0;
+  Placement placement;
+};
+struct RejectLease {
+  int lease = 0;
+};
+// Ends an accepted lease before its term: the operator takes its GPUs back.
+struct ReclaimLease {
+  int lease = 0;
+};
+
+using Action = std::variant<StartTraining, PreemptTraining, StartReplica, StopReplica, StartLease,
+                            RejectLease, ReclaimLease>;
+
+}  // namespace gpufleet

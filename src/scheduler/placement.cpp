@@ -1,0 +1,118 @@
+#include "scheduler/placement.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace gpufleet {
+
+int Placement::gpus() const {
+  int total = 0;
+  for (const auto& part : parts) total += part.gpus;
+  return total;
+}
+
+namespace {
+
+std::optional<Placement> best_fit_domain(const Pool& pool, const std::vector<int>& free,
+                                         int pool_index, int gpus) {
+  int best = -1;
+  for (int d = pool.first_domain; d < pool.first_domain + pool.domain_count; ++d)
+    if (free[d] >= gpus && (best < 0 || free[d] < free[best])) best = d;
+  if (best < 0) return std::nullopt;
+  return Placement{pool_index, {{best, gpus}}};
+}
+
+// The fewest of `candidates` that hold `gpus` GPUs: emptiest first.
+std::optional<Placement> fewest_domains(std::vector<int> candidates, const std::vector<int>& free,
+                                        int pool_index, int gpus) {
+  std::erase_if(candidates, [&](int d) { return free[d] <= 0; });
+  int available = 0;
+  for (int d : candidates) available += free[d];
+  if (available < gpus) return std::nullopt;
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [&](int a, int b) { return free[a] > free[b]; });
+  Placement placement{pool_index, {}};
+  int left = gpus;
+  for (int d : candidates) {
+    const int take = std::min(left, free[d]);
+    placement.parts.push_back({d, take});
+    left -= take;
+    if (left == 0) break;
+  }
+  std::sort(placement.parts.begin(), placement.parts.end(),
+            [](const auto& a, const auto& b) { return a.domain < b.domain; });
+  return placement;
+}
+
+std::vector<int> domains_of_pool(const Pool& pool) {
+  std::vector<int> domains(pool.domain_count);
+  for (int i = 0; i < pool.domain_count; ++i) domains[i] = pool.first_domain + i;
+  return domains;
+}
+
+int room_of(const Topology& topology, const std::vector<int>& free, int leaf) {
+  int room = 0;
+  for (int d : topology.domains_of_leaf(leaf)) room += free[d];
+  return room;
+}
+
+// The fewest domains under one leaf switch, if some leaf can hold the job on as few domains
+// as the whole pool would need (the fullest such leaf, to keep roomy leaves for larger jobs).
+std::optional<Placement> under_one_leaf(const Topology& topology, const std::vector<int>& free,
+                                        int pool, int gpus, int fewest) {
+  std::optional<Placement> best;
+  int best_room = 0;
+  for (int leaf : topology.leaves_of_pool(pool)) {
+    const int room = room_of(topology, free, leaf);
+    if (room < gpus || (best && room >= best_room)) continue;
+    auto p = fewest_domains(topology.domains_of_leaf(leaf), free, pool, gpus);
+    if (p && p->domains() == fewest) {
+      best = std::move(p);
+      best_room = room;
+    }
+  }
+  return best;
+}
+
+// Across leaves: the emptiest domains as before, but among equally free domains those
+// closest to the emptiest domain's leaf, then those of roomier leaves, come first.
+std::optional<Placement> across_leaves(const Topology& topology, const Pool& p,
+                                       const std::vector<int>& free, int pool, int gpus) {
+  std::vector<int> candidates = domains_of_pool(p);
+  std::erase_if(candidates, [&](int d) { return free[d] <= 0; });
+  if (candidates.empty()) return std::nullopt;
+  std::map<int, int> room;
+  for (int d : candidates) room.emplace(topology.leaf_of(d), 0);
+  for (auto& [leaf, r] : room) r = room_of(topology, free, leaf);
+  const int first = *std::min_element(candidates.begin(), candidates.end(), [&](int a, int b) {
+    return free[a] != free[b] ? free[a] > free[b]
+                              : room[topology.leaf_of(a)] > room[topology.leaf_of(b)];
+  });
+  const int home = topology.leaf_of(first);
+  std::stable_sort(candidates.begin(), candidates.end(), [&](int a, int b) {
+    if (free[a] != free[b]) return free[a] > free[b];
+    const int ha = topology.leaf_hops(home, topology.leaf_of(a));
+    const int hb = topology.leaf_hops(home, topology.leaf_of(b));
+    if (ha != hb) return ha < hb;
+    return room[topology.leaf_of(a)] > room[topology.leaf_of(b)];
+  });
+  return fewest_domains(candidates, free, pool, gpus);
+}
+
+}  // namespace
+
+std::optional<Placement> find_placement(const Fleet& fleet, const Topology* topology,
+                                        const std::vector<int>& free_per_domain, int pool,
+                                        int gpus) {
+  const Pool& p = fleet.pools[pool];
+  if (gpus <= p.gpus_per_domain) {
+    if (auto one = best_fit_domain(p, free_per_domain, pool, gpus)) return one;
+  }
+  auto blind = fewest_domains(domains_of_pool(p), free_per_domain, pool, gpus);
+  if (topology == nullptr || !blind) return blind;
+  if (auto one_leaf = under_one_leaf(*topology, free_per_domain, pool, gpus, blind->domains()))
+    return one_leaf;
+  return across_leaves(*topology, p, free_per_domain, pool, gpus);
+}
+
+}  // namespace gpufleet

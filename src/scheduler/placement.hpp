@@ -1,0 +1,34 @@
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "model/fleet.hpp"
+#include "scheduler/topology.hpp"
+
+namespace gpufleet {
+
+// GPUs taken on each NVLink domain of one pool.
+struct Placement {
+  struct Part {
+    int domain = 0;
+    int gpus = 0;
+  };
+  int pool = -1;
+  std::vector<Part> parts;
+
+  int gpus() const;
+  int domains() const { return static_cast<int>(parts.size()); }
+};
+
+// Chooses where `gpus` GPUs go in `pool`, given the free GPUs of every domain: one NVLink
+// domain when the job fits in one (the fullest that still fits, to keep whole domains free
+// for large jobs). Otherwise on the fewest domains (emptiest first, which keeps the
+// all-reduce ring short), and with a topology, among such choices, under one leaf switch if
+// one can hold it (the fullest such leaf), else on domains of the closest, roomiest leaves.
+// nullopt if it does not fit.
+std::optional<Placement> find_placement(const Fleet& fleet, const Topology* topology,
+                                        const std::vector<int>& free_per_domain, int pool,
+                                        int gpus);
+
+}  // namespace gpufleet

@@ -1,0 +1,273 @@
+#include "scheduler/scheduler_core.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <utility>
+
+namespace gpufleet {
+
+SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Policy& policy,
+                             bool topology_aware)
+    : fleet_(fleet),
+      workload_(workload),
+      policy_(policy),
+      free_per_pool_(fleet.pools.size()),
+      waiting_(workload.training.size()),
+      waiting_sizes_(fleet.pools.size()),
+      deps_left_(workload.training.size()),
+      submitted_(workload.training.size(), false),
+      dependents_(workload.training.size()),
+      training_placement_(workload.training.size()),
+      started_at_(workload.training.size(), 0.0),
+      lease_placement_(workload.leases.size()),
+      demand_(workload.inference.size(), 0.0),
+      active_by_service_(workload.inference.size()),
+      capacity_(workload.inference.size(), 0.0),
+      capacity_by_pool_(workload.inference.size(), std::vector<double>(fleet.pools.size(), 0.0)) {
+  if (topology_aware) topology_.emplace(fleet);
+  for (const auto& domain : fleet.domains) free_per_domain_.push_back(domain.gpus);
+  for (size_t p = 0; p < fleet.pools.size(); ++p) {
+    free_per_pool_[p] = fleet.pools[p].gpus();
+    pools_by_model_[fleet.pools[p].gpu_model].push_back(static_cast<int>(p));
+  }
+  // Which generation of each job each pool runs, and the job's pools in preference order:
+  // policies ask on every event, so the model names are compared once, here.
+  const size_t pools = fleet.pools.size();
+  generation_on_pool_.assign(workload.training.size() * pools, -1);
+  job_pools_.resize(workload.training.size());
+  for (size_t j = 0; j < workload.training.size(); ++j) {
+    const auto& gens = workload.training[j].generations;
+    for (size_t k = 0; k < gens.size(); ++k)
+      for (int pool : pools_of_model(gens[k].model))
+        if (generation_on_pool_[j * pools + pool] < 0) {
+          generation_on_pool_[j * pools + pool] = static_cast<int>(k);
+          job_pools_[j].push_back(pool);
+        }
+  }
+  std::map<std::string, int> index;
+  for (size_t j = 0; j < workload.training.size(); ++j)
+    index[workload.training[j].id] = static_cast<int>(j);
+  for (size_t j = 0; j < workload.training.size(); ++j)
+    for (const auto& dep : workload.training[j].after) {
+      dependents_[index.at(dep)].push_back(static_cast<int>(j));
+      ++deps_left_[j];
+    }
+}
+
+void SchedulerCore::training_submitted(int job) {
+  submitted_[job] = true;
+  release_if_ready(job);
+}
+
+void SchedulerCore::release_if_ready(int job) {
+  if (submitted_[job] && deps_left_[job] == 0) enqueue(job, false);
+}
+
+void SchedulerCore::enqueue(int job, bool at_head) {
+  if (at_head)
+    waiting_.push_front(job);
+  else
+    waiting_.push_back(job);
+  for (int pool : job_pools_[job]) ++waiting_sizes_[pool][workload_.training[job].gpus];
+}
+
+void SchedulerCore::dequeue(int job) {
+  if (!waiting_.erase(job)) throw std::logic_error("start_training: job is not waiting");
+  for (int pool : job_pools_[job]) {
+    auto& sizes = waiting_sizes_[pool];
+    const auto it = sizes.find(workload_.training[job].gpus);
+    if (--it->second == 0) sizes.erase(it);
+  }
+}
+
+int SchedulerCore::smallest_waiting_gpus(int pool) const {
+  const auto& sizes = waiting_sizes_[pool];
+  return sizes.empty() ? std::numeric_limits<int>::max() : sizes.begin()->first;
+}
+
+void SchedulerCore::training_finished(int job) {
+  give_back(*training_placement_[job]);
+  training_placement_[job].reset();
+  running_.erase(std::find(running_.begin(), running_.end(), job));
+  for (int next : dependents_[job]) {
+    --deps_left_[next];
+    release_if_ready(next);
+  }
+}
+
+void SchedulerCore::lease_requested(int lease) {
+  pending_leases_.push_back(lease);
+}
+
+void SchedulerCore::lease_ended(int lease) {
+  give_back(*lease_placement_[lease]);
+  lease_placement_[lease].reset();
+}
+
+void SchedulerCore::demand_changed(int service, double demand) {
+  demand_[service] = demand;
+}
+
+std::vector<Action> SchedulerCore::schedule() {
+  policy_.schedule(*this);
+  // A lease asks for GPUs from its start time on; one the policy left undecided is refused.
+  while (!pending_leases_.empty()) reject_lease(pending_leases_.front());
+  return std::exchange(actions_, {});
+}
+
+const std::vector<int>& SchedulerCore::pools_of_model(const std::string& model) const {
+  static const std::vector<int> none;
+  const auto it = pools_by_model_.find(model);
+  return it == pools_by_model_.end() ? none : it->second;
+}
+
+std::optional<Placement> SchedulerCore::placement_for(int pool, int gpus) const {
+  if (free_per_pool_[pool] < gpus) return std::nullopt;
+  return find_placement(fleet_, topology_ ? &*topology_ : nullptr, free_per_domain_, pool, gpus);
+}
+
+void SchedulerCore::take(const Placement& placement) {
+  for (const auto& part : placement.parts) free_per_domain_[part.domain] -= part.gpus;
+  free_per_pool_[placement.pool] -= placement.gpus();
+}
+
+void SchedulerCore::give_back(const Placement& placement) {
+  for (const auto& part : placement.parts) free_per_domain_[part.domain] += part.gpus;
+  free_per_pool_[placement.pool] += placement.gpus();
+}
+
+bool SchedulerCore::start_training(int job, int pool) {
+  if (generation_on(job, pool) < 0) return false;
+  const auto placement = placement_for(pool, workload_.training[job].gpus);
+  return placement && start_training_at(job, *placement);
+}
+
+bool SchedulerCore::start_training_at(int job, const Placement& placement) {
+  const int generation = generation_on(job, placement.pool);
+  if (generation < 0 || placement.gpus() != workload_.training[job].gpus) return false;
+  for (const auto& part : placement.parts)
+    if (free_per_domain_[part.domain] < part.gpus) return false;  // planned on an older state
+  dequeue(job);
+  take(placement);
+  training_placement_[job] = placement;
+  started_at_[job] = now_;
+  running_.push_back(job);
+  actions_.push_back(StartTraining{job, generation, placement});
+  return true;
+}
+
+void SchedulerCore::wake_at(double t) {
+  // Times already passed are forgotten, so that a later request for them is not mistaken
+  // for a duplicate.
+  wakeups_.erase(wakeups_.begin(), wakeups_.upper_bound(now_));
+  if (t > now_ && wakeups_.insert(t).second) new_wakeups_.push_back(t);
+}
+
+double SchedulerCore::estimated_runtime_s(int job, int pool) const {
+  const auto& spec = workload_.training[job];
+  const int generation = generation_on(job, pool);
+  if (generation < 0) return std::numeric_limits<double>::infinity();
+  return spec.work_flops /
+         (spec.gpus * fleet_.pools[pool].peak_flops_per_gpu * spec.generations[generation].mfu);
+}
+
+void SchedulerCore::preempt_training(int job, double restart_delay_s) {
+  const auto it = std::find(running_.begin(), running_.end(), job);
+  if (it == running_.end()) throw std::logic_error("preempt_training: job is not running");
+  running_.erase(it);
+  give_back(*training_placement_[job]);
+  training_placement_[job].reset();
+  enqueue(job, true);
+  actions_.push_back(PreemptTraining{job, restart_delay_s});
+}
+
+bool SchedulerCore::accept_lease(int lease, int pool) {
+  const auto& spec = workload_.leases[lease];
+  if (fleet_.pools[pool].gpu_model != spec.model) return false;
+  auto placement = placement_for(pool, spec.gpus);
+  if (!placement) return false;
+  pending_leases_.erase(std::find(pending_leases_.begin(), pending_leases_.end(), lease));
+  take(*placement);
+  lease_placement_[lease] = placement;
+  actions_.push_back(StartLease{lease, *placement});
+  return true;
+}
+
+void SchedulerCore::reclaim_lease(int lease) {
+  if (!lease_placement_[lease]) throw std::logic_error("reclaim_lease: lease is not running");
+  give_back(*lease_placement_[lease]);
+  lease_placement_[lease].reset();
+  actions_.push_back(ReclaimLease{lease});
+}
+
+void SchedulerCore::reject_lease(int lease) {
+  pending_leases_.erase(std::find(pending_leases_.begin(), pending_leases_.end(), lease));
+  actions_.push_back(RejectLease{lease});
+}
+
+double SchedulerCore::replica_throughput(int service, int pool) const {
+  for (const auto& g : workload_.inference[service].generations)
+    if (g.model == fleet_.pools[pool].gpu_model) return g.throughput;
+  return 0;
+}
+
+bool SchedulerCore::add_replica(int service, int pool) {
+  const double throughput = replica_throughput(service, pool);
+  if (throughput <= 0) return false;
+  auto placement = placement_for(pool, workload_.inference[service].gpus_per_replica);
+  if (!placement || placement->domains() != 1) return false;
+  take(*placement);
+  const int id = static_cast<int>(replicas_.size());
+  replicas_.push_back({service, *placement, true});
+  active_by_service_[service].push_back(id);
+  capacity_[service] += throughput;
+  capacity_by_pool_[service][pool] += throughput;
+  actions_.push_back(StartReplica{id, service, *placement});
+  return true;
+}
+
+void SchedulerCore::remove_replica(int replica) {
+  auto& r = replicas_[replica];
+  if (!r.active) return;
+  r.active = false;
+  give_back(r.placement);
+  auto& active = active_by_service_[r.service];
+  active.erase(std::find(active.begin(), active.end(), replica));
+  const double throughput = replica_throughput(r.service, r.placement.pool);
+  capacity_[r.service] -= throughput;
+  capacity_by_pool_[r.service][r.placement.pool] -= throughput;
+  actions_.push_back(StopReplica{replica});
+}
+
+void SchedulerCore::scale_to(int service, PoolRole role, double need) {
+  const auto& spec = workload_.inference[service];
+  // Grow: the first eligible generation with room, in the service's order of preference.
+  while (capacity_[service] < need) {
+    bool added = false;
+    for (const auto& g : spec.generations) {
+      if (g.latency_s > spec.latency_target_s) continue;
+      for (int pool : pools_of_model(g.model))
+        if (fleet_.pools[pool].role == role && add_replica(service, pool)) {
+          added = true;
+          break;
+        }
+      if (added) break;
+    }
+    if (!added) break;
+  }
+  // Shrink: drop the newest replicas that the target no longer needs. Most calls find nothing to
+  // drop, so skip the walk when even the smallest replica is still needed.
+  double smallest = capacity_[service];
+  for (const auto& g : spec.generations) smallest = std::min(smallest, g.throughput);
+  if (capacity_[service] - smallest < need) return;
+  auto& active = active_by_service_[service];
+  for (size_t i = active.size(); i-- > 0;) {
+    const int id = active[i];
+    const double throughput = replica_throughput(service, replicas_[id].placement.pool);
+    if (capacity_[service] - throughput >= need) remove_replica(id);
+  }
+}
+
+}  // namespace gpufleet

@@ -1,0 +1,150 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/fleet.hpp"
+#include "model/workload.hpp"
+#include "scheduler/actions.hpp"
+#include "scheduler/placement.hpp"
+#include "scheduler/policy.hpp"
+#include "scheduler/topology.hpp"
+#include "scheduler/waiting_queue.hpp"
+
+namespace gpufleet {
+
+// The one scheduler core: owns queues and free capacity, turns the simulation's events into
+// calls to the policy, and checks and records the policy's decisions as Actions. It knows
+// nothing of SimGrid.
+class SchedulerCore {
+ public:
+  struct Replica {
+    int service = 0;
+    Placement placement;
+    bool active = true;
+  };
+
+  // topology_aware: place multi-domain jobs under as few leaf switches as possible (see
+  // find_placement); false places them on the fewest domains wherever they are.
+  SchedulerCore(const Fleet& fleet, const Workload& workload, Policy& policy,
+                bool topology_aware = true);
+
+  // Events from the simulation.
+  void set_time(double now) { now_ = now; }
+  void training_submitted(int job);
+  void training_finished(int job);
+  void lease_requested(int lease);
+  void lease_ended(int lease);
+  void demand_changed(int service, double demand);
+  // Runs the policy; returns the actions it decided, in order.
+  std::vector<Action> schedule();
+
+  // What policies read.
+  const Fleet& fleet() const { return fleet_; }
+  const Workload& workload() const { return workload_; }
+  double now() const { return now_; }
+  const WaitingQueue& waiting_training() const { return waiting_; }
+  // GPUs of the smallest waiting job that may run on the pool; none waiting: INT_MAX.
+  int smallest_waiting_gpus(int pool) const;
+  const std::vector<int>& running_training() const { return running_; }
+  const std::optional<Placement>& placement_of(int job) const { return training_placement_[job]; }
+  double started_at(int job) const { return started_at_[job]; }  // the latest start
+  // Compute time of the whole job on that pool at its MFU there: the runtime estimate a user
+  // would give (it leaves out gradient exchange and work lost to preemption). Infinity if
+  // the job may not run on the pool's model.
+  double estimated_runtime_s(int job, int pool) const;
+  const std::vector<int>& pending_leases() const { return pending_leases_; }
+  int free_gpus(int pool) const { return free_per_pool_[pool]; }
+  const std::vector<int>& free_per_domain() const { return free_per_domain_; }
+  double demand(int service) const { return demand_[service]; }
+  double capacity(int service) const { return capacity_[service]; }
+  // Demand units/s the active replicas of `service` sustain, per pool.
+  const std::vector<double>& capacity_by_pool(int service) const {
+    return capacity_by_pool_[service];
+  }
+  const std::vector<Replica>& replicas() const { return replicas_; }  // ever started
+  const std::vector<int>& active_replicas(int service) const { return active_by_service_[service]; }
+  // Pools of that GPU model, in fleet order (computed once: policies ask on every event).
+  const std::vector<int>& pools_of_model(const std::string& model) const;
+  std::optional<Placement> placement_for(int pool, int gpus) const;
+  // The pools a training job may run on, in its order of preference (all roles).
+  const std::vector<int>& job_pools(int job) const { return job_pools_[job]; }
+  // Index of the job's generation that `pool` runs, or -1 if the job may not run there.
+  int generation_on(int job, int pool) const {
+    return generation_on_pool_[static_cast<size_t>(job) * fleet_.pools.size() + pool];
+  }
+
+  // What policies decide. Each returns false (and changes nothing) when it cannot be done.
+  bool start_training(int job, int pool);
+  // Starts it on exactly these GPUs (a placement computed earlier); false if they are taken.
+  bool start_training_at(int job, const Placement& placement);
+  // Frees a running job's GPUs now and puts it at the head of the queue; the simulation
+  // loses the work done since its last checkpoint.
+  void preempt_training(int job, double restart_delay_s = 0);
+  bool accept_lease(int lease, int pool);
+  void reject_lease(int lease);
+  // Ends an accepted, running lease now and frees its GPUs.
+  void reclaim_lease(int lease);
+  const std::optional<Placement>& lease_placement(int lease) const {
+    return lease_placement_[lease];
+  }
+  bool add_replica(int service, int pool);
+  void remove_replica(int replica);
+  // Adds or removes replicas of `service` on pools whose role is `role` until its capacity
+  // (units/s) meets `target` with the fewest GPUs, preferring generations in the service's
+  // order. Only generations within the service's latency target are used.
+  void scale_to(int service, PoolRole role, double target);
+  // Asks to be called again at time t even if nothing happens then (e.g. when a waiting job
+  // crosses a threshold). Requests for a time already asked for are merged.
+  void wake_at(double t);
+  // The times asked for since the last call, for the simulation to schedule.
+  std::vector<double> take_wakeups() { return std::exchange(new_wakeups_, {}); }
+
+  // scale_to() the service's current demand.
+  void autoscale(int service, PoolRole role) { scale_to(service, role, demand_[service]); }
+
+ private:
+  void take(const Placement& placement);
+  void give_back(const Placement& placement);
+  void release_if_ready(int job);
+  void enqueue(int job, bool at_head);
+  void dequeue(int job);
+  double replica_throughput(int service, int pool) const;
+
+  const Fleet& fleet_;
+  std::optional<Topology> topology_;
+  const Workload& workload_;
+  Policy& policy_;
+  double now_ = 0;
+  std::vector<int> free_per_domain_;
+  std::vector<int> free_per_pool_;
+  WaitingQueue waiting_;  // released training jobs in arrival order
+  // Per pool, GPUs -> how many waiting jobs of that size may run there: the fragmentation
+  // metric asks each bin, and scanning the queue cost O(queue) when nothing fits.
+  std::vector<std::map<int, int>> waiting_sizes_;
+  std::vector<int> running_;
+  std::vector<int> pending_leases_;
+  std::vector<int> deps_left_;
+  std::vector<bool> submitted_;
+  std::vector<std::vector<int>> dependents_;
+  std::vector<std::optional<Placement>> training_placement_;
+  std::vector<double> started_at_;
+  std::set<double> wakeups_;  // every time asked for, to merge repeated requests
+  std::vector<double> new_wakeups_;
+  std::vector<std::optional<Placement>> lease_placement_;
+  std::vector<double> demand_;
+  std::vector<Replica> replicas_;  // every replica ever started; ids index it
+  std::vector<std::vector<int>> active_by_service_;
+  std::vector<double> capacity_;  // demand units/s the active replicas sustain
+  std::vector<std::vector<double>> capacity_by_pool_;
+  std::vector<Action> actions_;
+  std::map<std::string, std::vector<int>> pools_by_model_;
+  std::vector<int> generation_on_pool_;      // job x pool
+  std::vector<std::vector<int>> job_pools_;  // per job, in preference order
+};
+
+}  // namespace gpufleet
