@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Measures the importers on the shared traces (Release build). Prints one row per case: input
-# size, rows read, wall time median (min-max) of RUNS runs, rows/s, peak RSS.
+# Measures the importers on the public traces (scripts/fetch-traces.sh; Release build). Prints
+# one row per case: input size, rows read, wall time median (min-max) of RUNS runs, rows/s, peak RSS.
 # Usage: bench/import.sh [RUNS]
 source "$(dirname "$0")/lib.sh"
 runs=${1:-3}
-traces=../shared/traces
+traces=${GPUFLEET_TRACES:-data/traces}  # scripts/fetch-traces.sh puts them there
 ali=$traces/alibaba-gpu-v2023
 
 # A 20x pod list (names made unique) to show that time grows with rows and memory with output.

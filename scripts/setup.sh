@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages gpufleet needs (only those missing), then configures and
 # builds it with CMake + Ninja into build/ (BUILD_DIR overrides, BUILD_TYPE sets the type).
+#   scripts/setup.sh [TARGET...]    build only these targets (default: everything, tests too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkg-config libsimgrid-dev libboost-graph-dev
   libtbb-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev zlib1g-dev libjemalloc-dev
+  libssl-dev  # SHA-256 of the inputs in summary.json
+  help2man    # the man page, from gpufleet --help
+  python3 python3-jsonschema  # tests/workload_schema_test.py checks workloads against the schema
   chromium)  # chromium: scripts/render-report.sh renders report.html to PNG (tested)
 missing=()
 for p in "${packages[@]}"; do
@@ -20,4 +24,6 @@ fi
 
 build_dir=${BUILD_DIR:-build}
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" >/dev/null
-cmake --build "$build_dir" -j"$(nproc)"
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
+cmake --build "$build_dir" -j"$(nproc)" "${targets[@]}"

@@ -123,7 +123,9 @@ TEST(BadInput, PlatformGeneratorRefusesUnknownModelsAndPartialDomains) {
   EXPECT_EQ(run_cli({"platform", "--pool", "A100:8"}).exit_code, 2);
   const auto r = run_cli({"platform", "--pool", "GB200:100"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("multiple of 72"), std::string::npos);
+  EXPECT_NE(r.err.find("whole number of GB200 NVL72 domains of 72 GPUs: use 72 or 144"),
+            std::string::npos)
+      << r.err;
 }
 
 }  // namespace

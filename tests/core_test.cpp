@@ -50,6 +50,23 @@ TEST(Placement, LargeJobUsesTheFewestDomains) {
   EXPECT_FALSE(find_placement(fleet, nullptr, {2, 8, 6, 8}, 0, 25));
 }
 
+TEST(Placement, ConsolidateTakesOnlyWholeFreeDomainsForJobsLargerThanOne) {
+  const Fleet fleet = small_fleet(4, 8);
+  // 12 GPUs: 6 + 6 would fit on two partly used domains, but only one domain is whole.
+  EXPECT_TRUE(find_placement(fleet, nullptr, {6, 6, 6, 8}, 0, 12));
+  EXPECT_FALSE(find_placement(fleet, nullptr, {6, 6, 6, 8}, 0, 12, true));
+  const auto p = find_placement(fleet, nullptr, {8, 6, 8, 3}, 0, 12, true);
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->domains(), 2);
+  EXPECT_EQ(p->parts[0].domain, 0);
+  EXPECT_EQ(p->parts[1].domain, 2);
+  EXPECT_EQ(p->gpus(), 12);
+  // A job that fits one domain still goes to the fullest one that fits.
+  EXPECT_EQ(find_placement(fleet, nullptr, {8, 6, 8, 3}, 0, 3, true)->parts[0].domain, 3);
+  EXPECT_EQ(placement_rule_named("consolidate"), PlacementRule::kConsolidate);
+  EXPECT_FALSE(placement_rule_named("Consolidate"));
+}
+
 class Fifo final : public Policy {
  public:
   void schedule(SchedulerCore& core) override { start_training_fifo(core, PoolRole::kTraining); }

@@ -1,5 +1,6 @@
-// Importers of public traces (docs/importers.md) on the real files in ../shared/traces/, and
-// the replay of the Alibaba GPU trace checked hour by hour against the trace itself.
+// Importers of public traces (docs/importers.md) on the real files (scripts/fetch-traces.sh puts
+// them under GPUFLEET_TRACES; a test whose trace is missing is skipped), and the replay of the
+// Alibaba GPU trace checked hour by hour against the trace itself.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,7 +15,7 @@
 namespace gpufleet::test {
 namespace {
 
-const std::string kTraces = std::string(GPUFLEET_SOURCE_DIR) + "/../shared/traces/";
+const std::string kTraces = trace_dir() + "/";
 const std::string kAlibaba = kTraces + "alibaba-gpu-v2023/";
 const std::string kPods = kAlibaba + "openb_pod_list_default.csv";
 const std::string kPodsSpec = kAlibaba + "openb_pod_list_gpuspec33.csv";
@@ -54,6 +55,8 @@ ImportOptions defaults() {
 }
 
 TEST(AlibabaImport, JobCountsPerClassMatchAnIndependentPassOverTheCsv) {
+  GPUFLEET_REQUIRE_TRACE(kPods);
+  GPUFLEET_REQUIRE_TRACE(kNodes);
   const auto pods = read_pods(kPods);
   long gpu_run = 0, gpu_pending = 0, cpu_only = 0;
   for (const auto& p : pods) {
@@ -78,6 +81,8 @@ TEST(AlibabaImport, JobCountsPerClassMatchAnIndependentPassOverTheCsv) {
 }
 
 TEST(AlibabaImport, WorkloadTextIsTheWorkloadsJsonJobByJob) {
+  GPUFLEET_REQUIRE_TRACE(kPodsSpec);
+  GPUFLEET_REQUIRE_TRACE(kNodes);
   const auto imported = import_trace("alibaba-gpu-2023", {kPodsSpec, kNodes}, defaults());
   const nlohmann::json meta = {{"note", "x"}};
   auto expected = workload_to_json(imported.workload);
@@ -86,6 +91,8 @@ TEST(AlibabaImport, WorkloadTextIsTheWorkloadsJsonJobByJob) {
 }
 
 TEST(AlibabaImport, KeepsGpuHoursAndFractionsAndConstraints) {
+  GPUFLEET_REQUIRE_TRACE(kPodsSpec);
+  GPUFLEET_REQUIRE_TRACE(kNodes);
   double trace_gpu_s = 0;
   for (const auto& p : read_pods(kPodsSpec))
     if (p.scheduled) trace_gpu_s += p.num_gpu * p.share * (p.end - p.start);
@@ -126,6 +133,8 @@ CliResult run_imported(const TempDir& dir, const std::string& policy) {
 }
 
 TEST(AlibabaReplay, ReproducesTheTracesGpuAllocationEveryHour) {
+  GPUFLEET_REQUIRE_TRACE(kPods);
+  GPUFLEET_REQUIRE_TRACE(kNodes);
   const TempDir dir;
   ASSERT_EQ(import_alibaba(dir, kPods).exit_code, 0);
   const auto run = run_imported(dir, "replay");
@@ -166,6 +175,8 @@ TEST(AlibabaReplay, ReproducesTheTracesGpuAllocationEveryHour) {
 }
 
 TEST(AlibabaImport, RunsUnderStaticPartitionOnTheRealInventory) {
+  GPUFLEET_REQUIRE_TRACE(kPodsSpec);
+  GPUFLEET_REQUIRE_TRACE(kNodes);
   const TempDir dir;
   ASSERT_EQ(import_alibaba(dir, kPodsSpec).exit_code, 0);
   const auto run = run_imported(dir, "static-partition");
@@ -246,6 +257,7 @@ TEST(ImportMalformed, RequestTraceOutOfOrderAndSwfTruncatedNameTheLine) {
 // The other formats on their shared files.
 TEST(AzureImport, OneServiceWhoseDemandIsTheTracesTokensPerSecond) {
   const std::string file = kTraces + "azure-llm-inference-2023/AzureLLMInferenceTrace_code.csv";
+  GPUFLEET_REQUIRE_TRACE(file);
   double tokens = 0;
   long requests = 0;
   {
@@ -276,6 +288,7 @@ TEST(AzureImport, OneServiceWhoseDemandIsTheTracesTokensPerSecond) {
 }
 
 TEST(ServegenImport, SummedDemandOfTwoWeeksInWindowsOf600s) {
+  GPUFLEET_REQUIRE_TRACE(kTraces + "alibaba-servegen-2025/m-small");
   const auto imported =
       import_trace("servegen", {kTraces + "alibaba-servegen-2025/m-small"}, defaults());
   ASSERT_EQ(imported.workload.inference.size(), 1u);
@@ -286,6 +299,7 @@ TEST(ServegenImport, SummedDemandOfTwoWeeksInWindowsOf600s) {
 }
 
 TEST(SwfImport, ReadsTheGzippedNasaLog) {
+  GPUFLEET_REQUIRE_TRACE(kTraces + "pwa-swf/NASA-iPSC-1993-3.1-cln.swf.gz");
   const TempDir dir;
   const auto r = run_cli({"import", "swf", kTraces + "pwa-swf/NASA-iPSC-1993-3.1-cln.swf.gz", "-o",
                           dir.path("w.json"), "--platform-out", dir.path("p.xml")});

@@ -86,8 +86,8 @@ TEST_P(Determinism, SameInputsGiveByteIdenticalOutputsWhateverTheThreadCount) {
               0);
   for (const char* file : {"summary.json", "jobs.csv", "timeseries.csv", "queue_timeseries.csv",
                            "pools_timeseries.csv", "services_timeseries.csv"})
-    EXPECT_EQ(read_file(a.path(std::string("out/") + file)),
-              read_file(b.path(std::string("out/") + file)))
+    EXPECT_EQ(output_text(a.path(std::string("out/") + file)),
+              output_text(b.path(std::string("out/") + file)))
         << file;
 }
 

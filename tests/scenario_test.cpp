@@ -19,8 +19,7 @@ using nlohmann::json;
 
 const std::string kSeedScenario =
     std::string(GPUFLEET_SOURCE_DIR) + "/workloads/scenarios/seed.json";
-const std::string kServeGen =
-    std::string(GPUFLEET_SOURCE_DIR) + "/../shared/traces/alibaba-servegen-2025/m-small";
+const std::string kServeGen = trace_dir() + "/alibaba-servegen-2025/m-small";
 
 TEST(Rng, GammaHasTheRequestedMeanAndCoefficientOfVariation) {
   Rng rng(7, 1);
@@ -104,7 +103,7 @@ TEST(DemandShape, HandMadeTraceGivesItsShapeAndScatter) {
 }
 
 TEST(DemandShape, ShippedShapeIsWhatTheRealServeGenTraceGives) {
-  if (!std::filesystem::exists(kServeGen)) GTEST_SKIP() << "no trace at " << kServeGen;
+  GPUFLEET_REQUIRE_TRACE(kServeGen);
   const DemandShape derived = derive_servegen_shape(kServeGen);
   const auto shipped =
       read_file(std::string(GPUFLEET_SOURCE_DIR) + "/workloads/shapes/servegen-m-small.json");

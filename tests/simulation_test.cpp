@@ -31,6 +31,30 @@ TEST(Simulation, OneJobRunsForWorkOverSpeedTimesMfu) {
   EXPECT_NEAR(end_of(dir, "a"), 1000.0, 1e-3);
 }
 
+TEST(Simulation, ConsolidatePlacementMakesAJobLargerThanAServerWaitForWholeServers) {
+  // Two 8-GPU servers; a 4-GPU job holds half of one for an hour. A 12-GPU job arriving at 10 s
+  // fits the 12 free GPUs at once, but not on whole servers: under consolidate it waits.
+  auto h100 = pool("H100", 16);
+  h100.role = "training";
+  auto on_h100 = [](json job) {
+    job["generations"] = json::array({{{"model", "H100"}, {"mfu", 0.4}}});
+    return job;
+  };
+  const auto doc = workload(4 * 3600, {on_h100(training_job("a", 0, 4, 4 * 989e12 * 0.4 * 3600)),
+                                       on_h100(training_job("b", 10, 12, 1e17))});
+  std::map<std::string, double> start_of_b;
+  for (const std::string rule : {"topology", "fewest-domains", "consolidate"}) {
+    TempDir dir;
+    const auto r = run_scenario(dir, {h100}, doc, {"--placement", rule});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    start_of_b[rule] = std::stod(jobs_by_id(dir).at("b").at("start_s"));
+    EXPECT_EQ(summary_of(dir).at("placement"), rule);
+  }
+  EXPECT_DOUBLE_EQ(start_of_b["topology"], 10);
+  EXPECT_DOUBLE_EQ(start_of_b["fewest-domains"], 10);
+  EXPECT_NEAR(start_of_b["consolidate"], 3600, 1e-3);
+}
+
 TEST(Simulation, TwoJobsQueueFirstComeFirstServed) {
   TempDir dir;
   // Each needs the whole rack for 3,600 s; the second arrives at 10 s and waits 3,590 s.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -50,6 +51,20 @@ std::string TempDir::write(const std::string& name, const std::string& content) 
   fs::create_directories(fs::path(path(name)).parent_path());
   std::ofstream(path(name)) << content;
   return path(name);
+}
+
+std::string output_text(const std::string& path) {
+  const std::string text = read_file(path);
+  if (std::filesystem::path(path).filename() != "summary.json") return text;
+  auto summary = nlohmann::json::parse(text);
+  summary.erase("provenance");
+  return summary.dump(2);
+}
+
+std::string trace_dir() {
+  const char* env = std::getenv("GPUFLEET_TRACES");
+  if (env != nullptr && *env != '\0') return env;
+  return std::string(GPUFLEET_SOURCE_DIR) + "/data/traces";
 }
 
 std::string read_file(const std::string& path) {

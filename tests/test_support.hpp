@@ -33,6 +33,22 @@ class TempDir {
 
 std::string read_file(const std::string& path);
 
+// An output file's text; for summary.json, without its `provenance` block (the command line,
+// build and input hashes), the one part that is not a function of the inputs and seed alone.
+std::string output_text(const std::string& path);
+
+// The folder of the public traces: $GPUFLEET_TRACES, else data/traces in the source tree, where
+// scripts/fetch-traces.sh puts them. Traces are never committed (docs/traces.md).
+std::string trace_dir();
+
+// Skips the test, naming the fetch script, when a trace file or folder is missing.
+#define GPUFLEET_REQUIRE_TRACE(path)                                                 \
+  do {                                                                               \
+    if (!std::filesystem::exists(path))                                              \
+      GTEST_SKIP() << "trace " << (path) << " is missing: fetch it with "            \
+                   << "scripts/fetch-traces.sh (--from DIR to copy a local folder)"; \
+  } while (false)
+
 // A CSV file as rows of column name -> text.
 std::vector<std::map<std::string, std::string>> read_csv(const std::string& path);
 

@@ -4,6 +4,8 @@
 #include <functional>
 #include <string>
 
+#include "runtime/data_dir.hpp"  // shipped_file, for every command
+
 namespace gpufleet {
 
 // Each subcommand registers its options on the app and returns what runs it (an exit code).
@@ -17,8 +19,7 @@ CommandRunner add_report_command(CLI::App& app);
 CommandRunner add_compare_command(CLI::App& app);
 CommandRunner add_import_command(CLI::App& app);
 
-// A shipped file (platforms/..., workloads/...): from the working directory if it is there,
-// else from the source tree gpufleet was built from.
-std::string shipped_file(const std::string& relative);
+// "gpufleet 0.1.0 (commit ...)" and the SimGrid version, for --version and summary.json.
+std::string version_text();
 
 }  // namespace gpufleet

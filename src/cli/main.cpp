@@ -1,8 +1,10 @@
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
 #include "cli/commands.hpp"
 #include "model/input_error.hpp"
+#include "model/names.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -17,6 +19,17 @@ int main(int argc, char** argv) {
     const size_t before = app.get_subcommands({}).size();
     auto runner = add(app);
     runners[app.get_subcommands({})[before]] = std::move(runner);
+  }
+  app.set_version_flag("--version", gpufleet::version_text());
+  std::vector<std::string> commands;
+  for (const auto* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
+  // CLI11 would call a misspelt command "not expected"; name the command meant instead.
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
+    std::fprintf(stderr, "gpufleet: error: unknown command '%s'%s; commands: %s (see --help)\n",
+                 argv[1], gpufleet::did_you_mean(argv[1], commands).c_str(),
+                 CLI::detail::join(commands, ", ").c_str());
+    return 2;
   }
   try {
     app.parse(argc, argv);

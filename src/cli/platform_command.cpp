@@ -3,6 +3,7 @@
 #include "cli/commands.hpp"
 #include "formats/atomic_files.hpp"
 #include "formats/platform_writer.hpp"
+#include "model/gpu_catalog.hpp"
 
 namespace gpufleet {
 
@@ -14,8 +15,12 @@ CommandRunner add_platform_command(CLI::App& app) {
   };
   auto options = std::make_shared<Options>();
   cmd->add_option("--pool", options->pools,
-                  "A pool as MODEL:GPUS (repeatable), e.g. GB200:576 H100:1024")
+                  "A pool as MODEL:GPUS[:ROLE] (repeatable), e.g. GB200:576, H100:1024:training. "
+                  "MODEL is case-insensitive; GPUS a whole number of its NVLink domains; ROLE "
+                  "training or inference (default: the model's, below)")
       ->required();
+  cmd->footer("GPU models (docs/hardware.md has every figure and its source):\n" +
+              gpu_catalog_table());
   cmd->add_option("-o,--output", options->out, "Output file (default: standard output)");
   return [options] {
     std::vector<PoolSpec> specs;

@@ -11,6 +11,7 @@
 #include "cli/economics_options.hpp"
 #include "cli/scenario_source.hpp"
 #include "formats/atomic_files.hpp"
+#include "formats/file_hash.hpp"
 #include "formats/platform_writer.hpp"
 #include "formats/temporary_file.hpp"
 #include "formats/workload_io.hpp"
@@ -21,7 +22,10 @@
 #include "outputs/series_outputs.hpp"
 #include "outputs/summary.hpp"
 #include "report/reports.hpp"
+#include "runtime/command_line.hpp"
 #include "runtime/progress_bar.hpp"
+#include "runtime/version.hpp"
+#include "sim/engine_config.hpp"
 #include "sim/simulation.hpp"
 
 namespace gpufleet {
@@ -65,7 +69,13 @@ struct Inputs {
   std::string platform_file;
   std::unique_ptr<TemporaryFile> generated_platform;
   unsigned long seed = 0;
+  nlohmann::json files = nlohmann::json::array();  // what each input file was, by content
 };
+
+void record_input(Inputs& in, const std::string& role, const std::string& shown_as,
+                  const std::string& file) {
+  in.files.push_back({{"role", role}, {"file", shown_as}, {"sha256", sha256_of_file(file)}});
+}
 
 Inputs read_inputs(const RunOptions& o) {
   Inputs in;
@@ -77,6 +87,8 @@ Inputs read_inputs(const RunOptions& o) {
     in.workload = load_workload(in.workload_file);
     in.platform_file = shipped_file(o.platform.empty() ? "platforms/seed.xml" : o.platform);
     in.seed = static_cast<unsigned long>(o.seed.value_or(0));
+    record_input(in, "workload", in.workload_file, in.workload_file);
+    record_input(in, "platform", in.platform_file, in.platform_file);
     return in;
   }
   const Scenario scenario = load_scenario(scenario_file(o.scenario));
@@ -89,13 +101,32 @@ Inputs read_inputs(const RunOptions& o) {
   in.workload = std::move(generated.workload);
   in.workload_file = scenario.file;
   in.seed = generated.seed;
+  record_input(in, "scenario", scenario.file, scenario.file);
+  if (!scenario.inference.shape_file.empty())
+    record_input(in, "demand_shape", scenario.inference.shape_file, scenario.inference.shape_file);
   if (!o.platform.empty()) {
     in.platform_file = shipped_file(o.platform);
+    record_input(in, "platform", in.platform_file, in.platform_file);
   } else {
     in.generated_platform = std::make_unique<TemporaryFile>(platform_xml(generated.pools), ".xml");
     in.platform_file = in.generated_platform->path();
+    record_input(in, "platform", "(drawn from the scenario)", in.platform_file);
   }
   return in;
+}
+
+// Not an error: a fleet may hold a pool on purpose (a what-if), but a user should know why it
+// reports 0%.
+void warn_about_unusable_pools(const Workload& workload, const Fleet& fleet,
+                               const std::string& workload_file) {
+  for (int p : unusable_pools(workload, fleet)) {
+    const Pool& pool = fleet.pools[p];
+    std::fprintf(stderr,
+                 "gpufleet: warning: pool '%s' (%d %s GPUs) is named by no training job, service "
+                 "or lease of %s: it will sit idle (add %s to some job's generations to use it)\n",
+                 pool.name.c_str(), pool.gpus(), pool.gpu_model.c_str(), workload_file.c_str(),
+                 pool.gpu_model.c_str());
+  }
 }
 
 int run(const RunOptions& o) {
@@ -110,7 +141,7 @@ int run(const RunOptions& o) {
   sim.interval_s = parse_duration_s(o.interval);
   sim.seed = in.seed;
   sim.policy_name = o.policy;
-  sim.topology_aware = o.placement == "topology";
+  sim.placement = *placement_rule_named(o.placement);
   if (o.threads < 0) throw std::invalid_argument("--threads must be >= 0 (0: all cores)");
   const auto threads =
       tbb::global_control(tbb::global_control::max_allowed_parallelism,
@@ -120,6 +151,7 @@ int run(const RunOptions& o) {
   Simulation simulation(in.platform_file);
   in.generated_platform.reset();  // loaded: the file is no longer needed
   bind_workload(workload, simulation.fleet(), in.workload_file);
+  warn_about_unusable_pools(workload, simulation.fleet(), in.workload_file);
   check_economics(economics, simulation.fleet());
 
   const double platform_s = seconds_since(t_platform);
@@ -133,6 +165,14 @@ int run(const RunOptions& o) {
 
   auto summary = summarize(simulation.fleet(), workload, result);
   summary["economics"] = economics_json(simulation.fleet(), workload, result, economics);
+  if (!o.economics.file.empty()) record_input(in, "economics", o.economics.file, o.economics.file);
+  summary["gpufleet_version"] = gpufleet_version();
+  // Everything else in the outputs is byte-identical for the same inputs and seed; this block
+  // names the build, the command and the inputs, so it changes with them.
+  summary["provenance"] = {{"gpufleet_commit", gpufleet_commit()},
+                           {"simgrid_version", simgrid_version()},
+                           {"command_line", command_line()},
+                           {"inputs", in.files}};
   const std::string jobs = jobs_csv(simulation.fleet(), workload, result);
   const std::string series = timeseries_csv(simulation.fleet(), result);
   const std::string services = services_timeseries_csv(workload, result);
@@ -190,9 +230,11 @@ CommandRunner add_run_command(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "Random seed of the scenario (default: the scenario's)");
   cmd->add_option("--threads", o->threads, "Worker threads (0: all cores)")->capture_default_str();
   cmd->add_option("--placement", o->placement,
-                  "Where multi-domain training jobs go: 'topology' (fewest leaf switches, then "
-                  "fewest domains) or 'fewest-domains' (ignores switches)")
-      ->check(CLI::IsMember({"topology", "fewest-domains"}))
+                  "Where training jobs larger than an NVLink domain go: 'topology' (fewest "
+                  "domains, fewest leaf switches), 'fewest-domains' (ignores switches) or "
+                  "'consolidate' (whole free domains only, as Helios, Philly and Slurm's "
+                  "exclusive nodes)")
+      ->check(CLI::IsMember({"topology", "fewest-domains", "consolidate"}))
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar or summary table");
   cmd->add_flag("--report", o->report, "Also write report.html (docs/reports.md)");

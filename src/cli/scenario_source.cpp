@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "cli/commands.hpp"
+#include "model/names.hpp"
 
 namespace gpufleet {
 
@@ -13,7 +14,7 @@ namespace {
 
 constexpr const char* kScenarioDir = "workloads/scenarios";
 
-std::string shipped_names() {
+std::vector<std::string> shipped_names() {
   std::vector<std::string> names;
   const auto dir =
       std::filesystem::path(shipped_file(std::string(kScenarioDir) + "/seed.json")).parent_path();
@@ -21,9 +22,7 @@ std::string shipped_names() {
   for (const auto& entry : std::filesystem::directory_iterator(dir, ignored))
     if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
   std::sort(names.begin(), names.end());
-  std::string list;
-  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-  return list.empty() ? "(none found)" : list;
+  return names;
 }
 
 }  // namespace
@@ -33,9 +32,15 @@ std::string scenario_file(const std::string& name_or_path) {
                        std::filesystem::path(name_or_path).extension() == ".json";
   if (is_path) return name_or_path;  // load_scenario() reports a missing file
   const std::string file = shipped_file(std::string(kScenarioDir) + "/" + name_or_path + ".json");
-  if (!std::filesystem::exists(file))
-    throw std::invalid_argument("unknown scenario '" + name_or_path + "': use one of: " +
-                                shipped_names() + ", or the path of a scenario file");
+  if (!std::filesystem::exists(file)) {
+    const auto names = shipped_names();
+    throw std::invalid_argument("unknown scenario '" + name_or_path + "'" +
+                                did_you_mean(name_or_path, names) + " (looked in " +
+                                std::filesystem::path(file).parent_path().string() +
+                                "; GPUFLEET_DATA sets the data folder): use one of: " +
+                                (names.empty() ? "(none found)" : CLI::detail::join(names, ", ")) +
+                                ", or the path of a scenario file");
+  }
   return file;
 }
 

@@ -15,7 +15,8 @@ CommandRunner add_shape_command(CLI::App& app) {
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("--servegen", o->servegen,
-                  "ServeGen model directory, e.g. ../shared/traces/alibaba-servegen-2025/m-small")
+                  "ServeGen model directory, e.g. data/traces/alibaba-servegen-2025/m-small "
+                  "(scripts/fetch-traces.sh)")
       ->required();
   cmd->add_option("-o,--output", o->out, "Shape JSON to write (default: standard output)");
   return [o] {

@@ -135,6 +135,10 @@ nlohmann::json read_json_file(const std::string& file) {
     throw InputError(file, "",
                      "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos)),
                      "fix the JSON syntax at that line");
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond a double's range (1e400): no figure of a fleet is that large.
+    throw InputError(file, "", std::string("a number is out of range: ") + e.what(),
+                     "write numbers below 1e308");
   }
 }
 

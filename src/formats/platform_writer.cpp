@@ -7,20 +7,64 @@
 #include <stdexcept>
 
 #include "model/gpu_catalog.hpp"
+#include "model/names.hpp"
 
 namespace gpufleet {
 
+namespace {
+
+const std::vector<std::string> kRoles = {"training", "inference"};
+
+GpuSpec known_gpu(const std::string& model) {
+  const auto gpu = find_gpu(model);
+  if (!gpu)
+    throw std::invalid_argument("unknown GPU model '" + model + "'" +
+                                did_you_mean(model, gpu_model_names()) +
+                                "; known: " + known_gpu_models());
+  return *gpu;
+}
+
+// "GB200:100 is not a whole number of ... domains: use 72 or 144".
+void check_whole_domains(const std::string& model, int gpus, int per_domain,
+                         const std::string& system) {
+  if (gpus > 0 && gpus % per_domain == 0) return;
+  const long below = gpus > 0 ? gpus / per_domain * static_cast<long>(per_domain) : 0;
+  const long above = below + per_domain;
+  const std::string nearest =
+      below > 0 ? std::to_string(below) + " or " + std::to_string(above) : std::to_string(above);
+  throw std::invalid_argument("pool " + model + ":" + std::to_string(gpus) +
+                              ": the GPU count must be a positive whole number of " + system +
+                              " domains of " + std::to_string(per_domain) + " GPUs: use " +
+                              nearest);
+}
+
+}  // namespace
+
 PoolSpec parse_pool_spec(const std::string& text) {
-  const auto colon = text.find(':');
   const std::string fix =
-      "write MODEL:COUNT, e.g. GB200:576, with MODEL one of " + known_gpu_models();
-  if (colon == std::string::npos) throw std::invalid_argument("bad pool '" + text + "': " + fix);
+      "write MODEL:GPUS[:ROLE], e.g. GB200:576 or H100:1024:training, with "
+      "MODEL one of " +
+      known_gpu_models() + " and ROLE training or inference";
+  const auto first = text.find(':');
+  if (first == std::string::npos) throw std::invalid_argument("bad pool '" + text + "': " + fix);
+  const auto second = text.find(':', first + 1);
   PoolSpec spec;
-  spec.model = text.substr(0, colon);
-  const std::string count = text.substr(colon + 1);
+  const GpuSpec gpu = known_gpu(text.substr(0, first));
+  spec.model = gpu.model;  // the catalog's spelling, whatever case was typed
+  const std::string count =
+      text.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
   if (count.empty() || !std::all_of(count.begin(), count.end(), ::isdigit) || count.size() > 9)
-    throw std::invalid_argument("bad GPU count in pool '" + text + "': " + fix);
+    throw std::invalid_argument("bad GPU count '" + count + "' in pool '" + text + "': " + fix);
   spec.gpus = std::stoi(count);
+  check_whole_domains(spec.model, spec.gpus, gpu.gpus_per_domain, gpu.system);
+  if (second != std::string::npos) {
+    const std::string role = text.substr(second + 1);
+    for (const auto& known : kRoles)
+      if (same_name(role, known)) spec.role = known;
+    if (spec.role.empty())
+      throw std::invalid_argument("unknown role '" + role + "' in pool '" + text + "'" +
+                                  did_you_mean(role, kRoles) + ": use training or inference");
+  }
   return spec;
 }
 
@@ -70,38 +114,32 @@ std::string platform_xml(const std::vector<PoolSpec>& pools) {
       << "  <zone id=\"fleet\" routing=\"Full\">\n";
   std::map<std::string, int> seen;
   for (const auto& p : pools) {
-    const auto gpu = find_gpu(p.model);
-    if (!gpu)
-      throw std::invalid_argument("unknown GPU model '" + p.model +
-                                  "'; known: " + known_gpu_models());
-    const int per_domain = p.gpus_per_domain > 0 ? p.gpus_per_domain : gpu->gpus_per_domain;
-    if (p.gpus <= 0 || p.gpus % per_domain != 0)
-      throw std::invalid_argument("pool " + p.model + ":" + std::to_string(p.gpus) +
-                                  ": GPU count must be a positive multiple of " +
-                                  std::to_string(per_domain) + " (one " + gpu->system + ")");
-    const int n = ++seen[p.model];
+    const GpuSpec gpu = known_gpu(p.model);
+    const int per_domain = p.gpus_per_domain > 0 ? p.gpus_per_domain : gpu.gpus_per_domain;
+    check_whole_domains(gpu.model, p.gpus, per_domain, gpu.system);
+    const int n = ++seen[gpu.model];
     const std::string name =
-        !p.name.empty() ? p.name : lower(p.model) + (n > 1 ? "-" + std::to_string(n) : "");
+        !p.name.empty() ? p.name : lower(gpu.model) + (n > 1 ? "-" + std::to_string(n) : "");
     const int hosts = p.gpus / per_domain;
-    const double uplink_Bps = per_domain * gpu->scaleout_gbps * 1e9 / 8;
+    const double uplink_Bps = per_domain * gpu.scaleout_gbps * 1e9 / 8;
     out << "    <cluster id=\"" << name << "\" prefix=\"" << name << "-\" suffix=\"\" radical=\"0-"
-        << hosts - 1 << "\" speed=\"" << number(gpu->bf16_flops) << "f\" core=\"" << per_domain
+        << hosts - 1 << "\" speed=\"" << number(gpu.bf16_flops) << "f\" core=\"" << per_domain
         << "\" bw=\"" << number(uplink_Bps) << "Bps\" lat=\"1us\" loopback_bw=\""
-        << number(gpu->nvlink_domain_GBps * 1e9)
+        << number(gpu.nvlink_domain_GBps * 1e9)
         << "Bps\" loopback_lat=\"0.1us\" topology=\"FAT_TREE\""
-        << " topo_parameters=\"" << fat_tree(hosts, gpu->hosts_per_leaf) << "\">\n";
+        << " topo_parameters=\"" << fat_tree(hosts, gpu.hosts_per_leaf) << "\">\n";
     write_prop(out, "pool", name);
-    write_prop(out, "gpu_model", gpu->model);
-    write_prop(out, "role", p.role.empty() ? gpu->role : p.role);
+    write_prop(out, "gpu_model", gpu.model);
+    write_prop(out, "role", p.role.empty() ? gpu.role : p.role);
     write_prop(out, "gpus", std::to_string(per_domain));
-    write_prop(out, "bf16_flops", number(gpu->bf16_flops));
-    write_prop(out, "hbm_gb", number(gpu->hbm_gb));
-    write_prop(out, "tdp_w", number(gpu->tdp_w));
-    write_prop(out, "idle_w", number(gpu->idle_w));
-    write_prop(out, "price_per_gpu_hour", number(gpu->price_per_gpu_hour));
-    write_prop(out, "capex_per_gpu", number(gpu->capex_per_gpu));
-    const std::string idle = number(gpu->idle_w * per_domain);
-    write_prop(out, "wattage_per_state", idle + ":" + idle + ":" + number(gpu->tdp_w * per_domain));
+    write_prop(out, "bf16_flops", number(gpu.bf16_flops));
+    write_prop(out, "hbm_gb", number(gpu.hbm_gb));
+    write_prop(out, "tdp_w", number(gpu.tdp_w));
+    write_prop(out, "idle_w", number(gpu.idle_w));
+    write_prop(out, "price_per_gpu_hour", number(gpu.price_per_gpu_hour));
+    write_prop(out, "capex_per_gpu", number(gpu.capex_per_gpu));
+    const std::string idle = number(gpu.idle_w * per_domain);
+    write_prop(out, "wattage_per_state", idle + ":" + idle + ":" + number(gpu.tdp_w * per_domain));
     write_prop(out, "wattage_off", "0");
     out << "    </cluster>\n";
   }

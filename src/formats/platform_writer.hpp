@@ -15,7 +15,9 @@ struct PoolSpec {
   int gpus_per_domain = 0;  // default: the catalog's
 };
 
-// Parses "MODEL:COUNT" (COUNT in GPUs); throws std::invalid_argument with the fix.
+// Parses "MODEL:GPUS[:ROLE]" (model case-insensitive; GPUS a whole number of the model's
+// NVLink domains; ROLE training or inference, default the catalog's); throws
+// std::invalid_argument with the fix (nearest valid counts, the closest known name).
 PoolSpec parse_pool_spec(const std::string& text);
 
 // SimGrid platform XML 4.1 for these pools: one host per NVLink domain, each pool a fat-tree

@@ -7,6 +7,7 @@
 
 #include "formats/json_fields.hpp"
 #include "model/dependency_graph.hpp"
+#include "model/names.hpp"
 
 namespace gpufleet {
 
@@ -269,16 +270,25 @@ int largest_pool_of(const Fleet& fleet, const std::string& model) {
   return most;
 }
 
+// Model names match without regard to case; the platform's spelling is kept.
 void check_model(const Fleet& fleet, const std::string& file, const std::string& field,
-                 const std::string& model) {
-  if (!fleet.has_model(model))
-    throw InputError(
-        file, field,
-        "unknown GPU model '" + model + "': the platform has " + platform_models(fleet),
-        "use one of the platform's models or add a pool of " + model);
+                 std::string& model) {
+  if (fleet.has_model(model)) return;
+  std::vector<std::string> models;
+  for (const auto& pool : fleet.pools) {
+    if (same_name(pool.gpu_model, model)) {
+      model = pool.gpu_model;
+      return;
+    }
+    models.push_back(pool.gpu_model);
+  }
+  throw InputError(file, field,
+                   "unknown GPU model '" + model + "'" + did_you_mean(model, models) +
+                       ": the platform has " + platform_models(fleet),
+                   "use one of the platform's models or add a pool of " + model);
 }
 
-// Unknown ids, then cycles (Boost.Graph, src/core/dependency_graph.cpp), with the jobs named.
+// Unknown ids, then cycles (Boost.Graph, src/model/dependency_graph.cpp), with the jobs named.
 void check_dependencies(const Workload& w, const std::string& file) {
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < w.training.size(); ++i) index[w.training[i].id] = i;
@@ -325,9 +335,9 @@ void bind_workload(Workload& w, const Fleet& fleet, const std::string& file) {
   }
   check_dependencies(w, file);
   for (size_t i = 0; i < w.inference.size(); ++i) {
-    const auto& s = w.inference[i];
+    auto& s = w.inference[i];
     for (size_t k = 0; k < s.generations.size(); ++k) {
-      const auto& g = s.generations[k];
+      auto& g = s.generations[k];
       const std::string field = at("inference", i) + "." + at("generations", k);
       check_model(fleet, file, field + ".model", g.model);
       for (int p : fleet.pools_of_model(g.model))
@@ -340,13 +350,26 @@ void bind_workload(Workload& w, const Fleet& fleet, const std::string& file) {
     }
   }
   for (size_t i = 0; i < w.leases.size(); ++i) {
-    const auto& l = w.leases[i];
+    auto& l = w.leases[i];
     check_model(fleet, file, at("leases", i) + ".model", l.model);
     if (l.gpus > largest_pool_of(fleet, l.model))
       throw InputError(file, at("leases", i) + ".gpus",
                        "lease '" + l.id + "' asks more GPUs than any " + l.model + " pool has",
                        "lower gpus");
   }
+}
+
+std::vector<int> unusable_pools(const Workload& w, const Fleet& fleet) {
+  std::set<std::string> named;
+  for (const auto& job : w.training)
+    for (const auto& g : job.generations) named.insert(g.model);
+  for (const auto& service : w.inference)
+    for (const auto& g : service.generations) named.insert(g.model);
+  for (const auto& lease : w.leases) named.insert(lease.model);
+  std::vector<int> unusable;
+  for (size_t p = 0; p < fleet.pools.size(); ++p)
+    if (!named.count(fleet.pools[p].gpu_model)) unusable.push_back(static_cast<int>(p));
+  return unusable;
 }
 
 }  // namespace gpufleet

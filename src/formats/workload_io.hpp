@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "model/fleet.hpp"
 #include "model/workload.hpp"
@@ -21,5 +22,9 @@ std::string workload_to_text(const Workload& workload, const nlohmann::json& met
 // Checks the workload against the platform it will run on (GPU models, sizes, dependencies)
 // and resolves relative speeds into MFUs. Throws InputError naming the file and field.
 void bind_workload(Workload& workload, const Fleet& fleet, const std::string& file);
+
+// Pools whose GPU model no training job, service or lease of the workload names: whatever the
+// policy, they sit idle (after bind_workload, which settles the names' spelling).
+std::vector<int> unusable_pools(const Workload& workload, const Fleet& fleet);
 
 }  // namespace gpufleet

@@ -6,6 +6,7 @@
 
 #include "metrics/run_series.hpp"
 #include "metrics/usage_timeline.hpp"
+#include "scheduler/placement.hpp"
 
 namespace gpufleet {
 
@@ -54,7 +55,7 @@ struct RunResult {
   std::string policy;
   std::map<std::string, double> policy_params;
   unsigned long seed = 0;
-  bool topology_aware = true;
+  PlacementRule placement = PlacementRule::kTopology;
   double horizon_s = 0;
   ModelAssumptions assumptions;
   std::vector<TrainingRun> training;

@@ -1,5 +1,9 @@
 #include "model/gpu_catalog.hpp"
 
+#include <cstdio>
+
+#include "model/names.hpp"
+
 namespace gpufleet {
 
 const std::vector<GpuSpec>& gpu_catalog() {
@@ -31,8 +35,14 @@ const std::vector<GpuSpec>& gpu_catalog() {
 
 std::optional<GpuSpec> find_gpu(std::string_view model) {
   for (const auto& spec : gpu_catalog())
-    if (spec.model == model) return spec;
+    if (same_name(spec.model, model)) return spec;
   return std::nullopt;
+}
+
+std::vector<std::string> gpu_model_names() {
+  std::vector<std::string> names;
+  for (const auto& spec : gpu_catalog()) names.push_back(spec.model);
+  return names;
 }
 
 std::string known_gpu_models() {
@@ -42,6 +52,18 @@ std::string known_gpu_models() {
     names += spec.model;
   }
   return names;
+}
+
+std::string gpu_catalog_table() {
+  std::string table;
+  for (const auto& spec : gpu_catalog()) {
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-8s %-34s %3d GPU%s per NVLink domain, %s\n",
+                  spec.model.c_str(), spec.system.c_str(), spec.gpus_per_domain,
+                  spec.gpus_per_domain == 1 ? "" : "s", spec.role.c_str());
+    table += line;
+  }
+  return table;
 }
 
 }  // namespace gpufleet

@@ -27,7 +27,11 @@ struct GpuSpec {
 
 // The built-in hardware table (the one place those figures live in code).
 const std::vector<GpuSpec>& gpu_catalog();
+// The catalog's entry for a model name, case ignored ("gb200" finds "GB200").
 std::optional<GpuSpec> find_gpu(std::string_view model);
+std::vector<std::string> gpu_model_names();
 std::string known_gpu_models();  // "GB200, GB300, H100, H200" for error messages
+// One line per model: name, system, GPUs per NVLink domain, default role (for --help).
+std::string gpu_catalog_table();
 
 }  // namespace gpufleet

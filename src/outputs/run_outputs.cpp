@@ -122,7 +122,7 @@ std::string timeseries_csv(const Fleet& fleet, const RunResult& r) {
         rows[bin] += buffer;
       }
   });
-  std::string out = "time_s,pool,class,allocated_gpus,effective_flops\n";
+  std::string out = "time_s,pool,class,allocated_gpus,effective_flops_per_s\n";
   for (const auto& row : rows) out += row;
   return out;
 }

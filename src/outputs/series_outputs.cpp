@@ -47,10 +47,11 @@ std::string pools_timeseries_csv(const Fleet& fleet, const RunResult& r) {
 }
 
 std::string services_timeseries_csv(const Workload& w, const RunResult& r) {
-  return "time_s,service,demand_per_s,served_per_s,slo_attainment\n" +
+  // `unit` names what demand counts (tokens, requests): demand_per_s is in units per second.
+  return "time_s,service,unit,demand_per_s,served_per_s,slo_attainment\n" +
          paired_rows(
-             r.series.served_units, r.series.demand_units, [&](int s) { return w.inference[s].id; },
-             1.0);
+             r.series.served_units, r.series.demand_units,
+             [&](int s) { return w.inference[s].id + "," + w.inference[s].unit; }, 1.0);
 }
 
 }  // namespace gpufleet

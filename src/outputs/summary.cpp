@@ -44,7 +44,7 @@ json pools_json(const Fleet& fleet, const RunResult& r, double& fleet_gpu_s, dou
                      {"gpu_model", pool.gpu_model},
                      {"role", to_string(pool.role)},
                      {"gpus", pool.gpus()},
-                     {"peak_flops_per_gpu", pool.peak_flops_per_gpu},
+                     {"peak_flops_per_s_per_gpu", pool.peak_flops_per_gpu},
                      {"allocation_utilization", ratio(gpu_s, capacity_gpu_s)},
                      {"effective_utilization", ratio(flops, capacity_flops)},
                      {"energy_kwh", energy / 3.6e6},
@@ -145,9 +145,10 @@ json summarize(const Fleet& fleet, const Workload& workload, const RunResult& r)
   json pools = pools_json(fleet, r, gpu_s, flops, energy_j);
   json training = training_json(fleet, workload, r);
   training.update(scheduling_metrics_json(fleet, workload, r));
-  return {{"policy", r.policy},
+  return {{"schema_version", kOutputSchemaVersion},
+          {"policy", r.policy},
           {"policy_params", r.policy_params},
-          {"placement", r.topology_aware ? "topology" : "fewest-domains"},
+          {"placement", to_string(r.placement)},
           {"seed", r.seed},
           {"horizon_s", r.horizon_s},
           {"interval_s", r.timeline.interval_s()},

@@ -9,6 +9,12 @@
 
 namespace gpufleet {
 
+// The layout of summary.json and the CSV files (docs/metrics.md): raised whenever a key or a
+// column is renamed or removed, so that a notebook can tell which layout it reads. 2: units in
+// column names (effective_flops_per_s, peak_flops_per_s_per_gpu), services' unit column,
+// gpufleet_version and provenance.
+constexpr int kOutputSchemaVersion = 2;
+
 // summary.json: every headline metric of one run (definitions in docs/metrics.md).
 nlohmann::json summarize(const Fleet& fleet, const Workload& workload, const RunResult& result);
 

@@ -4,6 +4,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "model/names.hpp"
 #include "policies/policies.hpp"
 #include "scheduler/policy.hpp"
 
@@ -110,9 +111,13 @@ std::string policy_names() {
 namespace {
 
 const PolicyInfo& find_part(const std::string& name) {
-  for (const auto& p : policy_registry())
+  std::vector<std::string> names;
+  for (const auto& p : policy_registry()) {
     if (p.name == name) return p;
-  throw std::invalid_argument("unknown policy '" + name + "'; valid policies: " + policy_names() +
+    names.push_back(p.name);
+  }
+  throw std::invalid_argument("unknown policy '" + name + "'" + did_you_mean(name, names) +
+                              "; valid policies: " + policy_names() +
                               " (combine them with '+', e.g. easy-backfill+spillover)");
 }
 
@@ -157,8 +162,12 @@ void set_param(PolicyPlan& plan, const std::vector<const PolicyInfo*>& parts,
       plan.params[key] = x;
       return;
     }
-  throw std::invalid_argument("--param " + text + ": unknown parameter '" + key +
-                              "'; parameters of this policy: " + params_of(parts));
+  std::vector<std::string> names;
+  for (const auto* part : parts)
+    for (const auto& p : part->params) names.push_back(p.name);
+  throw std::invalid_argument("--param " + text + ": unknown parameter '" + key + "'" +
+                              did_you_mean(key, names) +
+                              "; parameters of this policy: " + params_of(parts));
 }
 
 }  // namespace

@@ -83,11 +83,11 @@ std::vector<JobRow> parse_jobs(const std::string& file, const std::string& text)
 }
 
 std::vector<UsageRow> parse_usage(const std::string& file, const std::string& text) {
-  CsvReader csv(file, text, {"time_s", "pool", "class", "allocated_gpus", "effective_flops"});
+  CsvReader csv(file, text, {"time_s", "pool", "class", "allocated_gpus", "effective_flops_per_s"});
   std::vector<UsageRow> rows;
   while (csv.next())
     rows.push_back({csv.number("time_s", 0), csv.text("pool"), csv.text("class"),
-                    csv.number("allocated_gpus", 0), csv.number("effective_flops", 0)});
+                    csv.number("allocated_gpus", 0), csv.number("effective_flops_per_s", 0)});
   return rows;
 }
 

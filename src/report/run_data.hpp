@@ -12,7 +12,7 @@ struct UsageRow {
   std::string pool;
   std::string job_class;
   double allocated_gpus = 0;
-  double effective_flops = 0;
+  double effective_flops_per_s = 0;
 };
 
 // One row of services_timeseries.csv: a service's mean demand and served rate over a bin.

@@ -15,7 +15,7 @@ constexpr double kDay = 86400;
 std::map<std::string, double> peak_per_gpu(const RunData& run) {
   std::map<std::string, double> peak;
   for (const auto& p : run.summary["pools"])
-    peak[p["name"].get<std::string>()] = p.value("peak_flops_per_gpu", 0.0);
+    peak[p["name"].get<std::string>()] = p.value("peak_flops_per_s_per_gpu", 0.0);
   return peak;
 }
 
@@ -39,7 +39,7 @@ PoolUsage pool_usage(const RunData& run, const std::string& pool) {
     for (int c = 0; c < 3; ++c)
       if (row.job_class == classes[c]) a[c] += row.allocated_gpus;
     const double per_gpu = peak.count(row.pool) ? peak.at(row.pool) : 0;
-    effective[row.time_s] += per_gpu > 0 ? row.effective_flops / per_gpu : 0;
+    effective[row.time_s] += per_gpu > 0 ? row.effective_flops_per_s / per_gpu : 0;
   }
   // Each bin's mean drawn at both its ends, so that the areas read as bins, not ramps.
   const double horizon = run.summary["horizon_s"].get<double>();

@@ -59,7 +59,7 @@ std::vector<std::string> servegen_trace_files(const std::string& directory) {
   if (!fs::is_directory(directory))
     throw InputError(directory, "", "not a directory",
                      "pass a ServeGen model directory, e.g. "
-                     "../shared/traces/alibaba-servegen-2025/m-small");
+                     "data/traces/alibaba-servegen-2025/m-small (scripts/fetch-traces.sh)");
   std::vector<std::string> files;
   for (const auto& entry : fs::directory_iterator(directory))
     if (entry.path().extension() == ".csv") files.push_back(entry.path().string());

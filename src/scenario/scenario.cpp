@@ -6,6 +6,7 @@
 
 #include "formats/json_fields.hpp"
 #include "model/gpu_catalog.hpp"
+#include "model/names.hpp"
 
 namespace gpufleet {
 
@@ -41,9 +42,11 @@ constexpr double kMaxSigma = 5;
 
 std::string gpu_model(const JsonFields& f, const std::string& key) {
   const std::string model = f.text(key);
-  if (!find_gpu(model))
-    f.fail(key, "unknown GPU model '" + model + "'", "use one of: " + known_gpu_models());
-  return model;
+  const auto gpu = find_gpu(model);
+  if (!gpu)
+    f.fail(key, "unknown GPU model '" + model + "'" + did_you_mean(model, gpu_model_names()),
+           "use one of: " + known_gpu_models());
+  return gpu->model;  // the catalog's spelling, whatever case was typed
 }
 
 LogNormal read_lognormal(const JsonFields& f) {
@@ -125,9 +128,12 @@ TrainingMix read_training(const JsonFields& t) {
     if (!generations[i].is_string())
       t.fail("generations[" + std::to_string(i) + "]", "expected a GPU model name");
     const std::string model = generations[i].get<std::string>();
-    if (!find_gpu(model))
-      t.fail("generations[" + std::to_string(i) + "]", "unknown GPU model '" + model + "'",
-             "use one of: " + known_gpu_models());
+    if (!find_gpu(model) || find_gpu(model)->model != model)
+      t.fail("generations[" + std::to_string(i) + "]",
+             "unknown GPU model '" + model + "'" + did_you_mean(model, gpu_model_names()),
+             "use one of: " + known_gpu_models() +
+                 " (as written here: relative_speed uses the "
+                 "same names as keys)");
     mix.generations.push_back(model);
     mix.relative_speed[model] = speeds.positive(model);
   }

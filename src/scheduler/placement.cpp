@@ -101,12 +101,38 @@ std::optional<Placement> across_leaves(const Topology& topology, const Pool& p,
 
 }  // namespace
 
+const char* to_string(PlacementRule rule) {
+  switch (rule) {
+    case PlacementRule::kTopology:
+      return "topology";
+    case PlacementRule::kFewestDomains:
+      return "fewest-domains";
+    case PlacementRule::kConsolidate:
+      return "consolidate";
+  }
+  return "topology";
+}
+
+std::optional<PlacementRule> placement_rule_named(std::string_view name) {
+  for (auto rule :
+       {PlacementRule::kTopology, PlacementRule::kFewestDomains, PlacementRule::kConsolidate})
+    if (name == to_string(rule)) return rule;
+  return std::nullopt;
+}
+
 std::optional<Placement> find_placement(const Fleet& fleet, const Topology* topology,
-                                        const std::vector<int>& free_per_domain, int pool,
-                                        int gpus) {
+                                        const std::vector<int>& free_per_domain, int pool, int gpus,
+                                        bool whole_domains) {
   const Pool& p = fleet.pools[pool];
   if (gpus <= p.gpus_per_domain) {
     if (auto one = best_fit_domain(p, free_per_domain, pool, gpus)) return one;
+  }
+  if (whole_domains && gpus > p.gpus_per_domain) {
+    // The same search, blind to the pool's partly used domains.
+    std::vector<int> whole = free_per_domain;
+    for (int d = p.first_domain; d < p.first_domain + p.domain_count; ++d)
+      if (whole[d] < fleet.domains[d].gpus) whole[d] = 0;
+    return find_placement(fleet, topology, whole, pool, gpus, false);
   }
   auto blind = fewest_domains(domains_of_pool(p), free_per_domain, pool, gpus);
   if (topology == nullptr || !blind) return blind;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "model/fleet.hpp"
@@ -21,14 +22,26 @@ struct Placement {
   int domains() const { return static_cast<int>(parts.size()); }
 };
 
+// How the core places a training job larger than one NVLink domain (--placement).
+enum class PlacementRule {
+  kTopology,       // fewest domains, under as few leaf switches as possible
+  kFewestDomains,  // fewest domains, switches ignored
+  kConsolidate,    // as kTopology, but only on whole free domains (Helios, Philly, Slurm's
+                   // exclusive nodes): a 16-GPU job waits for two empty 8-GPU servers
+};
+const char* to_string(PlacementRule rule);
+std::optional<PlacementRule> placement_rule_named(std::string_view name);
+
 // Chooses where `gpus` GPUs go in `pool`, given the free GPUs of every domain: one NVLink
 // domain when the job fits in one (the fullest that still fits, to keep whole domains free
 // for large jobs). Otherwise on the fewest domains (emptiest first, which keeps the
 // all-reduce ring short), and with a topology, among such choices, under one leaf switch if
 // one can hold it (the fullest such leaf), else on domains of the closest, roomiest leaves.
-// nullopt if it does not fit.
+// With whole_domains, a job larger than a domain uses only domains with every GPU free (the
+// remainder of its last domain stays free for jobs that fit a domain). nullopt if it does not
+// fit.
 std::optional<Placement> find_placement(const Fleet& fleet, const Topology* topology,
-                                        const std::vector<int>& free_per_domain, int pool,
-                                        int gpus);
+                                        const std::vector<int>& free_per_domain, int pool, int gpus,
+                                        bool whole_domains = false);
 
 }  // namespace gpufleet

@@ -9,7 +9,7 @@
 namespace gpufleet {
 
 SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Policy& policy,
-                             bool topology_aware)
+                             PlacementRule placement)
     : fleet_(fleet),
       workload_(workload),
       policy_(policy),
@@ -26,7 +26,8 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
       active_by_service_(workload.inference.size()),
       capacity_(workload.inference.size(), 0.0),
       capacity_by_pool_(workload.inference.size(), std::vector<double>(fleet.pools.size(), 0.0)) {
-  if (topology_aware) topology_.emplace(fleet);
+  if (placement != PlacementRule::kFewestDomains) topology_.emplace(fleet);
+  whole_domains_ = placement == PlacementRule::kConsolidate;
   for (const auto& domain : fleet.domains) free_per_domain_.push_back(domain.gpus);
   for (size_t p = 0; p < fleet.pools.size(); ++p) {
     free_per_pool_[p] = fleet.pools[p].gpus();
@@ -125,7 +126,8 @@ const std::vector<int>& SchedulerCore::pools_of_model(const std::string& model) 
 
 std::optional<Placement> SchedulerCore::placement_for(int pool, int gpus) const {
   if (free_per_pool_[pool] < gpus) return std::nullopt;
-  return find_placement(fleet_, topology_ ? &*topology_ : nullptr, free_per_domain_, pool, gpus);
+  return find_placement(fleet_, topology_ ? &*topology_ : nullptr, free_per_domain_, pool, gpus,
+                        whole_domains_);
 }
 
 void SchedulerCore::take(const Placement& placement) {

@@ -28,10 +28,9 @@ class SchedulerCore {
     bool active = true;
   };
 
-  // topology_aware: place multi-domain jobs under as few leaf switches as possible (see
-  // find_placement); false places them on the fewest domains wherever they are.
+  // `placement`: where jobs larger than a domain go (see find_placement).
   SchedulerCore(const Fleet& fleet, const Workload& workload, Policy& policy,
-                bool topology_aware = true);
+                PlacementRule placement = PlacementRule::kTopology);
 
   // Events from the simulation.
   void set_time(double now) { now_ = now; }
@@ -117,6 +116,7 @@ class SchedulerCore {
 
   const Fleet& fleet_;
   std::optional<Topology> topology_;
+  bool whole_domains_ = false;
   const Workload& workload_;
   Policy& policy_;
   double now_ = 0;

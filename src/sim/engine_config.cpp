@@ -5,6 +5,9 @@
 #include <simgrid/s4u/Engine.hpp>
 #include <string>
 
+// Last: simgrid/version.h uses xbt's macros without including their header.
+#include <simgrid/version.h>
+
 namespace gpufleet {
 
 void configure_engine() {
@@ -23,6 +26,12 @@ void configure_engine() {
   simgrid::s4u::Engine::set_config("network/model:CM02");
   simgrid::s4u::Engine::set_config("network/TCP-gamma:0");
   simgrid::s4u::Engine::set_config("network/crosstraffic:0");
+}
+
+std::string simgrid_version() {
+  int major = 0, minor = 0, patch = 0;
+  sg_version_get(&major, &minor, &patch);
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
 }
 
 }  // namespace gpufleet

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 namespace gpufleet {
 
 // Stack of every actor but the controller, and the controller's (SimGrid 3.32 honours
@@ -10,5 +12,8 @@ constexpr unsigned kControllerStackBytes = 2u << 20;
 // SimGrid settings every gpufleet engine runs with (and bench's SimGrid floor, so that the two
 // compare like for like). Call right after creating the engine, before loading a platform.
 void configure_engine();
+
+// The version of the SimGrid library loaded at run time ("3.32.0").
+std::string simgrid_version();
 
 }  // namespace gpufleet

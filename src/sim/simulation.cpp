@@ -45,7 +45,7 @@ class Controller {
       : platform_(platform),
         workload_(workload),
         options_(options),
-        core_(platform.fleet, workload, policy, options.topology_aware),
+        core_(platform.fleet, workload, policy, options.placement),
         recorder_(platform.fleet, workload, options.horizon_s, options.interval_s,
                   options.assumptions),
         runs_(workload.training.size()),
@@ -303,7 +303,7 @@ RunResult Simulation::run(const Workload& workload, Policy& policy,
   result.policy = options.policy_name;
   result.policy_params = policy.params();
   result.seed = options.seed;
-  result.topology_aware = options.topology_aware;
+  result.placement = options.placement;
   return result;
 }
 

@@ -17,7 +17,7 @@ struct SimulationOptions {
   int max_phases = 8;        // compute/all-reduce rounds a training job is split into, at most
   double min_phase_s = 12 * 3600.0;  // compute time a round lasts at least
   unsigned long seed = 0;
-  bool topology_aware = true;  // placement prefers one leaf switch (see find_placement)
+  PlacementRule placement = PlacementRule::kTopology;  // see find_placement
   std::string policy_name;
   ModelAssumptions assumptions;
   std::function<void(double now_s)> on_progress;  // called as simulated time advances

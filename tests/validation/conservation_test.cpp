@@ -98,7 +98,8 @@ TEST_F(ConservationRun, EnergyEqualsTheIntegralOfPowerFromTheWattageFigures) {
 // Useful FLOPs in the time series = every training job's work (all complete) + served units x
 // FLOPs per unit + leased GPU-seconds x peak x lease MFU.
 TEST_F(ConservationRun, FlopsDeliveredEqualTheWorkOfTheJobs) {
-  const auto flops = integral(out("timeseries.csv"), "effective_flops", "class", 1000, horizon());
+  const auto flops =
+      integral(out("timeseries.csv"), "effective_flops_per_s", "class", 1000, horizon());
   double training_work = 0;
   const json workload = conservation_workload();  // kept alive: the loop reads into it
   for (const auto& job : workload["training"]) training_work += job["work_flops"].get<double>();
