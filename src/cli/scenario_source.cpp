@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 
 #include "cli/commands.hpp"
@@ -14,15 +15,20 @@ namespace {
 
 constexpr const char* kScenarioDir = "workloads/scenarios";
 
+// Where shipped scenarios are looked for: the working directory, then the data folder.
+std::vector<std::string> scenario_dirs() {
+  std::vector<std::string> dirs = {kScenarioDir};
+  if (const auto data = data_dir()) dirs.push_back(*data + "/" + kScenarioDir);
+  return dirs;
+}
+
 std::vector<std::string> shipped_names() {
-  std::vector<std::string> names;
-  const auto dir =
-      std::filesystem::path(shipped_file(std::string(kScenarioDir) + "/seed.json")).parent_path();
+  std::set<std::string> names;
   std::error_code ignored;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ignored))
-    if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
-  std::sort(names.begin(), names.end());
-  return names;
+  for (const auto& dir : scenario_dirs())
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ignored))
+      if (entry.path().extension() == ".json") names.insert(entry.path().stem().string());
+  return {names.begin(), names.end()};
 }
 
 }  // namespace
@@ -36,7 +42,7 @@ std::string scenario_file(const std::string& name_or_path) {
     const auto names = shipped_names();
     throw std::invalid_argument("unknown scenario '" + name_or_path + "'" +
                                 did_you_mean(name_or_path, names) + " (looked in " +
-                                std::filesystem::path(file).parent_path().string() +
+                                CLI::detail::join(scenario_dirs(), " and ") +
                                 "; GPUFLEET_DATA sets the data folder): use one of: " +
                                 (names.empty() ? "(none found)" : CLI::detail::join(names, ", ")) +
                                 ", or the path of a scenario file");

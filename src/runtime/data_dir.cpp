@@ -40,7 +40,10 @@ std::string shipped_file(const std::string& relative) {
   std::error_code ec;
   if (fs::exists(relative, ec) || fs::path(relative).is_absolute()) return relative;
   const auto dir = data_dir();
-  return dir ? (fs::path(*dir) / relative).string() : relative;
+  if (!dir) return relative;
+  const fs::path shipped = fs::path(*dir) / relative;
+  // A user's own file that is missing is reported under the name the user gave.
+  return fs::exists(shipped, ec) ? shipped.string() : relative;
 }
 
 }  // namespace gpufleet

@@ -12,8 +12,8 @@ namespace gpufleet {
 std::optional<std::string> data_dir();
 
 // A shipped file named relative to the data folder ("platforms/seed.xml"): the path itself when
-// it exists from the working directory, else the data folder's copy. When neither exists, the
-// data folder's path if there is one (so that the error names where it was looked for).
+// it exists from the working directory, else the data folder's copy if that exists, else the
+// path as given (so that an error names the file the user typed).
 std::string shipped_file(const std::string& relative);
 
 }  // namespace gpufleet
