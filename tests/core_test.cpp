@@ -52,15 +52,20 @@ TEST(Placement, LargeJobUsesTheFewestDomains) {
 
 TEST(Placement, ConsolidateTakesOnlyWholeFreeDomainsForJobsLargerThanOne) {
   const Fleet fleet = small_fleet(4, 8);
-  // 12 GPUs: 6 + 6 would fit on two partly used domains, but only one domain is whole.
-  EXPECT_TRUE(find_placement(fleet, nullptr, {6, 6, 6, 8}, 0, 12));
-  EXPECT_FALSE(find_placement(fleet, nullptr, {6, 6, 6, 8}, 0, 12, true));
-  const auto p = find_placement(fleet, nullptr, {8, 6, 8, 3}, 0, 12, true);
+  // 12 GPUs: 6 + 6 fit on two partly used domains, but no domain is whole.
+  EXPECT_TRUE(find_placement(fleet, nullptr, {6, 6, 6, 6}, 0, 12));
+  EXPECT_FALSE(find_placement(fleet, nullptr, {6, 6, 6, 6}, 0, 12, true));
+  // One whole domain for 8, the remainder of 4 on the freest other domain, partly used or not.
+  const auto p = find_placement(fleet, nullptr, {6, 5, 6, 8}, 0, 12, true);
   ASSERT_TRUE(p);
   ASSERT_EQ(p->domains(), 2);
   EXPECT_EQ(p->parts[0].domain, 0);
-  EXPECT_EQ(p->parts[1].domain, 2);
-  EXPECT_EQ(p->gpus(), 12);
+  EXPECT_EQ(p->parts[0].gpus, 4);
+  EXPECT_EQ(p->parts[1].domain, 3);
+  EXPECT_EQ(p->parts[1].gpus, 8);
+  // A job that fits one domain waits for one instead of spanning two.
+  EXPECT_TRUE(find_placement(fleet, nullptr, {5, 5, 0, 0}, 0, 8));
+  EXPECT_FALSE(find_placement(fleet, nullptr, {5, 5, 0, 0}, 0, 8, true));
   // A job that fits one domain still goes to the fullest one that fits.
   EXPECT_EQ(find_placement(fleet, nullptr, {8, 6, 8, 3}, 0, 3, true)->parts[0].domain, 3);
   EXPECT_EQ(placement_rule_named("consolidate"), PlacementRule::kConsolidate);

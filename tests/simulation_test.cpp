@@ -32,15 +32,17 @@ TEST(Simulation, OneJobRunsForWorkOverSpeedTimesMfu) {
 }
 
 TEST(Simulation, ConsolidatePlacementMakesAJobLargerThanAServerWaitForWholeServers) {
-  // Two 8-GPU servers; a 4-GPU job holds half of one for an hour. A 12-GPU job arriving at 10 s
-  // fits the 12 free GPUs at once, but not on whole servers: under consolidate it waits.
-  auto h100 = pool("H100", 16);
+  // Three 8-GPU servers; 6-GPU jobs hold most of two, one for an hour, one for two. A 12-GPU job
+  // arriving at 10 s fits the 2 + 2 + 8 free GPUs at once, but under consolidate it needs a
+  // whole server for 8 and another server with 4 free: it waits for the first job's end.
+  auto h100 = pool("H100", 24);
   h100.role = "training";
   auto on_h100 = [](json job) {
     job["generations"] = json::array({{{"model", "H100"}, {"mfu", 0.4}}});
     return job;
   };
-  const auto doc = workload(4 * 3600, {on_h100(training_job("a", 0, 4, 4 * 989e12 * 0.4 * 3600)),
+  const auto doc = workload(4 * 3600, {on_h100(training_job("a", 0, 6, 6 * 989e12 * 0.4 * 3600)),
+                                       on_h100(training_job("c", 0, 6, 6 * 989e12 * 0.4 * 7200)),
                                        on_h100(training_job("b", 10, 12, 1e17))});
   std::map<std::string, double> start_of_b;
   for (const std::string rule : {"topology", "fewest-domains", "consolidate"}) {

@@ -99,6 +99,32 @@ std::optional<Placement> across_leaves(const Topology& topology, const Pool& p,
   return fewest_domains(candidates, free, pool, gpus);
 }
 
+// Helios' consolidated placement: floor(gpus / domain) domains with every GPU free, chosen as
+// the default rule would among them, and the remainder on the freest other domain that holds
+// it, partly used or not.
+std::optional<Placement> whole_domains_and_remainder(const Fleet& fleet, const Topology* topology,
+                                                     const std::vector<int>& free, int pool,
+                                                     int gpus) {
+  const Pool& p = fleet.pools[pool];
+  const int remainder = gpus % p.gpus_per_domain;
+  std::vector<int> whole = free;
+  for (int d = p.first_domain; d < p.first_domain + p.domain_count; ++d)
+    if (whole[d] < fleet.domains[d].gpus) whole[d] = 0;
+  auto placement = find_placement(fleet, topology, whole, pool, gpus - remainder, false);
+  if (!placement || remainder == 0) return placement;
+  int freest = -1;
+  for (int d = p.first_domain; d < p.first_domain + p.domain_count; ++d) {
+    const bool taken = std::any_of(placement->parts.begin(), placement->parts.end(),
+                                   [d](const auto& part) { return part.domain == d; });
+    if (!taken && free[d] >= remainder && (freest < 0 || free[d] > free[freest])) freest = d;
+  }
+  if (freest < 0) return std::nullopt;
+  placement->parts.push_back({freest, remainder});
+  std::sort(placement->parts.begin(), placement->parts.end(),
+            [](const auto& a, const auto& b) { return a.domain < b.domain; });
+  return placement;
+}
+
 }  // namespace
 
 const char* to_string(PlacementRule rule) {
@@ -126,14 +152,10 @@ std::optional<Placement> find_placement(const Fleet& fleet, const Topology* topo
   const Pool& p = fleet.pools[pool];
   if (gpus <= p.gpus_per_domain) {
     if (auto one = best_fit_domain(p, free_per_domain, pool, gpus)) return one;
+    if (whole_domains) return std::nullopt;  // a job that fits one server waits for one
   }
-  if (whole_domains && gpus > p.gpus_per_domain) {
-    // The same search, blind to the pool's partly used domains.
-    std::vector<int> whole = free_per_domain;
-    for (int d = p.first_domain; d < p.first_domain + p.domain_count; ++d)
-      if (whole[d] < fleet.domains[d].gpus) whole[d] = 0;
-    return find_placement(fleet, topology, whole, pool, gpus, false);
-  }
+  if (whole_domains)
+    return whole_domains_and_remainder(fleet, topology, free_per_domain, pool, gpus);
   auto blind = fewest_domains(domains_of_pool(p), free_per_domain, pool, gpus);
   if (topology == nullptr || !blind) return blind;
   if (auto one_leaf = under_one_leaf(*topology, free_per_domain, pool, gpus, blind->domains()))

@@ -22,12 +22,13 @@ struct Placement {
   int domains() const { return static_cast<int>(parts.size()); }
 };
 
-// How the core places a training job larger than one NVLink domain (--placement).
+// How the core places training jobs (--placement).
 enum class PlacementRule {
   kTopology,       // fewest domains, under as few leaf switches as possible
   kFewestDomains,  // fewest domains, switches ignored
-  kConsolidate,    // as kTopology, but only on whole free domains (Helios, Philly, Slurm's
-                   // exclusive nodes): a 16-GPU job waits for two empty 8-GPU servers
+  kConsolidate,    // Helios' rule (also Philly's; Slurm's exclusive nodes): a job that fits a
+                   // server waits for one; a larger one takes whole free servers, and its
+                   // remainder goes to the freest other server
 };
 const char* to_string(PlacementRule rule);
 std::optional<PlacementRule> placement_rule_named(std::string_view name);
@@ -37,9 +38,9 @@ std::optional<PlacementRule> placement_rule_named(std::string_view name);
 // for large jobs). Otherwise on the fewest domains (emptiest first, which keeps the
 // all-reduce ring short), and with a topology, among such choices, under one leaf switch if
 // one can hold it (the fullest such leaf), else on domains of the closest, roomiest leaves.
-// With whole_domains, a job larger than a domain uses only domains with every GPU free (the
-// remainder of its last domain stays free for jobs that fit a domain). nullopt if it does not
-// fit.
+// With whole_domains (kConsolidate), a job that fits a domain never spans domains, and a larger
+// one takes floor(gpus / domain size) domains with every GPU free plus its remainder on the
+// freest other domain. nullopt if it does not fit.
 std::optional<Placement> find_placement(const Fleet& fleet, const Topology* topology,
                                         const std::vector<int>& free_per_domain, int pool, int gpus,
                                         bool whole_domains = false);

@@ -64,6 +64,9 @@ class Controller {
   void operator()() {
     const double horizon = options_.horizon_s;
     while (true) {
+      // Jobs whose work ends at this instant report before the scheduler looks: a job released
+      // at t frees its GPUs for the jobs started at t (ends first, as batch schedulers do).
+      s4u::this_actor::yield();
       const double now = s4u::Engine::get_clock();
       step(now);
       if (options_.on_progress) options_.on_progress(now);

@@ -1,0 +1,77 @@
+#include "model/failure_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace gpufleet {
+
+namespace {
+
+// Llama 3 405B pretraining ("The Llama 3 Herd of Models", Meta, 2024, table 5): 419
+// unexpected interruptions on 16,384 H100 GPUs in 54 days.
+constexpr double kLlama3Interruptions = 419;
+constexpr double kLlama3Gpus = 16384;
+constexpr double kLlama3Days = 54;
+
+}  // namespace
+
+FailureModel default_failure_model() {
+  FailureModel m;
+  m.failures_per_gpu_day = kLlama3Interruptions / (kLlama3Gpus * kLlama3Days);
+  // Interruptions by cause (counts of 419); repair times are estimates (docs/failures.md).
+  const struct {
+    const char* name;
+    double count;
+    FailureScope scope;
+    double repair_h;
+  } causes[] = {
+      {"faulty_gpu", 148, FailureScope::kGpu, 48},
+      {"gpu_hbm3", 72, FailureScope::kGpu, 48},
+      {"software", 54, FailureScope::kJob, 0},
+      {"network_switch_cable", 35, FailureScope::kServer, 6},
+      {"host_maintenance", 32, FailureScope::kServer, 4},
+      {"gpu_sram", 19, FailureScope::kGpu, 48},
+      {"gpu_system_processor", 17, FailureScope::kGpu, 48},
+      {"nic", 7, FailureScope::kServer, 24},
+      {"nccl_watchdog", 7, FailureScope::kJob, 0},
+      {"silent_data_corruption", 6, FailureScope::kGpu, 48},
+      {"gpu_thermal", 6, FailureScope::kGpu, 2},
+      {"cpu", 2, FailureScope::kServer, 24},
+      {"other", 14, FailureScope::kJob, 0},  // the rest of the 419, causes not given
+  };
+  for (const auto& c : causes)
+    m.causes.push_back({c.name, c.count / kLlama3Interruptions, c.scope, c.repair_h});
+  m.restart_s = 600;
+  m.checkpoint_write_Bps = 100e9;
+  m.min_checkpoint_write_s = 10;
+  return m;
+}
+
+double FailureModel::job_mtbf_s(int gpus) const {
+  const double per_s = failures_per_gpu_day / 86400 * gpus;
+  return per_s > 0 ? 1 / per_s : INFINITY;
+}
+
+double FailureModel::checkpoint_write_s(double gradient_bytes) const {
+  const double bytes = gradient_bytes * checkpoint_bytes_per_gradient_byte;
+  return std::max(min_checkpoint_write_s, bytes / checkpoint_write_Bps);
+}
+
+int gpus_taken_down(FailureScope scope, int gpus_per_domain) {
+  switch (scope) {
+    case FailureScope::kJob:
+      return 0;
+    case FailureScope::kGpu:
+      return 1;
+    case FailureScope::kServer:
+      // An NVL72 rack is 18 compute trays of 4 GPUs; an HGX server is its whole domain.
+      return gpus_per_domain == 72 ? 4 : gpus_per_domain;
+  }
+  return 1;
+}
+
+double young_daly_interval_s(double checkpoint_write_s, double mtbf_s) {
+  return std::sqrt(2 * checkpoint_write_s * mtbf_s);
+}
+
+}  // namespace gpufleet
