@@ -261,6 +261,7 @@ def full_document():
                 "gradient_bytes": 1e9,
                 "steps": 100,
                 "checkpoint_interval_s": 600,
+                "checkpoint_bytes": 7e9,
                 "priority": 2,
                 "gpu_share": 0.5,
                 "recorded": {"start_s": 10, "end_s": 4000},
@@ -407,6 +408,8 @@ def negative_cases():
          setter(["training", 0, "gradient_bytes"], -1))
     case("checkpoint_interval_s 0", "training[0].checkpoint_interval_s",
          setter(["training", 0, "checkpoint_interval_s"], 0))
+    case("negative checkpoint_bytes", "training[0].checkpoint_bytes",
+         setter(["training", 0, "checkpoint_bytes"], -1))
     case("negative recorded start_s", "training[0].recorded.start_s",
          setter(["training", 0, "recorded", "start_s"], -1))
     case("empty training generations", "training[0].generations",

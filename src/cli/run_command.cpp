@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -49,6 +50,10 @@ struct RunOptions {
   std::optional<long> seed;  // default: the scenario's (0 with --workload)
   int threads = 0;
   std::string placement = "topology";
+  std::string failures = "off";
+  std::optional<double> failure_rate;  // per GPU-day; default: the model's (Llama 3)
+  double repair_scale = 1;
+  std::string checkpoint = "young-daly";
   bool quiet = false;
   bool report = false;
   EconomicsOptions economics;
@@ -115,6 +120,24 @@ Inputs read_inputs(const RunOptions& o) {
   return in;
 }
 
+FailureModel failure_model(const RunOptions& o) {
+  FailureModel model = default_failure_model();
+  model.enabled = o.failures == "on";
+  if (o.failure_rate) {
+    if (!std::isfinite(*o.failure_rate) || *o.failure_rate < 0 || *o.failure_rate > 100)
+      throw std::invalid_argument(
+          "--failure-rate must be a number of failures per GPU-day from 0 "
+          "to 100 (Llama 3: 0.000474)");
+    model.failures_per_gpu_day = *o.failure_rate;
+  }
+  if (!std::isfinite(o.repair_scale) || o.repair_scale < 0 || o.repair_scale > 1000)
+    throw std::invalid_argument(
+        "--repair-scale must be from 0 (hot spares: no GPU stays down) "
+        "to 1000");
+  for (auto& cause : model.causes) cause.repair_h *= o.repair_scale;
+  return model;
+}
+
 // Not an error: a fleet may hold a pool on purpose (a what-if), but a user should know why it
 // reports 0%.
 void warn_about_unusable_pools(const Workload& workload, const Fleet& fleet,
@@ -142,6 +165,8 @@ int run(const RunOptions& o) {
   sim.seed = in.seed;
   sim.policy_name = o.policy;
   sim.placement = *placement_rule_named(o.placement);
+  sim.failures = failure_model(o);
+  sim.young_daly_checkpoints = o.checkpoint == "young-daly";
   if (o.threads < 0) throw std::invalid_argument("--threads must be >= 0 (0: all cores)");
   const auto threads =
       tbb::global_control(tbb::global_control::max_allowed_parallelism,
@@ -235,6 +260,22 @@ CommandRunner add_run_command(CLI::App& app) {
                   "'consolidate' (whole free domains only, as Helios, Philly and Slurm's "
                   "exclusive nodes)")
       ->check(CLI::IsMember({"topology", "fewest-domains", "consolidate"}))
+      ->capture_default_str();
+  cmd->add_option("--failures", o->failures,
+                  "GPU and server failures, checkpoint costs and restarts (docs/failures.md): "
+                  "'on' or 'off'")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  cmd->add_option("--failure-rate", o->failure_rate,
+                  "Failures per GPU-day (default: Llama 3 405B's, 419 / (16,384 x 54) = 0.000474)");
+  cmd->add_option("--repair-scale", o->repair_scale,
+                  "Multiplies every cause's repair time (0: failed GPUs are swapped at once, as "
+                  "with hot spares)")
+      ->capture_default_str();
+  cmd->add_option("--checkpoint", o->checkpoint,
+                  "With failures on, checkpoint every 'young-daly' interval (sqrt(2 C M)) or every "
+                  "job's checkpoint_interval_s ('workload')")
+      ->check(CLI::IsMember({"young-daly", "workload"}))
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar or summary table");
   cmd->add_flag("--report", o->report, "Also write report.html (docs/reports.md)");

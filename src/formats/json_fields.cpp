@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "model/names.hpp"
+
 namespace gpufleet {
 
 JsonFields::JsonFields(const nlohmann::json& object, std::string file, std::string path)
@@ -117,7 +119,7 @@ void JsonFields::reject_unknown(const std::vector<std::string>& known) const {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::string list;
     for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-    fail(key, "unknown field", "use one of: " + list);
+    fail(key, "unknown field" + did_you_mean(key, known), "use one of: " + list);
   }
 }
 

@@ -46,8 +46,8 @@ void parse_recorded(const JsonFields& f, TrainingJob& job) {
 
 TrainingJob parse_training(const JsonFields& f) {
   f.reject_unknown({"id", "submit_s", "gpus", "work_flops", "generations", "gradient_bytes",
-                    "steps", "checkpoint_interval_s", "priority", "after", "gpu_share",
-                    "recorded"});
+                    "steps", "checkpoint_interval_s", "checkpoint_bytes", "priority", "after",
+                    "gpu_share", "recorded"});
   TrainingJob job;
   job.id = f.text("id");
   job.submit_s = f.non_negative("submit_s");
@@ -67,6 +67,7 @@ TrainingJob parse_training(const JsonFields& f) {
   job.steps = f.positive_long_or("steps", 1);
   job.checkpoint_interval_s =
       f.has("checkpoint_interval_s") ? f.positive("checkpoint_interval_s") : 3600;
+  job.checkpoint_bytes = f.non_negative_or("checkpoint_bytes", 0);
   job.priority = f.int_or("priority", 0);
   const auto& after = f.array_or_empty("after");
   for (size_t i = 0; i < after.size(); ++i) {
@@ -183,6 +184,7 @@ nlohmann::json training_job_to_json(const TrainingJob& j) {
                {"steps", j.steps},
                {"checkpoint_interval_s", j.checkpoint_interval_s},
                {"priority", j.priority}};
+  if (j.checkpoint_bytes > 0) item["checkpoint_bytes"] = j.checkpoint_bytes;
   if (!j.after.empty()) item["after"] = j.after;
   if (j.gpu_share != 1) item["gpu_share"] = j.gpu_share;
   if (j.recorded_start_s >= 0)

@@ -77,6 +77,20 @@ void Recorder::training_preempted(int job, double now, double useful_flops, doub
   result_.training[job].lost_work_flops += lost_flops;
 }
 
+void Recorder::training_interrupted(int job, double now, double useful_flops, double lost_flops,
+                                    double restart_gpu_s) {
+  training_ended(job, now, useful_flops, false);
+  auto& run = result_.training[job];
+  ++run.interruptions;
+  run.lost_work_flops += lost_flops;
+  run.lost_to_failures_flops += lost_flops;
+  run.restart_gpu_s += restart_gpu_s;
+}
+
+void Recorder::training_checkpointed(int job, double checkpoint_gpu_s) {
+  result_.training[job].checkpoint_gpu_s += checkpoint_gpu_s;
+}
+
 void Recorder::close_replica(int replica, double now) {
   auto& run = result_.replicas[replica];
   run.end_s = now;
@@ -125,6 +139,7 @@ void Recorder::state_until(double now, const SchedulerCore& core) {
   for (int p = 0; p < static_cast<int>(fragmented.size()); ++p) {
     series.idle_gpus.add(p, t0, t1, core.free_gpus(p));
     series.fragmented_gpus.add(p, t0, t1, fragmented[p]);
+    series.down_gpus.add(p, t0, t1, core.down_gpus(p));
   }
 }
 

@@ -21,11 +21,16 @@ class Recorder {
   // work that run added.
   void training_ended(int job, double now, double useful_flops, bool completed);
   void training_preempted(int job, double now, double useful_flops, double lost_flops);
+  // A failure of its GPUs stopped the run; restart_gpu_s is what its reload will cost.
+  void training_interrupted(int job, double now, double useful_flops, double lost_flops,
+                            double restart_gpu_s);
+  void training_checkpointed(int job, double checkpoint_gpu_s);
+  void failure(const FailureEvent& event) { result_.failures.push_back(event); }
   void lease_ended(int lease, double now);
   // Integrates inference demand and served work over [last call, now) with the replicas
   // the core holds; call it before any change to demand or replicas.
   void inference_until(double now, const SchedulerCore& core);
-  // Integrates the training queue and the pools' idle and fragmented GPUs over [last call,
+  // Integrates the training queue and the pools' idle, fragmented and down GPUs over [last call,
   // now) with the core's state; call it before any change, like inference_until.
   void state_until(double now, const SchedulerCore& core);
   // Closes what still runs at the horizon.

@@ -18,14 +18,18 @@ struct ModelAssumptions {
 struct TrainingRun {
   int pool = -1;
   int generation = -1;
-  double start_s = -1;         // -1: never started
-  double end_s = -1;           // -1: not finished by the horizon
-  double work_done_flops = 0;  // useful work kept (checkpointed or completed)
-  int preemptions = 0;
-  double lost_work_flops = 0;  // work redone after preemptions
-  double held_s = 0;           // time its GPUs were held, over all its runs
-  double last_run_end_s = -1;  // when its latest run stopped (preemption, end, horizon)
-  double contention = 0;       // N of finish-time fairness (ContentionTracker); 0 if unfinished
+  double start_s = -1;                // -1: never started
+  double end_s = -1;                  // -1: not finished by the horizon
+  double work_done_flops = 0;         // useful work kept (checkpointed or completed)
+  int preemptions = 0;                // by a policy
+  double lost_work_flops = 0;         // work redone after preemptions and interruptions
+  int interruptions = 0;              // by failures of its GPUs
+  double lost_to_failures_flops = 0;  // the part of lost_work_flops that failures cost
+  double restart_gpu_s = 0;           // GPU-seconds spent reloading after interruptions
+  double checkpoint_gpu_s = 0;        // GPU-seconds spent writing checkpoints
+  double held_s = 0;                  // time its GPUs were held, over all its runs
+  double last_run_end_s = -1;         // when its latest run stopped (preemption, end, horizon)
+  double contention = 0;  // N of finish-time fairness (ContentionTracker); 0 if unfinished
 };
 
 struct ReplicaRun {
@@ -45,6 +49,17 @@ struct LeaseRun {
   bool reclaimed = false;  // ended by the operator before its term
 };
 
+// One failure (docs/failures.md): where, why, and what it took down.
+struct FailureEvent {
+  double time_s = 0;
+  int pool = 0;
+  int cause = 0;           // index into the failure model's causes
+  int gpus_down = 0;       // taken out of service until repaired
+  int jobs_hit = 0;        // training jobs interrupted
+  int replicas_hit = 0;    // inference replicas lost
+  int lease_gpus_hit = 0;  // leased GPUs hit (the lease goes on: docs/failures.md)
+};
+
 struct ServiceRun {
   double demand_units = 0;  // integral of demand over [0, horizon)
   double served_units = 0;  // integral of min(demand, capacity)
@@ -62,6 +77,9 @@ struct RunResult {
   std::vector<ReplicaRun> replicas;
   std::vector<LeaseRun> leases;
   std::vector<ServiceRun> services;
+  bool failures_enabled = false;
+  std::vector<std::string> failure_causes;  // names, in the model's order
+  std::vector<FailureEvent> failures;
   std::vector<double> energy_j_per_pool;
   UsageTimeline timeline{1, 1, 1};
   RunSeries series;

@@ -24,6 +24,9 @@ struct TrainingJob {
   double gradient_bytes = 0;                    // gradient size all-reduced at each step
   long steps = 1;                               // optimizer steps (all-reduces) of the job
   double checkpoint_interval_s = 3600;
+  // Bytes one checkpoint writes (with failures on: its write time, and the Young/Daly
+  // interval); 0: the failure model's estimate from gradient_bytes.
+  double checkpoint_bytes = 0;
   int priority = 0;                // larger runs first where a policy uses priorities
   std::vector<std::string> after;  // ids of jobs that must complete first
   // Fraction of each of its GPUs the job uses (< 1: a GPU shared with other jobs, as in

@@ -40,10 +40,19 @@ std::string queue_timeseries_csv(const RunResult& r) {
 }
 
 std::string pools_timeseries_csv(const Fleet& fleet, const RunResult& r) {
-  return "time_s,pool,idle_gpus,fragmented_gpus,fragmentation_rate\n" +
-         paired_rows(
-             r.series.fragmented_gpus, r.series.idle_gpus,
-             [&](int p) { return fleet.pools[p].name; }, 0.0);
+  std::string out = "time_s,pool,idle_gpus,fragmented_gpus,fragmentation_rate,down_gpus\n";
+  char buffer[256];
+  const auto& idle = r.series.idle_gpus;
+  for (int bin = 0; bin < idle.bins(); ++bin)
+    for (int p = 0; p < idle.series(); ++p) {
+      const double fragmented = r.series.fragmented_gpus.integral(p, bin);
+      std::snprintf(
+          buffer, sizeof buffer, "%.0f,%s,%.6f,%.6f,%.6f,%.6f\n", idle.bin_start(bin),
+          fleet.pools[p].name.c_str(), idle.mean(p, bin), r.series.fragmented_gpus.mean(p, bin),
+          ratio_or(fragmented, idle.integral(p, bin), 0.0), r.series.down_gpus.mean(p, bin));
+      out += buffer;
+    }
+  return out;
 }
 
 std::string services_timeseries_csv(const Workload& w, const RunResult& r) {

@@ -50,6 +50,7 @@ json pools_json(const Fleet& fleet, const RunResult& r, double& fleet_gpu_s, dou
                      {"energy_kwh", energy / 3.6e6},
                      {"fragmentation_rate",
                       ratio(r.series.fragmented_gpus.total(p), r.series.idle_gpus.total(p))},
+                     {"down_gpu_hours", r.series.down_gpus.total(p) / 3600},
                      {"by_class", by_class}});
   }
   return pools;
@@ -95,6 +96,59 @@ json training_json(const Fleet& fleet, const Workload& w, const RunResult& r) {
           {"lost_gpu_hours", lost_h},
           {"wait_s", to_json(distribution_of(waits))},
           {"jct_s", to_json(distribution_of(jcts))}};
+}
+
+// GPU-seconds a job's useful work takes on the pool it last ran on: peak x MFU per GPU.
+double gpu_s_of_work(const Fleet& fleet, const TrainingJob& job, const TrainingRun& run,
+                     double flops) {
+  if (run.pool < 0 || flops <= 0) return 0;
+  const double per_gpu =
+      fleet.pools[run.pool].peak_flops_per_gpu * job.generations[run.generation].mfu;
+  return flops / per_gpu * job.gpu_share;
+}
+
+// What failures cost (docs/failures.md): GPU-hours by where they went, and training goodput.
+json failures_json(const Fleet& fleet, const Workload& w, const RunResult& r, json& training) {
+  double allocated_s = 0, lost_work_s = 0, restart_s = 0, checkpoint_s = 0;
+  long interrupted_runs = 0, started = 0;
+  for (size_t j = 0; j < w.training.size(); ++j) {
+    const auto& job = w.training[j];
+    const auto& run = r.training[j];
+    allocated_s += run.held_s * job.allocated_gpus();
+    lost_work_s += gpu_s_of_work(fleet, job, run, run.lost_to_failures_flops);
+    restart_s += run.restart_gpu_s;
+    checkpoint_s += run.checkpoint_gpu_s;
+    interrupted_runs += run.interruptions;
+    started += run.start_s >= 0;
+  }
+  const double wasted_s = lost_work_s + restart_s + checkpoint_s;
+  training["goodput"] = allocated_s > 0 ? 1 - wasted_s / allocated_s : 1.0;
+  json by_cause = json::object();
+  for (const auto& name : r.failure_causes) by_cause[name] = 0;
+  long replicas = 0, lease_gpus = 0;
+  for (const auto& e : r.failures) {
+    by_cause[r.failure_causes[e.cause]] = by_cause[r.failure_causes[e.cause]].get<long>() + 1;
+    replicas += e.replicas_hit;
+    lease_gpus += e.lease_gpus_hit;
+  }
+  double down_s = 0;
+  for (int p = 0; p < static_cast<int>(fleet.pools.size()); ++p)
+    down_s += r.series.down_gpus.total(p);
+  const double gpu_days = fleet.total_gpus() * r.horizon_s / 86400;
+  const long events = static_cast<long>(r.failures.size());
+  return {{"enabled", r.failures_enabled},
+          {"events", events},
+          {"events_per_1000_gpu_days", gpu_days > 0 ? events / gpu_days * 1000 : 0.0},
+          {"by_cause", by_cause},
+          {"interruptions", interrupted_runs},
+          {"interruptions_per_started_job", started > 0 ? double(interrupted_runs) / started : 0.0},
+          {"replicas_lost", replicas},
+          {"lease_gpus_hit", lease_gpus},
+          {"gpu_hours_lost",
+           {{"lost_work", lost_work_s / 3600},
+            {"restart", restart_s / 3600},
+            {"checkpoint", checkpoint_s / 3600},
+            {"repair_downtime", down_s / 3600}}}};
 }
 
 json inference_json(const Workload& w, const RunResult& r) {
@@ -145,7 +199,9 @@ json summarize(const Fleet& fleet, const Workload& workload, const RunResult& r)
   json pools = pools_json(fleet, r, gpu_s, flops, energy_j);
   json training = training_json(fleet, workload, r);
   training.update(scheduling_metrics_json(fleet, workload, r));
+  json failures = failures_json(fleet, workload, r, training);
   return {{"schema_version", kOutputSchemaVersion},
+          {"failures", failures},
           {"policy", r.policy},
           {"policy_params", r.policy_params},
           {"placement", to_string(r.placement)},

@@ -17,6 +17,7 @@ struct StartTraining {
 struct PreemptTraining {
   int job = 0;
   double restart_delay_s = 0;
+  bool failure = false;  // a failure of its GPUs stopped it, not a policy
 };
 struct StartReplica {
   int replica = 0;

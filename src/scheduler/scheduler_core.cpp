@@ -14,6 +14,7 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
       workload_(workload),
       policy_(policy),
       free_per_pool_(fleet.pools.size()),
+      down_per_pool_(fleet.pools.size(), 0),
       waiting_(workload.training.size()),
       waiting_sizes_(fleet.pools.size()),
       deps_left_(workload.training.size()),
@@ -183,6 +184,40 @@ void SchedulerCore::preempt_training(int job, double restart_delay_s) {
   training_placement_[job].reset();
   enqueue(job, true);
   actions_.push_back(PreemptTraining{job, restart_delay_s});
+}
+
+std::vector<SchedulerCore::Holder> SchedulerCore::holders_of(int domain) const {
+  std::vector<Holder> holders;
+  auto add = [&](Holder::Kind kind, int id, const Placement& placement) {
+    for (const auto& part : placement.parts)
+      if (part.domain == domain) holders.push_back({kind, id, part.gpus});
+  };
+  for (int job : running_) add(Holder::kTraining, job, *training_placement_[job]);
+  for (size_t r = 0; r < replicas_.size(); ++r)
+    if (replicas_[r].active) add(Holder::kReplica, static_cast<int>(r), replicas_[r].placement);
+  for (size_t l = 0; l < lease_placement_.size(); ++l)
+    if (lease_placement_[l]) add(Holder::kLease, static_cast<int>(l), *lease_placement_[l]);
+  return holders;
+}
+
+void SchedulerCore::interrupt_training(int job, double restart_delay_s) {
+  preempt_training(job, restart_delay_s);
+  std::get<PreemptTraining>(actions_.back()).failure = true;
+}
+
+void SchedulerCore::take_down(int domain, int gpus) {
+  if (gpus > free_per_domain_[domain]) throw std::logic_error("take_down: GPUs are not free");
+  const int pool = fleet_.domains[domain].pool;
+  free_per_domain_[domain] -= gpus;
+  free_per_pool_[pool] -= gpus;
+  down_per_pool_[pool] += gpus;
+}
+
+void SchedulerCore::bring_up(int domain, int gpus) {
+  const int pool = fleet_.domains[domain].pool;
+  free_per_domain_[domain] += gpus;
+  free_per_pool_[pool] += gpus;
+  down_per_pool_[pool] -= gpus;
 }
 
 bool SchedulerCore::accept_lease(int lease, int pool) {

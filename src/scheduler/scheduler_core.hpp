@@ -85,6 +85,23 @@ class SchedulerCore {
   // loses the work done since its last checkpoint.
   void preempt_training(int job, double restart_delay_s = 0);
   bool accept_lease(int lease, int pool);
+
+  // Failures (the simulation draws them). What holds the GPUs of a domain, in a fixed order:
+  // running training jobs (in start order), active replicas, running leases; the free GPUs
+  // come after them.
+  struct Holder {
+    enum Kind { kTraining, kReplica, kLease } kind;
+    int id;
+    int gpus;
+  };
+  std::vector<Holder> holders_of(int domain) const;
+  // Stops a running job whose GPUs failed: as preempt_training, marked as a failure.
+  void interrupt_training(int job, double restart_delay_s);
+  // Takes `gpus` free GPUs of a domain out of service until bring_up: they are down, neither
+  // free nor allocated.
+  void take_down(int domain, int gpus);
+  void bring_up(int domain, int gpus);
+  int down_gpus(int pool) const { return down_per_pool_[pool]; }
   void reject_lease(int lease);
   // Ends an accepted, running lease now and frees its GPUs.
   void reclaim_lease(int lease);
@@ -122,6 +139,7 @@ class SchedulerCore {
   double now_ = 0;
   std::vector<int> free_per_domain_;
   std::vector<int> free_per_pool_;
+  std::vector<int> down_per_pool_;
   WaitingQueue waiting_;  // released training jobs in arrival order
   // Per pool, GPUs -> how many waiting jobs of that size may run there: the fragmentation
   // metric asks each bin, and scanning the queue cost O(queue) when nothing fits.

@@ -10,6 +10,7 @@
 
 #include "metrics/recorder.hpp"
 #include "model/input_error.hpp"
+#include "scenario/rng.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "sim/engine_config.hpp"
 #include "sim/platform_loader.hpp"
@@ -26,7 +27,18 @@ struct Simulation::State {
 
 namespace {
 
-enum class EventKind { kTrainingSubmit, kLeaseRequest, kLeaseEnd, kDemandChange, kWakeUp };
+enum class EventKind {
+  kTrainingSubmit,
+  kLeaseRequest,
+  kLeaseEnd,
+  kDemandChange,
+  kWakeUp,
+  kFailure,  // index: the pool
+  kRepair,   // index: into Controller::repairs_
+};
+
+// Failures get a random stream of their own: turning them on changes no other draw.
+constexpr std::uint64_t kFailureStream = 0xfa11;
 
 struct TimedEvent {
   double time;
@@ -52,13 +64,17 @@ class Controller {
         replica_execs_(),
         lease_execs_(workload.leases.size()),
         reclaimed_(workload.leases.size(), false),
-        wakeup_(s4u::Semaphore::create(0)) {
+        wakeup_(s4u::Semaphore::create(0)),
+        failure_rng_(options.seed, kFailureStream) {
     for (size_t j = 0; j < workload.training.size(); ++j)
       push(workload.training[j].submit_s, EventKind::kTrainingSubmit, static_cast<int>(j));
     for (size_t l = 0; l < workload.leases.size(); ++l)
       push(workload.leases[l].start_s, EventKind::kLeaseRequest, static_cast<int>(l));
     for (size_t s = 0; s < workload.inference.size(); ++s)
       push(0, EventKind::kDemandChange, static_cast<int>(s));
+    if (options.failures.enabled)
+      for (size_t p = 0; p < platform.fleet.pools.size(); ++p)
+        schedule_failure(static_cast<int>(p), 0);
   }
 
   void operator()() {
@@ -80,6 +96,18 @@ class Controller {
   RunResult take_result() { return std::move(result_); }
 
  private:
+  struct TrainingRunState {
+    double saved_flops = 0;  // useful work checkpointed by earlier runs
+    double work_flops = 0;   // work the current run set out to do
+    double start_s = 0;
+    double compute_start_s = 0;         // after the restart delay
+    double restart_delay_s = 0;         // owed by the next run, set by a preemption
+    double checkpoint_period_s = 3600;  // running time from one checkpoint to the next
+    double compute_stretch = 1;         // (interval + write time) / interval; 1: free
+    s4u::ActorPtr actor;
+    TrainingProgress progress;  // the actor writes it; never moved while a run is on
+  };
+
   void push(double time, EventKind kind, int index) { events_.push({time, seq_++, kind, index}); }
 
   void step(double now) {
@@ -88,6 +116,7 @@ class Controller {
     recorder_.state_until(now, core_);
     events_handled_ += static_cast<long>(completed_.size());
     for (int job : std::exchange(completed_, {})) {
+      recorder_.training_checkpointed(job, checkpoint_gpu_s(runs_[job], job, now));
       core_.training_finished(job);
       recorder_.training_ended(job, now, runs_[job].work_flops, true);
       // A finished actor's stack is freed only when the last reference to it goes.
@@ -133,7 +162,73 @@ class Controller {
       }
       case EventKind::kWakeUp:  // the policy asked to look again; schedule() follows
         break;
+      case EventKind::kFailure:
+        fail(e.index, now);
+        schedule_failure(e.index, now);
+        break;
+      case EventKind::kRepair:
+        core_.bring_up(repairs_[e.index].domain, repairs_[e.index].gpus);
+        break;
     }
+  }
+
+  // Failures of a pool's GPUs form a Poisson process (rate: GPUs x failures per GPU-day).
+  void schedule_failure(int pool, double now) {
+    const double per_s =
+        options_.failures.failures_per_gpu_day / 86400 * platform_.fleet.pools[pool].gpus();
+    if (per_s > 0) push(now + failure_rng_.exponential(1 / per_s), EventKind::kFailure, pool);
+  }
+
+  int draw_cause() {
+    const auto& causes = options_.failures.causes;
+    double u = failure_rng_.uniform();
+    for (size_t c = 0; c + 1 < causes.size(); ++c) {
+      if (u < causes[c].share) return static_cast<int>(c);
+      u -= causes[c].share;
+    }
+    return static_cast<int>(causes.size()) - 1;
+  }
+
+  // One failure: a GPU drawn uniformly in the pool, a cause drawn by its share. The jobs and
+  // replicas holding the GPUs the cause takes down stop; those GPUs that end up free are out of
+  // service for the repair time. Leased GPUs are the provider's to swap under the contract: the
+  // lease goes on, and the hit is counted.
+  void fail(int pool_index, double now) {
+    const Pool& pool = platform_.fleet.pools[pool_index];
+    const int domain =
+        pool.first_domain + static_cast<int>(failure_rng_.uniform() * pool.domain_count);
+    const int gpu = static_cast<int>(failure_rng_.uniform() * pool.gpus_per_domain);
+    const int cause_index = draw_cause();
+    const FailureCause& cause = options_.failures.causes[cause_index];
+    const int width = std::max(1, gpus_taken_down(cause.scope, pool.gpus_per_domain));
+    const int first = gpu / width * width, last = std::min(first + width, pool.gpus_per_domain);
+    FailureEvent event{now, pool_index, cause_index, 0, 0, 0, 0};
+    int offset = 0, leased = 0;
+    for (const auto& holder : core_.holders_of(domain)) {
+      const int lo = std::max(first, offset), hi = std::min(last, offset + holder.gpus);
+      offset += holder.gpus;
+      if (lo >= hi) continue;
+      if (holder.kind == SchedulerCore::Holder::kTraining) {
+        core_.interrupt_training(holder.id, options_.failures.restart_s);
+        ++event.jobs_hit;
+      } else if (holder.kind == SchedulerCore::Holder::kReplica) {
+        core_.remove_replica(holder.id);
+        ++event.replicas_hit;
+      } else {
+        leased += hi - lo;
+      }
+    }
+    event.lease_gpus_hit = leased;
+    if (cause.scope != FailureScope::kJob && cause.repair_h > 0) {
+      event.gpus_down = std::min(last - first - leased, core_.free_per_domain()[domain]);
+      if (event.gpus_down > 0) {
+        core_.take_down(domain, event.gpus_down);
+        repairs_.push_back({domain, event.gpus_down});
+        push(now + cause.repair_h * 3600, EventKind::kRepair,
+             static_cast<int>(repairs_.size()) - 1);
+      }
+    }
+    recorder_.failure(event);
   }
 
   // GPUs that are merely held (replicas, leases) run a busy exec for as long as they are held,
@@ -165,7 +260,9 @@ class Controller {
       task.hosts.push_back(platform_.hosts[part.domain]);
       task.gpus_per_host.push_back(part.gpus);
     }
-    task.flops_per_gpu_per_phase = run.work_flops / job.gpus / mfu / progress.phases;
+    set_checkpoints(run, job);
+    task.flops_per_gpu_per_phase =
+        run.work_flops / job.gpus / mfu / progress.phases * run.compute_stretch;
     const double k = static_cast<double>(a.placement.domains());
     // Ring all-reduce between domains: each sends 2(k-1)/k of the gradient per step.
     task.ring_bytes_per_phase =
@@ -180,21 +277,51 @@ class Controller {
     run.actor = s4u::Actor::create(job.id, first, std::move(task));
   }
 
-  // Work since the last checkpoint is lost: the job checkpoints every checkpoint_interval_s
-  // of running time, and progress within a run is taken as even over time.
+  // With failures on, a job checkpoints every interval T of compute and writing one takes C:
+  // its compute stretches by (T + C) / T, and its checkpoints fall every T + C of running time.
+  // With failures off, checkpoints are free, every checkpoint_interval_s.
+  void set_checkpoints(TrainingRunState& run, const TrainingJob& job) const {
+    const FailureModel& f = options_.failures;
+    run.checkpoint_period_s = job.checkpoint_interval_s;
+    run.compute_stretch = 1;
+    if (!f.enabled) return;
+    const double bytes = job.checkpoint_bytes > 0
+                             ? job.checkpoint_bytes
+                             : job.gradient_bytes * f.checkpoint_bytes_per_gradient_byte;
+    const double write_s = std::max(f.min_checkpoint_write_s, bytes / f.checkpoint_write_Bps);
+    const double interval = options_.young_daly_checkpoints
+                                ? young_daly_interval_s(write_s, f.job_mtbf_s(job.gpus))
+                                : job.checkpoint_interval_s;
+    run.checkpoint_period_s = interval + write_s;
+    run.compute_stretch = run.checkpoint_period_s / interval;
+  }
+
+  // GPU-seconds the run spent writing checkpoints, up to now.
+  double checkpoint_gpu_s(const TrainingRunState& run, int job, double now) const {
+    const double ran = std::max(0.0, now - run.compute_start_s);
+    return ran * (1 - 1 / run.compute_stretch) * workload_.training[job].gpus;
+  }
+
+  // Work since the last checkpoint is lost: checkpoints fall every checkpoint_period_s of
+  // running time, and progress within a run is taken as even over time.
   void carry_out(const PreemptTraining& a, double now) {
     auto& run = runs_[a.job];
     const double done = run.progress.fraction_done() * run.work_flops;
     const double ran = std::max(0.0, now - run.compute_start_s);
-    const double interval = workload_.training[a.job].checkpoint_interval_s;
-    const double saved = ran > 0 ? done * (std::floor(ran / interval) * interval) / ran : 0;
+    const double period = run.checkpoint_period_s;
+    const double saved = ran > 0 ? done * (std::floor(ran / period) * period) / ran : 0;
     run.saved_flops += saved;
     run.actor->kill();
     run.progress.stop();
     run.actor = nullptr;
     run.progress = TrainingProgress{};
     run.restart_delay_s = a.restart_delay_s;
-    recorder_.training_preempted(a.job, now, saved, done - saved);
+    recorder_.training_checkpointed(a.job, checkpoint_gpu_s(run, a.job, now));
+    if (a.failure)
+      recorder_.training_interrupted(a.job, now, saved, done - saved,
+                                     a.restart_delay_s * workload_.training[a.job].gpus);
+    else
+      recorder_.training_preempted(a.job, now, saved, done - saved);
   }
 
   void carry_out(const StartReplica& a, double) {
@@ -225,9 +352,11 @@ class Controller {
   void finish(double horizon) {
     recorder_.inference_until(horizon, core_);
     recorder_.state_until(horizon, core_);
-    for (int job : core_.running_training())
+    for (int job : core_.running_training()) {
+      recorder_.training_checkpointed(job, checkpoint_gpu_s(runs_[job], job, horizon));
       recorder_.training_ended(job, horizon,
                                runs_[job].progress.fraction_done() * runs_[job].work_flops, false);
+    }
     std::vector<double> energy(platform_.fleet.pools.size(), 0.0);
     for (size_t d = 0; d < platform_.hosts.size(); ++d)
       energy[platform_.fleet.domains[d].pool] += sg_host_get_consumed_energy(platform_.hosts[d]);
@@ -246,15 +375,6 @@ class Controller {
   const SimulationOptions& options_;
   SchedulerCore core_;
   Recorder recorder_;
-  struct TrainingRunState {
-    double saved_flops = 0;  // useful work checkpointed by earlier runs
-    double work_flops = 0;   // work the current run set out to do
-    double start_s = 0;
-    double compute_start_s = 0;  // after the restart delay
-    double restart_delay_s = 0;  // owed by the next run, set by a preemption
-    s4u::ActorPtr actor;
-    TrainingProgress progress;  // the actor writes it; never moved while a run is on
-  };
   std::vector<TrainingRunState> runs_;  // sized once: TrainingTask holds pointers into it
   std::vector<s4u::ExecPtr> replica_execs_;
   std::vector<std::vector<s4u::ExecPtr>> lease_execs_;
@@ -264,6 +384,12 @@ class Controller {
   long seq_ = 0;
   long events_handled_ = 0;
   std::vector<int> completed_;
+  Rng failure_rng_;
+  struct Repair {
+    int domain;
+    int gpus;
+  };
+  std::vector<Repair> repairs_;
   RunResult result_;
 };
 
@@ -307,6 +433,8 @@ RunResult Simulation::run(const Workload& workload, Policy& policy,
   result.policy_params = policy.params();
   result.seed = options.seed;
   result.placement = options.placement;
+  result.failures_enabled = options.failures.enabled;
+  for (const auto& cause : options.failures.causes) result.failure_causes.push_back(cause.name);
   return result;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "metrics/run_result.hpp"
+#include "model/failure_model.hpp"
 #include "model/fleet.hpp"
 #include "model/workload.hpp"
 #include "scheduler/policy.hpp"
@@ -20,6 +21,11 @@ struct SimulationOptions {
   PlacementRule placement = PlacementRule::kTopology;  // see find_placement
   std::string policy_name;
   ModelAssumptions assumptions;
+  // Failures and checkpoint costs (docs/failures.md); off: nothing fails, checkpoints are free.
+  FailureModel failures;
+  // With failures on: checkpoint every Young/Daly interval (true) or every job's
+  // checkpoint_interval_s (false).
+  bool young_daly_checkpoints = true;
   std::function<void(double now_s)> on_progress;  // called as simulated time advances
 };
 

@@ -1,0 +1,146 @@
+// Failures, checkpoints and restarts (docs/failures.md) against known results: Young/Daly's
+// waste, the Llama 3 405B run's interruptions and goodput, and conservation of GPU-hours.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "test_support.hpp"
+
+namespace gpufleet::test {
+namespace {
+
+using nlohmann::json;
+
+json summary_in(const TempDir& dir, const std::string& out = "out") {
+  return json::parse(read_file(dir.path(out + "/summary.json")));
+}
+
+TEST(Failures, OffChangesNothingAndCountsNothing) {
+  TempDir dir;
+  const std::vector<std::string> base = {"run", "--scale", "0.2", "--horizon", "3d", "-q"};
+  auto with = [&](std::vector<std::string> extra, const std::string& out) {
+    auto args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.insert(args.end(), {"--out", dir.path(out)});
+    return run_cli(args);
+  };
+  ASSERT_EQ(with({}, "default").exit_code, 0);
+  ASSERT_EQ(with({"--failures", "off"}, "off").exit_code, 0);
+  for (const char* file : {"summary.json", "jobs.csv", "timeseries.csv", "pools_timeseries.csv"})
+    EXPECT_EQ(output_text(dir.path(std::string("default/") + file)),
+              output_text(dir.path(std::string("off/") + file)))
+        << file;
+  const auto s = summary_in(dir, "off");
+  EXPECT_EQ(s.at("failures").at("enabled"), false);
+  EXPECT_EQ(s.at("failures").at("events"), 0);
+  EXPECT_EQ(s.at("training").at("goodput"), 1.0);
+}
+
+// One 8-GPU job alone on its 8 GPUs, failures every 2 h on average, failed GPUs swapped at
+// once, a 60 s checkpoint and the default 300 s restart. Young/Daly's interval is
+// T = sqrt(2 C M) = 929.5 s. For exponential failures the expected time to get through one
+// segment of T + C (failures may strike during the restart too) is e^(R/M) M (e^((T+C)/M) - 1)
+// (Daly 2006), so the wall time is W / T of those; to first order the waste is
+// C/T + T/(2M) + R/M of the wall time.
+TEST(Failures, WasteOfOneJobMatchesYoungDalyAndTheExactExponentialExpectation) {
+  const double M = 7200, C = 60, R = 300, W = 1000 * 3600.0;
+  const double T = std::sqrt(2 * C * M);
+  const double per_segment = std::exp(R / M) * M * std::expm1((T + C) / M);
+  const double expected_wall = W / T * per_segment;
+  const double first_order_waste = C / T + T / (2 * M) + R / M;
+  auto job = training_job("j", 0, 8, W * 8 * 989e12 * 0.4);
+  job["generations"] = json::array({{{"model", "H100"}, {"mfu", 0.4}}});
+  job["checkpoint_bytes"] = C * 2e12;  // at the default 2 TB/s
+  auto h100 = pool("H100", 8);
+  h100.role = "training";
+  double wall_sum = 0, interruptions = 0;
+  const int seeds = 4;
+  for (int seed = 1; seed <= seeds; ++seed) {
+    TempDir dir;
+    const auto r =
+        run_scenario(dir, {h100}, workload(2 * expected_wall, {job}),
+                     {"--failures", "on", "--failure-rate", std::to_string(86400 / M / 8),
+                      "--repair-scale", "0", "--seed", std::to_string(seed)});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto row = read_csv(dir.path("out/jobs.csv")).at(0);
+    ASSERT_EQ(row.at("state"), "completed");
+    wall_sum += std::stod(row.at("end_s")) - std::stod(row.at("start_s"));
+    interruptions += summary_in(dir).at("failures").at("interruptions").get<double>();
+  }
+  const double wall = wall_sum / seeds, waste = 1 - W / wall;
+  EXPECT_NEAR(wall, expected_wall, 0.01 * expected_wall) << "interruptions " << interruptions;
+  EXPECT_NEAR(waste, first_order_waste, 0.02) << "exact " << 1 - W / expected_wall;
+  // About one failure per M of wall time.
+  EXPECT_NEAR(interruptions / seeds, wall / M, 4 * std::sqrt(wall / M));
+}
+
+// Llama 3 405B: 419 unexpected interruptions in 54 days on 16,384 H100 GPUs, effective
+// training time above 90% ("The Llama 3 Herd of Models", 2024).
+TEST(Failures, TheLlama3CaseGivesItsInterruptionsAndAGoodputAbove90Percent) {
+  TempDir dir;
+  const auto r =
+      run_cli({"run", "--workload", "workloads/cases/llama3-405b.json", "--platform",
+               "platforms/llama3-405b.xml", "--failures", "on", "-q", "--out", dir.path("out")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto s = summary_in(dir);
+  const double interruptions = s.at("failures").at("interruptions").get<double>();
+  // The 95% Poisson interval around 419.
+  EXPECT_GE(interruptions, 419 - 1.96 * std::sqrt(419.0));
+  EXPECT_LE(interruptions, 419 + 1.96 * std::sqrt(419.0));
+  EXPECT_GT(s.at("training").at("goodput").get<double>(), 0.9);
+  EXPECT_LT(s.at("training").at("goodput").get<double>(), 1.0);
+  const auto& lost = s.at("failures").at("gpu_hours_lost");
+  for (const char* part : {"lost_work", "restart", "checkpoint", "repair_downtime"})
+    EXPECT_GT(lost.at(part).get<double>(), 0) << part;
+  TempDir off;
+  ASSERT_EQ(run_cli({"run", "--workload", "workloads/cases/llama3-405b.json", "--platform",
+                     "platforms/llama3-405b.xml", "-q", "--out", off.path("out")})
+                .exit_code,
+            0);
+  EXPECT_EQ(summary_in(off).at("failures").at("interruptions"), 0);
+}
+
+// Allocated + idle + down GPUs = the pool's GPUs, in every bin, with failures frequent enough
+// to keep GPUs down most of the time.
+TEST(Failures, AllocatedIdleAndDownGpusAddUpToThePoolInEveryBin) {
+  TempDir dir;
+  ASSERT_EQ(run_cli({"run", "--scale", "0.2", "--horizon", "5d", "--failures", "on",
+                     "--failure-rate", "0.05", "--policy", "easy-backfill+spillover+lease-idle",
+                     "-q", "--out", dir.path("out")})
+                .exit_code,
+            0);
+  const auto s = summary_in(dir);
+  std::map<std::string, double> pool_gpus;
+  for (const auto& p : s.at("pools")) pool_gpus[p.at("name")] = p.at("gpus").get<double>();
+  std::map<std::pair<std::string, std::string>, double> used;
+  for (auto& row : read_csv(dir.path("out/timeseries.csv")))
+    used[{row["time_s"], row["pool"]}] += std::stod(row["allocated_gpus"]);
+  double down_total = 0;
+  for (auto& row : read_csv(dir.path("out/pools_timeseries.csv"))) {
+    const double idle = std::stod(row["idle_gpus"]), down = std::stod(row["down_gpus"]);
+    down_total += down;
+    const double allocated = used[{row["time_s"], row["pool"]}];
+    EXPECT_NEAR(allocated + idle + down, pool_gpus[row["pool"]], 1e-3)
+        << row["time_s"] << " " << row["pool"];
+  }
+  EXPECT_GT(down_total, 0);
+  EXPECT_GT(s.at("failures").at("replicas_lost").get<double>(), 0);
+}
+
+TEST(Failures, SameSeedSameOutputsWhateverTheThreadCount) {
+  TempDir a, b;
+  for (const auto& [dir, threads] : {std::pair{&a, "1"}, {&b, "2"}})
+    ASSERT_EQ(
+        run_cli({"run", "--scale", "0.2", "--horizon", "5d", "--failures", "on", "--failure-rate",
+                 "0.02", "--policy", "easy-backfill+spillover+lease-idle+preempt-priority",
+                 "--threads", threads, "-q", "--out", dir->path("out")})
+            .exit_code,
+        0);
+  for (const char* file : {"summary.json", "jobs.csv", "timeseries.csv", "pools_timeseries.csv"})
+    EXPECT_EQ(output_text(a.path(std::string("out/") + file)),
+              output_text(b.path(std::string("out/") + file)))
+        << file;
+}
+
+}  // namespace
+}  // namespace gpufleet::test
