@@ -38,6 +38,7 @@ struct CompareOptions {
   int jobs = 0;
   int threads = 0;
   std::vector<std::string> params;
+  std::string failures = "off";
   EconomicsOptions economics;
   bool quiet = false;
 };
@@ -118,6 +119,7 @@ SharedInputs shared_inputs(const CompareOptions& o) {
   in.args = {"--workload", workload, "--platform", platform, "--interval", o.interval};
   if (seed) in.args.insert(in.args.end(), {"--seed", std::to_string(*seed)});
   if (!o.horizon.empty()) in.args.insert(in.args.end(), {"--horizon", o.horizon});
+  in.args.insert(in.args.end(), {"--failures", o.failures});
   in.description["workload"] = workload;
   in.description["platform"] = platform;
   in.description["seed"] = seed ? nlohmann::json(*seed) : nlohmann::json(nullptr);
@@ -231,6 +233,10 @@ CommandRunner add_compare_command(CLI::App& app) {
   cmd->add_option("--param", o->params,
                   "A policy parameter NAME=VALUE, given to every policy that has it (repeatable)");
   cmd->add_option("--out", o->out, "Output directory (one subdirectory per policy)")
+      ->capture_default_str();
+  cmd->add_option("--failures", o->failures,
+                  "GPU and server failures in every run, 'on' or 'off' (docs/failures.md)")
+      ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
   cmd->add_option("--jobs", o->jobs, "Policies run at once (0: as many as cores)")
       ->capture_default_str();

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 
 #include "charts/chart.hpp"
@@ -77,6 +78,18 @@ void headline_bars(HtmlPage& page, const std::vector<const RunData*>& runs) {
                            {"margin", "/economics/fleet/margin_usd"}},
                           1e-6),
               "Cost = depreciation + power x PUE. Margin = lease revenue + internal value - cost.");
+  if (std::any_of(runs.begin(), runs.end(), [](const RunData* r) {
+        return r->summary.value("/failures/enabled"_json_pointer, false);
+      }))
+    page.figure(
+        policy_bars({"GPU-hours lost to failures, by where they went", "", "GPU-hours"}, runs,
+                    {{"redone work", "/failures/gpu_hours_lost/lost_work"},
+                     {"restarts", "/failures/gpu_hours_lost/restart"},
+                     {"checkpoints", "/failures/gpu_hours_lost/checkpoint"},
+                     {"repair downtime", "/failures/gpu_hours_lost/repair_downtime"}},
+                    1),
+        "With --failures on (docs/failures.md): work redone after interruptions, reloads, "
+        "checkpoint writing, and failed GPUs waiting for repair.");
   const RunData& first = *runs.front();
   page.figure(policy_bars({"Allocation utilization per pool", "pool", "%"}, runs,
                           pool_categories(first, "/pools/", "allocation_utilization"), 100),

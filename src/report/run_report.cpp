@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 
 #include "charts/chart.hpp"
@@ -46,6 +47,43 @@ void usage_charts(HtmlPage& page, const RunData& run) {
                            {u.effective, capacity}, u.allocated_by_class),
                 pool.empty() ? "All pools together." : "One pool, one GPU generation.");
   }
+}
+
+// Only with --failures on: where the GPU-hours lost to failures went, and what caused them.
+void failure_charts(HtmlPage& page, const RunData& run) {
+  if (!run.summary.value("/failures/enabled"_json_pointer, false)) return;
+  page.section("Failures",
+               "GPUs and servers failed during the run (docs/failures.md). Training goodput " +
+                   cell(run.summary, "/training/goodput", Format::kPercent) +
+                   ": the share of training GPU-time that moved a job forward.");
+  Series lost{"GPU-hours", {}, {}, {}, false};
+  const std::vector<std::pair<std::string, std::string>> parts = {
+      {"redone work", "lost_work"},
+      {"restarts", "restart"},
+      {"checkpoints", "checkpoint"},
+      {"repair downtime", "repair_downtime"}};
+  std::vector<std::string> names;
+  for (const auto& [name, key] : parts) {
+    names.push_back(name);
+    lost.y.push_back(num(run.summary, "/failures/gpu_hours_lost/" + key));
+  }
+  page.figure(bar_chart({"GPU-hours lost to failures", "", "GPU-hours"}, names, {lost}),
+              "Work redone after interruptions, reloads, checkpoint writing, and failed GPUs "
+              "waiting for repair.");
+  // The causes that struck, most frequent first, named in words.
+  std::vector<std::pair<double, std::string>> struck;
+  for (const auto& [cause, count] : run.summary["failures"]["by_cause"].items())
+    if (count.get<double>() > 0) struck.emplace_back(-count.get<double>(), cause);
+  std::sort(struck.begin(), struck.end());
+  Series events{"failures", {}, {}, {}, false};
+  std::vector<std::string> causes;
+  for (auto [negative_count, cause] : struck) {
+    std::replace(cause.begin(), cause.end(), '_', ' ');
+    causes.push_back(cause);
+    events.y.push_back(-negative_count);
+  }
+  page.figure(bar_chart({"Failures by cause", "", "failures"}, causes, {events}),
+              "Causes and shares from Llama 3 405B's 419 unexpected interruptions.");
 }
 
 void training_charts(HtmlPage& page, const RunData& run) {
@@ -211,6 +249,7 @@ std::string run_report_html(const RunData& run) {
               "payback " + cell(s, "/economics/fleet/payback_years", Format::kYears)}});
   usage_charts(page, run);
   training_charts(page, run);
+  failure_charts(page, run);
   inference_and_money_charts(page, run);
   summary_tables(page, run);
   return page.finish();
