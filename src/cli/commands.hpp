@@ -18,6 +18,7 @@ CommandRunner add_shape_command(CLI::App& app);
 CommandRunner add_report_command(CLI::App& app);
 CommandRunner add_compare_command(CLI::App& app);
 CommandRunner add_import_command(CLI::App& app);
+CommandRunner add_study_command(CLI::App& app);
 
 // "gpufleet 0.1.0 (commit ...)" and the SimGrid version, for --version and summary.json.
 std::string version_text();

@@ -12,10 +12,11 @@ int main(int argc, char** argv) {
       "utilization"};
   app.require_subcommand(0, 1);
   std::map<CLI::App*, gpufleet::CommandRunner> runners;
-  for (auto add : {gpufleet::add_run_command, gpufleet::add_compare_command,
-                   gpufleet::add_report_command, gpufleet::add_generate_command,
-                   gpufleet::add_import_command, gpufleet::add_platform_command,
-                   gpufleet::add_shape_command, gpufleet::add_policies_command}) {
+  for (auto add :
+       {gpufleet::add_run_command, gpufleet::add_compare_command, gpufleet::add_study_command,
+        gpufleet::add_report_command, gpufleet::add_generate_command, gpufleet::add_import_command,
+        gpufleet::add_platform_command, gpufleet::add_shape_command,
+        gpufleet::add_policies_command}) {
     const size_t before = app.get_subcommands({}).size();
     auto runner = add(app);
     runners[app.get_subcommands({})[before]] = std::move(runner);

@@ -16,4 +16,17 @@ Distribution distribution_of(std::vector<double> values);
 // {count, mean, p50, p95, p99, max}, as summary.json writes every distribution.
 nlohmann::json to_json(const Distribution& d);
 
+// A mean and its 95% confidence interval: mean +/- t(0.975, n - 1) s / sqrt(n), s the sample
+// standard deviation (Student's t: the seeds of a study are few). n < 2: the interval is the
+// mean itself.
+struct MeanInterval {
+  long n = 0;
+  double mean = 0, low = 0, high = 0;
+};
+MeanInterval mean_ci95(const std::vector<double>& values);
+
+// Student's t quantile at 0.975 for `df` degrees of freedom (table to 30, then a series in
+// 1/df that is within 0.001 of the exact value).
+double t975(long df);
+
 }  // namespace gpufleet

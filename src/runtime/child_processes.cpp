@@ -5,11 +5,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <set>
+#include <thread>
 
 extern char** environ;
 
@@ -55,6 +60,7 @@ std::vector<ChildExit> run_children(const std::vector<ChildCommand>& commands, i
                                     const std::function<void(size_t, const ChildExit&)>& on_exit) {
   std::vector<ChildExit> exits(commands.size());
   std::map<pid_t, std::pair<size_t, Clock::time_point>> running;
+  std::set<pid_t> killed;  // past their timeout
   size_t next = 0;
   while (next < commands.size() || !running.empty()) {
     while (next < commands.size() && static_cast<int>(running.size()) < std::max(parallel, 1)) {
@@ -70,12 +76,33 @@ std::vector<ChildExit> run_children(const std::vector<ChildCommand>& commands, i
     }
     if (running.empty()) continue;
     int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
+    const bool timed = std::any_of(running.begin(), running.end(), [&](const auto& r) {
+      return commands[r.second.first].timeout_s > 0;
+    });
+    const pid_t pid = ::waitpid(-1, &status, timed ? WNOHANG : 0);
     if (pid < 0 && errno != EINTR)
       throw std::runtime_error("waitpid: " + std::string(std::strerror(errno)));
+    if (pid == 0) {  // none ended: kill those past their time, look again shortly
+      for (const auto& [child, run] : running) {
+        const double limit = commands[run.first].timeout_s;
+        if (limit > 0 && !killed.count(child) &&
+            std::chrono::duration<double>(Clock::now() - run.second).count() > limit) {
+          ::kill(child, SIGKILL);
+          killed.insert(child);
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
     const auto it = running.find(pid);
     if (it == running.end()) continue;  // interrupted, or not one of ours
     ChildExit e = exit_of(status);
+    if (killed.erase(pid)) {
+      char text[96];
+      std::snprintf(text, sizeof text, "timed out after %g s",
+                    commands[it->second.first].timeout_s);
+      e.problem = text;
+    }
     e.wall_s = std::chrono::duration<double>(Clock::now() - it->second.second).count();
     exits[it->second.first] = e;
     on_exit(it->second.first, e);

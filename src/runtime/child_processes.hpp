@@ -11,6 +11,7 @@ namespace gpufleet {
 struct ChildCommand {
   std::vector<std::string> argv;
   std::string stderr_file;
+  double timeout_s = 0;  // killed after this long; 0: never
 };
 
 struct ChildExit {

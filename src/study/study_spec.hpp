@@ -1,0 +1,51 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace gpufleet {
+
+// One policy of a study, with its --param settings.
+struct StudyPolicy {
+  std::string name;
+  std::vector<std::string> params;
+};
+
+// One fleet of a study: the scenario's fleet with these changes (study/fleet_variant.hpp).
+struct StudyFleet {
+  std::string name;
+  std::vector<std::string> changes;
+};
+
+// One arm: a policy on a fleet. Every arm runs on every seed.
+struct StudyArm {
+  std::string name;  // "policy @ fleet"
+  int policy = 0;
+  int fleet = 0;
+};
+
+// A study file (docs/studies.md): a scenario, seeds, and the policies x fleets to compare
+// against a baseline arm, each seed's workload the same for every arm.
+struct StudySpec {
+  std::string file;
+  std::string scenario = "seed";
+  double scale = 1;
+  double days = 0;  // 0: the scenario's
+  std::vector<long> seeds;
+  std::vector<StudyPolicy> policies;
+  std::vector<StudyFleet> fleets;
+  int baseline = 0;  // index into arms()
+  std::string failures = "off";
+  double timeout_s = 3600;
+  std::vector<std::string> metrics;  // summary.json keys, dotted ("training.capacity_gap")
+
+  std::vector<StudyArm> arms() const;
+};
+
+// Reads and checks a study file; errors name the file and field.
+StudySpec load_study(const std::string& file);
+
+// The metrics a study reports when its file names none.
+const std::vector<std::string>& default_study_metrics();
+
+}  // namespace gpufleet

@@ -1,0 +1,106 @@
+#include "study/study_tables.hpp"
+
+#include <cstdio>
+#include <map>
+
+#include "metrics/stats.hpp"
+
+namespace gpufleet {
+
+namespace {
+
+std::string number(double x) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.10g", x);
+  return text;
+}
+
+// A field of a CSV file: quoted when it holds a comma, a quote or a line break.
+std::string field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+// Per seed, the value of `metric` in the arm's run (absent: the run failed or lacks it).
+std::map<long, double> values_by_seed(const std::vector<StudyRun>& runs, int arm,
+                                      const std::string& metric) {
+  std::map<long, double> values;
+  for (const auto& run : runs) {
+    double v = 0;
+    if (run.arm == arm && run.ok && summary_value(run.summary, metric, v)) values[run.seed] = v;
+  }
+  return values;
+}
+
+std::string interval_fields(const MeanInterval& m) {
+  return std::to_string(m.n) + "," + number(m.mean) + "," + number(m.low) + "," + number(m.high);
+}
+
+}  // namespace
+
+bool summary_value(const nlohmann::json& summary, const std::string& key, double& value) {
+  std::string pointer = "/" + key;
+  for (auto& c : pointer)
+    if (c == '.') c = '/';
+  const nlohmann::json::json_pointer p(pointer);
+  if (!summary.contains(p)) return false;
+  const auto& v = summary.at(p);
+  if (v.is_boolean()) {
+    value = v.get<bool>();
+    return true;
+  }
+  if (!v.is_number()) return false;
+  value = v.get<double>();
+  return true;
+}
+
+std::string study_csv(const StudySpec& spec, const std::vector<StudyRun>& runs) {
+  const auto arms = spec.arms();
+  // No wall times: the same study gives the same file, however and wherever it ran.
+  std::string out = "run,arm,policy,fleet,seed,status,error";
+  for (const auto& m : spec.metrics) out += "," + m;
+  out += "\n";
+  for (const auto& run : runs) {
+    const auto& arm = arms[run.arm];
+    out += field(run.id) + "," + field(arm.name) + "," + field(spec.policies[arm.policy].name) +
+           "," + field(spec.fleets[arm.fleet].name) + "," + std::to_string(run.seed) + "," +
+           (run.ok ? "ok" : "failed") + "," + field(run.error);
+    for (const auto& m : spec.metrics) {
+      double v = 0;
+      out += "," + (run.ok && summary_value(run.summary, m, v) ? number(v) : std::string());
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string study_summary_csv(const StudySpec& spec, const std::vector<StudyRun>& runs) {
+  const auto arms = spec.arms();
+  std::string out =
+      "arm,metric,n,mean,ci95_low,ci95_high,baseline,diff_n,diff_mean,diff_ci95_low,"
+      "diff_ci95_high\n";
+  for (size_t a = 0; a < arms.size(); ++a)
+    for (const auto& m : spec.metrics) {
+      const auto mine = values_by_seed(runs, static_cast<int>(a), m);
+      std::vector<double> values;
+      for (const auto& [seed, v] : mine) values.push_back(v);
+      out += field(arms[a].name) + "," + field(m) + "," + interval_fields(mean_ci95(values)) + "," +
+             field(arms[spec.baseline].name);
+      if (static_cast<int>(a) == spec.baseline) {
+        out += ",,,,\n";
+        continue;
+      }
+      // Common random numbers: each seed's workload is the same in both arms, so the
+      // difference is taken seed by seed.
+      const auto base = values_by_seed(runs, spec.baseline, m);
+      std::vector<double> diffs;
+      for (const auto& [seed, v] : mine)
+        if (base.count(seed)) diffs.push_back(v - base.at(seed));
+      out += "," + interval_fields(mean_ci95(diffs)) + "\n";
+    }
+  return out;
+}
+
+}  // namespace gpufleet

@@ -1,0 +1,140 @@
+// Studies (docs/studies.md): confidence intervals worked by hand, paired differences, fleet
+// variants' rounding, and a study that resumes and keeps its failed runs.
+#include <gtest/gtest.h>
+
+#include "metrics/stats.hpp"
+#include "study/fleet_variant.hpp"
+#include "study/study_tables.hpp"
+#include "test_support.hpp"
+
+namespace gpufleet::test {
+namespace {
+
+using nlohmann::json;
+
+TEST(Stats, MeanCi95IsStudentsIntervalWorkedByHand) {
+  // Mean 3, s = sqrt(2.5) = 1.58114, t(0.975, 4) = 2.776: half-width 2.776 x 1.58114 / sqrt(5).
+  const auto m = mean_ci95({1, 2, 3, 4, 5});
+  EXPECT_EQ(m.n, 5);
+  EXPECT_DOUBLE_EQ(m.mean, 3);
+  EXPECT_NEAR(m.low, 3 - 1.962926, 1e-5);
+  EXPECT_NEAR(m.high, 3 + 1.962926, 1e-5);
+  EXPECT_EQ(mean_ci95({7}).low, 7);  // one value: no interval
+  EXPECT_NEAR(t975(1), 12.706, 1e-9);
+  EXPECT_NEAR(t975(60), 2.0003, 1e-3);
+  EXPECT_NEAR(t975(100000), 1.95997, 1e-4);
+}
+
+TEST(Study, SummaryGivesEachArmsMeanAndThePairedDifferenceAgainstTheBaseline) {
+  StudySpec spec;
+  spec.seeds = {1, 2, 3, 4};
+  spec.policies = {{"static-partition", {}}, {"easy-backfill", {}}};
+  spec.fleets = {{"base", {}}};
+  spec.metrics = {"training.capacity_gap"};
+  const std::vector<double> base = {10, 12, 11, 13}, arm = {12, 15, 12, 16};
+  std::vector<StudyRun> runs;
+  for (int a = 0; a < 2; ++a)
+    for (size_t s = 0; s < 4; ++s)
+      runs.push_back({a, spec.seeds[s], "r", true, "",
+                      json{{"training", {{"capacity_gap", (a == 0 ? base : arm)[s]}}}}});
+  runs.push_back({1, 5, "failed", false, "timed out", json()});  // not in any mean
+  const auto rows = [&] {
+    std::vector<std::vector<std::string>> out;
+    std::stringstream text(study_summary_csv(spec, runs));
+    std::string line;
+    while (std::getline(text, line)) {
+      std::vector<std::string> fields;
+      std::stringstream l(line);
+      for (std::string f; std::getline(l, f, ',');) fields.push_back(f);
+      out.push_back(fields);
+    }
+    return out;
+  }();
+  ASSERT_EQ(rows.size(), 3u);
+  // Differences 2, 3, 1, 3: mean 2.25, s = 0.957427, t(3) = 3.182, half-width 1.523267.
+  const auto& diff = rows[2];
+  EXPECT_EQ(diff[0], "easy-backfill @ base");
+  EXPECT_EQ(diff[2], "4");
+  EXPECT_NEAR(std::stod(diff[3]), 13.75, 1e-9);
+  EXPECT_EQ(diff[7], "4");
+  EXPECT_NEAR(std::stod(diff[8]), 2.25, 1e-9);
+  EXPECT_NEAR(std::stod(diff[9]), 2.25 - 1.523267, 1e-5);
+  EXPECT_NEAR(std::stod(diff[10]), 2.25 + 1.523267, 1e-5);
+  EXPECT_NE(study_csv(spec, runs).find("base,5,failed,timed out"), std::string::npos);
+}
+
+TEST(FleetVariant, CountsAreRoundedToWholeDomainsAndTheRoundingIsSaid) {
+  std::vector<PoolSpec> fleet = {pool("GB300", 1440), pool("H100", 4960)};
+  std::vector<std::string> notes;
+  const auto changed =
+      apply_fleet_changes(fleet, {"GB300:+500", "H100:-50%", "gb200:+100:training"}, notes);
+  ASSERT_EQ(changed.size(), 3u);
+  EXPECT_EQ(changed[0].gpus, 1440 + 504);  // 7 NVL72 domains
+  EXPECT_EQ(changed[1].gpus, 2480);
+  EXPECT_EQ(changed[2].model, "GB200");
+  EXPECT_EQ(changed[2].gpus, 72);
+  EXPECT_EQ(changed[2].role, "training");
+  ASSERT_EQ(notes.size(), 3u);
+  EXPECT_NE(notes[0].find("+504 GPUs, rounded to whole GB300 NVL72 domains of 72"),
+            std::string::npos)
+      << notes[0];
+  EXPECT_THROW(apply_fleet_changes(fleet, {"H100:-100%"}, notes), std::invalid_argument);
+  EXPECT_THROW(apply_fleet_changes(fleet, {"H100:half"}, notes), std::invalid_argument);
+  EXPECT_THROW(apply_fleet_changes(fleet, {"B200:-8"}, notes), std::invalid_argument);
+}
+
+const char* kSmallStudy = R"({"format": "gpufleet-study", "version": 1, "scale": 0.1, "days": 2,
+  "seeds": [1, 2, 3], "policies": ["static-partition", "easy-backfill"],
+  "fleets": [{"name": "base"}, {"name": "more", "changes": ["GB200:+72"]}]})";
+
+TEST(Study, ASecondRunResumesWithoutRunningAnythingAndWritesTheSameFiles) {
+  TempDir dir;
+  const auto spec = dir.write("study.json", kSmallStudy);
+  const auto first = run_cli({"study", spec, "--out", dir.path("out")});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.err.find("12 runs, 0 done before, 12 to run"), std::string::npos) << first.err;
+  const std::string csv = read_file(dir.path("out/study.csv"));
+  EXPECT_EQ(read_csv(dir.path("out/study.csv")).size(), 12u);
+  EXPECT_EQ(read_csv(dir.path("out/manifest.csv")).size(), 12u);
+  EXPECT_EQ(read_csv(dir.path("out/study_summary.csv")).size(), 4u * 13);
+  const auto second = run_cli({"study", spec, "--out", dir.path("out")});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("12 runs, 12 done before, 0 to run"), std::string::npos) << second.err;
+  EXPECT_EQ(read_file(dir.path("out/study.csv")), csv);
+}
+
+TEST(Study, ARunPastItsTimeoutFailsAndKeepsItsRowAndLog) {
+  TempDir dir;
+  // Runs of the whole seed scenario take several tenths of a second; the limit is 6 ms.
+  const auto r =
+      run_cli({"study", dir.write("study.json", R"({"format": "gpufleet-study", "version": 1,
+                            "seeds": [1, 2], "policies": ["static-partition"],
+                            "timeout_min": 0.0001})"),
+               "--out", dir.path("out")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const auto rows = read_csv(dir.path("out/study.csv"));
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.at("status"), "failed");
+    EXPECT_NE(row.at("error").find("timed out"), std::string::npos);
+    EXPECT_TRUE(std::filesystem::exists(dir.path("out/runs/" + row.at("run") + ".log")));
+  }
+}
+
+TEST(Study, BadStudyFilesAreRefusedBeforeAnythingRuns) {
+  TempDir dir;
+  std::string text = kSmallStudy;
+  text.replace(text.find("easy-backfill"), 13, "easy-backfil");
+  const auto r = run_cli({"study", dir.write("study.json", text), "--out", dir.path("out")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("did you mean 'easy-backfill'?"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path("out/runs")));
+  const auto baseline = run_cli(
+      {"study", dir.write("b.json", std::string(kSmallStudy).insert(1, R"("baseline": "x", )")),
+       "--out", dir.path("out2")});
+  EXPECT_EQ(baseline.exit_code, 2);
+  EXPECT_NE(baseline.err.find("baseline: no arm is named 'x'"), std::string::npos) << baseline.err;
+}
+
+}  // namespace
+}  // namespace gpufleet::test
