@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 const std::map<std::string, int> kLayer = {
     {"model", 0},     {"charts", 0},   {"runtime", 0}, {"formats", 1}, {"scenario", 2},
     {"scheduler", 2}, {"policies", 3}, {"metrics", 3}, {"import", 3},  {"outputs", 4},
-    {"sim", 4},       {"report", 4},   {"study", 4},   {"cli", 5},
+    {"sim", 4},       {"report", 4},   {"study", 5},   {"cli", 6},
 };
 
 const fs::path kSrc = fs::path(GPUFLEET_SOURCE_DIR) / "src";

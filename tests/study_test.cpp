@@ -2,6 +2,7 @@
 // variants' rounding, and a study that resumes and keeps its failed runs.
 #include <gtest/gtest.h>
 
+#include "formats/workload_io.hpp"
 #include "metrics/stats.hpp"
 #include "study/fleet_variant.hpp"
 #include "study/study_tables.hpp"
@@ -83,6 +84,50 @@ TEST(FleetVariant, CountsAreRoundedToWholeDomainsAndTheRoundingIsSaid) {
   EXPECT_THROW(apply_fleet_changes(fleet, {"B200:-8"}, notes), std::invalid_argument);
 }
 
+TEST(FleetVariant, AContractTakesItsGpusOutAndBooksRevenueAgainstTheirCost) {
+  std::vector<PoolSpec> fleet = {pool("H200", 1872), pool("H100", 4960)};
+  std::vector<std::string> notes;
+  std::vector<FleetContract> contracts;
+  const auto changed = apply_fleet_changes(fleet, {"contract:H100:all@2.1"}, notes, &contracts);
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_EQ(changed[0].model, "H200");
+  ASSERT_EQ(contracts.size(), 1u);
+  EXPECT_EQ(contracts[0].gpus, 4960);
+  // 30 days = 720 h: revenue 4960 x 720 x 2.1; depreciation 4960 x $50,000 x 720 / (5 x 8760);
+  // power 4960 x 0.7 kW x 720 h x PUE 1.2 x $0.08.
+  const auto c = contracts_json(contracts, 30 * 86400);
+  EXPECT_NEAR(c.at("revenue_usd").get<double>(), 7499520, 1e-6);
+  EXPECT_NEAR(c.at("depreciation_usd").get<double>(), 4076712.3288, 1e-3);
+  EXPECT_NEAR(c.at("power_cost_usd").get<double>(), 239984.64, 1e-6);
+  EXPECT_NEAR(c.at("margin_usd").get<double>(), 7499520 - 4076712.3288 - 239984.64, 1e-3);
+  contracts.clear();
+  const auto part = apply_fleet_changes(fleet, {"contract:H100:1000@3"}, notes, &contracts);
+  EXPECT_EQ(part[1].gpus, 4960 - 1000);
+  EXPECT_EQ(contracts.at(0).gpus, 1000);
+  EXPECT_THROW(apply_fleet_changes(fleet, {"contract:H100:all"}, notes), std::invalid_argument);
+}
+
+TEST(FleetVariant, AWorkloadFollowsTheFleetsModels) {
+  auto doc = workload(3600, {training_job("a", 0, 8, 1e18)});
+  doc["leases"] = json::array({{{"id", "l"},
+                                {"start_s", 0},
+                                {"duration_s", 60},
+                                {"gpus", 8},
+                                {"model", "H100"},
+                                {"price_per_gpu_hour", 2}}});
+  TempDir dir;
+  Workload w = load_workload(dir.write("w.json", doc.dump()));
+  const std::vector<PoolSpec> fleet = {pool("GB200", 72), pool("Rubin", 72)};
+  EXPECT_EQ(add_training_generations(w, fleet), 1);
+  ASSERT_EQ(w.training[0].generations.size(), 2u);
+  EXPECT_EQ(w.training[0].generations[1].model, "Rubin");
+  EXPECT_NEAR(w.training[0].generations[1].relative_speed, 5.0 / 2.2, 1e-12);
+  EXPECT_EQ(drop_absent_models(w, fleet), 1);  // the H100 lease
+  EXPECT_TRUE(w.leases.empty());
+  // Relative speeds become MFUs as binding would: 5.0 / 2.2 x 0.4 x 2.5e15 / 5e15.
+  EXPECT_NEAR(w.training[0].generations[1].mfu, 5.0 / 2.2 * 0.4 / 2, 1e-12);
+}
+
 const char* kSmallStudy = R"({"format": "gpufleet-study", "version": 1, "scale": 0.1, "days": 2,
   "seeds": [1, 2, 3], "policies": ["static-partition", "easy-backfill"],
   "fleets": [{"name": "base"}, {"name": "more", "changes": ["GB200:+72"]}]})";
@@ -96,7 +141,7 @@ TEST(Study, ASecondRunResumesWithoutRunningAnythingAndWritesTheSameFiles) {
   const std::string csv = read_file(dir.path("out/study.csv"));
   EXPECT_EQ(read_csv(dir.path("out/study.csv")).size(), 12u);
   EXPECT_EQ(read_csv(dir.path("out/manifest.csv")).size(), 12u);
-  EXPECT_EQ(read_csv(dir.path("out/study_summary.csv")).size(), 4u * 13);
+  EXPECT_EQ(read_csv(dir.path("out/study_summary.csv")).size(), 4u * 15);
   const auto second = run_cli({"study", spec, "--out", dir.path("out")});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.err.find("12 runs, 12 done before, 0 to run"), std::string::npos) << second.err;

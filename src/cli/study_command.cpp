@@ -49,13 +49,16 @@ std::string slug(const std::string& name) {
 }
 
 // Each seed's workload, drawn once and run by every arm (common random numbers), and each
-// fleet's platform: DIR/inputs/seed-S/{workload.json, FLEET.xml}.
+// fleet's platform: DIR/inputs/seed-S/{workload.json, FLEET.xml}. A fleet with a training model
+// the jobs do not list gets the same jobs allowed on it too: workload-FLEET.json.
 struct SeedInputs {
-  std::string workload;
+  std::vector<std::string> workloads;  // per fleet
   std::vector<std::string> platforms;  // per fleet
 };
 
-std::vector<SeedInputs> write_inputs(const StudySpec& spec, const std::string& out, bool quiet) {
+std::vector<SeedInputs> write_inputs(const StudySpec& spec, const std::string& out, bool quiet,
+                                     std::vector<std::vector<FleetContract>>& contracts) {
+  contracts.assign(spec.fleets.size(), {});
   const Scenario scenario = load_scenario(scenario_file(spec.scenario));
   std::vector<SeedInputs> inputs;
   for (long seed : spec.seeds) {
@@ -66,11 +69,25 @@ std::vector<SeedInputs> write_inputs(const StudySpec& spec, const std::string& o
     const auto generated = generate_scenario(scenario, options);
     const std::string dir = out + "/inputs/seed-" + std::to_string(seed);
     AtomicFiles files(dir);
-    SeedInputs in{dir + "/workload.json", {}};
+    SeedInputs in;
     files.add("workload.json", workload_to_json(generated.workload).dump(1) + "\n");
     for (const auto& fleet : spec.fleets) {
       std::vector<std::string> notes;
-      const auto pools = apply_fleet_changes(generated.pools, fleet.changes, notes);
+      const size_t f = &fleet - spec.fleets.data();
+      contracts[f].clear();
+      const auto pools = apply_fleet_changes(generated.pools, fleet.changes, notes, &contracts[f]);
+      Workload workload = generated.workload;
+      const long added =
+          add_training_generations(workload, pools) + drop_absent_models(workload, pools);
+      const std::string name =
+          added > 0 ? "workload-" + slug(fleet.name) + ".json" : "workload.json";
+      if (added > 0) {
+        notes.push_back(std::to_string(added) +
+                        " generations or leases of the workload added or taken out to match the "
+                        "fleet's models (relative speeds from the GPU catalog)");
+        files.add(name, workload_to_json(workload).dump(1) + "\n");
+      }
+      in.workloads.push_back(dir + "/" + name);
       if (!quiet && seed == spec.seeds.front())
         for (const auto& note : notes)
           std::fprintf(stderr, "gpufleet: fleet '%s': %s\n", fleet.name.c_str(), note.c_str());
@@ -84,12 +101,12 @@ std::vector<SeedInputs> write_inputs(const StudySpec& spec, const std::string& o
 }
 
 // What a run depends on: its command (but where it writes), its inputs' bytes and the build.
-std::string config_hash(const std::vector<std::string>& argv, const SeedInputs& in,
+std::string config_hash(const std::vector<std::string>& argv, const std::string& workload,
                         const std::string& platform) {
   std::string text = std::string(gpufleet_version()) + "\n" + gpufleet_commit() + "\n";
   for (size_t i = 1; i < argv.size(); ++i)
     if (argv[i] != "--out" && (i == 0 || argv[i - 1] != "--out")) text += argv[i] + "\n";
-  text += sha256_of_file(in.workload) + "\n" + sha256_of_file(platform) + "\n";
+  text += sha256_of_file(workload) + "\n" + sha256_of_file(platform) + "\n";
   return sha256_of_text(text);
 }
 
@@ -132,27 +149,17 @@ std::vector<PlannedRun> plan_runs(const StudySpec& spec, const std::vector<SeedI
       p.run.id = slug(arm.name) + "/seed-" + std::to_string(spec.seeds[s]);
       p.dir = out + "/runs/" + p.run.id;
       const std::string platform = inputs[s].platforms[arm.fleet];
-      p.command.argv = {self,
-                        "run",
-                        "-q",
-                        "--workload",
-                        inputs[s].workload,
-                        "--platform",
-                        platform,
-                        "--policy",
-                        policy.name,
-                        "--seed",
-                        std::to_string(spec.seeds[s]),
-                        "--failures",
-                        spec.failures,
-                        "--threads",
-                        "1"};
+      const std::string workload = inputs[s].workloads[arm.fleet];
+      const std::string seed = std::to_string(spec.seeds[s]);
+      p.command.argv = {self, "run", "-q", "--workload", workload, "--platform", platform};
+      p.command.argv.insert(p.command.argv.end(), {"--policy", policy.name, "--seed", seed,
+                                                   "--failures", spec.failures, "--threads", "1"});
       for (const auto& param : policy.params)
         p.command.argv.insert(p.command.argv.end(), {"--param", param});
       p.command.argv.insert(p.command.argv.end(), {"--out", p.dir});
       p.command.stderr_file = p.dir + ".log";
       p.command.timeout_s = spec.timeout_s;
-      p.hash = config_hash(p.command.argv, inputs[s], platform);
+      p.hash = config_hash(p.command.argv, workload, platform);
       std::error_code ec;
       p.done = fs::exists(p.dir + "/summary.json", ec) &&
                read_text(p.dir + "/config.sha256") == p.hash + "\n";
@@ -170,10 +177,16 @@ void finish_run(PlannedRun& p, const ChildExit& e) {
   }
 }
 
-void load_result(PlannedRun& p) {
+// The run's summary, with the fleet's contracts booked beside the run's own economics.
+void load_result(PlannedRun& p, const std::vector<FleetContract>& contracts) {
   if (!p.done) return;
   try {
     p.run.summary = read_json_file(p.dir + "/summary.json");
+    auto& s = p.run.summary;
+    s["contract"] = contracts_json(contracts, s.value("horizon_s", 0.0));
+    const double margin = s.value("/economics/fleet/margin_usd"_json_pointer, 0.0);
+    s["economics"]["fleet"]["margin_with_contracts_usd"] =
+        margin + s["contract"]["margin_usd"].get<double>();
     p.run.ok = true;
   } catch (const std::exception& e) {
     p.run.error = e.what();
@@ -200,7 +213,7 @@ void print_verdicts(const StudySpec& spec, const std::vector<StudyRun>& runs) {
       {"training.capacity_gap", 100},
       {"fleet.effective_utilization", 100},
       {"inference.slo_attainment", 100},
-      {"economics.fleet.margin_usd", 1e-6}};
+      {"economics.fleet.margin_with_contracts_usd", 1e-6}};
   std::printf("\n%zu arms x %zu seeds; paired differences against '%s' (95%% CI):\n", arms.size(),
               spec.seeds.size(), arms[spec.baseline].name.c_str());
   for (size_t a = 0; a < arms.size(); ++a) {
@@ -227,7 +240,8 @@ int study(const StudyOptions& o) {
   const StudySpec spec = load_study(o.spec);
   for (const auto& p : spec.policies) make_policy(p.name, p.params);  // checked before any run
   if (o.jobs < 0) throw std::invalid_argument("--jobs must be >= 0 (0: as many as cores)");
-  const auto inputs = write_inputs(spec, o.out, o.quiet);
+  std::vector<std::vector<FleetContract>> contracts;
+  const auto inputs = write_inputs(spec, o.out, o.quiet, contracts);
   auto plan = plan_runs(spec, inputs, o.out);
   std::vector<size_t> todo;
   for (size_t i = 0; i < plan.size(); ++i) {
@@ -254,7 +268,7 @@ int study(const StudyOptions& o) {
   });
   std::vector<StudyRun> runs;
   for (auto& p : plan) {
-    load_result(p);
+    load_result(p, contracts[spec.arms()[p.run.arm].fleet]);
     runs.push_back(p.run);
   }
   AtomicFiles files(o.out);

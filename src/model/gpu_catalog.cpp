@@ -10,25 +10,32 @@ const std::vector<GpuSpec>& gpu_catalog() {
   // Figures from shared/brief/hardware.md (vendor datasheets, MLPerf, press); see
   // docs/hardware.md for the source of each column. Idle power is an estimate.
   static const std::vector<GpuSpec> catalog = {
-      {"GB200", "GB200 NVL72", "training", 72, 2.5e15, 186, 1200, 300, 400, 130000, 4.50, 70000, 8},
-      {"GB300", "GB300 NVL72", "training", 72, 2.5e15, 279, 1400, 350, 800, 130000, 6.00, 75000, 8},
-      {"H100", "HGX H100", "inference", 8, 989e12, 80, 700, 100, 400, 7200, 2.50, 50000, 32},
-      {"H200", "HGX H200", "inference", 8, 989e12, 141, 700, 100, 400, 7200, 3.50, 55000, 32},
+      {"GB200", "GB200 NVL72", "training", 72, 2.5e15, 186, 1200, 300, 400, 130000, 4.50, 70000, 8, 2.2},
+      {"GB300", "GB300 NVL72", "training", 72, 2.5e15, 279, 1400, 350, 800, 130000, 6.00, 75000, 8, 2.5},
+      {"H100", "HGX H100", "inference", 8, 989e12, 80, 700, 100, 400, 7200, 2.50, 50000, 32, 1.0},
+      {"H200", "HGX H200", "inference", 8, 989e12, 141, 700, 100, 400, 7200, 3.50, 55000, 32, 1.1},
+      // Newer generations for what-ifs; most of their figures are estimates (EST), sources and
+      // reasoning in docs/hardware.md. B300 (HGX): Blackwell Ultra in 8-GPU servers.
+      {"B300", "HGX B300", "training", 8, 2.25e15, 270, 1100, 150, 800, 14400, 5.50, 65000, 32,
+       2.3},
+      // Rubin (Vera Rubin NVL144: 72 packages of two dies in one NVLink domain), all EST.
+      {"Rubin", "Vera Rubin NVL144", "training", 72, 5e15, 288, 1800, 400, 1600, 259200, 8.00,
+       90000, 8, 5.0},
       // The models of the Alibaba GPU cluster trace (cluster-trace-gpu-v2023). Peak is the
       // dense FP16 tensor rate (these GPUs predate or lack fast BF16). G2 and G3 are
       // undisclosed: G2 stands in as a V100 32 GB server, G3 as an A100 40 GB server
       // (docs/importers.md says why).
-      {"T4", "PCIe T4 server", "training", 2, 65e12, 16, 70, 10, 25, 32, 0.35, 2500, 32},
-      {"P100", "PCIe P100 server", "training", 2, 18.7e12, 16, 250, 25, 25, 32, 1.46, 6000, 32},
+      {"T4", "PCIe T4 server", "training", 2, 65e12, 16, 70, 10, 25, 32, 0.35, 2500, 32, 0},
+      {"P100", "PCIe P100 server", "training", 2, 18.7e12, 16, 250, 25, 25, 32, 1.46, 6000, 32, 0},
       {"V100M16", "SXM2 V100 16GB server", "training", 8, 125e12, 16, 300, 40, 25, 2400, 2.48,
-       10000, 32},
+       10000, 32, 0},
       {"V100M32", "SXM2 V100 32GB server", "training", 8, 125e12, 32, 300, 40, 25, 2400, 2.48,
-       12000, 32},
-      {"A10", "PCIe A10 server", "training", 1, 125e12, 24, 150, 20, 25, 32, 1.00, 3500, 32},
+       12000, 32, 0},
+      {"A10", "PCIe A10 server", "training", 1, 125e12, 24, 150, 20, 25, 32, 1.00, 3500, 32, 0},
       {"G2", "undisclosed (V100 32GB stand-in)", "training", 8, 125e12, 32, 300, 40, 25, 2400, 2.48,
-       12000, 32},
+       12000, 32, 0},
       {"G3", "undisclosed (A100 40GB stand-in)", "training", 8, 312e12, 40, 400, 50, 100, 4800,
-       3.67, 15000, 32},
+       3.67, 15000, 32, 0},
   };
   return catalog;
 }

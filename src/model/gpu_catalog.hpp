@@ -23,6 +23,9 @@ struct GpuSpec {
   double price_per_gpu_hour = 0;  // on-demand rental, USD
   double capex_per_gpu = 0;       // all-in capital cost per GPU, USD (EST)
   int hosts_per_leaf = 0;         // NVLink domains under one leaf switch (scalable unit)
+  // LLM training speed per GPU against H100 at the same precision (0: not rated); gives the
+  // relative_speed of a generation added to jobs by a fleet what-if (study/fleet_variant.hpp).
+  double training_speed = 0;
 };
 
 // The built-in hardware table (the one place those figures live in code).

@@ -98,6 +98,8 @@ const std::vector<std::string>& default_study_metrics() {
                                                    "lease.revenue_usd",
                                                    "economics.fleet.margin_usd",
                                                    "economics.fleet.cash_margin_usd",
+                                                   "contract.revenue_usd",
+                                                   "economics.fleet.margin_with_contracts_usd",
                                                    "fleet.energy_kwh",
                                                    "failures.interruptions"};
   return metrics;
