@@ -1,6 +1,9 @@
 // Studies (docs/studies.md): confidence intervals worked by hand, paired differences, fleet
 // variants' rounding, and a study that resumes and keeps its failed runs.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
 
 #include "formats/workload_io.hpp"
 #include "metrics/stats.hpp"
@@ -179,6 +182,53 @@ TEST(Study, BadStudyFilesAreRefusedBeforeAnythingRuns) {
        "--out", dir.path("out2")});
   EXPECT_EQ(baseline.exit_code, 2);
   EXPECT_NE(baseline.err.find("baseline: no arm is named 'x'"), std::string::npos) << baseline.err;
+}
+
+}  // namespace
+}  // namespace gpufleet::test
+
+namespace gpufleet::test {
+namespace {
+
+int shell(const std::string& command) {
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// A real single-node Slurm, started for this test and stopped by PID (scripts/slurm-local.sh).
+class LocalSlurm {
+ public:
+  explicit LocalSlurm(const TempDir& dir) : dir_(dir.path("slurm")), log_(dir.path("slurm.log")) {
+    status_ = shell("scripts/slurm-local.sh start '" + dir_ + "' > '" + log_ + "' 2>&1");
+  }
+  ~LocalSlurm() { shell("scripts/slurm-local.sh stop '" + dir_ + "' >> '" + log_ + "' 2>&1"); }
+  int status() const { return status_; }
+  std::string conf() const { return dir_ + "/slurm.conf"; }
+  std::string log() const { return read_file(log_); }
+
+ private:
+  std::string dir_, log_;
+  int status_ = -1;
+};
+
+TEST(StudyOnSlurm, AJobArrayGivesTheSameStudyAsLocalRuns) {
+  TempDir dir;
+  const LocalSlurm slurm(dir);
+  if (slurm.status() == 3) GTEST_SKIP() << "no Slurm here: " << slurm.log();
+  ASSERT_EQ(slurm.status(), 0) << slurm.log();
+  const auto spec = dir.write("study.json", kSmallStudy);
+  const auto local = run_cli({"study", spec, "--out", dir.path("local")});
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  setenv("SLURM_CONF", slurm.conf().c_str(), 1);
+  const auto batch = run_cli({"study", spec, "--backend", "slurm", "--out", dir.path("slurm-out")});
+  unsetenv("SLURM_CONF");
+  ASSERT_EQ(batch.exit_code, 0) << batch.err << slurm.log();
+  EXPECT_NE(batch.err.find("as one Slurm job array"), std::string::npos) << batch.err;
+  for (const char* file : {"study.csv", "study_summary.csv"})
+    EXPECT_EQ(read_file(dir.path(std::string("local/") + file)),
+              read_file(dir.path(std::string("slurm-out/") + file)))
+        << file;
+  EXPECT_TRUE(std::filesystem::exists(dir.path("slurm-out/slurm/array.sh")));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "metrics/stats.hpp"
 #include "policies/policies.hpp"
 #include "runtime/child_processes.hpp"
+#include "runtime/slurm_array.hpp"
 #include "runtime/version.hpp"
 #include "scenario/scenario_generator.hpp"
 #include "study/fleet_variant.hpp"
@@ -31,6 +32,7 @@ struct StudyOptions {
   std::string spec;
   std::string out = "gpufleet-study";
   int jobs = 0;
+  std::string backend = "local";
   bool quiet = false;
 };
 
@@ -258,14 +260,24 @@ int study(const StudyOptions& o) {
   std::vector<ChildCommand> commands;
   for (size_t i : todo) commands.push_back(plan[i].command);
   size_t finished = 0;
-  run_children(commands, parallel, [&](size_t k, const ChildExit& e) {
+  auto on_exit = [&](size_t k, const ChildExit& e) {
     PlannedRun& p = plan[todo[k]];
     finish_run(p, e);
     ++finished;
     if (!o.quiet)
       std::fprintf(stderr, "gpufleet: [%zu/%zu] %s %s after %.1f s\n", finished, todo.size(),
                    p.run.id.c_str(), p.done ? "done" : "FAILED", e.wall_s);
-  });
+  };
+  if (o.backend == "slurm") {
+    if (!o.quiet)
+      std::fprintf(stderr, "gpufleet: submitting %zu runs as one Slurm job array\n", todo.size());
+    // The cluster decides how many run at once unless --jobs caps the array.
+    const int tasks = o.jobs > 0 ? o.jobs : static_cast<int>(commands.size());
+    const auto exits = run_slurm_array(commands, tasks, o.out + "/slurm");
+    for (size_t k = 0; k < exits.size(); ++k) on_exit(k, exits[k]);
+  } else {
+    run_children(commands, parallel, on_exit);
+  }
   std::vector<StudyRun> runs;
   for (auto& p : plan) {
     load_result(p, contracts[spec.arms()[p.run.arm].fleet]);
@@ -293,7 +305,14 @@ CommandRunner add_study_command(CLI::App& app) {
   auto o = std::make_shared<StudyOptions>();
   cmd->add_option("spec", o->spec, "Study file (JSON, docs/studies.md)")->required();
   cmd->add_option("--out", o->out, "Output directory")->capture_default_str();
-  cmd->add_option("--jobs", o->jobs, "Runs at once (0: as many as cores)")->capture_default_str();
+  cmd->add_option("--jobs", o->jobs,
+                  "Runs at once (0: as many as cores; with slurm, the array's task limit)")
+      ->capture_default_str();
+  cmd->add_option("--backend", o->backend,
+                  "'local' (child processes here) or 'slurm' (one sbatch job array; Slurm's "
+                  "configuration from SLURM_CONF or its default)")
+      ->check(CLI::IsMember({"local", "slurm"}))
+      ->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress lines");
   return [o] { return study(*o); };
 }
