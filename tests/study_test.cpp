@@ -149,6 +149,10 @@ TEST(Study, ASecondRunResumesWithoutRunningAnythingAndWritesTheSameFiles) {
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.err.find("12 runs, 12 done before, 0 to run"), std::string::npos) << second.err;
   EXPECT_EQ(read_file(dir.path("out/study.csv")), csv);
+  const std::string html = read_file(dir.path("out/report.html"));
+  EXPECT_LT(html.find("Verdicts"), html.find("<svg"));  // the verdict first
+  EXPECT_NE(html.find("#2 easy-backfill @ base"), std::string::npos);
+  EXPECT_EQ(html.find("src="), std::string::npos);  // self-contained
 }
 
 TEST(Study, ARunPastItsTimeoutFailsAndKeepsItsRowAndLog) {

@@ -18,13 +18,19 @@ std::string value_text(double v) {
 }  // namespace
 
 std::string bar_chart(const ChartText& text, const std::vector<std::string>& categories,
-                      const std::vector<Series>& series) {
+                      const std::vector<Series>& series, const std::vector<Whiskers>& whiskers) {
   double lo = 0, hi = 0;
-  for (const auto& s : series)
-    for (const double v : s.y) {
+  auto widen = [&](const std::vector<double>& values) {
+    for (const double v : values) {
       lo = std::min(lo, v);
       hi = std::max(hi, v);
     }
+  };
+  for (const auto& s : series) widen(s.y);
+  for (const auto& w : whiskers) {
+    widen(w.low);
+    widen(w.high);
+  }
   std::vector<LegendEntry> legend;
   std::vector<std::string> colors;
   for (size_t i = 0; i < series.size(); ++i) {
@@ -44,9 +50,22 @@ std::string bar_chart(const ChartText& text, const std::vector<std::string>& cat
     for (size_t i = 0; i < series.size(); ++i) {
       const double v = c < series[i].y.size() ? series[i].y[c] : 0;
       const double py = area.y()(v);
+      const bool whisker =
+          i < whiskers.size() && c < whiskers[i].low.size() && c < whiskers[i].high.size();
+      const std::string interval = whisker ? " [" + value_text(whiskers[i].low[c]) + ", " +
+                                                 value_text(whiskers[i].high[c]) + "]"
+                                           : "";
       area.svg().rect(first + bar * i, std::min(py, zero), bar * 0.92, std::abs(zero - py),
                       fill_style(colors[i], 0.85),
-                      categories[c] + ", " + series[i].name + ": " + value_text(v));
+                      categories[c] + ", " + series[i].name + ": " + value_text(v) + interval);
+      if (whisker) {
+        const double x = first + bar * (i + 0.46), cap = bar * 0.2;
+        const double y0 = area.y()(whiskers[i].low[c]), y1 = area.y()(whiskers[i].high[c]);
+        const std::string ink = "stroke=\"#222\" stroke-width=\"1.5\"";
+        area.svg().line(x, y0, x, y1, ink);
+        area.svg().line(x - cap, y0, x + cap, y0, ink);
+        area.svg().line(x - cap, y1, x + cap, y1, ink);
+      }
     }
     if (slanted)
       area.svg().text(center + 4, area.bottom() + 12, categories[c], "class=\"tick\" fill=\"#333\"",

@@ -35,8 +35,15 @@ struct Samples {
 };
 std::string cdf_chart(const ChartText& text, const std::vector<Samples>& samples);
 
-// Grouped vertical bars: one group per category, one bar per series (y[i] for category i).
+// An interval per bar of one series (e.g. a 95% CI), drawn as a whisker from low to high.
+struct Whiskers {
+  std::vector<double> low, high;
+};
+
+// Grouped vertical bars: one group per category, one bar per series (y[i] for category i),
+// with whiskers[s] on series s where given.
 std::string bar_chart(const ChartText& text, const std::vector<std::string>& categories,
-                      const std::vector<Series>& series);
+                      const std::vector<Series>& series,
+                      const std::vector<Whiskers>& whiskers = {});
 
 }  // namespace gpufleet::report

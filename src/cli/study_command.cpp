@@ -19,6 +19,7 @@
 #include "runtime/version.hpp"
 #include "scenario/scenario_generator.hpp"
 #include "study/fleet_variant.hpp"
+#include "study/study_report.hpp"
 #include "study/study_spec.hpp"
 #include "study/study_tables.hpp"
 
@@ -287,11 +288,14 @@ int study(const StudyOptions& o) {
   files.add("manifest.csv", manifest_csv(plan, spec));
   files.add("study.csv", study_csv(spec, runs));
   files.add("study_summary.csv", study_summary_csv(spec, runs));
+  files.add("report.html", study_report_html(spec, runs));
   files.commit();
   print_verdicts(spec, runs);
   const long failed = std::count_if(runs.begin(), runs.end(), [](auto& r) { return !r.ok; });
-  std::printf("\nwrote %s/manifest.csv, study.csv, study_summary.csv (%ld of %zu runs failed)\n",
-              o.out.c_str(), failed, runs.size());
+  std::printf(
+      "\nwrote %s/manifest.csv, study.csv, study_summary.csv, report.html (%ld of %zu runs "
+      "failed)\n",
+      o.out.c_str(), failed, runs.size());
   return failed == 0 ? 0 : 1;
 }
 

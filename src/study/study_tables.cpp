@@ -76,6 +76,23 @@ std::string study_csv(const StudySpec& spec, const std::vector<StudyRun>& runs) 
   return out;
 }
 
+ArmFigure arm_figure(const StudySpec& spec, const std::vector<StudyRun>& runs, int arm,
+                     const std::string& metric) {
+  const auto mine = values_by_seed(runs, arm, metric);
+  std::vector<double> values;
+  for (const auto& [seed, v] : mine) values.push_back(v);
+  ArmFigure figure{mean_ci95(values), {}};
+  if (arm == spec.baseline) return figure;
+  // Common random numbers: each seed's workload is the same in both arms, so the difference
+  // is taken seed by seed.
+  const auto base = values_by_seed(runs, spec.baseline, metric);
+  std::vector<double> diffs;
+  for (const auto& [seed, v] : mine)
+    if (base.count(seed)) diffs.push_back(v - base.at(seed));
+  figure.diff = mean_ci95(diffs);
+  return figure;
+}
+
 std::string study_summary_csv(const StudySpec& spec, const std::vector<StudyRun>& runs) {
   const auto arms = spec.arms();
   std::string out =
@@ -83,22 +100,11 @@ std::string study_summary_csv(const StudySpec& spec, const std::vector<StudyRun>
       "diff_ci95_high\n";
   for (size_t a = 0; a < arms.size(); ++a)
     for (const auto& m : spec.metrics) {
-      const auto mine = values_by_seed(runs, static_cast<int>(a), m);
-      std::vector<double> values;
-      for (const auto& [seed, v] : mine) values.push_back(v);
-      out += field(arms[a].name) + "," + field(m) + "," + interval_fields(mean_ci95(values)) + "," +
-             field(arms[spec.baseline].name);
-      if (static_cast<int>(a) == spec.baseline) {
-        out += ",,,,\n";
-        continue;
-      }
-      // Common random numbers: each seed's workload is the same in both arms, so the
-      // difference is taken seed by seed.
-      const auto base = values_by_seed(runs, spec.baseline, m);
-      std::vector<double> diffs;
-      for (const auto& [seed, v] : mine)
-        if (base.count(seed)) diffs.push_back(v - base.at(seed));
-      out += "," + interval_fields(mean_ci95(diffs)) + "\n";
+      const bool baseline = static_cast<int>(a) == spec.baseline;
+      const ArmFigure f = arm_figure(spec, runs, static_cast<int>(a), m);
+      out += field(arms[a].name) + "," + field(m) + "," + interval_fields(f.own) + "," +
+             field(arms[spec.baseline].name) +
+             (baseline ? std::string(",,,,") : "," + interval_fields(f.diff)) + "\n";
     }
   return out;
 }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "metrics/stats.hpp"
 #include "study/study_spec.hpp"
 
 namespace gpufleet {
@@ -14,12 +15,20 @@ struct StudyRun {
   long seed = 0;
   std::string id;  // its folder under runs/
   bool ok = false;
-  std::string error;  // why it failed
+  std::string error;       // why it failed
   nlohmann::json summary;  // its summary.json when ok
 };
 
 // A summary.json figure by its dotted key ("training.capacity_gap"); false if absent.
 bool summary_value(const nlohmann::json& summary, const std::string& key, double& value);
+
+// An arm's figure over seeds: its mean with a 95% CI, and its paired difference against the
+// baseline arm (seed by seed, seeds where both ran; n = 0 for the baseline itself).
+struct ArmFigure {
+  MeanInterval own, diff;
+};
+ArmFigure arm_figure(const StudySpec& spec, const std::vector<StudyRun>& runs, int arm,
+                     const std::string& metric);
 
 // study.csv: one row per run (arm, policy, fleet, seed, status, error, then each metric).
 std::string study_csv(const StudySpec& spec, const std::vector<StudyRun>& runs);

@@ -1,0 +1,147 @@
+#include "study/study_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "charts/chart.hpp"
+#include "charts/html_page.hpp"
+
+namespace gpufleet {
+
+namespace {
+
+using report::ChartText;
+using report::HtmlPage;
+using report::Series;
+using report::Whiskers;
+
+// A headline metric, the factor to its unit, and how its values read.
+struct Headline {
+  std::string metric, label, unit;
+  double factor;
+};
+
+const std::vector<Headline>& headlines() {
+  static const std::vector<Headline> h = {
+      {"training.capacity_gap", "training capacity gap", "points", 100},
+      {"economics.fleet.margin_with_contracts_usd", "margin with contracts", "M USD", 1e-6},
+      {"fleet.effective_utilization", "effective utilization", "points", 100},
+      {"inference.slo_attainment", "inference SLO attainment", "points", 100}};
+  return h;
+}
+
+// Arms are numbered in the tables and named by number under the bars: their names are long.
+std::string numbered(size_t arm, const std::string& name) {
+  return "#" + std::to_string(arm + 1) + " " + name;
+}
+
+std::string signed_interval(const MeanInterval& m, double factor) {
+  char text[96];
+  std::snprintf(text, sizeof text, "%+.2f [%+.2f, %+.2f]", m.mean * factor, m.low * factor,
+                m.high * factor);
+  return text;
+}
+
+std::string interval(const MeanInterval& m, double factor) {
+  char text[96];
+  std::snprintf(text, sizeof text, "%.2f [%.2f, %.2f]", m.mean * factor, m.low * factor,
+                m.high * factor);
+  return text;
+}
+
+// "arm vs baseline" rows: the paired differences that decide.
+void verdicts(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>& runs) {
+  const auto arms = spec.arms();
+  std::vector<std::vector<std::string>> rows{
+      {"arm, against " + numbered(spec.baseline, arms[spec.baseline].name)}};
+  for (const auto& h : headlines()) rows[0].push_back(h.label + " (" + h.unit + ")");
+  long fewest = -1;
+  for (size_t a = 0; a < arms.size(); ++a) {
+    if (static_cast<int>(a) == spec.baseline) continue;
+    std::vector<std::string> row{numbered(a, arms[a].name)};
+    long n = 0;
+    for (const auto& h : headlines()) {
+      const auto f = arm_figure(spec, runs, static_cast<int>(a), h.metric);
+      row.push_back(signed_interval(f.diff, h.factor));
+      n = std::max(n, f.diff.n);
+    }
+    fewest = fewest < 0 ? n : std::min(fewest, n);
+    rows.push_back(std::move(row));
+  }
+  page.section("Verdicts",
+               "Each arm minus the baseline, seed by seed (every arm ran the same workload on "
+               "each seed), mean and 95% confidence interval over " +
+                   std::to_string(std::max(fewest, 0L)) +
+                   " or more seeds. An interval that does not contain 0 is a difference the seeds "
+                   "cannot explain.");
+  page.table(rows);
+}
+
+// Bars of one metric per arm, with whiskers; none when every bar would be the same.
+void bars(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>& runs,
+          const Headline& h, bool paired) {
+  const auto arms = spec.arms();
+  std::vector<std::string> names;
+  Series values{paired ? "difference" : "mean", {}, {}, {}, false};
+  Whiskers ci;
+  for (size_t a = 0; a < arms.size(); ++a) {
+    if (paired && static_cast<int>(a) == spec.baseline) continue;
+    const auto f = arm_figure(spec, runs, static_cast<int>(a), h.metric);
+    const auto& m = paired ? f.diff : f.own;
+    names.push_back("#" + std::to_string(a + 1));
+    values.y.push_back(m.mean * h.factor);
+    ci.low.push_back(m.low * h.factor);
+    ci.high.push_back(m.high * h.factor);
+  }
+  // No chart of bars that all look the same: the means must spread over 0.1% of their size.
+  double lo = INFINITY, hi = -INFINITY, size = 0;
+  for (double v : values.y) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+    size = std::max(size, std::abs(v));
+  }
+  if (names.empty() || hi - lo <= 1e-3 * size) return;
+  const std::string title = paired ? h.label + ": arm minus baseline" : h.label + " by arm";
+  page.figure(report::bar_chart(ChartText{title, "", h.unit}, names, {values}, {ci}),
+              paired ? "Paired difference against " + arms[spec.baseline].name +
+                           ", with its 95% confidence interval."
+                     : "Mean over seeds, with its 95% confidence interval.");
+}
+
+void means_table(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>& runs) {
+  const auto arms = spec.arms();
+  std::vector<std::vector<std::string>> rows{{"metric (mean [95% CI])"}};
+  for (size_t a = 0; a < arms.size(); ++a) rows[0].push_back("#" + std::to_string(a + 1));
+  for (const auto& metric : spec.metrics) {
+    std::vector<std::string> row{metric};
+    for (size_t a = 0; a < arms.size(); ++a)
+      row.push_back(interval(arm_figure(spec, runs, static_cast<int>(a), metric).own, 1));
+    rows.push_back(std::move(row));
+  }
+  std::string legend;
+  for (size_t a = 0; a < arms.size(); ++a) legend += (a ? "; " : "") + numbered(a, arms[a].name);
+  page.section("Every metric",
+               "Means over the seeds that ran, per arm (study_summary.csv): " + legend + ".");
+  page.table(rows);
+}
+
+}  // namespace
+
+std::string study_report_html(const StudySpec& spec, const std::vector<StudyRun>& runs) {
+  long failed = 0;
+  for (const auto& r : runs) failed += !r.ok;
+  HtmlPage page("Study: " + spec.file, std::to_string(spec.arms().size()) + " arms x " +
+                                           std::to_string(spec.seeds.size()) + " seeds, scenario " +
+                                           spec.scenario + "; " + std::to_string(failed) +
+                                           " runs failed (study.csv says why)");
+  verdicts(page, spec, runs);
+  page.section("Paired differences", "");
+  for (const auto& h : headlines()) bars(page, spec, runs, h, true);
+  page.section("Each arm", "");
+  for (const auto& h : headlines()) bars(page, spec, runs, h, false);
+  means_table(page, spec, runs);
+  return page.finish();
+}
+
+}  // namespace gpufleet
