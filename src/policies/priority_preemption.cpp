@@ -54,18 +54,18 @@ bool start_by_preempting(SchedulerCore& core, int job, PoolRole role, double res
 
 void preempt_for_priority(SchedulerCore& core, PoolRole role, double restart_delay_s) {
   const auto& training = core.workload().training;
-  std::vector<int> waiting = core.waiting_training().to_vector();
-  // Highest priority first; the queue's order among equals. Only a job that outranks some
-  // running job can gain anything here.
-  std::stable_sort(waiting.begin(), waiting.end(),
-                   [&](int a, int b) { return training[a].priority > training[b].priority; });
+  if (core.waiting_training().empty() || core.running_training().empty()) return;
   int lowest_running = std::numeric_limits<int>::max();
   for (int job : core.running_training())
     lowest_running = std::min(lowest_running, training[job].priority);
-  for (int job : waiting) {
-    if (training[job].priority <= lowest_running) break;
-    start_by_preempting(core, job, role, restart_delay_s);
-  }
+  // Only a job that outranks some running job can gain anything here: those alone are taken
+  // (most passes, none), highest priority first, the queue's order among equals.
+  std::vector<int> outranking;
+  for (int job : core.waiting_training())
+    if (training[job].priority > lowest_running) outranking.push_back(job);
+  std::stable_sort(outranking.begin(), outranking.end(),
+                   [&](int a, int b) { return training[a].priority > training[b].priority; });
+  for (int job : outranking) start_by_preempting(core, job, role, restart_delay_s);
 }
 
 }  // namespace gpufleet
