@@ -13,6 +13,16 @@ IdleLeasing::IdleLeasing(double headroom, double notice_s, bool follow_demand)
 // GPUs of each model that inference may need at its peak x (1 + headroom): each service on
 // its eligible generations in its order of preference, as the core's scale_to places replicas.
 void IdleLeasing::reserve_for_peaks(const SchedulerCore& core) {
+  std::map<std::string, int> models;
+  for (const auto& pool : core.fleet().pools) {
+    const auto [it, added] = models.emplace(pool.gpu_model, static_cast<int>(models.size()));
+    model_of_pool_.push_back(it->second);
+    if (added) inference_pools_of_model_.emplace_back();
+    if (pool.role == PoolRole::kInference)
+      inference_pools_of_model_[it->second].push_back(static_cast<int>(model_of_pool_.size()) - 1);
+  }
+  reserved_.assign(models.size(), 0);
+  held_.assign(models.size(), 0);
   std::map<std::string, int> room;
   for (const auto& pool : core.fleet().pools)
     if (pool.role == PoolRole::kInference) room[pool.gpu_model] += pool.gpus();
@@ -23,7 +33,7 @@ void IdleLeasing::reserve_for_peaks(const SchedulerCore& core) {
       const int replicas_fit = room[g.model] / service.gpus_per_replica;
       const int replicas = std::min(replicas_fit, static_cast<int>(std::ceil(left / g.throughput)));
       const int gpus = replicas * service.gpus_per_replica;
-      reserved_[g.model] += gpus;
+      reserved_[models.at(g.model)] += gpus;
       room[g.model] -= gpus;
       left -= replicas * g.throughput;
     }
@@ -31,12 +41,9 @@ void IdleLeasing::reserve_for_peaks(const SchedulerCore& core) {
 }
 
 void IdleLeasing::count_inference_held(const SchedulerCore& core) {
-  held_.clear();
-  for (int s = 0; s < static_cast<int>(core.workload().inference.size()); ++s)
-    for (int id : core.active_replicas(s)) {
-      const auto& placement = core.replicas()[id].placement;
-      held_[core.fleet().pools[placement.pool].gpu_model] += placement.gpus();
-    }
+  std::fill(held_.begin(), held_.end(), 0);
+  for (size_t p = 0; p < model_of_pool_.size(); ++p)
+    held_[model_of_pool_[p]] += core.replica_gpus(static_cast<int>(p));
 }
 
 bool IdleLeasing::has_inference_pool(const SchedulerCore& core, const std::string& model) {
@@ -47,15 +54,10 @@ bool IdleLeasing::has_inference_pool(const SchedulerCore& core, const std::strin
 
 int IdleLeasing::spare_gpus(const SchedulerCore& core, int pool) const {
   // What the peak reserve still lacks on this model is kept free for inference.
-  const auto& model = core.fleet().pools[pool].gpu_model;
-  const auto it = reserved_.find(model);
-  const auto held = held_.find(model);
-  const int keep = it == reserved_.end()
-                       ? 0
-                       : std::max(0, it->second - (held == held_.end() ? 0 : held->second));
+  const int model = model_of_pool_[pool];
+  const int keep = std::max(0, reserved_[model] - held_[model]);
   int model_free = 0;  // on inference pools: idle training GPUs cover no inference peak
-  for (int p : core.pools_of_model(model))
-    if (core.fleet().pools[p].role == PoolRole::kInference) model_free += core.free_gpus(p);
+  for (int p : inference_pools_of_model_[model]) model_free += core.free_gpus(p);
   return std::max(0, std::min(core.free_gpus(pool), model_free - keep));
 }
 
@@ -192,18 +194,28 @@ int IdleLeasing::preemptible_gpus_on(const SchedulerCore& core, int pool, bool u
 bool IdleLeasing::claim_for_training(SchedulerCore& core,
                                      const std::function<bool(int job, int pool)>& may_run) {
   if (!ranks_.enabled || ranks_.training <= ranks_.preemptible_lease) return false;
-  claimed_by_training_.resize(core.fleet().pools.size(), false);
+  const size_t pools = core.fleet().pools.size();
+  claimed_by_training_.resize(pools, false);
+  // Per pool, what no job changes in this loop: preemptible leases not under notice, and
+  // spare GPUs. A pool with no such lease can be claimed by no job: most passes end here.
+  std::vector<int> leased(pools, 0), spare(pools, 0);
+  bool claimable = false;
+  for (size_t p = 0; p < pools; ++p) {
+    if (core.fleet().pools[p].role != PoolRole::kInference || claimed_by_training_[p]) continue;
+    leased[p] = preemptible_gpus_on(core, static_cast<int>(p), false);
+    spare[p] = spare_gpus(core, static_cast<int>(p));
+    claimable = claimable || leased[p] > 0;
+  }
+  if (!claimable) return false;
   // One claim at a time: the first waiting job that needs one gets it.
   for (int job : core.waiting_training()) {
     const int gpus = core.workload().training[job].gpus;
     for (int pool : core.job_pools(job)) {
       if (core.fleet().pools[pool].role != PoolRole::kInference || claimed_by_training_[pool] ||
+          spare[pool] >= gpus || leased[pool] == 0 || spare[pool] + leased[pool] < gpus ||
           !may_run(job, pool))
         continue;
-      const int leased = preemptible_gpus_on(core, pool, false);
-      const int spare = spare_gpus(core, pool);
-      if (spare >= gpus || leased == 0 || spare + leased < gpus) continue;
-      int coming_back = spare;
+      int coming_back = spare[pool];
       for (auto it = preemptible_.rbegin(); it != preemptible_.rend() && coming_back < gpus; ++it) {
         const auto& placement = core.lease_placement(*it);
         if (!placement || placement->pool != pool || notice_ends_.count(*it)) continue;

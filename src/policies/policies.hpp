@@ -102,10 +102,14 @@ class IdleLeasing {
   const double notice_s_;
   const bool follow_demand_;
   bool reserved_computed_ = false;
-  std::map<std::string, int> reserved_;  // GPUs by model that inference may need at its peak
-  std::vector<int> preemptible_;         // accepted preemptible leases, in acceptance order
-  std::map<int, double> notice_ends_;    // lease under notice -> when it is reclaimed
-  std::map<std::string, int> held_;      // GPUs by model that replicas hold (this call)
+  // Models by index (this fleet's, in pool order), so that the per-pass counts are integer
+  // adds, not string-keyed map lookups (they were a third of a combined policy's time).
+  std::vector<int> model_of_pool_;
+  std::vector<std::vector<int>> inference_pools_of_model_;
+  std::vector<int> reserved_;          // by model: GPUs inference may need at its peak
+  std::vector<int> preemptible_;       // accepted preemptible leases, in acceptance order
+  std::map<int, double> notice_ends_;  // lease under notice -> when it is reclaimed
+  std::vector<int> held_;              // by model: GPUs that replicas hold (this call)
   ClassRanks ranks_;
   std::vector<bool> claimed_by_training_;  // per pool: leases there are under notice for it
 };

@@ -15,6 +15,7 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
       policy_(policy),
       free_per_pool_(fleet.pools.size()),
       down_per_pool_(fleet.pools.size(), 0),
+      replica_gpus_(fleet.pools.size(), 0),
       waiting_(workload.training.size()),
       waiting_sizes_(fleet.pools.size()),
       deps_left_(workload.training.size()),
@@ -261,6 +262,7 @@ bool SchedulerCore::add_replica(int service, int pool) {
   active_by_service_[service].push_back(id);
   capacity_[service] += throughput;
   capacity_by_pool_[service][pool] += throughput;
+  replica_gpus_[pool] += placement->gpus();
   actions_.push_back(StartReplica{id, service, *placement});
   return true;
 }
@@ -270,6 +272,7 @@ void SchedulerCore::remove_replica(int replica) {
   if (!r.active) return;
   r.active = false;
   give_back(r.placement);
+  replica_gpus_[r.placement.pool] -= r.placement.gpus();
   auto& active = active_by_service_[r.service];
   active.erase(std::find(active.begin(), active.end(), replica));
   const double throughput = replica_throughput(r.service, r.placement.pool);

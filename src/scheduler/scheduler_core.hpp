@@ -66,6 +66,7 @@ class SchedulerCore {
     return capacity_by_pool_[service];
   }
   const std::vector<Replica>& replicas() const { return replicas_; }  // ever started
+  int replica_gpus(int pool) const { return replica_gpus_[pool]; }    // held by active ones
   const std::vector<int>& active_replicas(int service) const { return active_by_service_[service]; }
   // Pools of that GPU model, in fleet order (computed once: policies ask on every event).
   const std::vector<int>& pools_of_model(const std::string& model) const;
@@ -140,7 +141,8 @@ class SchedulerCore {
   std::vector<int> free_per_domain_;
   std::vector<int> free_per_pool_;
   std::vector<int> down_per_pool_;
-  WaitingQueue waiting_;  // released training jobs in arrival order
+  std::vector<int> replica_gpus_;  // per pool, GPUs of active replicas
+  WaitingQueue waiting_;           // released training jobs in arrival order
   // Per pool, GPUs -> how many waiting jobs of that size may run there: the fragmentation
   // metric asks each bin, and scanning the queue cost O(queue) when nothing fits.
   std::vector<std::map<int, int>> waiting_sizes_;
