@@ -1,7 +1,8 @@
 # Shared by the bench scripts (sourced). Release build, a scratch directory, timing helpers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUILD_DIR=build-release BUILD_TYPE=Release scripts/setup.sh >/dev/null
+BUILD_DIR=build-release BUILD_TYPE=Release scripts/setup.sh gpufleet gpufleet_bench_floor \
+  gpufleet_bench_scheduling >/dev/null  # not the tests
 bin=build-release/gpufleet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
