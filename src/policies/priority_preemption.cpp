@@ -58,6 +58,7 @@ void preempt_for_priority(SchedulerCore& core, PoolRole role, double restart_del
   int lowest_running = std::numeric_limits<int>::max();
   for (int job : core.running_training())
     lowest_running = std::min(lowest_running, training[job].priority);
+  if (core.highest_waiting_priority() <= lowest_running) return;  // most passes
   // Only a job that outranks some running job can gain anything here: those alone are taken
   // (most passes, none), highest priority first, the queue's order among equals.
   std::vector<int> outranking;

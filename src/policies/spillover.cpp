@@ -24,27 +24,43 @@ bool training_state_fits(const TrainingJob& job, const Pool& pool) {
 void spill_over(SchedulerCore& core, double wait_s,
                 const std::function<int(int pool)>& usable_gpus) {
   const auto& fleet = core.fleet();
-  int most_free = most_free_gpus(core, PoolRole::kInference);
-  const std::vector<int> waiting = core.waiting_training().to_vector();  // starting edits it
+  // What each inference pool offers; it only shrinks as jobs start, so a job larger than every
+  // pool's offer now cannot start later in this pass. Asked again after each start.
+  std::vector<int> usable(fleet.pools.size(), 0);
+  int most_usable = 0;
+  const auto refresh = [&] {
+    most_usable = 0;
+    for (size_t p = 0; p < fleet.pools.size(); ++p)
+      if (fleet.pools[p].role == PoolRole::kInference) {
+        usable[p] = usable_gpus(static_cast<int>(p));
+        most_usable = std::max(most_usable, usable[p]);
+      }
+  };
+  refresh();
+  // The jobs that may spill, in queue order, without copying the whole queue.
+  std::vector<int> candidates;
   double next_eligible = std::numeric_limits<double>::infinity();
-  for (int job : waiting) {
+  for (int job : core.waiting_training()) {
     const auto& spec = core.workload().training[job];
     // Compared as a time, with a tolerance: the wake-up asked for below lands at exactly
     // submit_s + wait_s, where now - submit_s may round to just under wait_s.
     const double eligible_at = spec.submit_s + wait_s;
-    if (eligible_at > core.now() + 1e-9) {
+    if (eligible_at > core.now() + 1e-9)
       next_eligible = std::min(next_eligible, eligible_at);
-      continue;
-    }
-    if (most_free == 0 || spec.gpus > most_free) continue;
+    else if (spec.gpus <= most_usable)
+      candidates.push_back(job);
+  }
+  for (int job : candidates) {
+    const auto& spec = core.workload().training[job];
+    if (spec.gpus > most_usable) continue;
     // Pools in the job's order of preference; on a slower generation it runs longer.
     for (int pool : core.job_pools(job)) {
       const auto& p = fleet.pools[pool];
-      if (p.role != PoolRole::kInference || usable_gpus(pool) < spec.gpus ||
+      if (p.role != PoolRole::kInference || usable[pool] < spec.gpus ||
           !training_state_fits(spec, p))
         continue;
       if (core.start_training(job, pool)) {
-        most_free = most_free_gpus(core, PoolRole::kInference);
+        refresh();
         break;
       }
     }

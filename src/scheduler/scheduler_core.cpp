@@ -74,6 +74,7 @@ void SchedulerCore::enqueue(int job, bool at_head) {
   else
     waiting_.push_back(job);
   for (int pool : job_pools_[job]) ++waiting_sizes_[pool][workload_.training[job].gpus];
+  ++waiting_priorities_[workload_.training[job].priority];
 }
 
 void SchedulerCore::dequeue(int job) {
@@ -83,6 +84,8 @@ void SchedulerCore::dequeue(int job) {
     const auto it = sizes.find(workload_.training[job].gpus);
     if (--it->second == 0) sizes.erase(it);
   }
+  const auto it = waiting_priorities_.find(workload_.training[job].priority);
+  if (--it->second == 0) waiting_priorities_.erase(it);
 }
 
 int SchedulerCore::smallest_waiting_gpus(int pool) const {

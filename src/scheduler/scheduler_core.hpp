@@ -1,5 +1,6 @@
 #pragma once
 
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -49,6 +50,11 @@ class SchedulerCore {
   const WaitingQueue& waiting_training() const { return waiting_; }
   // GPUs of the smallest waiting job that may run on the pool; none waiting: INT_MAX.
   int smallest_waiting_gpus(int pool) const;
+  // The highest priority among waiting jobs; none waiting: INT_MIN.
+  int highest_waiting_priority() const {
+    return waiting_priorities_.empty() ? std::numeric_limits<int>::min()
+                                       : waiting_priorities_.rbegin()->first;
+  }
   const std::vector<int>& running_training() const { return running_; }
   const std::optional<Placement>& placement_of(int job) const { return training_placement_[job]; }
   double started_at(int job) const { return started_at_[job]; }  // the latest start
@@ -146,6 +152,7 @@ class SchedulerCore {
   // Per pool, GPUs -> how many waiting jobs of that size may run there: the fragmentation
   // metric asks each bin, and scanning the queue cost O(queue) when nothing fits.
   std::vector<std::map<int, int>> waiting_sizes_;
+  std::map<int, int> waiting_priorities_;  // priority -> waiting jobs (preemption asks each pass)
   std::vector<int> running_;
   std::vector<int> pending_leases_;
   std::vector<int> deps_left_;
