@@ -6,8 +6,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gpufleet;
   const std::string file = fuzz::write_scratch("economics.json", fuzz::text_of(data, size));
-  fuzz::expect_clean([&] {
-    check_economics(load_economics(file, EconomicsParams{}), fuzz::small_fleet());
-  });
+  fuzz::expect_clean(
+      [&] { check_economics(load_economics(file, EconomicsParams{}), fuzz::small_fleet()); });
   return 0;
 }

@@ -21,8 +21,8 @@ namespace gpufleet::fuzz {
 
 const std::string& scratch_dir() {
   static const std::string dir = [] {
-    const auto path = std::filesystem::temp_directory_path() /
-                      ("gpufleet-fuzz-" + std::to_string(::getpid()));
+    const auto path =
+        std::filesystem::temp_directory_path() / ("gpufleet-fuzz-" + std::to_string(::getpid()));
     std::filesystem::create_directories(path);
     return path.string();
   }();
@@ -110,8 +110,8 @@ Fleet fleet_of(const std::vector<PoolSpec>& specs) {
     pool.first_domain = static_cast<int>(fleet.domains.size());
     pool.domain_count = spec->gpus / pool.gpus_per_domain;
     for (int d = 0; d < pool.domain_count; ++d)
-      fleet.domains.push_back({name + "-" + std::to_string(d),
-                               static_cast<int>(fleet.pools.size()), pool.gpus_per_domain, -1});
+      fleet.domains.push_back({name + "-" + std::to_string(d), static_cast<int>(fleet.pools.size()),
+                               pool.gpus_per_domain, -1});
     fleet.pools.push_back(pool);
   }
   return fleet;
