@@ -15,6 +15,7 @@
 #include "model/input_error.hpp"
 #include "model/names.hpp"
 #include "scenario/demand_shape.hpp"
+#include "scenario/scenario.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {
@@ -211,6 +212,20 @@ TEST(FuzzFindings, AlibabaEmptyOrNonUtf8PodNamesAreRefused) {
                          {"line 2", "p\\xff"});
 }
 
+TEST(FuzzFindings, AlibabaPodLargerThanEveryPoolOfItsModelsIsRefusedOrSkipped) {
+  TempDir dir;
+  const std::vector<std::string> files = {
+      kNodeHeader + "n0,1,1,8,T4\n",
+      kPodHeader + "p0,1,1,822,1000,T4,LS,R,0,10,0\n" + "p1,1,1,8,1000,T4,LS,R,0,10,0\n"};
+  expect_one_line_naming(user_error([&] { import_text(dir, "alibaba-gpu-2023", files); }),
+                         {"in-1.csv", "line 2", "822 GPUs", "(8)"});
+  ImportOptions lenient;
+  lenient.lenient = true;
+  const auto imported = import_text(dir, "alibaba-gpu-2023", files, lenient);
+  EXPECT_EQ(imported.workload.training.size(), 1u);
+  expect_round_trip(dir, imported);
+}
+
 const std::string kAzureHeader = "TIMESTAMP,ContextTokens,GeneratedTokens\n";
 
 TEST(FuzzFindings, AzureIntervalBelowASecondIsRefused) {
@@ -297,6 +312,42 @@ TEST(FuzzFindings, AFolderOfAnOutputsNameLeavesEveryFileOldAndNoTemporaries) {
   EXPECT_EQ(read_file(dir.path("out/a.csv")), "old a");
   for (const auto& entry : std::filesystem::directory_iterator(dir.path("out")))
     EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
+}
+
+TEST(FuzzFindings, APlatformGpusPropertyBeyondAnIntIsAnInputError) {
+  TempDir dir;
+  std::string xml = platform_xml({pool("H100", 16)});
+  const std::string gpus = "<prop id=\"gpus\" value=\"8\"/>";
+  ASSERT_NE(xml.find(gpus), std::string::npos);
+  xml.replace(xml.find(gpus), gpus.size(), "<prop id=\"gpus\" value=\"1e300\"/>");
+  const auto w = workload(7200, json::array(), {h100_service({100})});
+  const auto r = run_cli({"run", "--platform", dir.write("p.xml", xml), "--workload",
+                          dir.write("w.json", w.dump()), "--out", dir.path("out"), "--quiet"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  expect_one_line_naming(r.err.substr(0, r.err.size() - 1), {"p.xml", "property 'gpus'", "1e300"});
+}
+
+// The seed scenario, its shape found by absolute path, changed by `edit`, loaded.
+std::string load_edited_seed(const std::function<void(json&)>& edit) {
+  TempDir dir;
+  json seed = json::parse(read_file(GPUFLEET_SOURCE_DIR "/workloads/scenarios/seed.json"));
+  seed["inference"]["shape"] = GPUFLEET_SOURCE_DIR "/workloads/shapes/servegen-m-small.json";
+  edit(seed);
+  const auto file = dir.write("s.json", seed.dump());
+  return user_error([&] { load_scenario(file); });
+}
+
+TEST(FuzzFindings, AScenarioPoolNameThatWouldBreakThePlatformXmlIsRefused) {
+  expect_one_line_naming(load_edited_seed([](json& s) { s["fleet"][0]["name"] = "a\"<b"; }),
+                         {"s.json", "fleet[0].name", "plain name"});
+}
+
+TEST(FuzzFindings, AScenarioFleetBeyondTenMillionGpusIsRefused) {
+  expect_one_line_naming(load_edited_seed([](json& s) {
+                           s["fleet"][0]["gpus"] = 720000000;
+                           s["fleet"][1]["gpus"] = 720000000;
+                         }),
+                         {"s.json", "gpus", "10000000"});
 }
 
 TEST(FuzzFindings, CliHorizonBeyondTenYearsExitsTwoWithOneLine) {

@@ -114,8 +114,9 @@ int priority_of(std::string_view qos) {
 
 class PodReader {
  public:
-  PodReader(std::vector<std::string> models, Workload& w, ImportReport& report)
-      : models_(std::move(models)), w_(w), report_(report) {}
+  PodReader(std::vector<std::string> models, std::vector<PoolSpec> pools, Workload& w,
+            ImportReport& report)
+      : models_(std::move(models)), pools_(std::move(pools)), w_(w), report_(report) {}
 
   void row(const Columns& columns, const std::vector<std::string_view>& row) {
     expect_fields(row.size(), columns.count(), kPodLayout);
@@ -138,6 +139,7 @@ class PodReader {
       ++report_.dropped["CPU-only pod (no GPU)"];
       return;
     }
+    check_fits(num_gpu, allowed);
     TrainingJob job;
     job.id = std::string(columns.get(row, "name"));
     if (job.id.empty() || !valid_utf8(job.id))
@@ -186,6 +188,20 @@ class PodReader {
     return allowed;
   }
 
+  // A pod larger than every pool of its models would make a workload `run` refuses.
+  void check_fits(long num_gpu, const std::vector<const GpuSpec*>& allowed) const {
+    long largest = 0;
+    for (const auto& pool : pools_)
+      for (const auto* spec : allowed)
+        if (pool.model == spec->model) largest = std::max<long>(largest, pool.gpus);
+    if (num_gpu > largest)
+      throw RowError("larger than the inventory",
+                     "the pod asks " + std::to_string(num_gpu) +
+                         " GPUs, more than the largest pool of its models holds (" +
+                         std::to_string(largest) + ")",
+                     "give the node list that goes with this pod list");
+  }
+
   static void check_times(double created, double scheduled, double deleted) {
     const double begin = scheduled >= 0 ? scheduled : created;
     if (deleted > kMaxSeconds)
@@ -212,6 +228,7 @@ class PodReader {
   }
 
   const std::vector<std::string> models_;
+  const std::vector<PoolSpec> pools_;
   Workload& w_;
   ImportReport& report_;
   std::set<std::string> names_;
@@ -259,7 +276,7 @@ Imported import_alibaba_gpu_2023(const std::vector<std::string>& inputs,
         "alibaba-gpu-2023 needs the node list (openb_node_list_gpu_node.csv) too: pods may run "
         "on any of its GPU models");
   out.pools = pools_of(nodes);
-  PodReader pods(models_of(nodes), out.workload, out.report);
+  PodReader pods(models_of(nodes), out.pools, out.workload, out.report);
   LineReader reader(pod_lists.front());
   std::string header;
   reader.next(header);
