@@ -100,8 +100,21 @@ std::vector<std::map<std::string, std::string>> read_csv(const std::string& path
   return rows;
 }
 
+namespace {
+
+// `{training_job(...)}` is an array of one job under g++ but the job itself under clang (a
+// braced list of one json copies it): a lone object is taken as a list of one.
+nlohmann::json list_of(nlohmann::json items) {
+  return items.is_object() ? nlohmann::json::array({std::move(items)}) : items;
+}
+
+}  // namespace
+
 nlohmann::json workload(double horizon_s, nlohmann::json training, nlohmann::json inference,
                         nlohmann::json leases) {
+  training = list_of(std::move(training));
+  inference = list_of(std::move(inference));
+  leases = list_of(std::move(leases));
   return {{"format", "gpufleet-workload"}, {"version", 1},           {"horizon_s", horizon_s},
           {"training", training},          {"inference", inference}, {"leases", leases}};
 }

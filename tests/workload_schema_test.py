@@ -312,10 +312,10 @@ def edge_document():
     t["gpu_share"] = 1
     t["gradient_bytes"] = 0
     t["steps"] = 9223372036854775807
-    t["priority"] = -7
+    t["priority"] = -1000000000
     t["recorded"] = {"start_s": 0, "end_s": 0}
     d["training"][1]["after"] = []
-    d["inference"][0]["demand"] = {"interval_s": 0.25, "repeat": False, "values": [0]}
+    d["inference"][0]["demand"] = {"interval_s": 1, "repeat": False, "values": [0]}
     d["leases"][0]["start_s"] = 0
     return d
 
@@ -424,6 +424,12 @@ def negative_cases():
          setter(["inference", 0, "demand", "values", 0], "100"))
     case("demand interval_s 0", "inference[0].demand.interval_s",
          setter(["inference", 0, "demand", "interval_s"], 0))
+    case("demand interval_s 0.5 (below a second)", "inference[0].demand.interval_s",
+         setter(["inference", 0, "demand", "interval_s"], 0.5))
+    case("submit_s 1e300 (beyond ten years)", "training[0].submit_s",
+         setter(["training", 0, "submit_s"], 1e300))
+    case("priority 4294967297 (beyond an int)", "training[0].priority",
+         setter(["training", 0, "priority"], 4294967297))
     case("demand repeat \"true\"", "inference[0].demand.repeat",
          setter(["inference", 0, "demand", "repeat"], "true"))
     case("demand not an object", "inference[0].demand",

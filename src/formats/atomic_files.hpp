@@ -6,7 +6,8 @@
 namespace gpufleet {
 
 // Writes a set of files so that a reader sees all of them new or none: each is written to a
-// temporary name in the same directory, then all are renamed. Throws std::runtime_error.
+// temporary name in the same directory, then all are renamed, once none of the targets is a
+// folder. Throws InputError naming the file and the reason; temporaries are removed.
 class AtomicFiles {
  public:
   explicit AtomicFiles(std::string directory);

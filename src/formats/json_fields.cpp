@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "model/duration.hpp"
 #include "model/names.hpp"
 
 namespace gpufleet {
@@ -54,6 +55,22 @@ double JsonFields::non_negative_or(const std::string& key, double fallback) cons
   return has(key) ? non_negative(key) : fallback;
 }
 
+double JsonFields::seconds(const std::string& key) const {
+  const double x = non_negative(key);
+  if (x > kMaxSeconds)
+    fail(key,
+         "is " + std::to_string(x) + " s, beyond ten years (" +
+             std::to_string(static_cast<long>(kMaxSeconds)) + " s)",
+         "gpufleet models at most 3660 days");
+  return x;
+}
+
+double JsonFields::positive_seconds(const std::string& key) const {
+  const double x = seconds(key);
+  if (!(x > 0)) fail(key, "must be > 0, got " + std::to_string(x));
+  return x;
+}
+
 int JsonFields::positive_int(const std::string& key) const {
   const auto& value = required(key);
   if (!value.is_number_integer() || value.get<long long>() <= 0 ||
@@ -73,7 +90,14 @@ long JsonFields::positive_long_or(const std::string& key, long fallback) const {
 int JsonFields::int_or(const std::string& key, int fallback) const {
   if (!has(key)) return fallback;
   const auto& value = required(key);
-  if (!value.is_number_integer()) fail(key, "expected an integer, got " + value.dump());
+  // Checked before narrowing: 4294967297 would otherwise become 1.
+  const bool in_range = value.is_number_unsigned()
+                            ? value.get<unsigned long long>() <= 1'000'000'000
+                            : value.is_number_integer() &&
+                                  value.get<long long>() >= -1'000'000'000 &&
+                                  value.get<long long>() <= 1'000'000'000;
+  if (!in_range)
+    fail(key, "expected an integer from -1000000000 to 1000000000, got " + value.dump());
   return value.get<int>();
 }
 

@@ -19,6 +19,9 @@ class JsonFields {
   double positive(const std::string& key) const;
   double non_negative(const std::string& key) const;
   double non_negative_or(const std::string& key, double fallback) const;
+  // A time or duration in seconds: >= 0 (or > 0), and at most kMaxSeconds (ten years).
+  double seconds(const std::string& key) const;
+  double positive_seconds(const std::string& key) const;
   int positive_int(const std::string& key) const;
   long positive_long_or(const std::string& key, long fallback) const;
   int int_or(const std::string& key, int fallback) const;

@@ -14,6 +14,7 @@ namespace gpufleet {
 namespace {
 
 const char* kFormatName = "gpufleet-workload";
+constexpr double kMinDemandIntervalS = 1;
 
 std::string at(const std::string& list, size_t i) {
   return list + "[" + std::to_string(i) + "]";
@@ -36,8 +37,8 @@ TrainingGeneration parse_training_generation(const JsonFields& f) {
 
 void parse_recorded(const JsonFields& f, TrainingJob& job) {
   f.reject_unknown({"start_s", "end_s"});
-  job.recorded_start_s = f.non_negative("start_s");
-  job.recorded_end_s = f.non_negative("end_s");
+  job.recorded_start_s = f.seconds("start_s");
+  job.recorded_end_s = f.seconds("end_s");
   if (job.recorded_end_s < job.recorded_start_s)
     f.fail("end_s", "ends before its recorded start", "end_s must be >= start_s");
   if (job.recorded_start_s < job.submit_s)
@@ -50,7 +51,7 @@ TrainingJob parse_training(const JsonFields& f) {
                     "gpu_share", "recorded"});
   TrainingJob job;
   job.id = f.text("id");
-  job.submit_s = f.non_negative("submit_s");
+  job.submit_s = f.seconds("submit_s");
   job.gpus = f.positive_int("gpus");
   job.work_flops = f.positive("work_flops");
   const auto& generations = f.array("generations");
@@ -66,7 +67,7 @@ TrainingJob parse_training(const JsonFields& f) {
   job.gradient_bytes = f.non_negative_or("gradient_bytes", 0);
   job.steps = f.positive_long_or("steps", 1);
   job.checkpoint_interval_s =
-      f.has("checkpoint_interval_s") ? f.positive("checkpoint_interval_s") : 3600;
+      f.has("checkpoint_interval_s") ? f.positive_seconds("checkpoint_interval_s") : 3600;
   job.checkpoint_bytes = f.non_negative_or("checkpoint_bytes", 0);
   job.priority = f.int_or("priority", 0);
   const auto& after = f.array_or_empty("after");
@@ -84,7 +85,12 @@ TrainingJob parse_training(const JsonFields& f) {
 DemandCurve parse_demand(const JsonFields& f) {
   f.reject_unknown({"interval_s", "repeat", "values"});
   DemandCurve curve;
-  curve.interval_s = f.positive("interval_s");
+  // A step shorter than a second makes the simulation step through more demand changes than
+  // any trace records (1e-300 s never reaches the horizon).
+  curve.interval_s = f.positive_seconds("interval_s");
+  if (curve.interval_s < kMinDemandIntervalS)
+    f.fail("interval_s", "is " + std::to_string(curve.interval_s) + " s, shorter than 1 s",
+           "give demand in steps of at least 1 s");
   curve.repeat = f.boolean_or("repeat", true);
   const auto& values = f.array("values");
   if (values.empty()) f.fail("values", "must hold at least one value");
@@ -123,8 +129,8 @@ LeaseRequest parse_lease(const JsonFields& f) {
   l.id = f.text("id");
   l.gpus = f.positive_int("gpus");
   l.model = f.text("model");
-  l.start_s = f.non_negative("start_s");
-  l.duration_s = f.positive("duration_s");
+  l.start_s = f.seconds("start_s");
+  l.duration_s = f.positive_seconds("duration_s");
   l.price_per_gpu_hour = f.non_negative("price_per_gpu_hour");
   l.preemptible = f.boolean_or("preemptible", false);
   return l;
@@ -157,7 +163,7 @@ Workload parse_workload(const nlohmann::json& document, const std::string& file)
     top.fail("version", "unsupported version",
              "this gpufleet reads version " + std::to_string(Workload::kFormatVersion));
   Workload w;
-  w.horizon_s = top.non_negative_or("horizon_s", 0);
+  w.horizon_s = top.has("horizon_s") ? top.seconds("horizon_s") : 0;
   w.training = parse_list<TrainingJob>(top, "training", parse_training);
   w.inference = parse_list<InferenceService>(top, "inference", parse_inference);
   w.leases = parse_list<LeaseRequest>(top, "leases", parse_lease);
@@ -342,6 +348,15 @@ void bind_workload(Workload& w, const Fleet& fleet, const std::string& file) {
       auto& g = s.generations[k];
       const std::string field = at("inference", i) + "." + at("generations", k);
       check_model(fleet, file, field + ".model", g.model);
+      // Useful work beyond the GPUs' peak is a unit mistake (FLOPs per token vs per request),
+      // and would report an effective utilization above 100%.
+      const double peak = s.gpus_per_replica * fleet.peak_flops_of_model(g.model);
+      if (g.throughput * s.flops_per_unit > peak)
+        throw InputError(file, field + ".throughput",
+                         "a replica would do " + std::to_string(g.throughput * s.flops_per_unit) +
+                             " useful FLOP/s, more than its " + std::to_string(s.gpus_per_replica) +
+                             " " + g.model + " GPUs' peak of " + std::to_string(peak),
+                         "check throughput and flops_per_unit (useful FLOPs per " + s.unit + ")");
       for (int p : fleet.pools_of_model(g.model))
         if (fleet.pools[p].gpus_per_domain < s.gpus_per_replica)
           throw InputError(file, at("inference", i) + ".gpus_per_replica",

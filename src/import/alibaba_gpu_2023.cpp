@@ -5,8 +5,10 @@
 #include <set>
 
 #include "import/importers.hpp"
+#include "model/duration.hpp"
 #include "model/gpu_catalog.hpp"
 #include "model/input_error.hpp"
+#include "model/names.hpp"
 
 namespace gpufleet {
 
@@ -52,17 +54,22 @@ const GpuSpec& known_model(std::string_view model) {
   static const std::vector<GpuSpec>& catalog = gpu_catalog();
   for (const auto& spec : catalog)
     if (spec.model == model) return spec;
-  throw RowError("unknown GPU model",
-                 "GPU model '" + std::string(model) + "' is not in the catalog",
+  throw RowError("unknown GPU model", "GPU model '" + printable(model) + "' is not in the catalog",
                  "use one of " + known_gpu_models() + " (src/model/gpu_catalog.cpp)");
 }
 
 // GPUs per (model, GPUs per node): one pool each, as a pool's domains are all alike.
 using Inventory = std::map<std::pair<std::string, int>, int>;
 
+// Bounds that keep every count an int: GPUs per node (the trace's nodes hold 1-8) and GPUs of
+// one model (a billion, as for `platform --pool`).
+constexpr long kMaxGpusPerNode = 1024;
+constexpr long kMaxGpusPerModel = 999'999'999;
+
 void read_nodes(LineReader& reader, const std::string& header, const ImportOptions& options,
                 Inventory& nodes, ImportReport& report) {
   const Columns columns(reader, header, {"sn", "gpu", "model"});
+  std::map<std::string, long> model_gpus;
   for_each_row(reader, options.lenient, report, [&](const std::string& line) {
     const auto row = split_fields(line, ',');
     expect_fields(row.size(), columns.count(), "sn,cpu_milli,memory_mib,gpu,model");
@@ -71,7 +78,14 @@ void read_nodes(LineReader& reader, const std::string& header, const ImportOptio
       ++report.dropped["node without GPUs"];
       return;
     }
+    if (gpus > kMaxGpusPerNode)
+      throw RowError("out of range", "a node with " + std::to_string(gpus) + " GPUs",
+                     "gpu is 0..1024 per node");
     const auto& spec = known_model(columns.get(row, "model"));
+    if (model_gpus[spec.model] + gpus > kMaxGpusPerModel)
+      throw RowError("out of range", "the node list holds more than 999999999 " + spec.model,
+                     "a pool holds fewer than a billion GPUs");
+    model_gpus[spec.model] += gpus;
     nodes[{spec.model, static_cast<int>(gpus)}] += 1;
     ++report.kept["GPU nodes"];
   });
@@ -100,8 +114,9 @@ int priority_of(std::string_view qos) {
 
 class PodReader {
  public:
-  PodReader(std::vector<std::string> models, Workload& w, ImportReport& report)
-      : models_(std::move(models)), w_(w), report_(report) {}
+  PodReader(std::vector<std::string> models, std::vector<PoolSpec> pools, Workload& w,
+            ImportReport& report)
+      : models_(std::move(models)), pools_(std::move(pools)), w_(w), report_(report) {}
 
   void row(const Columns& columns, const std::vector<std::string_view>& row) {
     expect_fields(row.size(), columns.count(), kPodLayout);
@@ -124,8 +139,12 @@ class PodReader {
       ++report_.dropped["CPU-only pod (no GPU)"];
       return;
     }
+    check_fits(num_gpu, allowed);
     TrainingJob job;
     job.id = std::string(columns.get(row, "name"));
+    if (job.id.empty() || !valid_utf8(job.id))
+      throw RowError("bad name", "pod name '" + printable(job.id) + "' is empty or not UTF-8",
+                     "give each pod a name in UTF-8");
     if (!names_.insert(job.id).second)
       throw RowError("duplicate pod name", "pod '" + job.id + "' appears twice",
                      "give each pod a unique name");
@@ -169,8 +188,25 @@ class PodReader {
     return allowed;
   }
 
+  // A pod larger than every pool of its models would make a workload `run` refuses.
+  void check_fits(long num_gpu, const std::vector<const GpuSpec*>& allowed) const {
+    long largest = 0;
+    for (const auto& pool : pools_)
+      for (const auto* spec : allowed)
+        if (pool.model == spec->model) largest = std::max<long>(largest, pool.gpus);
+    if (num_gpu > largest)
+      throw RowError("larger than the inventory",
+                     "the pod asks " + std::to_string(num_gpu) +
+                         " GPUs, more than the largest pool of its models holds (" +
+                         std::to_string(largest) + ")",
+                     "give the node list that goes with this pod list");
+  }
+
   static void check_times(double created, double scheduled, double deleted) {
     const double begin = scheduled >= 0 ? scheduled : created;
+    if (deleted > kMaxSeconds)
+      throw RowError("out of range", "deletion_time " + std::to_string(deleted) + " s",
+                     "times are at most ten years (316224000 s)");
     if (created < 0 || (scheduled >= 0 && scheduled < created) || deleted < begin)
       throw RowError("timestamps out of order",
                      "creation_time " + std::to_string(created) + ", scheduled_time " +
@@ -192,6 +228,7 @@ class PodReader {
   }
 
   const std::vector<std::string> models_;
+  const std::vector<PoolSpec> pools_;
   Workload& w_;
   ImportReport& report_;
   std::set<std::string> names_;
@@ -201,8 +238,8 @@ class PodReader {
 // The inventory's models, most GPUs first: the order of preference of a pod that names none
 // (the trace does not say where such a pod ran; most likely on the largest fleet).
 std::vector<std::string> models_of(const Inventory& nodes) {
-  std::map<std::string, int> gpus;
-  for (const auto& [key, count] : nodes) gpus[key.first] += key.second * count;
+  std::map<std::string, long> gpus;
+  for (const auto& [key, count] : nodes) gpus[key.first] += long{key.second} * count;
   std::vector<std::string> models;
   for (const auto& [model, total] : gpus) models.push_back(model);
   std::stable_sort(models.begin(), models.end(),
@@ -239,7 +276,7 @@ Imported import_alibaba_gpu_2023(const std::vector<std::string>& inputs,
         "alibaba-gpu-2023 needs the node list (openb_node_list_gpu_node.csv) too: pods may run "
         "on any of its GPU models");
   out.pools = pools_of(nodes);
-  PodReader pods(models_of(nodes), out.workload, out.report);
+  PodReader pods(models_of(nodes), out.pools, out.workload, out.report);
   LineReader reader(pod_lists.front());
   std::string header;
   reader.next(header);

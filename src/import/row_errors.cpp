@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "model/input_error.hpp"
+#include "model/names.hpp"
 
 namespace gpufleet {
 
@@ -39,7 +40,7 @@ double number_field(std::string_view text, std::string_view name) {
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), x);
   if (text.empty() || error != std::errc() || end != text.data() + text.size() || !std::isfinite(x))
     throw RowError("bad number",
-                   "field '" + std::string(name) + "' is '" + std::string(text) + "', not a number",
+                   "field '" + std::string(name) + "' is '" + printable(text) + "', not a number",
                    "write a plain decimal number");
   return x;
 }
@@ -50,7 +51,7 @@ long whole_field(std::string_view text, std::string_view name) {
   if (text.empty() || error != std::errc() || end != text.data() + text.size())
     throw RowError(
         "bad number",
-        "field '" + std::string(name) + "' is '" + std::string(text) + "', not a whole number",
+        "field '" + std::string(name) + "' is '" + printable(text) + "', not a whole number",
         "write a whole number");
   return x;
 }

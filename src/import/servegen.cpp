@@ -15,6 +15,9 @@ namespace {
 // ServeGen's CSVs give request rates, not tokens: a request is taken as this many tokens
 // (prompt + output; an estimate, see docs/importers.md).
 constexpr double kTokensPerRequest = 1000;
+// Most windows an import makes (a million: 19 years of ServeGen's 600 s windows), so that
+// windows far apart or 1 s wide cannot ask for gigabytes.
+constexpr long kMaxWindows = 1'000'000;
 
 }  // namespace
 
@@ -28,6 +31,12 @@ Imported import_servegen(const std::vector<std::string>& inputs, const ImportOpt
   const auto total = servegen_total_rate(files);
   if (total.size() < 2) throw InputError(directory, "", "fewer than two time windows");
   const long window = servegen_window_s(total, directory);
+  if (total.rbegin()->first / window >= kMaxWindows)
+    throw InputError(directory, "window_start_s",
+                     "the trace spans " + std::to_string(total.rbegin()->first / window + 1) +
+                         " windows of " + std::to_string(window) + " s, more than " +
+                         std::to_string(kMaxWindows),
+                     "import a shorter span, or make the windows longer");
   // Windows no client reported are gaps: they keep a zero demand.
   std::vector<double> rate(total.rbegin()->first / window + 1, 0.0);
   for (const auto& [start, value] : total) rate[start / window] += value;

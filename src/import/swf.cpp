@@ -2,8 +2,10 @@
 // fields per job, ';' header comments. Mapping decisions and what is lost: docs/importers.md.
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "import/importers.hpp"
+#include "model/duration.hpp"
 #include "model/gpu_catalog.hpp"
 #include "model/input_error.hpp"
 
@@ -16,11 +18,25 @@ const char* kSwfLayout =
     "18 fields: job submit wait run procs cpu mem req_procs req_time req_mem status user group "
     "app queue partition preceding think";
 
-// "; MaxProcs: 128" -> 128; 0 when the line says something else.
+// Most processors a job or the machine may have: a billion (a pool's GPU count is an int).
+constexpr long kMaxProcs = 1'000'000'000;
+
+// "; MaxProcs: 128" -> 128; 0 when the line says something else or a count beyond kMaxProcs.
 long header_value(const std::string& line, const std::string& key) {
   const auto at = line.find(key + ":");
   if (at == std::string::npos) return 0;
-  return std::strtol(line.c_str() + at + key.size() + 1, nullptr, 10);
+  const long value = std::strtol(line.c_str() + at + key.size() + 1, nullptr, 10);
+  return value > 0 && value <= kMaxProcs ? value : 0;
+}
+
+// A time field: a whole log spans at most ten years (kMaxSeconds).
+double time_field(std::string_view text, std::string_view name) {
+  const double x = number_field(text, name);
+  if (x > kMaxSeconds)
+    throw RowError("out of range",
+                   std::string(name) + " " + std::string(text) + " s is beyond ten years",
+                   "SWF times are seconds from the log's start, at most 316224000");
+  return x;
 }
 
 }  // namespace
@@ -37,6 +53,7 @@ Imported import_swf(const std::vector<std::string>& inputs, const ImportOptions&
   Imported out;
   LineReader reader(inputs.front());
   long max_procs = 0;
+  std::set<long> seen;  // job numbers
   double last_submit = 0, horizon = 0;
   for_each_row(reader, options.lenient, out.report, [&](const std::string& line) {
     if (line.front() == ';') {  // header comments: only MaxProcs is used
@@ -51,11 +68,17 @@ Imported import_swf(const std::vector<std::string>& inputs, const ImportOptions&
     }
     expect_fields(f.size(), 18, kSwfLayout);
     const long id = whole_field(f[0], "job number");
-    const double submit = number_field(f[1], "submit time");
-    const double wait = number_field(f[2], "wait time");
-    const double run = number_field(f[3], "run time");
+    const double submit = time_field(f[1], "submit time");
+    const double wait = time_field(f[2], "wait time");
+    const double run = time_field(f[3], "run time");
     long procs = whole_field(f[4], "allocated processors");
     if (procs <= 0) procs = whole_field(f[7], "requested processors");
+    if (procs > kMaxProcs)
+      throw RowError("out of range", std::to_string(procs) + " processors",
+                     "a job has at most 1000000000 processors");
+    if (seen.count(id))
+      throw RowError("duplicate job number", "job " + std::to_string(id) + " appears twice",
+                     "SWF job numbers are unique");
     if (submit < 0 || submit < last_submit)
       throw RowError("timestamps out of order",
                      "submit time " + std::to_string(submit) + " is before the previous job's",
@@ -71,6 +94,7 @@ Imported import_swf(const std::vector<std::string>& inputs, const ImportOptions&
     }
     TrainingJob job;
     job.id = "swf-" + std::to_string(id);
+    seen.insert(id);
     job.submit_s = submit;
     job.gpus = static_cast<int>((procs + options.procs_per_gpu - 1) / options.procs_per_gpu);
     job.work_flops = kMfu * gpu->bf16_flops * job.gpus * run;
@@ -78,6 +102,9 @@ Imported import_swf(const std::vector<std::string>& inputs, const ImportOptions&
     // A wait of -1 is unknown; in logs that say so (as NASA's), submit times are start times.
     job.recorded_start_s = submit + std::max(0.0, wait);
     job.recorded_end_s = job.recorded_start_s + run;
+    if (job.recorded_end_s > kMaxSeconds)
+      throw RowError("out of range", "the job ends beyond ten years",
+                     "submit + wait + run is at most 316224000 s");
     horizon = std::max(horizon, job.recorded_end_s);
     max_procs = std::max(max_procs, procs);
     out.workload.training.push_back(std::move(job));

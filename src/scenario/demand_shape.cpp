@@ -8,7 +8,9 @@
 #include <map>
 
 #include "formats/json_fields.hpp"
+#include "model/duration.hpp"
 #include "model/input_error.hpp"
+#include "model/names.hpp"
 
 namespace gpufleet {
 
@@ -16,13 +18,18 @@ namespace {
 
 constexpr int kHoursPerWeek = 168;
 
-double parse_number(const std::string& text, const std::string& file, long line,
-                    const char* column) {
+// Bounds of a row's figures: a trace spans at most ten years (kMaxSeconds), and no service
+// sees a billion requests per second.
+constexpr double kMaxRatePerS = 1e9;
+
+double parse_number(const std::string& text, const std::string& file, long line, const char* column,
+                    double max) {
   char* end = nullptr;
   const double x = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(x) || x < 0)
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(x) || x < 0 || x > max)
     throw InputError(file, "line " + std::to_string(line) + ", " + column,
-                     "expected a non-negative number, got '" + text + "'",
+                     "expected a number from 0 to " + std::to_string(static_cast<long>(max)) +
+                         ", got '" + printable(text) + "'",
                      "ServeGen rows read window_start_s,request_rate_per_s,cv,distribution,p1,p2");
   return x;
 }
@@ -44,10 +51,11 @@ std::map<long, double> servegen_total_rate(const std::vector<std::string>& files
         throw InputError(file, "line " + std::to_string(line), "expected comma-separated fields",
                          "is this a ServeGen chunk-*-trace.csv file?");
       const auto next = row.find(',', comma + 1);
-      const double start = parse_number(row.substr(0, comma), file, line, "window_start_s");
+      const double start =
+          parse_number(row.substr(0, comma), file, line, "window_start_s", kMaxSeconds);
       const double rate = parse_number(
           row.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1),
-          file, line, "request_rate_per_s");
+          file, line, "request_rate_per_s", kMaxRatePerS);
       total[std::lround(start)] += rate;
     }
   }
@@ -149,8 +157,10 @@ DemandShape load_demand_shape(const std::string& file) {
            "expected 168 values (one per hour of the week), got " + std::to_string(values.size()));
   double sum = 0;
   for (size_t i = 0; i < values.size(); ++i) {
-    if (!values[i].is_number() || values[i].get<double>() < 0)
-      f.fail("by_hour[" + std::to_string(i) + "]", "expected a non-negative number");
+    // Relative rates: bounded so that their sum stays finite and renormalizing means something.
+    if (!values[i].is_number() || values[i].get<double>() < 0 ||
+        values[i].get<double>() > kMaxRatePerS)
+      f.fail("by_hour[" + std::to_string(i) + "]", "expected a number from 0 to 1e9");
     shape.by_hour.push_back(values[i].get<double>());
     sum += shape.by_hour.back();
   }

@@ -1,6 +1,7 @@
 #include "scenario/scenario.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 
@@ -67,8 +68,21 @@ GpuRange read_gpu_range(const JsonFields& f) {
   return g;
 }
 
+// Most GPUs a scenario's fleet holds at scale 1 (the seed has 10,000): counts stay ints at any
+// plausible --scale, and a draw fits in memory.
+constexpr long kMaxScenarioGpus = 10'000'000;
+
+// A pool name becomes a SimGrid cluster id and host prefix in the platform XML: letters,
+// digits, '.', '_' and '-' only, so that it cannot break the XML.
+bool plain_name(const std::string& name) {
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+  });
+}
+
 std::vector<PoolSpec> read_fleet(const JsonFields& f) {
   std::vector<PoolSpec> fleet;
+  long total = 0;
   const auto& pools = f.array("fleet");
   for (size_t i = 0; i < pools.size(); ++i) {
     const JsonFields p(pools[i], f.file(), f.field("fleet[" + std::to_string(i) + "]"));
@@ -77,6 +91,12 @@ std::vector<PoolSpec> read_fleet(const JsonFields& f) {
     spec.model = gpu_model(p, "model");
     spec.gpus = p.positive_int("gpus");
     spec.name = p.text_or("name", "");
+    if (!plain_name(spec.name))
+      p.fail("name", "'" + printable(spec.name) + "' is not a plain name",
+             "use letters, digits, '.', '_' and '-'");
+    total += spec.gpus;
+    if (total > kMaxScenarioGpus)
+      p.fail("gpus", "the fleet passes 10000000 GPUs", "scale a smaller fleet up with --scale");
     spec.role = p.text_or("role", "");
     if (!spec.role.empty() && spec.role != "training" && spec.role != "inference")
       p.fail("role", "unknown role '" + spec.role + "'", "use training or inference");

@@ -5,6 +5,7 @@
 #include <simgrid/kernel/routing/NetPoint.hpp>
 
 #include "model/input_error.hpp"
+#include "model/names.hpp"
 #include "sim/leaf_switches.hpp"
 
 namespace gpufleet {
@@ -52,9 +53,10 @@ Pool pool_of(const simgrid::s4u::Host* host, const std::string& file) {
   pool.price_per_gpu_hour = number_prop(host, file, "price_per_gpu_hour");
   pool.capex_per_gpu = number_prop(host, file, "capex_per_gpu");
   const double gpus = number_prop(host, file, "gpus");
-  if (static_cast<int>(gpus) != pool.gpus_per_domain)
+  // Compared as doubles: casting 1e300 to an int first would be undefined.
+  if (gpus != pool.gpus_per_domain)
     throw InputError(file, std::string("host '") + host->get_cname() + "', property 'gpus'",
-                     "says " + std::to_string(static_cast<int>(gpus)) + " GPUs but the host has " +
+                     "says " + printable(prop(host, file, "gpus")) + " GPUs but the host has " +
                          std::to_string(pool.gpus_per_domain) + " cores",
                      "one core per GPU: make core= and the gpus property agree");
   return pool;

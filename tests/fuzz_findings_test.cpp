@@ -1,0 +1,361 @@
+// Regressions for what fuzzing found (issue 15, docs/fuzzing.md): each bad input must end in
+// an InputError or std::invalid_argument with one line naming the file (line or field) and
+// the fix, never a crash, a hang, runaway memory, or an import that writes a workload `run`
+// rejects. The inputs are the fuzzers' findings, reduced by hand.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <limits>
+
+#include "formats/atomic_files.hpp"
+#include "formats/workload_io.hpp"
+#include "import/importers.hpp"
+#include "model/duration.hpp"
+#include "model/input_error.hpp"
+#include "model/names.hpp"
+#include "scenario/demand_shape.hpp"
+#include "scenario/scenario.hpp"
+#include "test_support.hpp"
+
+namespace gpufleet::test {
+namespace {
+
+using nlohmann::json;
+
+// The message of the user-facing error `f` throws; fails the test on anything else.
+std::string user_error(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "not a user-facing error: " << e.what();
+    return {};
+  }
+  ADD_FAILURE() << "accepted";
+  return {};
+}
+
+void expect_one_line_naming(const std::string& message, const std::vector<std::string>& parts) {
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  for (const auto& part : parts)
+    EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;
+}
+
+Imported import_text(const TempDir& dir, const std::string& format,
+                     const std::vector<std::string>& files, ImportOptions options = {}) {
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < files.size(); ++i)
+    paths.push_back(dir.write("in-" + std::to_string(i) + ".csv", files[i]));
+  return import_trace(format, paths, options);
+}
+
+// What `import` writes must be what `run` reads.
+void expect_round_trip(const TempDir& dir, const Imported& imported) {
+  const auto file = dir.write("imported.json", workload_to_text(imported.workload));
+  EXPECT_NO_THROW(load_workload(file));
+}
+
+TEST(FuzzFindings, DurationBeyondTenYearsAfterItsUnit) {
+  expect_one_line_naming(user_error([] { parse_duration_s("1e308d"); }), {"1e308d", "ten years"});
+  EXPECT_NO_THROW(parse_duration_s("3660d"));
+  expect_one_line_naming(user_error([] { parse_duration_s("3661d"); }), {"3661d"});
+}
+
+TEST(FuzzFindings, DurationWithAControlCharacterIsQuotedOnOneLine) {
+  expect_one_line_naming(user_error([] { parse_duration_s("\x01\n"); }),
+                         {"\\x01\\x0a", "not a duration"});
+}
+
+TEST(FuzzFindings, PrintableEscapesControlsAndBadUtf8AndCuts) {
+  EXPECT_EQ(printable("a\tb\xff"), "a\\x09b\\xff");
+  EXPECT_EQ(printable("caf\xc3\xa9"), "caf\xc3\xa9");
+  EXPECT_EQ(printable(std::string(100, 'x'), 10), std::string(10, 'x') + "...");
+  EXPECT_TRUE(valid_utf8("caf\xc3\xa9"));
+  EXPECT_FALSE(valid_utf8("\xc3\x28"));
+  EXPECT_FALSE(valid_utf8("\xed\xa0\x80"));  // a UTF-16 surrogate
+}
+
+json one_service(double interval_s) {
+  json s = h100_service({100, 200});
+  s["demand"]["interval_s"] = interval_s;
+  return workload(7200, json::array(), {s});
+}
+
+TEST(FuzzFindings, DemandStepsShorterThanASecondAreRefused) {
+  TempDir dir;
+  const auto file = dir.write("w.json", one_service(1e-300).dump());
+  expect_one_line_naming(user_error([&] { load_workload(file); }),
+                         {"w.json", "inference[0].demand.interval_s", "1 s"});
+  EXPECT_NO_THROW(load_workload(dir.write("ok.json", one_service(1).dump())));
+}
+
+TEST(FuzzFindings, WorkloadTimesBeyondTenYearsAreRefused) {
+  TempDir dir;
+  json w = workload(7200, {training_job("a", 0, 72, 1e19)});
+  w["horizon_s"] = 1e300;
+  expect_one_line_naming(user_error([&] { load_workload(dir.write("h.json", w.dump())); }),
+                         {"h.json", "horizon_s", "ten years"});
+  w["horizon_s"] = 7200;
+  w["training"][0]["submit_s"] = 1e300;
+  expect_one_line_naming(user_error([&] { load_workload(dir.write("s.json", w.dump())); }),
+                         {"training[0].submit_s"});
+}
+
+TEST(FuzzFindings, AnIntegerBeyondAnIntIsRefusedNotNarrowed) {
+  TempDir dir;
+  json w = workload(7200, {training_job("a", 0, 72, 1e19)});
+  w["training"][0]["priority"] = 4294967297LL;  // narrowed, it was priority 1
+  expect_one_line_naming(user_error([&] { load_workload(dir.write("p.json", w.dump())); }),
+                         {"p.json", "training[0].priority"});
+}
+
+TEST(FuzzFindings, AServiceFasterThanItsGpusPeakIsRefused) {
+  TempDir dir;
+  json w = workload(7200, json::array(), {h100_service({100, 200})});
+  w["inference"][0]["flops_per_unit"] = 1e15;  // 100 units/s x 1e15 > 8 H100s' peak
+  const auto file = dir.write("w.json", w.dump());
+  Workload workload = load_workload(file);
+  Fleet fleet;
+  Pool pool;
+  pool.name = "h100";
+  pool.gpu_model = "H100";
+  pool.role = PoolRole::kInference;
+  pool.gpus_per_domain = 8;
+  pool.peak_flops_per_gpu = 989e12;
+  pool.domain_count = 2;
+  fleet.pools = {pool};
+  fleet.domains = {{"h100-0", 0, 8, -1}, {"h100-1", 0, 8, -1}};
+  expect_one_line_naming(user_error([&] { bind_workload(workload, fleet, file); }),
+                         {"w.json", "inference[0].generations[0].throughput", "peak"});
+  w["inference"][0]["flops_per_unit"] = 1e12;
+  Workload fine = load_workload(dir.write("ok.json", w.dump()));
+  EXPECT_NO_THROW(bind_workload(fine, fleet, file));
+}
+
+TEST(FuzzFindings, JsonNumberOverflowNamesTheFile) {
+  TempDir dir;
+  const auto file = dir.write("w.json", R"({"format": "gpufleet-workload", "version": 1e400})");
+  expect_one_line_naming(user_error([&] { load_workload(file); }), {"w.json", "out of range"});
+}
+
+// Fields 3-18 of an SWF job: wait -1 (unknown), run 1,000 s on 8 processors.
+const std::string kSwfRow = " -1 1000 8 -1 -1 8 -1 -1 1 1 1 -1 -1 -1 -1 -1";
+
+TEST(FuzzFindings, SwfProcessorsBeyondAnIntAreRefused) {
+  TempDir dir;
+  const auto message = user_error([&] {
+    import_text(dir, "swf", {"1 0 -1 1000 4294967296 -1 -1 8 -1 -1 1 1 1 -1 -1 -1 -1 -1\n"});
+  });
+  expect_one_line_naming(message, {"in-0.csv", "line 1", "4294967296 processors"});
+}
+
+TEST(FuzzFindings, SwfRunTimeBeyondTenYearsIsRefused) {
+  TempDir dir;
+  expect_one_line_naming(user_error([&] {
+                           import_text(dir, "swf",
+                                       {"1 0 -1 1e300 8 -1 -1 8 -1 -1 1 1 1 -1 -1 -1 -1 -1\n"});
+                         }),
+                         {"line 1", "run time"});
+}
+
+TEST(FuzzFindings, SwfDuplicateJobNumbersAreRefusedOrSkipped) {
+  TempDir dir;
+  const std::string log = "3 0" + kSwfRow + "\n3 5" + kSwfRow + "\n";
+  expect_one_line_naming(user_error([&] { import_text(dir, "swf", {log}); }),
+                         {"line 2", "job 3 appears twice"});
+  ImportOptions lenient;
+  lenient.lenient = true;
+  const auto imported = import_text(dir, "swf", {log}, lenient);
+  EXPECT_EQ(imported.workload.training.size(), 1u);
+  expect_round_trip(dir, imported);
+}
+
+TEST(FuzzFindings, SwfHugeMaxProcsHeaderIsIgnored) {
+  TempDir dir;
+  const auto imported =
+      import_text(dir, "swf", {"; MaxProcs: 99999999999999999999\n1 0" + kSwfRow + "\n"});
+  ASSERT_EQ(imported.pools.size(), 1u);
+  EXPECT_EQ(imported.pools[0].gpus, 8);
+}
+
+const std::string kNodeHeader = "sn,cpu_milli,memory_mib,gpu,model\n";
+const std::string kPodHeader =
+    "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,"
+    "deletion_time,scheduled_time\n";
+
+TEST(FuzzFindings, AlibabaNodeGpusBeyondAnIntAreRefused) {
+  TempDir dir;
+  const auto message = user_error([&] {
+    import_text(
+        dir, "alibaba-gpu-2023",
+        {kNodeHeader + "n0,1,1,4294967304,T4\n", kPodHeader + "p0,1,1,1,1000,,LS,R,0,10,0\n"});
+  });
+  expect_one_line_naming(message, {"in-0.csv", "line 2", "4294967304 GPUs"});
+}
+
+TEST(FuzzFindings, AlibabaEmptyOrNonUtf8PodNamesAreRefused) {
+  TempDir dir;
+  const std::string nodes = kNodeHeader + "n0,1,1,8,T4\n";
+  expect_one_line_naming(
+      user_error([&] {
+        import_text(dir, "alibaba-gpu-2023", {nodes, kPodHeader + ",1,1,1,1000,,LS,R,0,10,0\n"});
+      }),
+      {"in-1.csv", "line 2", "pod name"});
+  expect_one_line_naming(user_error([&] {
+                           import_text(dir, "alibaba-gpu-2023",
+                                       {nodes, kPodHeader + "p\xff,1,1,1,1000,,LS,R,0,10,0\n"});
+                         }),
+                         {"line 2", "p\\xff"});
+}
+
+TEST(FuzzFindings, AlibabaPodLargerThanEveryPoolOfItsModelsIsRefusedOrSkipped) {
+  TempDir dir;
+  const std::vector<std::string> files = {
+      kNodeHeader + "n0,1,1,8,T4\n",
+      kPodHeader + "p0,1,1,822,1000,T4,LS,R,0,10,0\n" + "p1,1,1,8,1000,T4,LS,R,0,10,0\n"};
+  expect_one_line_naming(user_error([&] { import_text(dir, "alibaba-gpu-2023", files); }),
+                         {"in-1.csv", "line 2", "822 GPUs", "(8)"});
+  ImportOptions lenient;
+  lenient.lenient = true;
+  const auto imported = import_text(dir, "alibaba-gpu-2023", files, lenient);
+  EXPECT_EQ(imported.workload.training.size(), 1u);
+  expect_round_trip(dir, imported);
+}
+
+const std::string kAzureHeader = "TIMESTAMP,ContextTokens,GeneratedTokens\n";
+
+TEST(FuzzFindings, AzureIntervalBelowASecondIsRefused) {
+  TempDir dir;
+  ImportOptions options;
+  options.interval_s = 1e-9;
+  expect_one_line_naming(user_error([&] {
+                           import_text(dir, "azure-llm-2023",
+                                       {kAzureHeader + "2023-11-16 18:17:03.9,10,1\n"}, options);
+                         }),
+                         {"--interval", "1s"});
+}
+
+TEST(FuzzFindings, AzureTimestampFarFromTheOthersIsRefusedOrSkipped) {
+  TempDir dir;
+  const std::string trace =
+      kAzureHeader + "2023-11-16 18:17:03.9,10,1\n9999-11-16 18:17:03.9,10,1\n";
+  expect_one_line_naming(user_error([&] { import_text(dir, "azure-llm-2023", {trace}); }),
+                         {"in-0.csv", "line 3", "--interval"});
+  ImportOptions lenient;
+  lenient.lenient = true;
+  const auto imported = import_text(dir, "azure-llm-2023", {trace}, lenient);
+  EXPECT_EQ(imported.report.kept.at("requests"), 1);
+}
+
+TEST(FuzzFindings, AzureTimestampsBefore1970AreInOrder) {
+  TempDir dir;
+  const auto imported = import_text(
+      dir, "azure-llm-2023",
+      {kAzureHeader +
+       "1969-12-31 23:59:00,10,1\n1969-12-31 23:59:30,10,1\n1970-01-01 00:00:30,5,5\n"});
+  EXPECT_EQ(imported.report.kept.at("requests"), 3);
+  EXPECT_EQ(imported.workload.inference.at(0).demand.values.size(), 2u);
+}
+
+TEST(FuzzFindings, AzureMonthOutOfRangeIsNotATime) {
+  TempDir dir;
+  expect_one_line_naming(user_error([&] {
+                           import_text(dir, "azure-llm-2023",
+                                       {kAzureHeader + "2023-13-16 18:17:03.9,10,1\n"});
+                         }),
+                         {"line 2", "is not a time"});
+}
+
+TEST(FuzzFindings, ServegenWindowsFarApartAreRefused) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path("m-far"));
+  dir.write("m-far/chunk-0-trace.csv", "0,1,1,,0,0\n1,1,1,,0,0\n300000000,1,1,,0,0\n");
+  const auto message =
+      user_error([&] { import_trace("servegen", {dir.path("m-far")}, ImportOptions{}); });
+  expect_one_line_naming(message, {"m-far", "window_start_s", "more than 1000000"});
+  dir.write("m-far/chunk-0-trace.csv", "0,1,1,,0,0\n600,1,1,,0,0\n1e300,1,1,,0,0\n");
+  expect_one_line_naming(
+      user_error([&] { import_trace("servegen", {dir.path("m-far")}, ImportOptions{}); }),
+      {"chunk-0-trace.csv", "line 3", "window_start_s"});
+}
+
+TEST(FuzzFindings, DemandShapeValuesThatOverflowTheirSumAreRefused) {
+  TempDir dir;
+  const json shape = {
+      {"source", "x"}, {"hourly_log_sigma", 0.1}, {"by_hour", std::vector<double>(168, 1e308)}};
+  const auto file = dir.write("shape.json", shape.dump());
+  expect_one_line_naming(user_error([&] { load_demand_shape(file); }),
+                         {"shape.json", "by_hour[0]"});
+}
+
+TEST(FuzzFindings, AnOutputPathThatIsAFileIsAnInputError) {
+  TempDir dir;
+  dir.write("taken", "a file");
+  expect_one_line_naming(user_error([&] { write_file_atomically(dir.path("taken/w.json"), "{}"); }),
+                         {"taken", "cannot create the output folder"});
+}
+
+TEST(FuzzFindings, AFolderOfAnOutputsNameLeavesEveryFileOldAndNoTemporaries) {
+  TempDir dir;
+  dir.write("out/a.csv", "old a");
+  std::filesystem::create_directories(dir.path("out/b.csv"));
+  {
+    AtomicFiles files(dir.path("out"));
+    files.add("a.csv", "new a");
+    files.add("b.csv", "new b");
+    expect_one_line_naming(user_error([&] { files.commit(); }), {"b.csv", "folder"});
+  }
+  EXPECT_EQ(read_file(dir.path("out/a.csv")), "old a");
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path("out")))
+    EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
+}
+
+TEST(FuzzFindings, APlatformGpusPropertyBeyondAnIntIsAnInputError) {
+  TempDir dir;
+  std::string xml = platform_xml({pool("H100", 16)});
+  const std::string gpus = "<prop id=\"gpus\" value=\"8\"/>";
+  ASSERT_NE(xml.find(gpus), std::string::npos);
+  xml.replace(xml.find(gpus), gpus.size(), "<prop id=\"gpus\" value=\"1e300\"/>");
+  const auto w = workload(7200, json::array(), {h100_service({100})});
+  const auto r = run_cli({"run", "--platform", dir.write("p.xml", xml), "--workload",
+                          dir.write("w.json", w.dump()), "--out", dir.path("out"), "--quiet"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  expect_one_line_naming(r.err.substr(0, r.err.size() - 1), {"p.xml", "property 'gpus'", "1e300"});
+}
+
+// The seed scenario, its shape found by absolute path, changed by `edit`, loaded.
+std::string load_edited_seed(const std::function<void(json&)>& edit) {
+  TempDir dir;
+  json seed = json::parse(read_file(GPUFLEET_SOURCE_DIR "/workloads/scenarios/seed.json"));
+  seed["inference"]["shape"] = GPUFLEET_SOURCE_DIR "/workloads/shapes/servegen-m-small.json";
+  edit(seed);
+  const auto file = dir.write("s.json", seed.dump());
+  return user_error([&] { load_scenario(file); });
+}
+
+TEST(FuzzFindings, AScenarioPoolNameThatWouldBreakThePlatformXmlIsRefused) {
+  expect_one_line_naming(load_edited_seed([](json& s) { s["fleet"][0]["name"] = "a\"<b"; }),
+                         {"s.json", "fleet[0].name", "plain name"});
+}
+
+TEST(FuzzFindings, AScenarioFleetBeyondTenMillionGpusIsRefused) {
+  expect_one_line_naming(load_edited_seed([](json& s) {
+                           s["fleet"][0]["gpus"] = 720000000;
+                           s["fleet"][1]["gpus"] = 720000000;
+                         }),
+                         {"s.json", "gpus", "10000000"});
+}
+
+TEST(FuzzFindings, CliHorizonBeyondTenYearsExitsTwoWithOneLine) {
+  const auto r = run_cli({"run", "--horizon", "1e308d", "--quiet", "--out", "/nonexistent/x"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("ten years"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+}
+
+}  // namespace
+}  // namespace gpufleet::test
