@@ -24,6 +24,7 @@ bool start_anywhere(SchedulerCore& core, int job) {
 }  // namespace
 
 void start_recorded(SchedulerCore& core) {
+  if (core.waiting_with_recorded_start() == 0) return;       // a generated workload: none ever ran
   const auto waiting = core.waiting_training().to_vector();  // starting a job edits the queue
   for (int job : waiting) {
     const double start = core.workload().training[job].recorded_start_s;

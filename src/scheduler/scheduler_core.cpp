@@ -75,6 +75,7 @@ void SchedulerCore::enqueue(int job, bool at_head) {
     waiting_.push_back(job);
   for (int pool : job_pools_[job]) ++waiting_sizes_[pool][workload_.training[job].gpus];
   ++waiting_priorities_[workload_.training[job].priority];
+  waiting_recorded_ += workload_.training[job].recorded_start_s >= 0;
 }
 
 void SchedulerCore::dequeue(int job) {
@@ -86,6 +87,7 @@ void SchedulerCore::dequeue(int job) {
   }
   const auto it = waiting_priorities_.find(workload_.training[job].priority);
   if (--it->second == 0) waiting_priorities_.erase(it);
+  waiting_recorded_ -= workload_.training[job].recorded_start_s >= 0;
 }
 
 int SchedulerCore::smallest_waiting_gpus(int pool) const {

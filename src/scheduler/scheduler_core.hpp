@@ -50,6 +50,8 @@ class SchedulerCore {
   const WaitingQueue& waiting_training() const { return waiting_; }
   // GPUs of the smallest waiting job that may run on the pool; none waiting: INT_MAX.
   int smallest_waiting_gpus(int pool) const;
+  // Waiting jobs that a trace says ran (a recorded start): replay has nothing to do without.
+  int waiting_with_recorded_start() const { return waiting_recorded_; }
   // The highest priority among waiting jobs; none waiting: INT_MIN.
   int highest_waiting_priority() const {
     return waiting_priorities_.empty() ? std::numeric_limits<int>::min()
@@ -152,7 +154,8 @@ class SchedulerCore {
   // Per pool, GPUs -> how many waiting jobs of that size may run there: the fragmentation
   // metric asks each bin, and scanning the queue cost O(queue) when nothing fits.
   std::vector<std::map<int, int>> waiting_sizes_;
-  std::map<int, int> waiting_priorities_;  // priority -> waiting jobs (preemption asks each pass)
+  std::map<int, int> waiting_priorities_;
+  int waiting_recorded_ = 0;  // priority -> waiting jobs (preemption asks each pass)
   std::vector<int> running_;
   std::vector<int> pending_leases_;
   std::vector<int> deps_left_;
