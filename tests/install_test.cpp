@@ -1,7 +1,6 @@
 // `cmake --install` gives a gpufleet that runs from any folder on the data installed beside it
 // (no source path compiled in), with its man page.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -13,18 +12,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int shell(const std::string& command) {
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 class Install : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     const std::string build = fs::path(GPUFLEET_CLI).parent_path().string();
     prefix_ = new TempDir();
-    ASSERT_EQ(shell("cmake --install '" + build + "' --prefix '" + prefix_->path("p") + "' >'" +
-                    prefix_->path("install.log") + "' 2>&1"),
+    ASSERT_EQ(run_shell("cmake --install '" + build + "' --prefix '" + prefix_->path("p") + "' >'" +
+                        prefix_->path("install.log") + "' 2>&1"),
               0)
         << read_file(prefix_->path("install.log"));
   }
@@ -58,7 +52,7 @@ TEST_F(Install, RunsFromAnyFolderOnTheDataInstalledBesideIt) {
   const TempDir elsewhere;
   const std::string run = "cd '" + elsewhere.path("") + "' && env -u GPUFLEET_DATA '" +
                           installed("bin/gpufleet") + "' run --scale 0.1 --horizon 2d -q --out out";
-  ASSERT_EQ(shell(run + " >'" + elsewhere.path("log") + "' 2>&1"), 0)
+  ASSERT_EQ(run_shell(run + " >'" + elsewhere.path("log") + "' 2>&1"), 0)
       << read_file(elsewhere.path("log"));
   const auto summary = nlohmann::json::parse(read_file(elsewhere.path("out/summary.json")));
   // The scenario came from the prefix, not from the source tree the binary was built from.
@@ -73,7 +67,7 @@ TEST_F(Install, GpufleetDataOverridesTheDataFolderAndAWrongOneIsNamed) {
   const std::string run = "cd '" + elsewhere.path("") + "' && GPUFLEET_DATA=/nonexistent '" +
                           installed("bin/gpufleet") + "' run -q --out out >'" +
                           elsewhere.path("log") + "' 2>&1";
-  EXPECT_EQ(shell(run), 2);
+  EXPECT_EQ(run_shell(run), 2);
   EXPECT_NE(read_file(elsewhere.path("log")).find("/nonexistent"), std::string::npos)
       << read_file(elsewhere.path("log"));
   EXPECT_FALSE(fs::exists(elsewhere.path("out")));

@@ -1,7 +1,6 @@
 // Studies (docs/studies.md): confidence intervals worked by hand, paired differences, fleet
 // variants' rounding, and a study that resumes and keeps its failed runs.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdlib>
 
@@ -194,18 +193,13 @@ TEST(Study, BadStudyFilesAreRefusedBeforeAnythingRuns) {
 namespace gpufleet::test {
 namespace {
 
-int shell(const std::string& command) {
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 // A real single-node Slurm, started for this test and stopped by PID (scripts/slurm-local.sh).
 class LocalSlurm {
  public:
   explicit LocalSlurm(const TempDir& dir) : dir_(dir.path("slurm")), log_(dir.path("slurm.log")) {
-    status_ = shell("scripts/slurm-local.sh start '" + dir_ + "' > '" + log_ + "' 2>&1");
+    status_ = run_shell("scripts/slurm-local.sh start '" + dir_ + "' > '" + log_ + "' 2>&1");
   }
-  ~LocalSlurm() { shell("scripts/slurm-local.sh stop '" + dir_ + "' >> '" + log_ + "' 2>&1"); }
+  ~LocalSlurm() { run_shell("scripts/slurm-local.sh stop '" + dir_ + "' >> '" + log_ + "' 2>&1"); }
   int status() const { return status_; }
   std::string conf() const { return dir_ + "/slurm.conf"; }
   std::string log() const { return read_file(log_); }

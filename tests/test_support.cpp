@@ -22,6 +22,11 @@ std::string quote(const std::string& s) {
 }
 }  // namespace
 
+int run_shell(const std::string& command) {
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 CliResult run_cli(const std::vector<std::string>& args) {
   TempDir capture;
   std::string command = quote(GPUFLEET_CLI);

@@ -19,6 +19,9 @@ struct CliResult {
 // Runs the gpufleet binary with these arguments (shell-quoted for you).
 CliResult run_cli(const std::vector<std::string>& args);
 
+// Runs a shell command line as it is; its exit status (-1 if it did not exit).
+int run_shell(const std::string& command);
+
 // A fresh directory under the system temp dir, removed at the end of the test.
 class TempDir {
  public:

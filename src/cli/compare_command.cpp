@@ -17,6 +17,7 @@
 #include "report/comparison.hpp"
 #include "report/reports.hpp"
 #include "runtime/child_processes.hpp"
+#include "runtime/text_file.hpp"
 #include "scheduler/policy.hpp"
 
 namespace gpufleet {
@@ -131,15 +132,7 @@ SharedInputs shared_inputs(const CompareOptions& o) {
 // The last line a failed child wrote on stderr, without the program's prefix.
 std::string error_of(const std::string& stderr_file, const ChildExit& e) {
   if (!e.problem.empty()) return e.problem;
-  std::string text;
-  try {
-    text = report::read_text_file(stderr_file, "");
-  } catch (const InputError&) {
-  }
-  std::string last, line;
-  std::stringstream in(text);
-  while (std::getline(in, line))
-    if (!line.empty()) last = line;
+  std::string last = last_line_of(stderr_file);
   for (const char* prefix : {"gpufleet: error: ", "gpufleet: internal error: "})
     if (last.rfind(prefix, 0) == 0) last = last.substr(std::strlen(prefix));
   return last.empty() ? "exit code " + std::to_string(e.exit_code) : last;

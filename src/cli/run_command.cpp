@@ -158,6 +158,8 @@ int run(const RunOptions& o) {
   const EconomicsParams economics = economics_params(o.economics);
   const auto t_inputs = std::chrono::steady_clock::now();
   Inputs in = read_inputs(o);
+  // Hashed when read, not after the run: the file may change meanwhile.
+  if (!o.economics.file.empty()) record_input(in, "economics", o.economics.file, o.economics.file);
   Workload& workload = in.workload;
   SimulationOptions sim;
   sim.horizon_s = horizon_of(o, workload);
@@ -190,7 +192,6 @@ int run(const RunOptions& o) {
 
   auto summary = summarize(simulation.fleet(), workload, result);
   summary["economics"] = economics_json(simulation.fleet(), workload, result, economics);
-  if (!o.economics.file.empty()) record_input(in, "economics", o.economics.file, o.economics.file);
   summary["gpufleet_version"] = gpufleet_version();
   // Everything else in the outputs is byte-identical for the same inputs and seed; this block
   // names the build, the command and the inputs, so it changes with them.

@@ -2,8 +2,6 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "cli/commands.hpp"
@@ -16,6 +14,7 @@
 #include "policies/policies.hpp"
 #include "runtime/child_processes.hpp"
 #include "runtime/slurm_array.hpp"
+#include "runtime/text_file.hpp"
 #include "runtime/version.hpp"
 #include "scenario/scenario_generator.hpp"
 #include "study/fleet_variant.hpp"
@@ -108,25 +107,9 @@ std::string config_hash(const std::vector<std::string>& argv, const std::string&
                         const std::string& platform) {
   std::string text = std::string(gpufleet_version()) + "\n" + gpufleet_commit() + "\n";
   for (size_t i = 1; i < argv.size(); ++i)
-    if (argv[i] != "--out" && (i == 0 || argv[i - 1] != "--out")) text += argv[i] + "\n";
+    if (argv[i] != "--out" && argv[i - 1] != "--out") text += argv[i] + "\n";
   text += sha256_of_file(workload) + "\n" + sha256_of_file(platform) + "\n";
   return sha256_of_text(text);
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// The last line a failed run wrote on stderr.
-std::string last_line(const std::string& file) {
-  std::stringstream in(read_text(file));
-  std::string line, last;
-  while (std::getline(in, line))
-    if (!line.empty()) last = line;
-  return last;
 }
 
 struct PlannedRun {
@@ -165,7 +148,7 @@ std::vector<PlannedRun> plan_runs(const StudySpec& spec, const std::vector<SeedI
       p.hash = config_hash(p.command.argv, workload, platform);
       std::error_code ec;
       p.done = fs::exists(p.dir + "/summary.json", ec) &&
-               read_text(p.dir + "/config.sha256") == p.hash + "\n";
+               read_text_or_empty(p.dir + "/config.sha256") == p.hash + "\n";
       plan.push_back(std::move(p));
     }
   return plan;
@@ -176,7 +159,7 @@ void finish_run(PlannedRun& p, const ChildExit& e) {
     write_file_atomically(p.dir + "/config.sha256", p.hash + "\n");
     p.done = true;
   } else {
-    p.run.error = !e.problem.empty() ? e.problem : last_line(p.command.stderr_file);
+    p.run.error = !e.problem.empty() ? e.problem : last_line_of(p.command.stderr_file);
   }
 }
 
@@ -203,8 +186,8 @@ std::string manifest_csv(const std::vector<PlannedRun>& plan, const StudySpec& s
     std::string command;
     for (size_t i = 0; i < p.command.argv.size(); ++i)
       command += (i ? " " : "") + p.command.argv[i];
-    out += p.run.id + ",\"" + arms[p.run.arm].name + "\"," + std::to_string(p.run.seed) + "," +
-           p.hash + ",\"" + command + "\"\n";
+    out += csv_field(p.run.id) + "," + csv_field(arms[p.run.arm].name) + "," +
+           std::to_string(p.run.seed) + "," + p.hash + "," + csv_field(command) + "\n";
   }
   return out;
 }
@@ -212,29 +195,15 @@ std::string manifest_csv(const std::vector<PlannedRun>& plan, const StudySpec& s
 // "arm vs baseline: metric +d [lo, hi]" for the headline metrics: the verdict first.
 void print_verdicts(const StudySpec& spec, const std::vector<StudyRun>& runs) {
   const auto arms = spec.arms();
-  const std::vector<std::pair<std::string, double>> headline = {
-      {"training.capacity_gap", 100},
-      {"fleet.effective_utilization", 100},
-      {"inference.slo_attainment", 100},
-      {"economics.fleet.margin_with_contracts_usd", 1e-6}};
   std::printf("\n%zu arms x %zu seeds; paired differences against '%s' (95%% CI):\n", arms.size(),
               spec.seeds.size(), arms[spec.baseline].name.c_str());
   for (size_t a = 0; a < arms.size(); ++a) {
     if (static_cast<int>(a) == spec.baseline) continue;
     std::printf("  %s\n", arms[a].name.c_str());
-    for (const auto& [metric, factor] : headline) {
-      std::vector<double> diffs;
-      for (const auto& r : runs) {
-        double v = 0, b = 0;
-        if (r.arm != static_cast<int>(a) || !r.ok || !summary_value(r.summary, metric, v)) continue;
-        for (const auto& base : runs)
-          if (base.arm == spec.baseline && base.seed == r.seed && base.ok &&
-              summary_value(base.summary, metric, b))
-            diffs.push_back((v - b) * factor);
-      }
-      const auto m = mean_ci95(diffs);
-      std::printf("    %-30s %+9.2f %s [%+.2f, %+.2f], n=%ld\n", metric.c_str(), m.mean,
-                  factor == 100 ? "points" : "M USD ", m.low, m.high, m.n);
+    for (const auto& h : study_headlines()) {
+      const MeanInterval d = arm_figure(spec, runs, static_cast<int>(a), h.metric).diff;
+      std::printf("    %-42s %+9.2f %-6s [%+.2f, %+.2f], n=%ld\n", h.metric.c_str(),
+                  d.mean * h.factor, h.unit.c_str(), d.low * h.factor, d.high * h.factor, d.n);
     }
   }
 }
@@ -280,8 +249,9 @@ int study(const StudyOptions& o) {
     run_children(commands, parallel, on_exit);
   }
   std::vector<StudyRun> runs;
+  const auto arms = spec.arms();
   for (auto& p : plan) {
-    load_result(p, contracts[spec.arms()[p.run.arm].fleet]);
+    load_result(p, contracts[arms[p.run.arm].fleet]);
     runs.push_back(p.run);
   }
   AtomicFiles files(o.out);

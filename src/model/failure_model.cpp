@@ -56,8 +56,10 @@ double FailureModel::job_mtbf_s(int gpus) const {
   return per_s > 0 ? 1 / per_s : INFINITY;
 }
 
-double FailureModel::checkpoint_write_s(double gradient_bytes) const {
-  const double bytes = gradient_bytes * checkpoint_bytes_per_gradient_byte;
+double FailureModel::checkpoint_write_s(const TrainingJob& job) const {
+  const double bytes = job.checkpoint_bytes > 0
+                           ? job.checkpoint_bytes
+                           : job.gradient_bytes * checkpoint_bytes_per_gradient_byte;
   return std::max(min_checkpoint_write_s, bytes / checkpoint_write_Bps);
 }
 

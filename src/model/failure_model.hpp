@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "model/workload.hpp"
+
 namespace gpufleet {
 
 // What a failure takes down while it is repaired.
@@ -34,8 +36,9 @@ struct FailureModel {
 
   // Mean time between failures of a job on `gpus` GPUs, seconds.
   double job_mtbf_s(int gpus) const;
-  // Time to write a checkpoint of a job whose gradient is `gradient_bytes`.
-  double checkpoint_write_s(double gradient_bytes) const;
+  // Time to write one checkpoint of the job: its checkpoint_bytes, or its gradient's size x
+  // checkpoint_bytes_per_gradient_byte, over checkpoint_write_Bps.
+  double checkpoint_write_s(const TrainingJob& job) const;
 };
 
 // Calibrated on Llama 3 405B's pretraining (16,384 H100 GPUs, 54 days, 419 unexpected

@@ -2,7 +2,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+
+#include "runtime/text_file.hpp"
 
 namespace gpufleet {
 
@@ -21,14 +22,6 @@ std::string task_line(const ChildCommand& c, const std::string& exit_file) {
     line += "timeout --signal=KILL " + std::to_string(static_cast<long>(c.timeout_s + 0.999)) + " ";
   for (const auto& arg : c.argv) line += quoted(arg) + " ";
   return line + "> /dev/null 2> " + quoted(c.stderr_file) + "; echo $? > " + quoted(exit_file);
-}
-
-std::string read_file_or(const std::string& path, const std::string& fallback) {
-  std::ifstream in(path);
-  if (!in) return fallback;
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 }  // namespace
@@ -60,9 +53,9 @@ std::vector<ChildExit> run_slurm_array(const std::vector<ChildCommand>& commands
                       base + "/sbatch.log"};
   const ChildExit sbatch = run_children({submit}, 1, [](size_t, const ChildExit&) {}).front();
   for (size_t k = 0; k < commands.size(); ++k) {
-    const std::string code = read_file_or(base + "/exit-" + std::to_string(k), "");
+    const std::string code = read_text_or_empty(base + "/exit-" + std::to_string(k));
     if (code.empty()) {
-      std::string why = read_file_or(base + "/sbatch.log", "");
+      std::string why = read_text_or_empty(base + "/sbatch.log");
       while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
       exits[k].problem = "the Slurm task did not run" +
                          (why.empty() ? std::string() : ": " + why.substr(why.rfind('\n') + 1));

@@ -285,10 +285,7 @@ class Controller {
     run.checkpoint_period_s = job.checkpoint_interval_s;
     run.compute_stretch = 1;
     if (!f.enabled) return;
-    const double bytes = job.checkpoint_bytes > 0
-                             ? job.checkpoint_bytes
-                             : job.gradient_bytes * f.checkpoint_bytes_per_gradient_byte;
-    const double write_s = std::max(f.min_checkpoint_write_s, bytes / f.checkpoint_write_Bps);
+    const double write_s = f.checkpoint_write_s(job);
     const double interval = options_.young_daly_checkpoints
                                 ? young_daly_interval_s(write_s, f.job_mtbf_s(job.gpus))
                                 : job.checkpoint_interval_s;

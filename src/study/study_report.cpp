@@ -16,37 +16,16 @@ using report::HtmlPage;
 using report::Series;
 using report::Whiskers;
 
-// A headline metric, the factor to its unit, and how its values read.
-struct Headline {
-  std::string metric, label, unit;
-  double factor;
-};
-
-const std::vector<Headline>& headlines() {
-  static const std::vector<Headline> h = {
-      {"training.capacity_gap", "training capacity gap", "points", 100},
-      {"economics.fleet.margin_with_contracts_usd", "margin with contracts", "M USD", 1e-6},
-      {"fleet.effective_utilization", "effective utilization", "points", 100},
-      {"inference.slo_attainment", "inference SLO attainment", "points", 100}};
-  return h;
-}
-
 // Arms are numbered in the tables and named by number under the bars: their names are long.
 std::string numbered(size_t arm, const std::string& name) {
   return "#" + std::to_string(arm + 1) + " " + name;
 }
 
-std::string signed_interval(const MeanInterval& m, double factor) {
+// "mean [low, high]" in the headline's unit; with a sign for differences.
+std::string interval(const MeanInterval& m, double factor, bool with_sign = false) {
   char text[96];
-  std::snprintf(text, sizeof text, "%+.2f [%+.2f, %+.2f]", m.mean * factor, m.low * factor,
-                m.high * factor);
-  return text;
-}
-
-std::string interval(const MeanInterval& m, double factor) {
-  char text[96];
-  std::snprintf(text, sizeof text, "%.2f [%.2f, %.2f]", m.mean * factor, m.low * factor,
-                m.high * factor);
+  std::snprintf(text, sizeof text, with_sign ? "%+.2f [%+.2f, %+.2f]" : "%.2f [%.2f, %.2f]",
+                m.mean * factor, m.low * factor, m.high * factor);
   return text;
 }
 
@@ -55,15 +34,15 @@ void verdicts(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>
   const auto arms = spec.arms();
   std::vector<std::vector<std::string>> rows{
       {"arm, against " + numbered(spec.baseline, arms[spec.baseline].name)}};
-  for (const auto& h : headlines()) rows[0].push_back(h.label + " (" + h.unit + ")");
+  for (const auto& h : study_headlines()) rows[0].push_back(h.label + " (" + h.unit + ")");
   long fewest = -1;
   for (size_t a = 0; a < arms.size(); ++a) {
     if (static_cast<int>(a) == spec.baseline) continue;
     std::vector<std::string> row{numbered(a, arms[a].name)};
     long n = 0;
-    for (const auto& h : headlines()) {
+    for (const auto& h : study_headlines()) {
       const auto f = arm_figure(spec, runs, static_cast<int>(a), h.metric);
-      row.push_back(signed_interval(f.diff, h.factor));
+      row.push_back(interval(f.diff, h.factor, true));
       n = std::max(n, f.diff.n);
     }
     fewest = fewest < 0 ? n : std::min(fewest, n);
@@ -80,7 +59,7 @@ void verdicts(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>
 
 // Bars of one metric per arm, with whiskers; none when every bar would be the same.
 void bars(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>& runs,
-          const Headline& h, bool paired) {
+          const StudyHeadline& h, bool paired) {
   const auto arms = spec.arms();
   std::vector<std::string> names;
   Series values{paired ? "difference" : "mean", {}, {}, {}, false};
@@ -137,9 +116,9 @@ std::string study_report_html(const StudySpec& spec, const std::vector<StudyRun>
                                            " runs failed (study.csv says why)");
   verdicts(page, spec, runs);
   page.section("Paired differences", "");
-  for (const auto& h : headlines()) bars(page, spec, runs, h, true);
+  for (const auto& h : study_headlines()) bars(page, spec, runs, h, true);
   page.section("Each arm", "");
-  for (const auto& h : headlines()) bars(page, spec, runs, h, false);
+  for (const auto& h : study_headlines()) bars(page, spec, runs, h, false);
   means_table(page, spec, runs);
   return page.finish();
 }

@@ -15,14 +15,6 @@ std::string number(double x) {
   return text;
 }
 
-// A field of a CSV file: quoted when it holds a comma, a quote or a line break.
-std::string field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
-
 // Per seed, the value of `metric` in the arm's run (absent: the run failed or lacks it).
 std::map<long, double> values_by_seed(const std::vector<StudyRun>& runs, int arm,
                                       const std::string& metric) {
@@ -39,6 +31,22 @@ std::string interval_fields(const MeanInterval& m) {
 }
 
 }  // namespace
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+const std::vector<StudyHeadline>& study_headlines() {
+  static const std::vector<StudyHeadline> h = {
+      {"training.capacity_gap", "training capacity gap", "points", 100},
+      {"economics.fleet.margin_with_contracts_usd", "margin with contracts", "M USD", 1e-6},
+      {"fleet.effective_utilization", "effective utilization", "points", 100},
+      {"inference.slo_attainment", "inference SLO attainment", "points", 100}};
+  return h;
+}
 
 bool summary_value(const nlohmann::json& summary, const std::string& key, double& value) {
   std::string pointer = "/" + key;
@@ -64,9 +72,10 @@ std::string study_csv(const StudySpec& spec, const std::vector<StudyRun>& runs) 
   out += "\n";
   for (const auto& run : runs) {
     const auto& arm = arms[run.arm];
-    out += field(run.id) + "," + field(arm.name) + "," + field(spec.policies[arm.policy].name) +
-           "," + field(spec.fleets[arm.fleet].name) + "," + std::to_string(run.seed) + "," +
-           (run.ok ? "ok" : "failed") + "," + field(run.error);
+    out += csv_field(run.id) + "," + csv_field(arm.name) + "," +
+           csv_field(spec.policies[arm.policy].name) + "," +
+           csv_field(spec.fleets[arm.fleet].name) + "," + std::to_string(run.seed) + "," +
+           (run.ok ? "ok" : "failed") + "," + csv_field(run.error);
     for (const auto& m : spec.metrics) {
       double v = 0;
       out += "," + (run.ok && summary_value(run.summary, m, v) ? number(v) : std::string());
@@ -102,8 +111,8 @@ std::string study_summary_csv(const StudySpec& spec, const std::vector<StudyRun>
     for (const auto& m : spec.metrics) {
       const bool baseline = static_cast<int>(a) == spec.baseline;
       const ArmFigure f = arm_figure(spec, runs, static_cast<int>(a), m);
-      out += field(arms[a].name) + "," + field(m) + "," + interval_fields(f.own) + "," +
-             field(arms[spec.baseline].name) +
+      out += csv_field(arms[a].name) + "," + csv_field(m) + "," + interval_fields(f.own) + "," +
+             csv_field(arms[spec.baseline].name) +
              (baseline ? std::string(",,,,") : "," + interval_fields(f.diff)) + "\n";
     }
   return out;

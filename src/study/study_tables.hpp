@@ -30,6 +30,16 @@ struct ArmFigure {
 ArmFigure arm_figure(const StudySpec& spec, const std::vector<StudyRun>& runs, int arm,
                      const std::string& metric);
 
+// The figures a study's verdict is read from: summary.json key, label, unit, factor to it.
+struct StudyHeadline {
+  std::string metric, label, unit;
+  double factor;
+};
+const std::vector<StudyHeadline>& study_headlines();
+
+// A field of a CSV file: quoted when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& text);
+
 // study.csv: one row per run (arm, policy, fleet, seed, status, error, then each metric).
 std::string study_csv(const StudySpec& spec, const std::vector<StudyRun>& runs);
 
