@@ -176,7 +176,7 @@ TEST(Workload, DuplicateIdsAreRefused) {
 }
 
 TEST(DemandCurve, StepsRepeatAndEnd) {
-  DemandCurve c{10, true, {1, 2, 3}};
+  DemandCurve c{10, true, {1, 2, 3}, {}};
   EXPECT_EQ(c.at(0), 1);
   EXPECT_EQ(c.at(25), 3);
   EXPECT_EQ(c.at(31), 1);

@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 // Layer of each folder of src/; the same table as docs/architecture.md.
 const std::map<std::string, int> kLayer = {
-    {"model", 0},     {"charts", 0},   {"runtime", 0}, {"formats", 1}, {"scenario", 2},
+    {"model", 0},     {"charts", 0},   {"runtime", 0}, {"serving", 1}, {"formats", 1}, {"scenario", 2},
     {"scheduler", 2}, {"policies", 3}, {"metrics", 3}, {"import", 3},  {"outputs", 4},
     {"sim", 4},       {"report", 4},   {"study", 5},   {"cli", 6},
 };

@@ -143,7 +143,10 @@ TEST(Spillover, LowersTheSeedScenariosGapAgainstStaticPartition) {
   auto s = seed_summaries(dir, {"static-partition", "spillover"});
   EXPECT_LT(s["spillover"]["training"]["capacity_gap"].get<double>(),
             s["static-partition"]["training"]["capacity_gap"].get<double>() - 0.03);
-  EXPECT_GE(s["spillover"]["inference"]["slo_attainment"].get<double>(), 0.999);
+  // Inference keeps its peak reserve: it serves as many requests on time as under
+  // static-partition.
+  EXPECT_NEAR(s["spillover"]["inference"]["slo_attainment"].get<double>(),
+              s["static-partition"]["inference"]["slo_attainment"].get<double>(), 1e-4);
 }
 
 // Two H100 servers; one service of 100 tokens/s per 8-GPU replica whose demand is 50, 50 and
@@ -161,15 +164,16 @@ json leasing_case(bool preemptible) {
 }
 
 // Idle at t = 0 (one replica is enough), the lease is taken; the 150 tokens/s of hour 2 need
-// its server, so it gets notice one notice period ahead and is reclaimed at 2 h exactly,
-// whatever the notice (a notice that is no whole number of demand steps, or none at all).
+// its server, so the oracle gives it notice one notice period ahead and it is reclaimed at 2 h
+// exactly, whatever the notice (a notice that is no whole number of demand steps, or none).
 class LeaseIdleNotice : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(LeaseIdleNotice, APreemptibleLeaseIsReclaimedJustWhenInferenceNeedsItsGpus) {
   TempDir dir;
-  const auto r = run_scenario(dir, {pool("H100", 16)}, leasing_case(true),
-                              {"--policy", "lease-idle", "--param", "lease_follow_demand=1",
-                               "--param", "lease_headroom=0", "--param", GetParam()});
+  const auto r =
+      run_scenario(dir, {pool("H100", 16)}, leasing_case(true),
+                   {"--policy", "lease-idle", "--param", "lease_follow_demand=1", "--param",
+                    "lease_headroom=0", "--param", GetParam(), "--forecast", "oracle"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto l = row_of(dir, "l");
   EXPECT_EQ(l.at("state"), "reclaimed");
@@ -178,7 +182,8 @@ TEST_P(LeaseIdleNotice, APreemptibleLeaseIsReclaimedJustWhenInferenceNeedsItsGpu
   const auto s = json::parse(read_file(dir.path("out/summary.json")));
   EXPECT_EQ(s["lease"]["reclaimed"].get<int>(), 1);
   EXPECT_NEAR(s["lease"]["revenue_usd"].get<double>(), 8 * 2 * 1.5, 1e-9);
-  EXPECT_NEAR(s["inference"]["slo_attainment"].get<double>(), 1.0, 1e-12);
+  EXPECT_NEAR(s["inference"]["served_fraction"].get<double>(), 1.0, 1e-12);
+  EXPECT_NEAR(s["inference"]["slo_attainment"].get<double>(), 1.0, 1e-6);
 }
 
 INSTANTIATE_TEST_SUITE_P(Notices, LeaseIdleNotice,
@@ -189,14 +194,17 @@ TEST(LeaseIdle, AnOnDemandLeaseThatWouldEatThePeakReserveIsRejected) {
   for (const char* follow : {"lease_follow_demand=0", "lease_follow_demand=1"}) {
     TempDir dir;
     // The peak (150) needs both servers: nothing is left above it for a lease of 10 hours.
-    const auto r = run_scenario(dir, {pool("H100", 16)}, leasing_case(false),
-                                {"--policy", "lease-idle", "--param", follow});
+    // (An observed forecast has seen only 50 at t = 0 and takes it: InferenceRisk.*.)
+    const auto r =
+        run_scenario(dir, {pool("H100", 16)}, leasing_case(false),
+                     {"--policy", "lease-idle", "--param", follow, "--forecast", "oracle"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(row_of(dir, "l").at("state"), "rejected") << follow;
   }
   TempDir dir;  // with a third server above the peak reserve, it is taken
-  const auto r = run_scenario(dir, {pool("H100", 24)}, leasing_case(false),
-                              {"--policy", "lease-idle", "--param", "lease_headroom=0"});
+  const auto r = run_scenario(
+      dir, {pool("H100", 24)}, leasing_case(false),
+      {"--policy", "lease-idle", "--param", "lease_headroom=0", "--forecast", "oracle"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(row_of(dir, "l").at("state"), "running");
 }
@@ -216,7 +224,8 @@ TEST(LeaseIdle, RaisesInferencePoolAllocationOnTheSeedWithoutLosingDemand) {
   const double base = inference_allocation(s["static-partition"]);
   const double leasing = inference_allocation(s["lease-idle"]);
   EXPECT_GT(leasing, base + 0.03) << base << " -> " << leasing;
-  EXPECT_GE(s["lease-idle"]["inference"]["slo_attainment"].get<double>(), 0.999);
+  EXPECT_NEAR(s["lease-idle"]["inference"]["slo_attainment"].get<double>(),
+              s["static-partition"]["inference"]["slo_attainment"].get<double>(), 1e-4);
   EXPECT_GT(s["lease-idle"]["lease"]["revenue_usd"].get<double>(), 0);
 }
 

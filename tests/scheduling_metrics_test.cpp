@@ -2,6 +2,7 @@
 // finish-time fairness, queue length, fragmentation and per-interval inference attainment.
 #include <gtest/gtest.h>
 
+#include "serving/queue_model.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {
@@ -80,17 +81,31 @@ TEST_F(HandWorked, QueueLengthIsTheTimeAverageOfWaitingJobs) {
 }
 
 TEST_F(HandWorked, InferenceAttainmentPerInterval) {
-  // 200 units/s of capacity against 150, 350, 80, 250.
-  std::vector<double> attainment;
-  for (auto& row : read_csv(dir_->path("out/services_timeseries.csv")))
-    attainment.push_back(std::stod(row.at("slo_attainment")));
-  ASSERT_EQ(attainment.size(), 4u);
-  EXPECT_NEAR(attainment[0], 1.0, 1e-6);
-  EXPECT_NEAR(attainment[1], 200.0 / 350, 1e-6);
-  EXPECT_NEAR(attainment[2], 1.0, 1e-6);
-  EXPECT_NEAR(attainment[3], 0.8, 1e-6);
-  EXPECT_NEAR(summary_["inference"]["services"][0]["slo_attainment"].get<double>(), 630.0 / 830,
-              1e-6);
+  // 200 units/s of capacity (2 replicas) against 150, 350, 80, 250: served 150, 200, 80, 200.
+  // On time: each replica is a queue of 100 x 0.5 = 50 slots, a request (1 unit) holds one for
+  // 0.5 s and may wait 1.0 - 0.5 s. Overloaded, a replica admits 98% of its 100 units/s.
+  const auto on_time = [](double per_replica) {
+    const QueueLoad load{per_replica, 50, 0.5, 1, 1};
+    return per_replica * wait_time(load).cdf(0.5);
+  };
+  const std::vector<double> demand = {150, 350, 80, 250};
+  const std::vector<double> served = {150, 200, 80, 200};
+  const std::vector<double> timely = {2 * on_time(75), 2 * on_time(98), 2 * on_time(40),
+                                      2 * on_time(98)};
+  const auto rows = read_csv(dir_->path("out/services_timeseries.csv"));
+  ASSERT_EQ(rows.size(), 4u);
+  double on_time_total = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_NEAR(std::stod(rows[i].at("served_per_s")), served[i], 1e-6) << i;
+    EXPECT_NEAR(std::stod(rows[i].at("slo_attainment")), timely[i] / demand[i], 1e-6) << i;
+    on_time_total += timely[i];
+  }
+  EXPECT_LT(timely[1], 0.9 * served[1]);  // near its capacity, a service is late before short
+  EXPECT_GT(timely[0], 0.9999 * served[0]);
+  const auto& service = summary_["inference"]["services"][0];
+  EXPECT_NEAR(service["served_fraction"].get<double>(), 630.0 / 830, 1e-6);
+  EXPECT_NEAR(service["slo_attainment"].get<double>(), on_time_total / 830, 1e-6);
+  EXPECT_NEAR(service["worst_hour_slo_attainment"].get<double>(), timely[1] / 350, 1e-6);
 }
 
 TEST(Fragmentation, IdleGpusNoWaitingJobFitsAreFragmented) {

@@ -139,7 +139,9 @@ nlohmann::json h100_service(const std::vector<double>& hourly_demand) {
           {"latency_target_s", 1.0},
           {"flops_per_unit", 1e12},
           {"generations", {{{"model", "H100"}, {"throughput", 100}, {"latency_s", 0.5}}}},
-          {"demand", {{"interval_s", 3600}, {"repeat", false}, {"values", hourly_demand}}}};
+          {"demand", {{"interval_s", 3600}, {"repeat", false}, {"values", hourly_demand}}},
+          // Replicas serve at once: the tests of cold starts set their own.
+          {"cold_start", {{"startup_s", 0}, {"weights_bytes", 0}}}};
 }
 
 CliResult run_scenario(const TempDir& dir, const std::vector<PoolSpec>& pools,

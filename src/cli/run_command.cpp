@@ -22,6 +22,7 @@
 #include "outputs/run_outputs.hpp"
 #include "outputs/series_outputs.hpp"
 #include "outputs/summary.hpp"
+#include "policies/policies.hpp"
 #include "report/reports.hpp"
 #include "runtime/command_line.hpp"
 #include "runtime/progress_bar.hpp"
@@ -54,6 +55,7 @@ struct RunOptions {
   std::optional<double> failure_rate;  // per GPU-day; default: the model's (Llama 3)
   double repair_scale = 1;
   std::string checkpoint = "young-daly";
+  std::string forecast = "weekly";
   bool quiet = false;
   bool report = false;
   EconomicsOptions economics;
@@ -154,7 +156,8 @@ void warn_about_unusable_pools(const Workload& workload, const Fleet& fleet,
 
 int run(const RunOptions& o) {
   // Everything is read and checked before anything runs or is written.
-  auto policy = make_policy(o.policy, o.params);
+  const ForecastSpec forecast = parse_forecast(o.forecast);
+  auto policy = make_policy(o.policy, o.params, forecast);
   const EconomicsParams economics = economics_params(o.economics);
   const auto t_inputs = std::chrono::steady_clock::now();
   Inputs in = read_inputs(o);
@@ -166,6 +169,7 @@ int run(const RunOptions& o) {
   sim.interval_s = parse_duration_s(o.interval);
   sim.seed = in.seed;
   sim.policy_name = o.policy;
+  sim.forecast_name = forecast_name(forecast);
   sim.placement = *placement_rule_named(o.placement);
   sim.failures = failure_model(o);
   sim.young_daly_checkpoints = o.checkpoint == "young-daly";
@@ -277,6 +281,10 @@ CommandRunner add_run_command(CLI::App& app) {
                   "With failures on, checkpoint every 'young-daly' interval (sqrt(2 C M)) or every "
                   "job's checkpoint_interval_s ('workload')")
       ->check(CLI::IsMember({"young-daly", "workload"}))
+      ->capture_default_str();
+  cmd->add_option("--forecast", o->forecast,
+                  "What inference scaling knows of demand ahead: last, window[:HOURS], weekly, "
+                  "or oracle (the future demand itself; a reference, docs/policies.md)")
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar or summary table");
   cmd->add_flag("--report", o->report, "Also write report.html (docs/reports.md)");

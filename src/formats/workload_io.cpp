@@ -7,6 +7,7 @@
 
 #include "formats/json_fields.hpp"
 #include "model/dependency_graph.hpp"
+#include "model/duration.hpp"
 #include "model/names.hpp"
 
 namespace gpufleet {
@@ -83,7 +84,7 @@ TrainingJob parse_training(const JsonFields& f) {
 }
 
 DemandCurve parse_demand(const JsonFields& f) {
-  f.reject_unknown({"interval_s", "repeat", "values"});
+  f.reject_unknown({"interval_s", "repeat", "values", "arrival_cv"});
   DemandCurve curve;
   // A step shorter than a second makes the simulation step through more demand changes than
   // any trace records (1e-300 s never reaches the horizon).
@@ -99,12 +100,37 @@ DemandCurve parse_demand(const JsonFields& f) {
       f.fail(at("values", i), "expected a non-negative number, got " + values[i].dump());
     curve.values.push_back(values[i].get<double>());
   }
+  const auto& cvs = f.array_or_empty("arrival_cv");
+  if (!cvs.empty() && cvs.size() != values.size())
+    f.fail("arrival_cv",
+           "has " + std::to_string(cvs.size()) + " values for " + std::to_string(values.size()) +
+               " demand steps",
+           "give one inter-arrival CV per demand step, or leave arrival_cv out (Poisson)");
+  for (size_t i = 0; i < cvs.size(); ++i) {
+    // Beyond 100 the waiting-time approximation means nothing; a CV of 0 is a clock.
+    if (!cvs[i].is_number() || !(cvs[i].get<double>() >= 0 && cvs[i].get<double>() <= 100))
+      f.fail(at("arrival_cv", i), "expected a CV between 0 and 100, got " + cvs[i].dump());
+    curve.arrival_cv.push_back(cvs[i].get<double>());
+  }
   return curve;
+}
+
+void parse_cold_start(const JsonFields& f, InferenceService& s) {
+  f.reject_unknown({"startup_s", "weights_bytes", "load_bytes_per_s"});
+  s.startup_s = f.has("startup_s") ? f.seconds("startup_s") : s.startup_s;
+  s.weights_bytes = f.non_negative_or("weights_bytes", s.weights_bytes);
+  s.load_bytes_per_s =
+      f.has("load_bytes_per_s") ? f.positive("load_bytes_per_s") : s.load_bytes_per_s;
+  if (s.cold_start_s() > kMaxSeconds)
+    f.fail("weights_bytes",
+           "a replica would take " + std::to_string(s.cold_start_s()) +
+               " s to load, more than ten years",
+           "check weights_bytes (bytes) and load_bytes_per_s (bytes per second)");
 }
 
 InferenceService parse_inference(const JsonFields& f) {
   f.reject_unknown({"id", "gpus_per_replica", "latency_target_s", "flops_per_unit", "unit",
-                    "generations", "demand"});
+                    "generations", "demand", "units_per_request", "request_cv", "cold_start"});
   InferenceService s;
   s.id = f.text("id");
   s.gpus_per_replica = f.positive_int("gpus_per_replica");
@@ -119,6 +145,12 @@ InferenceService parse_inference(const JsonFields& f) {
     s.generations.push_back({g.text("model"), g.positive("throughput"), g.positive("latency_s")});
   }
   s.demand = parse_demand(f.child("demand"));
+  s.units_per_request = f.has("units_per_request") ? f.positive("units_per_request") : 1.0;
+  s.request_cv = f.non_negative_or("request_cv", 1);
+  if (s.request_cv > 1)
+    f.fail("request_cv", "is " + std::to_string(s.request_cv) + ", above 1",
+           "the latency model takes service-time CVs from 0 (alike) to 1 (exponential)");
+  if (f.has("cold_start")) parse_cold_start(f.child("cold_start"), s);
   return s;
 }
 
@@ -224,6 +256,12 @@ std::string workload_to_text(const Workload& w, const nlohmann::json& meta) {
   return text + "\n}\n";
 }
 
+nlohmann::json demand_to_json(const DemandCurve& d) {
+  nlohmann::json out = {{"interval_s", d.interval_s}, {"repeat", d.repeat}, {"values", d.values}};
+  if (!d.arrival_cv.empty()) out["arrival_cv"] = d.arrival_cv;
+  return out;
+}
+
 nlohmann::json workload_to_json(const Workload& w) {
   using nlohmann::json;
   json doc = {{"format", kFormatName}, {"version", Workload::kFormatVersion}};
@@ -242,10 +280,13 @@ nlohmann::json workload_to_json(const Workload& w) {
                          {"flops_per_unit", s.flops_per_unit},
                          {"unit", s.unit},
                          {"generations", gens},
-                         {"demand",
-                          {{"interval_s", s.demand.interval_s},
-                           {"repeat", s.demand.repeat},
-                           {"values", s.demand.values}}}});
+                         {"demand", demand_to_json(s.demand)},
+                         {"units_per_request", s.units_per_request},
+                         {"request_cv", s.request_cv},
+                         {"cold_start",
+                          {{"startup_s", s.startup_s},
+                           {"weights_bytes", s.resolved_weights_bytes()},
+                           {"load_bytes_per_s", s.load_bytes_per_s}}}});
   }
   json leases = json::array();
   for (const auto& l : w.leases)

@@ -8,7 +8,10 @@ namespace gpufleet {
 
 Recorder::Recorder(const Fleet& fleet, const Workload& workload, double horizon_s,
                    double interval_s, ModelAssumptions assumptions)
-    : fleet_(fleet), workload_(workload), contention_(fleet, workload) {
+    : fleet_(fleet),
+      workload_(workload),
+      contention_(fleet, workload),
+      slo_(fleet, workload, horizon_s) {
   result_.horizon_s = horizon_s;
   result_.assumptions = assumptions;
   result_.training.resize(workload.training.size());
@@ -120,6 +123,8 @@ void Recorder::inference_until(double now, const SchedulerCore& core) {
     result_.services[s].served_units += served * span;
     result_.series.demand_units.add(static_cast<int>(s), t0, t0 + span, demand);
     result_.series.served_units.add(static_cast<int>(s), t0, t0 + span, served);
+    const double on_time = slo_.add(static_cast<int>(s), t0, t0 + span, demand, capacity_by_pool);
+    result_.series.on_time_units.add(static_cast<int>(s), t0, t0 + span, on_time);
     if (served <= 0) continue;
     for (size_t p = 0; p < capacity_by_pool.size(); ++p)
       if (capacity_by_pool[p] > 0)
@@ -155,6 +160,17 @@ RunResult Recorder::finish(std::vector<double> energy_j_per_pool) {
       lease_ended(static_cast<int>(l), horizon);
       result_.leases[l].end_s = -1;
     }
+  for (size_t s = 0; s < result_.services.size(); ++s) {
+    const auto latency = slo_.result(static_cast<int>(s));
+    auto& service = result_.services[s];
+    service.on_time_units = latency.on_time_units;
+    service.shed_units = latency.shed_units;
+    service.latency_p50_s = latency.p50_s;
+    service.latency_p90_s = latency.p90_s;
+    service.latency_p99_s = latency.p99_s;
+    service.worst_hour_slo_attainment = latency.worst_hour;
+  }
+  result_.inference_worst_hour = slo_.worst_hour();
   result_.energy_j_per_pool = std::move(energy_j_per_pool);
   return std::move(result_);
 }

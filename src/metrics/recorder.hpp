@@ -2,6 +2,7 @@
 
 #include "metrics/contention.hpp"
 #include "metrics/run_result.hpp"
+#include "metrics/slo_tracker.hpp"
 #include "model/fleet.hpp"
 #include "model/workload.hpp"
 #include "scheduler/actions.hpp"
@@ -46,6 +47,7 @@ class Recorder {
   double inference_clock_ = 0;
   double state_clock_ = 0;
   ContentionTracker contention_;
+  SloTracker slo_;
   std::vector<double> run_start_;  // start of each training job's current run
 };
 

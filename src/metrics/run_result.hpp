@@ -61,14 +61,20 @@ struct FailureEvent {
 };
 
 struct ServiceRun {
-  double demand_units = 0;  // integral of demand over [0, horizon)
-  double served_units = 0;  // integral of min(demand, capacity)
+  double demand_units = 0;   // integral of demand over [0, horizon)
+  double served_units = 0;   // integral of min(demand, capacity)
+  double on_time_units = 0;  // of those, served within the latency target
+  double shed_units = 0;     // refused above the replicas' admission limit, or with none
+  // Per-unit latency percentiles (infinity: more than 1 - p of requests shed).
+  double latency_p50_s = 0, latency_p90_s = 0, latency_p99_s = 0;
+  double worst_hour_slo_attainment = 1;
 };
 
 // Everything a run produced, from which every output file is derived.
 struct RunResult {
   std::string policy;
   std::map<std::string, double> policy_params;
+  std::string forecast = "weekly";  // what inference scaling knew of demand ahead
   unsigned long seed = 0;
   PlacementRule placement = PlacementRule::kTopology;
   double horizon_s = 0;
@@ -77,6 +83,7 @@ struct RunResult {
   std::vector<ReplicaRun> replicas;
   std::vector<LeaseRun> leases;
   std::vector<ServiceRun> services;
+  double inference_worst_hour = 1;  // lowest hourly on-time share over all services' demand
   bool failures_enabled = false;
   std::vector<std::string> failure_causes;  // names, in the model's order
   std::vector<FailureEvent> failures;

@@ -13,6 +13,7 @@ struct RunSeries {
   BinnedSeries down_gpus{1, 1, 1};        // per pool: GPUs failed and not yet repaired
   BinnedSeries demand_units{1, 1, 1};     // per service: demand (units/s)
   BinnedSeries served_units{1, 1, 1};     // per service: min(demand, capacity)
+  BinnedSeries on_time_units{1, 1, 1};    // per service: served within the latency target
 
   RunSeries() = default;
   RunSeries(int pools, int services, double horizon_s, double interval_s)
@@ -21,7 +22,8 @@ struct RunSeries {
         fragmented_gpus(pools, horizon_s, interval_s),
         down_gpus(pools, horizon_s, interval_s),
         demand_units(services, horizon_s, interval_s),
-        served_units(services, horizon_s, interval_s) {}
+        served_units(services, horizon_s, interval_s),
+        on_time_units(services, horizon_s, interval_s) {}
 };
 
 }  // namespace gpufleet

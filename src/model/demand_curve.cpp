@@ -21,6 +21,22 @@ double DemandCurve::at(double t) const {
   return slot < n ? values[static_cast<size_t>(slot)] : 0;
 }
 
+double DemandCurve::arrival_cv_at(double t) const {
+  if (arrival_cv.empty() || t < 0) return 1;
+  const long slot = slot_of(*this, t);
+  const long n = static_cast<long>(arrival_cv.size());
+  if (repeat) return arrival_cv[static_cast<size_t>(slot % n)];
+  return slot < n ? arrival_cv[static_cast<size_t>(slot)] : 1;
+}
+
+double InferenceService::resolved_weights_bytes() const {
+  return weights_bytes >= 0 ? weights_bytes : unit == "tokens" ? flops_per_unit : 0;
+}
+
+double InferenceService::cold_start_s() const {
+  return startup_s + resolved_weights_bytes() / load_bytes_per_s;
+}
+
 double DemandCurve::peak() const {
   return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
 }

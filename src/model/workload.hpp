@@ -59,6 +59,11 @@ struct DemandCurve {
   double mean() const;
   // First time > t at which the value may change (infinity when it never does).
   double next_change_after(double t) const;
+  // CV of request inter-arrival times within the step holding t (1: Poisson; above 1: bursts
+  // within the step). Empty arrival_cv: 1 everywhere.
+  double arrival_cv_at(double t) const;
+
+  std::vector<double> arrival_cv;  // per step, as values; empty: Poisson arrivals
 };
 
 struct InferenceService {
@@ -69,6 +74,19 @@ struct InferenceService {
   std::string unit = "tokens";
   std::vector<InferenceGeneration> generations;  // eligible ones, in order of preference
   DemandCurve demand;
+  // The request-latency model (docs/inference-latency.md): units one request carries, and the
+  // CV of its service time (output lengths vary; 0: all alike).
+  double units_per_request = 1;
+  double request_cv = 1;
+  // Cold start of a replica (docs/hardware.md): a fixed start-up, then its weights read at
+  // load_bytes_per_s. weights_bytes < 0: flops_per_unit bytes for tokens (2 FLOPs per parameter
+  // per token, 2 bytes per BF16 parameter), none for other units.
+  double startup_s = 30;
+  double weights_bytes = -1;
+  double load_bytes_per_s = 2.5e9;
+
+  double cold_start_s() const;
+  double resolved_weights_bytes() const;
 };
 
 struct LeaseRequest {

@@ -10,22 +10,6 @@ double ratio_or(double a, double b, double otherwise) {
   return b > 0 ? a / b : otherwise;
 }
 
-// One row per bin and series: time, the series' name, the two series' means and their ratio
-// (`empty` when the second is zero over the bin).
-std::string paired_rows(const BinnedSeries& part, const BinnedSeries& whole, auto name,
-                        double empty) {
-  std::string out;
-  char buffer[256];
-  for (int bin = 0; bin < whole.bins(); ++bin)
-    for (int s = 0; s < whole.series(); ++s) {
-      std::snprintf(buffer, sizeof buffer, "%.0f,%s,%.6f,%.6f,%.6f\n", whole.bin_start(bin),
-                    name(s).c_str(), whole.mean(s, bin), part.mean(s, bin),
-                    ratio_or(part.integral(s, bin), whole.integral(s, bin), empty));
-      out += buffer;
-    }
-  return out;
-}
-
 }  // namespace
 
 std::string queue_timeseries_csv(const RunResult& r) {
@@ -56,11 +40,21 @@ std::string pools_timeseries_csv(const Fleet& fleet, const RunResult& r) {
 }
 
 std::string services_timeseries_csv(const Workload& w, const RunResult& r) {
-  // `unit` names what demand counts (tokens, requests): demand_per_s is in units per second.
-  return "time_s,service,unit,demand_per_s,served_per_s,slo_attainment\n" +
-         paired_rows(
-             r.series.served_units, r.series.demand_units,
-             [&](int s) { return w.inference[s].id + "," + w.inference[s].unit; }, 1.0);
+  // `unit` names what demand counts (tokens, requests): the rates are in units per second;
+  // slo_attainment is the share of demand served within the latency target.
+  const auto& demand = r.series.demand_units;
+  std::string out = "time_s,service,unit,demand_per_s,served_per_s,on_time_per_s,slo_attainment\n";
+  char buffer[256];
+  for (int bin = 0; bin < demand.bins(); ++bin)
+    for (int s = 0; s < demand.series(); ++s) {
+      std::snprintf(
+          buffer, sizeof buffer, "%.0f,%s,%s,%.6f,%.6f,%.6f,%.6f\n", demand.bin_start(bin),
+          w.inference[s].id.c_str(), w.inference[s].unit.c_str(), demand.mean(s, bin),
+          r.series.served_units.mean(s, bin), r.series.on_time_units.mean(s, bin),
+          ratio_or(r.series.on_time_units.integral(s, bin), demand.integral(s, bin), 1.0));
+      out += buffer;
+    }
+  return out;
 }
 
 }  // namespace gpufleet

@@ -1,5 +1,6 @@
 #include "outputs/summary.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 #include "metrics/stats.hpp"
@@ -151,23 +152,42 @@ json failures_json(const Fleet& fleet, const Workload& w, const RunResult& r, js
             {"repair_downtime", down_s / 3600}}}};
 }
 
+// A latency percentile: null when more than 1 - p of the requests were shed or waited forever.
+json latency(double seconds) {
+  return std::isfinite(seconds) ? json(seconds) : json(nullptr);
+}
+
 json inference_json(const Workload& w, const RunResult& r) {
-  double demand = 0, served = 0;
+  double demand = 0, served = 0, on_time = 0, shed = 0;
   json services = json::array();
   for (size_t s = 0; s < w.inference.size(); ++s) {
     const auto& sr = r.services[s];
     demand += sr.demand_units;
     served += sr.served_units;
+    on_time += sr.on_time_units;
+    shed += sr.shed_units;
     services.push_back(
         {{"id", w.inference[s].id},
          {"unit", w.inference[s].unit},
          {"demand_units", sr.demand_units},
          {"served_units", sr.served_units},
-         {"slo_attainment", sr.demand_units > 0 ? sr.served_units / sr.demand_units : 1.0}});
+         {"on_time_units", sr.on_time_units},
+         {"shed_units", sr.shed_units},
+         {"slo_attainment", sr.demand_units > 0 ? sr.on_time_units / sr.demand_units : 1.0},
+         {"worst_hour_slo_attainment", sr.worst_hour_slo_attainment},
+         {"served_fraction", sr.demand_units > 0 ? sr.served_units / sr.demand_units : 1.0},
+         {"latency_p50_s", latency(sr.latency_p50_s)},
+         {"latency_p90_s", latency(sr.latency_p90_s)},
+         {"latency_p99_s", latency(sr.latency_p99_s)},
+         {"latency_target_s", w.inference[s].latency_target_s}});
   }
   return {{"services", services},
+          {"forecast", r.forecast},
           {"replicas_started", static_cast<long>(r.replicas.size())},
-          {"slo_attainment", demand > 0 ? served / demand : 1.0}};
+          {"slo_attainment", demand > 0 ? on_time / demand : 1.0},
+          {"worst_hour_slo_attainment", r.inference_worst_hour},
+          {"served_fraction", demand > 0 ? served / demand : 1.0},
+          {"shed_fraction", demand > 0 ? shed / demand : 0.0}};
 }
 
 json lease_json(const Workload& w, const RunResult& r) {
@@ -266,8 +286,12 @@ std::string summary_table(const json& s) {
   out += line("           wait p50 %.1f h, p95 %.1f h; JCT p50 %.1f h, p95 %.1f h\n",
               t["wait_s"]["p50"].get<double>() / 3600, t["wait_s"]["p95"].get<double>() / 3600,
               t["jct_s"]["p50"].get<double>() / 3600, t["jct_s"]["p95"].get<double>() / 3600);
-  out += line("inference  SLO attainment %.2f%% of demand served\n",
-              pct(s["inference"]["slo_attainment"]));
+  const auto& inf = s["inference"];
+  out += line(
+      "inference  SLO attainment %.2f%% of requests on time (worst hour %.2f%%), %.2f%% "
+      "served; forecast %s\n",
+      pct(inf["slo_attainment"]), pct(inf["worst_hour_slo_attainment"]),
+      pct(inf["served_fraction"]), inf["forecast"].get<std::string>().c_str());
   const auto& l = s["lease"];
   out += line("leases     %ld accepted (%ld reclaimed early), %ld rejected, revenue $%.0f\n",
               l["accepted"].get<long>(), l["reclaimed"].get<long>(), l["rejected"].get<long>(),

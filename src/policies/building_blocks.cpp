@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 
 #include "policies/policies.hpp"
 #include "scheduler/scheduler_core.hpp"
@@ -18,11 +19,39 @@ void start_training_fifo(SchedulerCore& core, PoolRole role) {
   }
 }
 
-void PeakProvisioning::apply(SchedulerCore& core, PoolRole role) {
-  const auto& services = core.workload().inference;
-  if (peaks_.empty())
-    for (const auto& service : services) peaks_.push_back(service.demand.peak());
-  for (int s = 0; s < static_cast<int>(services.size()); ++s) core.scale_to(s, role, peaks_[s]);
+void PeakProvisioning::apply(SchedulerCore& core, PoolRole role,
+                             const DemandForecaster& forecaster) {
+  for (int s = 0; s < static_cast<int>(core.workload().inference.size()); ++s)
+    core.scale_to(s, role, forecaster.peak(s));
+}
+
+bool give_back_to_inference(SchedulerCore& core, int service, double target,
+                            double restart_delay_s) {
+  const auto& spec = core.workload().inference[service];
+  const double short_by = target - core.provisioned(service);
+  if (short_by <= 0) return false;
+  // On the pools of its first eligible generation that training occupies.
+  for (const auto& g : spec.generations) {
+    if (g.latency_s > spec.latency_target_s) continue;
+    const int needed = static_cast<int>(std::ceil(short_by / g.throughput)) * spec.gpus_per_replica;
+    bool preempted = false;
+    for (int pool : core.pools_of_model(g.model)) {
+      if (core.fleet().pools[pool].role != PoolRole::kInference) continue;
+      std::vector<int> spilled;
+      for (int job : core.running_training())
+        if (core.placement_of(job)->pool == pool) spilled.push_back(job);
+      // The latest started first: the least work since a checkpoint at stake.
+      std::stable_sort(spilled.begin(), spilled.end(),
+                       [&](int a, int b) { return core.started_at(a) > core.started_at(b); });
+      for (size_t v = 0; v < spilled.size() && core.free_gpus(pool) < needed; ++v) {
+        core.preempt_training(spilled[v], restart_delay_s);
+        preempted = true;
+      }
+    }
+    if (preempted) core.scale_to(service, PoolRole::kInference, target);
+    return preempted;
+  }
+  return false;
 }
 
 int most_free_gpus(const SchedulerCore& core, PoolRole role) {

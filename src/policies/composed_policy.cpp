@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <functional>
 
 #include "policies/policies.hpp"
@@ -17,8 +18,11 @@ class ComposedPolicy final : public Policy {
  public:
   explicit ComposedPolicy(PolicyPlan plan)
       : plan_(std::move(plan)),
+        // Its errors are measured one notice period ahead, and at least one hour.
+        forecaster_(plan_.forecast, std::max(3600.0, param_or("lease_notice_h", 0) * 3600)),
         leasing_(param_or("lease_headroom", 0), param_or("lease_notice_h", 0) * 3600,
-                 param_or("lease_follow_demand", 0) != 0),
+                 param_or("lease_follow_demand", 0) != 0, param_or("lease_headroom_quantile", 0),
+                 param_or("scale_down_cooldown_min", 0) * 60),
         hetero_(param_or("hetero_fair_wait_h", 0) * 3600, param_or("hetero_min_share", 0),
                 param_or("hetero_inference_pools", 0) != 0) {
     if (plan_.preempt_priority)
@@ -28,12 +32,14 @@ class ComposedPolicy final : public Policy {
   }
 
   void schedule(SchedulerCore& core) override {
+    forecaster_.observe(core);
     if (plan_.lease_idle) {
-      leasing_.apply(core);
+      leasing_.apply(core, forecaster_);
     } else {
-      peak_.apply(core, PoolRole::kInference);
+      peak_.apply(core, PoolRole::kInference, forecaster_);
       refuse_leases(core);
     }
+    if (plan_.spillover || plan_.hetero_aware) give_back(core);
     if (plan_.preempt_priority)
       preempt_for_priority(core, PoolRole::kTraining, plan_.params.at("restart_delay_min") * 60);
     // Training on inference pools holds its GPUs for days and cannot be reclaimed: with
@@ -53,6 +59,13 @@ class ComposedPolicy final : public Policy {
   PolicyParams params() const override { return plan_.params; }
 
  private:
+  // Training let onto inference pools leaves when a service's peak needs its GPUs.
+  void give_back(SchedulerCore& core) {
+    const double restart_s = param_or("spillover_restart_min", 10) * 60;
+    for (int s = 0; s < static_cast<int>(core.workload().inference.size()); ++s)
+      give_back_to_inference(core, s, forecaster_.peak(s), restart_s);
+  }
+
   void place_training(SchedulerCore& core, const std::function<int(int pool)>& usable) {
     if (plan_.replay) {
       start_recorded(core);
@@ -84,6 +97,7 @@ class ComposedPolicy final : public Policy {
   }
 
   const PolicyPlan plan_;
+  DemandForecaster forecaster_;
   PeakProvisioning peak_;
   IdleLeasing leasing_;
   HeteroAware hetero_;

@@ -7,12 +7,20 @@
 
 namespace gpufleet {
 
-IdleLeasing::IdleLeasing(double headroom, double notice_s, bool follow_demand)
-    : headroom_(headroom), notice_s_(notice_s), follow_demand_(follow_demand) {}
+IdleLeasing::IdleLeasing(double headroom, double notice_s, bool follow_demand,
+                         double headroom_quantile, double cooldown_s)
+    : headroom_(headroom),
+      notice_s_(notice_s),
+      follow_demand_(follow_demand),
+      headroom_quantile_(headroom_quantile),
+      cooldown_s_(cooldown_s) {}
 
-// GPUs of each model that inference may need at its peak x (1 + headroom): each service on
-// its eligible generations in its order of preference, as the core's scale_to places replicas.
-void IdleLeasing::reserve_for_peaks(const SchedulerCore& core) {
+double IdleLeasing::headroom(int service, const DemandForecaster& forecaster) const {
+  if (headroom_quantile_ <= 0) return headroom_;
+  return std::max(headroom_, forecaster.error_quantile(service, headroom_quantile_));
+}
+
+void IdleLeasing::index_models(const SchedulerCore& core) {
   std::map<std::string, int> models;
   for (const auto& pool : core.fleet().pools) {
     const auto [it, added] = models.emplace(pool.gpu_model, static_cast<int>(models.size()));
@@ -23,17 +31,27 @@ void IdleLeasing::reserve_for_peaks(const SchedulerCore& core) {
   }
   reserved_.assign(models.size(), 0);
   held_.assign(models.size(), 0);
+  below_since_.assign(core.workload().inference.size(), -1);
+}
+
+// GPUs of each model that inference may need at its peak x (1 + headroom): each service on
+// its eligible generations in its order of preference, as the core's scale_to places replicas.
+// The peak is the forecaster's: it grows as higher demand is seen.
+void IdleLeasing::reserve_for_peaks(const SchedulerCore& core, const DemandForecaster& forecaster) {
+  std::fill(reserved_.begin(), reserved_.end(), 0);
   std::map<std::string, int> room;
   for (const auto& pool : core.fleet().pools)
     if (pool.role == PoolRole::kInference) room[pool.gpu_model] += pool.gpus();
-  for (const auto& service : core.workload().inference) {
-    double left = service.demand.peak() * (1 + headroom_);
+  const auto& services = core.workload().inference;
+  for (int s = 0; s < static_cast<int>(services.size()); ++s) {
+    const auto& service = services[s];
+    double left = forecaster.peak(s) * (1 + headroom(s, forecaster));
     for (const auto& g : service.generations) {
       if (left <= 0 || g.latency_s > service.latency_target_s || !room.count(g.model)) continue;
       const int replicas_fit = room[g.model] / service.gpus_per_replica;
       const int replicas = std::min(replicas_fit, static_cast<int>(std::ceil(left / g.throughput)));
       const int gpus = replicas * service.gpus_per_replica;
-      reserved_[models.at(g.model)] += gpus;
+      reserved_[model_of_pool_[core.pools_of_model(g.model).front()]] += gpus;
       room[g.model] -= gpus;
       left -= replicas * g.throughput;
     }
@@ -61,17 +79,18 @@ int IdleLeasing::spare_gpus(const SchedulerCore& core, int pool) const {
   return std::max(0, std::min(core.free_gpus(pool), model_free - keep));
 }
 
-void IdleLeasing::apply(SchedulerCore& core) {
-  if (!reserved_computed_) {
-    reserve_for_peaks(core);
-    reserved_computed_ = true;
+void IdleLeasing::apply(SchedulerCore& core, const DemandForecaster& forecaster) {
+  if (!indexed_) {
+    index_models(core);
+    indexed_ = true;
   }
+  reserve_for_peaks(core, forecaster);
   reclaim_when_due(core);
-  const auto missing = scale_inference(core);
+  const auto missing = scale_inference(core, forecaster);
   give_notice(core, missing);
   if (notice_s_ == 0 && !missing.empty()) {  // no notice: the GPUs come back at once
     reclaim_when_due(core);
-    scale_inference(core);
+    scale_inference(core, forecaster);
   }
   count_inference_held(core);  // replicas do not change again in this call
   decide_requests(core);
@@ -88,24 +107,41 @@ void IdleLeasing::reclaim_when_due(SchedulerCore& core) {
   }
 }
 
-std::map<std::string, int> IdleLeasing::scale_inference(SchedulerCore& core) {
+double IdleLeasing::after_cooldown(SchedulerCore& core, int service, double target) {
+  double& since = below_since_[service];
+  if (target >= core.provisioned(service) || cooldown_s_ <= 0) {
+    since = -1;
+    return target;
+  }
+  if (since < 0) since = core.now();
+  if (core.now() - since >= cooldown_s_ - 1e-9) return target;
+  core.wake_at(since + cooldown_s_);
+  return core.provisioned(service);
+}
+
+std::map<std::string, int> IdleLeasing::scale_inference(SchedulerCore& core,
+                                                        const DemandForecaster& forecaster) {
   // Following demand, replicas look one notice period ahead so that a reclaimed lease's GPUs
   // are back when the demand arrives.
   std::map<std::string, int> missing;  // GPUs by model that the targets could not get
   const auto& services = core.workload().inference;
+  const bool oracle = forecaster.spec().kind == ForecastKind::kOracle;
   for (int s = 0; s < static_cast<int>(services.size()); ++s) {
     const auto& service = services[s];
+    // A reclaimed lease's GPUs come back after its notice, and a replica started on them
+    // serves after its cold start.
+    const double ahead_s = notice_s_ + service.cold_start_s();
     const double target =
-        follow_demand_
-            ? service.demand.max_over(core.now(), core.now() + notice_s_) * (1 + headroom_)
-            : service.demand.peak();
-    core.scale_to(s, PoolRole::kInference, target);
-    if (follow_demand_) {
-      // The target looks one notice ahead; be called when the next change enters that window.
-      const double change = service.demand.next_change_after(core.now() + notice_s_);
-      if (std::isfinite(change)) core.wake_at(change - notice_s_);
+        follow_demand_ ? forecaster.forecast(s, core.now(), ahead_s) * (1 + headroom(s, forecaster))
+                       : forecaster.peak(s);
+    core.scale_to(s, PoolRole::kInference,
+                  follow_demand_ ? after_cooldown(core, s, target) : target);
+    if (follow_demand_ && oracle) {
+      // The oracle looks ahead; be called when the next change enters that window.
+      const double change = service.demand.next_change_after(core.now() + ahead_s);
+      if (std::isfinite(change)) core.wake_at(change - ahead_s);
     }
-    const double short_by = target - core.capacity(s);
+    const double short_by = target - core.provisioned(s);
     if (short_by <= 0) continue;
     for (const auto& g : service.generations)
       if (g.latency_s <= service.latency_target_s && has_inference_pool(core, g.model)) {

@@ -7,6 +7,7 @@
 
 #include "model/fleet.hpp"
 #include "model/workload.hpp"
+#include "policies/demand_forecast.hpp"
 #include "scheduler/policy.hpp"
 
 namespace gpufleet {
@@ -22,7 +23,12 @@ struct PolicyPlan {
   bool replay = false;            // training starts at its recorded start, as in its trace
   bool hetero_aware = false;      // generations go to the jobs that gain most from them
   PolicyParams params;            // every parameter of the named parts, defaults filled in
+  ForecastSpec forecast;          // what inference scaling knows of demand ahead
 };
+
+// make_policy with the forecaster inference scaling uses (policy.hpp's make_policy: weekly).
+std::unique_ptr<Policy> make_policy(const std::string& name, const std::vector<std::string>& params,
+                                    const ForecastSpec& forecast);
 
 // The one policy class: the parts of a plan applied in a fixed order on every call.
 std::unique_ptr<Policy> make_composed_policy(PolicyPlan plan);
@@ -74,9 +80,12 @@ class IdleLeasing {
     double restart_delay_s = 0;  // of a training job preempted for an on-demand lease
   };
 
-  IdleLeasing(double headroom, double notice_s, bool follow_demand);
+  // headroom_quantile > 0: the headroom is at least that quantile of the forecaster's relative
+  // error; cooldown_s: how long the forecast stays below the replicas before they are released.
+  IdleLeasing(double headroom, double notice_s, bool follow_demand, double headroom_quantile,
+              double cooldown_s);
   void set_ranks(const ClassRanks& ranks) { ranks_ = ranks; }
-  void apply(SchedulerCore& core);
+  void apply(SchedulerCore& core, const DemandForecaster& forecaster);
   // When training outranks preemptible leases: the first waiting job that `may_run` on an
   // inference pool and would fit there without the pool's preemptible leases gives those
   // (newest first) notice; their GPUs are kept from new preemptible leases until reclaimed.
@@ -88,11 +97,17 @@ class IdleLeasing {
   int spare_gpus(const SchedulerCore& core, int pool) const;
 
  private:
-  void reserve_for_peaks(const SchedulerCore& core);
+  void index_models(const SchedulerCore& core);
+  void reserve_for_peaks(const SchedulerCore& core, const DemandForecaster& forecaster);
+  double headroom(int service, const DemandForecaster& forecaster) const;
   void count_inference_held(const SchedulerCore& core);
   static bool has_inference_pool(const SchedulerCore& core, const std::string& model);
   void reclaim_when_due(SchedulerCore& core);
-  std::map<std::string, int> scale_inference(SchedulerCore& core);
+  std::map<std::string, int> scale_inference(SchedulerCore& core,
+                                             const DemandForecaster& forecaster);
+  // The target, or the replicas held while the forecast has been below them for less than
+  // the cooldown.
+  double after_cooldown(SchedulerCore& core, int service, double target);
   void give_notice(SchedulerCore& core, const std::map<std::string, int>& missing);
   void decide_requests(SchedulerCore& core);
   bool preempt_training_for(SchedulerCore& core, int lease, int pool);
@@ -101,7 +116,10 @@ class IdleLeasing {
   const double headroom_;
   const double notice_s_;
   const bool follow_demand_;
-  bool reserved_computed_ = false;
+  const double headroom_quantile_;
+  const double cooldown_s_;
+  bool indexed_ = false;
+  std::vector<double> below_since_;  // per service: since when the target is below (-1: not)
   // Models by index (this fleet's, in pool order), so that the per-pass counts are integer
   // adds, not string-keyed map lookups (they were a third of a combined policy's time).
   std::vector<int> model_of_pool_;
@@ -137,13 +155,19 @@ class HeteroAware {
   const bool use_inference_pools_;
 };
 
-// Holds, on pools of a role, the replicas each service's peak demand needs, whatever the hour.
+// Holds, on pools of a role, the replicas each service's peak demand needs, whatever the hour:
+// the highest demand the forecaster expects (the curve's peak for the oracle, else the highest
+// seen so far, which only grows).
 class PeakProvisioning {
  public:
-  void apply(SchedulerCore& core, PoolRole role);
-
- private:
-  std::vector<double> peaks_;  // per service; the curves do not change during a run
+  void apply(SchedulerCore& core, PoolRole role, const DemandForecaster& forecaster);
 };
+
+// Inference first: when a service's replicas fall short of `target` units/s on inference pools
+// because training holds their GPUs (spilled there), the latest started of those jobs are
+// preempted (they restart from their last checkpoint after restart_delay_s) until the
+// missing replicas fit, and the service is scaled again. Returns whether it preempted.
+bool give_back_to_inference(SchedulerCore& core, int service, double target,
+                            double restart_delay_s);
 
 }  // namespace gpufleet

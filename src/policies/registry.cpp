@@ -62,7 +62,15 @@ const std::vector<PolicyInfo>& policy_registry() {
          0, 10},
         {"lease_notice_h", "hours between a preemptible lease's reclaim notice and its end", 1, 0,
          720},
-        {"lease_follow_demand", "1: replicas follow demand; 0: held for the peak", 0, 0, 1, true}}},
+        {"lease_follow_demand", "1: replicas follow demand; 0: held for the peak", 0, 0, 1, true},
+        {"lease_headroom_quantile",
+         "0: the headroom is lease_headroom; q in (0, 1): at least the q-quantile of the "
+         "forecaster's relative error one notice period ahead, observed so far",
+         0, 0, 0.9999},
+        {"scale_down_cooldown_min",
+         "minutes the forecast must stay below the replicas held before they are released "
+         "(with lease_follow_demand)",
+         15, 0, 10080}}},
       {"hetero-aware",
        "Gavel's heterogeneity-aware allocation on a queue: every generation, fastest first, goes "
        "to the waiting jobs that gain the most from it (their throughput there over their "
@@ -172,8 +180,8 @@ void set_param(PolicyPlan& plan, const std::vector<const PolicyInfo*>& parts,
 
 }  // namespace
 
-std::unique_ptr<Policy> make_policy(const std::string& name,
-                                    const std::vector<std::string>& params) {
+std::unique_ptr<Policy> make_policy(const std::string& name, const std::vector<std::string>& params,
+                                    const ForecastSpec& forecast) {
   std::vector<const PolicyInfo*> parts;
   std::set<std::string> seen;
   const PolicyInfo* order = nullptr;
@@ -200,7 +208,13 @@ std::unique_ptr<Policy> make_policy(const std::string& name,
     for (const auto& p : part->params) plan.params[p.name] = p.default_value;
   }
   for (const auto& text : params) set_param(plan, parts, text);
+  plan.forecast = forecast;
   return make_composed_policy(std::move(plan));
+}
+
+std::unique_ptr<Policy> make_policy(const std::string& name,
+                                    const std::vector<std::string>& params) {
+  return make_policy(name, params, ForecastSpec{});
 }
 
 }  // namespace gpufleet

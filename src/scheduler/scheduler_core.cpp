@@ -27,6 +27,7 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
       demand_(workload.inference.size(), 0.0),
       active_by_service_(workload.inference.size()),
       capacity_(workload.inference.size(), 0.0),
+      provisioned_(workload.inference.size(), 0.0),
       capacity_by_pool_(workload.inference.size(), std::vector<double>(fleet.pools.size(), 0.0)) {
   if (placement != PlacementRule::kFewestDomains) topology_.emplace(fleet);
   whole_domains_ = placement == PlacementRule::kConsolidate;
@@ -119,6 +120,7 @@ void SchedulerCore::demand_changed(int service, double demand) {
 }
 
 std::vector<Action> SchedulerCore::schedule() {
+  serve_loaded_replicas();
   policy_.schedule(*this);
   // A lease asks for GPUs from its start time on; one the policy left undecided is refused.
   while (!pending_leases_.empty()) reject_lease(pending_leases_.front());
@@ -263,13 +265,33 @@ bool SchedulerCore::add_replica(int service, int pool) {
   if (!placement || placement->domains() != 1) return false;
   take(*placement);
   const int id = static_cast<int>(replicas_.size());
-  replicas_.push_back({service, *placement, true});
+  const double ready = now_ > 0 ? now_ + workload_.inference[service].cold_start_s() : now_;
+  replicas_.push_back({service, *placement, true, ready});
   active_by_service_[service].push_back(id);
-  capacity_[service] += throughput;
-  capacity_by_pool_[service][pool] += throughput;
+  provisioned_[service] += throughput;
+  if (ready > now_) {
+    loading_.push_back(id);
+    wake_at(ready);
+  } else {
+    capacity_[service] += throughput;
+    capacity_by_pool_[service][pool] += throughput;
+  }
   replica_gpus_[pool] += placement->gpus();
   actions_.push_back(StartReplica{id, service, *placement});
   return true;
+}
+
+void SchedulerCore::serve_loaded_replicas() {
+  // The same tolerance as the simulation's event times.
+  const auto loaded = [&](int id) { return replicas_[id].ready_s <= now_ + 1e-9; };
+  for (int id : loading_)
+    if (loaded(id)) {
+      const auto& r = replicas_[id];
+      const double throughput = replica_throughput(r.service, r.placement.pool);
+      capacity_[r.service] += throughput;
+      capacity_by_pool_[r.service][r.placement.pool] += throughput;
+    }
+  std::erase_if(loading_, loaded);
 }
 
 void SchedulerCore::remove_replica(int replica) {
@@ -281,15 +303,21 @@ void SchedulerCore::remove_replica(int replica) {
   auto& active = active_by_service_[r.service];
   active.erase(std::find(active.begin(), active.end(), replica));
   const double throughput = replica_throughput(r.service, r.placement.pool);
-  capacity_[r.service] -= throughput;
-  capacity_by_pool_[r.service][r.placement.pool] -= throughput;
+  provisioned_[r.service] -= throughput;
+  const auto loading = std::find(loading_.begin(), loading_.end(), replica);
+  if (loading != loading_.end()) {
+    loading_.erase(loading);
+  } else {
+    capacity_[r.service] -= throughput;
+    capacity_by_pool_[r.service][r.placement.pool] -= throughput;
+  }
   actions_.push_back(StopReplica{replica});
 }
 
 void SchedulerCore::scale_to(int service, PoolRole role, double need) {
   const auto& spec = workload_.inference[service];
   // Grow: the first eligible generation with room, in the service's order of preference.
-  while (capacity_[service] < need) {
+  while (provisioned_[service] < need) {
     bool added = false;
     for (const auto& g : spec.generations) {
       if (g.latency_s > spec.latency_target_s) continue;
@@ -304,14 +332,14 @@ void SchedulerCore::scale_to(int service, PoolRole role, double need) {
   }
   // Shrink: drop the newest replicas that the target no longer needs. Most calls find nothing to
   // drop, so skip the walk when even the smallest replica is still needed.
-  double smallest = capacity_[service];
+  double smallest = provisioned_[service];
   for (const auto& g : spec.generations) smallest = std::min(smallest, g.throughput);
-  if (capacity_[service] - smallest < need) return;
+  if (provisioned_[service] - smallest < need) return;
   auto& active = active_by_service_[service];
   for (size_t i = active.size(); i-- > 0;) {
     const int id = active[i];
     const double throughput = replica_throughput(service, replicas_[id].placement.pool);
-    if (capacity_[service] - throughput >= need) remove_replica(id);
+    if (provisioned_[service] - throughput >= need) remove_replica(id);
   }
 }
 

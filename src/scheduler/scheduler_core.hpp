@@ -27,6 +27,7 @@ class SchedulerCore {
     int service = 0;
     Placement placement;
     bool active = true;
+    double ready_s = 0;  // when it has loaded and serves (docs/inference-latency.md)
   };
 
   // `placement`: where jobs larger than a domain go (see find_placement).
@@ -68,8 +69,11 @@ class SchedulerCore {
   int free_gpus(int pool) const { return free_per_pool_[pool]; }
   const std::vector<int>& free_per_domain() const { return free_per_domain_; }
   double demand(int service) const { return demand_[service]; }
+  // Demand units/s the replicas of `service` that have loaded sustain: what serves now.
   double capacity(int service) const { return capacity_[service]; }
-  // Demand units/s the active replicas of `service` sustain, per pool.
+  // That, plus the replicas still loading: what scaling decisions count.
+  double provisioned(int service) const { return provisioned_[service]; }
+  // Demand units/s the loaded replicas of `service` sustain, per pool.
   const std::vector<double>& capacity_by_pool(int service) const {
     return capacity_by_pool_[service];
   }
@@ -117,11 +121,14 @@ class SchedulerCore {
   const std::optional<Placement>& lease_placement(int lease) const {
     return lease_placement_[lease];
   }
+  // Starts a replica; it serves after the service's cold start (replicas started at time 0
+  // serve at once: the fleet was serving before the simulated window).
   bool add_replica(int service, int pool);
   void remove_replica(int replica);
   // Adds or removes replicas of `service` on pools whose role is `role` until its capacity
   // (units/s) meets `target` with the fewest GPUs, preferring generations in the service's
   // order. Only generations within the service's latency target are used.
+  // Counts provisioned capacity: replicas still loading are not started twice.
   void scale_to(int service, PoolRole role, double target);
   // Asks to be called again at time t even if nothing happens then (e.g. when a waiting job
   // crosses a threshold). Requests for a time already asked for are merged.
@@ -139,6 +146,7 @@ class SchedulerCore {
   void enqueue(int job, bool at_head);
   void dequeue(int job);
   double replica_throughput(int service, int pool) const;
+  void serve_loaded_replicas();
 
   const Fleet& fleet_;
   std::optional<Topology> topology_;
@@ -169,8 +177,10 @@ class SchedulerCore {
   std::vector<double> demand_;
   std::vector<Replica> replicas_;  // every replica ever started; ids index it
   std::vector<std::vector<int>> active_by_service_;
-  std::vector<double> capacity_;  // demand units/s the active replicas sustain
+  std::vector<double> capacity_;     // demand units/s the loaded replicas sustain
+  std::vector<double> provisioned_;  // ... and those still loading
   std::vector<std::vector<double>> capacity_by_pool_;
+  std::vector<int> loading_;  // replicas started and not yet serving
   std::vector<Action> actions_;
   std::map<std::string, std::vector<int>> pools_by_model_;
   std::vector<int> generation_on_pool_;      // job x pool

@@ -427,6 +427,7 @@ RunResult Simulation::run(const Workload& workload, Policy& policy,
   state_->engine->run();
   RunResult result = controller->take_result();
   result.policy = options.policy_name;
+  result.forecast = options.forecast_name;
   result.policy_params = policy.params();
   result.seed = options.seed;
   result.placement = options.placement;

@@ -20,6 +20,7 @@ struct SimulationOptions {
   unsigned long seed = 0;
   PlacementRule placement = PlacementRule::kTopology;  // see find_placement
   std::string policy_name;
+  std::string forecast_name = "weekly";
   ModelAssumptions assumptions;
   // Failures and checkpoint costs (docs/failures.md); off: nothing fails, checkpoints are free.
   FailureModel failures;

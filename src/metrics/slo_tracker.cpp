@@ -1,0 +1,145 @@
+#include "metrics/slo_tracker.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace gpufleet {
+
+namespace {
+constexpr double kHourS = 3600;
+constexpr double kLongestLatencyS = 1e7;  // beyond it a percentile is reported as infinite
+}  // namespace
+
+SloTracker::SloTracker(const Fleet& fleet, const Workload& workload, double horizon_s)
+    : fleet_(fleet),
+      workload_(workload),
+      last_state_(workload.inference.size()),
+      last_rates_(workload.inference.size()),
+      shares_(workload.inference.size()),
+      on_time_units_(workload.inference.size(), 0.0),
+      shed_units_(workload.inference.size(), 0.0),
+      on_time_(static_cast<int>(workload.inference.size()), horizon_s, kHourS),
+      demand_(static_cast<int>(workload.inference.size()), horizon_s, kHourS) {
+  for (const auto& service : workload.inference) {
+    std::vector<int> on_pool(fleet.pools.size(), -1);
+    for (size_t p = 0; p < fleet.pools.size(); ++p)
+      for (size_t g = 0; g < service.generations.size(); ++g)
+        if (on_pool[p] < 0 && service.generations[g].model == fleet.pools[p].gpu_model)
+          on_pool[p] = static_cast<int>(g);
+    generation_on_pool_.push_back(std::move(on_pool));
+  }
+}
+
+SloTracker::Rates SloTracker::rates_of(int service, const State& state) const {
+  const auto& spec = workload_.inference[service];
+  Rates rates;
+  double capacity = 0;
+  for (double c : state.capacity_by_pool) capacity += c;
+  if (capacity <= 0) {
+    rates.shed = state.demand;
+    return rates;
+  }
+  for (size_t p = 0; p < state.capacity_by_pool.size(); ++p) {
+    const double pool_capacity = state.capacity_by_pool[p];
+    const int g = generation_on_pool_[service][p];
+    if (pool_capacity <= 0 || g < 0) continue;
+    const auto& gen = spec.generations[g];
+    const double demand = state.demand * pool_capacity / capacity;
+    const double admitted = std::min(demand, kMostUtilization * pool_capacity);
+    const double replicas = pool_capacity / gen.throughput;
+    const QueueLoad load{admitted / spec.units_per_request / replicas,
+                         gen.throughput * gen.latency_s, spec.units_per_request * gen.latency_s,
+                         state.arrival_cv, spec.request_cv};
+    Share share{admitted, gen.latency_s, spec.units_per_request, wait_time(load)};
+    const double budget_s = spec.units_per_request * (spec.latency_target_s - gen.latency_s);
+    rates.on_time += admitted * share.wait.cdf(budget_s);
+    rates.shed += demand - admitted;
+    if (admitted > 0) rates.shares.push_back(share);
+  }
+  return rates;
+}
+
+double SloTracker::add(int service, double t0, double t1, double demand,
+                       const std::vector<double>& capacity_by_pool) {
+  if (t1 <= t0) return 0;
+  State& last = last_state_[service];
+  const double cv = workload_.inference[service].demand.arrival_cv_at(t0);
+  Rates& rates = last_rates_[service];
+  auto& shares = shares_[service];
+  const double span = t1 - t0;
+  if (last.demand == demand && last.arrival_cv == cv && last.capacity_by_pool == capacity_by_pool) {
+    // The same state as the span before: its shares are the last ones; they grow.
+    const size_t first = shares.size() - rates.shares.size();
+    for (size_t i = 0; i < rates.shares.size(); ++i)
+      shares[first + i].units += rates.shares[i].units * span;
+  } else {
+    last = {demand, cv, capacity_by_pool};
+    rates = rates_of(service, last);
+    for (Share share : rates.shares) {
+      share.units *= span;
+      shares.push_back(share);
+    }
+  }
+  on_time_units_[service] += rates.on_time * span;
+  shed_units_[service] += rates.shed * span;
+  on_time_.add(service, t0, t1, rates.on_time);
+  demand_.add(service, t0, t1, demand);
+  return rates.on_time;
+}
+
+double SloTracker::quantile(int service, double p) const {
+  const auto& shares = shares_[service];
+  double total = shed_units_[service];
+  for (const auto& s : shares) total += s.units;
+  if (total <= 0 || shares.empty()) return total <= 0 ? 0 : std::numeric_limits<double>::infinity();
+  const auto cdf = [&](double x) {
+    double below = 0;
+    for (const auto& s : shares)
+      if (x >= s.latency_s) below += s.units * s.wait.cdf((x - s.latency_s) * s.units_per_request);
+    return below / total;
+  };
+  double lo = shares.front().latency_s;
+  for (const auto& s : shares) lo = std::min(lo, s.latency_s);
+  if (cdf(lo) >= p) return lo;
+  double hi = 2 * lo;
+  while (cdf(hi) < p) {
+    if (hi > kLongestLatencyS) return std::numeric_limits<double>::infinity();
+    hi *= 2;
+  }
+  for (int i = 0; i < 100 && hi - lo > 1e-9 * hi; ++i) {
+    const double mid = (lo + hi) / 2;
+    (cdf(mid) >= p ? hi : lo) = mid;
+  }
+  return hi;
+}
+
+SloTracker::Latency SloTracker::result(int service) const {
+  Latency out;
+  out.on_time_units = on_time_units_[service];
+  out.shed_units = shed_units_[service];
+  out.p50_s = quantile(service, 0.5);
+  out.p90_s = quantile(service, 0.9);
+  out.p99_s = quantile(service, 0.99);
+  for (int bin = 0; bin < demand_.bins(); ++bin) {
+    const double demand = demand_.integral(service, bin);
+    if (demand > 0)
+      out.worst_hour = std::min(out.worst_hour, on_time_.integral(service, bin) / demand);
+  }
+  return out;
+}
+
+double SloTracker::worst_hour() const {
+  double worst = 1;
+  for (int bin = 0; bin < demand_.bins(); ++bin) {
+    double demand = 0, on_time = 0;
+    for (int s = 0; s < demand_.series(); ++s) {
+      demand += demand_.integral(s, bin);
+      on_time += on_time_.integral(s, bin);
+    }
+    if (demand > 0) worst = std::min(worst, on_time / demand);
+  }
+  return worst;
+}
+
+}  // namespace gpufleet

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <vector>
+
+#include "metrics/binned_series.hpp"
+#include "model/fleet.hpp"
+#include "model/workload.hpp"
+#include "serving/queue_model.hpp"
+
+namespace gpufleet {
+
+// Requests a replica group serves within the latency target (docs/inference-latency.md).
+// Each replica is a queue of B = throughput x latency_s request slots (continuous batching:
+// the concurrency at which it reaches its rated throughput), each request holding a slot for
+// units_per_request x latency_s. A load balancer spreads a pool's share of demand (its share
+// of capacity) evenly over its replicas. A request's latency per unit is the generation's
+// latency_s plus its queueing wait spread over its units; it is on time when that is within
+// the service's latency_target_s. Above kMostUtilization of a pool's capacity, the excess is
+// shed (admission control) and counts as late.
+class SloTracker {
+ public:
+  static constexpr double kMostUtilization = 0.98;
+
+  SloTracker(const Fleet& fleet, const Workload& workload, double horizon_s);
+
+  // Demand (units/s) and the loaded replicas' capacity per pool, constant over [t0, t1).
+  // Returns the units/s served on time over it.
+  double add(int service, double t0, double t1, double demand,
+             const std::vector<double>& capacity_by_pool);
+
+  struct Latency {
+    double on_time_units = 0;
+    double shed_units = 0;
+    // Per-unit latency percentiles of all requests (shed ones never arrive: infinity when
+    // more than 1 - p of them were shed or waited forever).
+    double p50_s = 0, p90_s = 0, p99_s = 0;
+    double worst_hour = 1;  // lowest hourly share of demand served on time (1: no demand)
+  };
+  Latency result(int service) const;
+  // The lowest hourly share served on time over all services' demand units together.
+  double worst_hour() const;
+  const BinnedSeries& hourly_on_time() const { return on_time_; }
+
+ private:
+  // Requests of one pool over a span: their weight (units) and how they waited.
+  struct Share {
+    double units = 0;
+    double latency_s = 0;  // per unit, before waiting
+    double units_per_request = 1;
+    WaitTime wait;
+  };
+  struct State {  // what a span's figures depend on
+    double demand = -1, arrival_cv = 1;
+    std::vector<double> capacity_by_pool;
+  };
+  struct Rates {  // per second of a span in that state
+    double on_time = 0, shed = 0;
+    std::vector<Share> shares;  // units per second
+  };
+
+  Rates rates_of(int service, const State& state) const;
+  double quantile(int service, double p) const;
+
+  const Fleet& fleet_;
+  const Workload& workload_;
+  std::vector<std::vector<int>> generation_on_pool_;  // per service, per pool (-1: none)
+  std::vector<State> last_state_;
+  std::vector<Rates> last_rates_;
+  std::vector<std::vector<Share>> shares_;  // per service, merged while the state holds
+  std::vector<double> on_time_units_, shed_units_;
+  BinnedSeries on_time_;  // per service, per hour
+  BinnedSeries demand_;
+};
+
+}  // namespace gpufleet
