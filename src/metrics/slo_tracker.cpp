@@ -9,6 +9,13 @@ namespace gpufleet {
 namespace {
 constexpr double kHourS = 3600;
 constexpr double kLongestLatencyS = 1e7;  // beyond it a percentile is reported as infinite
+constexpr double kBurstWindowS = 60;
+constexpr int kBurstPoints = 5;
+// Gauss-Hermite nodes and weights for a standard normal variable.
+constexpr double kBurstNodes[kBurstPoints] = {-2.856970013872806, -1.355626179974266, 0,
+                                              1.355626179974266, 2.856970013872806};
+constexpr double kBurstWeights[kBurstPoints] = {
+    0.011257411327721, 0.222075922005613, 0.533333333333333, 0.222075922005613, 0.011257411327721};
 }  // namespace
 
 SloTracker::SloTracker(const Fleet& fleet, const Workload& workload, double horizon_s)
@@ -31,6 +38,10 @@ SloTracker::SloTracker(const Fleet& fleet, const Workload& workload, double hori
   }
 }
 
+// Bursts within a step: over kBurstWindowS the request rate of a stream whose inter-arrival
+// CV is ca varies with CV sqrt(ca^2 / (rate x kBurstWindowS)) (the count of a renewal
+// process); the rate over each such sub-window is drawn lognormal with that CV, and the
+// figures are their expectation (5-point Gauss-Hermite), each sub-window a Poisson queue.
 SloTracker::Rates SloTracker::rates_of(int service, const State& state) const {
   const auto& spec = workload_.inference[service];
   Rates rates;
@@ -40,24 +51,39 @@ SloTracker::Rates SloTracker::rates_of(int service, const State& state) const {
     rates.shed = state.demand;
     return rates;
   }
+  const double requests_per_s = state.demand / spec.units_per_request;
+  const double rate_cv =
+      requests_per_s > 0
+          ? std::sqrt(state.arrival_cv * state.arrival_cv / (requests_per_s * kBurstWindowS))
+          : 0;
+  const double sigma = std::sqrt(std::log1p(rate_cv * rate_cv));
+  for (int k = 0; k < kBurstPoints; ++k) {
+    const double level = std::exp(sigma * kBurstNodes[k] - sigma * sigma / 2);
+    add_rates(spec, service, state, state.demand * level, capacity, kBurstWeights[k], rates);
+  }
+  return rates;
+}
+
+// Adds the rates of one burst level (demand units/s), weighted by its probability.
+void SloTracker::add_rates(const InferenceService& spec, int service, const State& state,
+                           double demand, double capacity, double weight, Rates& rates) const {
   for (size_t p = 0; p < state.capacity_by_pool.size(); ++p) {
     const double pool_capacity = state.capacity_by_pool[p];
     const int g = generation_on_pool_[service][p];
     if (pool_capacity <= 0 || g < 0) continue;
     const auto& gen = spec.generations[g];
-    const double demand = state.demand * pool_capacity / capacity;
-    const double admitted = std::min(demand, kMostUtilization * pool_capacity);
+    const double pool_demand = demand * pool_capacity / capacity;
+    const double admitted = std::min(pool_demand, kMostUtilization * pool_capacity);
     const double replicas = pool_capacity / gen.throughput;
     const QueueLoad load{admitted / spec.units_per_request / replicas,
-                         gen.throughput * gen.latency_s, spec.units_per_request * gen.latency_s,
-                         state.arrival_cv, spec.request_cv};
-    Share share{admitted, gen.latency_s, spec.units_per_request, wait_time(load)};
+                         gen.throughput * gen.latency_s, spec.units_per_request * gen.latency_s, 1,
+                         spec.request_cv};
+    Share share{weight * admitted, gen.latency_s, spec.units_per_request, wait_time(load)};
     const double budget_s = spec.units_per_request * (spec.latency_target_s - gen.latency_s);
-    rates.on_time += admitted * share.wait.cdf(budget_s);
-    rates.shed += demand - admitted;
+    rates.on_time += weight * admitted * share.wait.cdf(budget_s);
+    rates.shed += weight * (pool_demand - admitted);
     if (admitted > 0) rates.shares.push_back(share);
   }
-  return rates;
 }
 
 double SloTracker::add(int service, double t0, double t1, double demand,

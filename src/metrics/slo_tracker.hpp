@@ -16,7 +16,8 @@ namespace gpufleet {
 // of capacity) evenly over its replicas. A request's latency per unit is the generation's
 // latency_s plus its queueing wait spread over its units; it is on time when that is within
 // the service's latency_target_s. Above kMostUtilization of a pool's capacity, the excess is
-// shed (admission control) and counts as late.
+// shed (admission control) and counts as late. Within a demand step, the rate bursts over
+// one-minute sub-windows as much as the step's arrival CV implies.
 class SloTracker {
  public:
   static constexpr double kMostUtilization = 0.98;
@@ -59,6 +60,8 @@ class SloTracker {
   };
 
   Rates rates_of(int service, const State& state) const;
+  void add_rates(const InferenceService& spec, int service, const State& state, double demand,
+                 double capacity, double weight, Rates& rates) const;
   double quantile(int service, double p) const;
 
   const Fleet& fleet_;

@@ -34,6 +34,28 @@ double parse_number(const std::string& text, const std::string& file, long line,
   return x;
 }
 
+// The trace's own resolution: how its windows stray from their hour, and how bursty arrivals
+// are within a window (rate-weighted over the whole trace).
+void add_window_figures(DemandShape& shape, const std::map<long, double>& total,
+                        const std::map<long, double>& rate_cv2, const std::vector<double>& hourly,
+                        long window) {
+  double squares = 0, rate = 0, cv2 = 0;
+  long samples = 0;
+  for (const auto& [start, r] : total) {
+    const double hour = hourly[start / 3600];
+    if (r <= 0 || hour <= 0) continue;
+    const double d = std::log(r / hour);
+    squares += d * d;
+    ++samples;
+    rate += r;
+    const auto it = rate_cv2.find(start);
+    cv2 += it == rate_cv2.end() ? r : it->second;
+  }
+  shape.window_s = static_cast<double>(window);
+  shape.window_log_sigma = samples > 1 ? std::sqrt(squares / (samples - 1)) : 0.0;
+  shape.arrival_cv = rate > 0 ? std::sqrt(cv2 / rate) : 1.0;
+}
+
 }  // namespace
 
 std::map<long, double> servegen_total_rate(const std::vector<std::string>& files) {
@@ -57,6 +79,32 @@ std::map<long, double> servegen_total_rate(const std::vector<std::string>& files
           row.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1),
           file, line, "request_rate_per_s", kMaxRatePerS);
       total[std::lround(start)] += rate;
+    }
+  }
+  return total;
+}
+
+std::map<long, double> servegen_rate_cv2(const std::vector<std::string>& files) {
+  std::map<long, double> total;
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    if (!in) throw InputError(file, "", "cannot open the file", "check its permissions");
+    std::string row;
+    long line = 0;
+    while (std::getline(in, row)) {
+      ++line;
+      std::vector<std::string> fields;
+      for (size_t start = 0, end = 0; end != std::string::npos && fields.size() < 3;
+           start = end + 1) {
+        end = row.find(',', start);
+        fields.push_back(row.substr(start, end == std::string::npos ? end : end - start));
+      }
+      // Rows without a CV (no request in the window) add nothing; servegen_total_rate has
+      // checked the first two fields.
+      if (fields.size() < 3 || fields[2].empty()) continue;
+      const double rate = std::strtod(fields[1].c_str(), nullptr);
+      const double cv = parse_number(fields[2], file, line, "cv", kMaxRatePerS);
+      total[std::lround(std::strtod(fields[0].c_str(), nullptr))] += rate * cv * cv;
     }
   }
   return total;
@@ -91,7 +139,8 @@ long servegen_window_s(const std::map<long, double>& total, const std::string& d
 }
 
 DemandShape derive_servegen_shape(const std::string& directory) {
-  const auto total = servegen_total_rate(servegen_trace_files(directory));
+  const auto files = servegen_trace_files(directory);
+  const auto total = servegen_total_rate(files);
   if (total.size() < 2) throw InputError(directory, "", "fewer than two time windows");
   const long window = servegen_window_s(total, directory);
   const long hours = total.rbegin()->first / 3600 + 1;
@@ -141,16 +190,27 @@ DemandShape derive_servegen_shape(const std::string& directory) {
   }
   for (int k = 0; k < kHoursPerWeek; ++k) groups += count[k] > 0;
   shape.hourly_log_sigma = samples > groups ? std::sqrt(squares / (samples - groups)) : 0.0;
+  add_window_figures(shape, total, servegen_rate_cv2(files), hourly, window);
   return shape;
 }
 
 DemandShape load_demand_shape(const std::string& file) {
   const auto doc = read_json_file(file);
   const JsonFields f(doc, file, "");
-  f.reject_unknown({"source", "by_hour", "hourly_log_sigma", "peak_over_mean"});
+  f.reject_unknown({"source", "by_hour", "hourly_log_sigma", "peak_over_mean", "window_s",
+                    "window_log_sigma", "arrival_cv"});
   DemandShape shape;
   shape.source = f.text("source");
   shape.hourly_log_sigma = f.non_negative("hourly_log_sigma");
+  shape.window_s = f.has("window_s") ? f.positive("window_s") : 3600;
+  if (shape.window_s < 1 || shape.window_s > 3600 || std::fmod(3600, shape.window_s) != 0)
+    f.fail("window_s", "is " + std::to_string(shape.window_s) + " s",
+           "give a window of 1 to 3600 s that divides an hour (ServeGen's: 600)");
+  shape.window_log_sigma = f.non_negative_or("window_log_sigma", 0);
+  shape.arrival_cv = f.non_negative_or("arrival_cv", 1);
+  if (shape.window_log_sigma > 10 || shape.arrival_cv > 100)
+    f.fail(shape.arrival_cv > 100 ? "arrival_cv" : "window_log_sigma", "is beyond its bound",
+           "window_log_sigma is at most 10, arrival_cv at most 100");
   const auto& values = f.array("by_hour");
   if (values.size() != kHoursPerWeek)
     f.fail("by_hour",
@@ -177,7 +237,10 @@ nlohmann::json demand_shape_to_json(const DemandShape& shape) {
   return {{"source", shape.source},
           {"by_hour", by_hour},
           {"hourly_log_sigma", std::round(shape.hourly_log_sigma * 1e6) / 1e6},
-          {"peak_over_mean", std::round(shape.peak_over_mean * 1e6) / 1e6}};
+          {"peak_over_mean", std::round(shape.peak_over_mean * 1e6) / 1e6},
+          {"window_s", shape.window_s},
+          {"window_log_sigma", std::round(shape.window_log_sigma * 1e6) / 1e6},
+          {"arrival_cv", std::round(shape.arrival_cv * 1e6) / 1e6}};
 }
 
 }  // namespace gpufleet

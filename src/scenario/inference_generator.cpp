@@ -9,20 +9,27 @@ namespace {
 
 constexpr std::uint64_t kInferenceStream = 2000;  // + service index
 
-// Hourly demand relative to the weekly mean: the trace's shape, flattened toward 1 on request,
-// times a lognormal hour-to-hour burst of mean 1.
+// Demand relative to the weekly mean, one value per window of the shape's resolution: the
+// trace's hourly shape, flattened toward 1 on request, times a lognormal hour-to-hour burst of
+// mean 1, times a lognormal window-to-window one within the hour (the trace's own).
 std::vector<double> relative_demand(const InferenceMix& mix, const ServiceSpec& service, long hours,
                                     Rng& rng) {
   const auto& shape = mix.shape.by_hour;
   const long week = static_cast<long>(shape.size());
   const long phase = std::lround(service.phase_h);
+  const long windows = std::max(1L, std::lround(3600 / mix.shape.window_s));
   const double sigma =
       mix.hourly_log_sigma >= 0 ? mix.hourly_log_sigma : mix.shape.hourly_log_sigma;
+  const double window_sigma = mix.shape.window_log_sigma;
   std::vector<double> values;
   for (long h = 0; h < hours; ++h) {
     const double base = shape[((h + phase) % week + week) % week];
     const double burst = std::exp(sigma * rng.normal() - sigma * sigma / 2);
-    values.push_back((1 + (1 - mix.flatten) * (base - 1)) * burst);
+    const double hour = (1 + (1 - mix.flatten) * (base - 1)) * burst;
+    for (long w = 0; w < windows; ++w)
+      values.push_back(windows == 1 ? hour
+                                    : hour * std::exp(window_sigma * rng.normal() -
+                                                      window_sigma * window_sigma / 2));
   }
   return values;
 }
@@ -59,9 +66,11 @@ std::vector<InferenceService> generate_inference(const InferenceMix& mix,
     auto values = relative_demand(mix, spec, hours, rng);
     const double top = *std::max_element(values.begin(), values.end());
     for (double& v : values) v = std::round(v / top * peak_units * 1000) / 1000;
-    service.demand.interval_s = 3600;
+    service.demand.interval_s = 3600.0 / std::max(1L, std::lround(3600 / mix.shape.window_s));
     service.demand.repeat = true;
+    service.demand.arrival_cv.assign(values.size(), mix.shape.arrival_cv);
     service.demand.values = std::move(values);
+    service.units_per_request = spec.tokens_per_request;
     out.push_back(std::move(service));
   }
   return out;

@@ -179,7 +179,7 @@ TrainingMix read_training(const JsonFields& t) {
 
 ServiceSpec read_service(const JsonFields& s) {
   s.reject_unknown({"id", "share_of_peak_gpus", "params", "gpus_per_replica", "latency_target_s",
-                    "phase_h", "generations"});
+                    "phase_h", "generations", "tokens_per_request"});
   ServiceSpec spec;
   spec.id = s.text("id");
   spec.share_of_peak_gpus = fraction(s, "share_of_peak_gpus");
@@ -187,6 +187,7 @@ ServiceSpec read_service(const JsonFields& s) {
   spec.gpus_per_replica = s.positive_int("gpus_per_replica");
   spec.latency_target_s = s.positive("latency_target_s");
   spec.phase_h = s.number_or("phase_h", 0);
+  if (s.has("tokens_per_request")) spec.tokens_per_request = s.positive("tokens_per_request");
   const auto& generations = s.array("generations");
   for (size_t i = 0; i < generations.size(); ++i) {
     const JsonFields g(generations[i], s.file(), s.field("generations[" + std::to_string(i) + "]"));

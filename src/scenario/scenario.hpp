@@ -61,6 +61,7 @@ struct ServiceSpec {
   double latency_target_s = 0;
   double phase_h = 0;                          // shifts the weekly shape (another region's day)
   std::vector<ServiceGeneration> generations;  // preference order
+  double tokens_per_request = 1000;            // the latency model's request size
 };
 
 struct InferenceMix {
