@@ -1,5 +1,6 @@
 // Azure LLM inference trace 2023 (Splitwise, ISCA'24): one row per request. Mapping decisions
 // and what is lost: docs/importers.md.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -59,6 +60,24 @@ double parse_timestamp(std::string_view text) {
   }
 }
 
+// Inter-arrival times inside one step, for their CV.
+struct Gaps {
+  long n = 0;
+  double sum = 0, squares = 0;
+  void add(double gap) {
+    ++n;
+    sum += gap;
+    squares += gap * gap;
+  }
+  // 1 (Poisson) with too few gaps to tell; bounded as the workload format bounds it.
+  double cv() const {
+    if (n < 2 || sum <= 0) return 1;
+    const double mean = sum / n;
+    const double variance = std::max(0.0, squares / n - mean * mean);
+    return std::min(100.0, std::sqrt(variance) / mean);
+  }
+};
+
 }  // namespace
 
 Imported import_azure_llm_2023(const std::vector<std::string>& inputs,
@@ -79,6 +98,8 @@ Imported import_azure_llm_2023(const std::vector<std::string>& inputs,
   bool any = false;  // times before 1970 are negative: no sentinel value will do
   double first = 0, last = 0;
   std::vector<double> tokens;  // per interval
+  std::vector<Gaps> gaps;      // per interval: its requests' inter-arrival times
+  double all_tokens = 0;
   for_each_row(reader, options.lenient, out.report, [&](const std::string& line) {
     const auto row = split_fields(line, ',');
     expect_fields(row.size(), 3, "TIMESTAMP,ContextTokens,GeneratedTokens");
@@ -101,17 +122,28 @@ Imported import_azure_llm_2023(const std::vector<std::string>& inputs,
                          std::to_string(options.interval_s) + " s after the first, beyond " +
                          std::to_string(static_cast<long>(kMaxSteps)),
                      "pass a longer --interval or split the trace");
+    const auto bin = static_cast<size_t>(step);
+    if (tokens.size() <= bin) {
+      tokens.resize(bin + 1, 0.0);
+      gaps.resize(bin + 1);
+    }
+    if (any && static_cast<size_t>(std::floor((last - first) / options.interval_s)) == bin)
+      gaps[bin].add(t - last);  // an inter-arrival time inside the step
     any = true;
     last = t;
-    const auto bin = static_cast<size_t>(step);
-    if (tokens.size() <= bin) tokens.resize(bin + 1, 0.0);
     tokens[bin] += context + generated;
+    all_tokens += context + generated;
     ++out.report.kept["requests"];
   });
   if (tokens.empty()) throw InputError(reader.file(), "", "no request rows", "");
   for (double& v : tokens) v /= options.interval_s;
+  std::vector<double> cv;
+  for (const auto& g : gaps) cv.push_back(g.cv());
+  const double per_request =
+      std::max(1.0, all_tokens / static_cast<double>(out.report.kept["requests"]));
   const std::string id = "azure-" + std::filesystem::path(reader.file()).stem().string();
-  out.workload.inference.push_back(llm_service(id, options.interval_s, tokens, 1.0));
+  out.workload.inference.push_back(
+      llm_service(id, options.interval_s, tokens, per_request, std::move(cv)));
   out.workload.horizon_s = static_cast<double>(tokens.size()) * options.interval_s;
   out.pools = {pool_for_peak(out.workload.inference.back())};
   ++out.report.kept["inference services"];

@@ -16,19 +16,21 @@ constexpr double kFlopsPerToken = 2 * 70e9;
 }  // namespace
 
 InferenceService llm_service(const std::string& id, double interval_s, std::vector<double> demand,
-                             double tokens_per_unit) {
+                             double tokens_per_request, std::vector<double> arrival_cv) {
   InferenceService s;
   s.id = id;
   s.gpus_per_replica = kGpusPerReplica;
   s.latency_target_s = kLatencyTargetS;
-  s.flops_per_unit = kFlopsPerToken * tokens_per_unit;
-  s.unit = tokens_per_unit == 1 ? "tokens" : "requests";
+  s.flops_per_unit = kFlopsPerToken;
+  s.unit = "tokens";
+  s.units_per_request = tokens_per_request;
   // H100 only, the model of the platform written with it; the seed scenario's H200 figures
   // (4,016 tokens/s per GPU at 0.035 s) can be added by hand for a fleet that has both.
-  s.generations = {{"H100", kGpusPerReplica * kH100TokensPerGpuS / tokens_per_unit, kH100LatencyS}};
+  s.generations = {{"H100", kGpusPerReplica * kH100TokensPerGpuS, kH100LatencyS}};
   s.demand.interval_s = interval_s;
   s.demand.repeat = false;
   s.demand.values = std::move(demand);
+  s.demand.arrival_cv = std::move(arrival_cv);
   return s;
 }
 

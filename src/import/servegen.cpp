@@ -1,6 +1,8 @@
 // Alibaba ServeGen (2025) client traces: per-client 600 s windows of request rate. The files
 // are read by src/scenario/demand_shape.cpp, which `gpufleet shape` also uses. Mapping decisions
 // and what is lost: docs/importers.md.
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "import/importers.hpp"
@@ -18,6 +20,8 @@ constexpr double kTokensPerRequest = 1000;
 // Most windows an import makes (a million: 19 years of ServeGen's 600 s windows), so that
 // windows far apart or 1 s wide cannot ask for gigabytes.
 constexpr long kMaxWindows = 1'000'000;
+// The workload format's bound on an arrival CV (beyond it the waiting-time model means nothing).
+constexpr double kMostArrivalCv = 100;
 
 }  // namespace
 
@@ -37,15 +41,20 @@ Imported import_servegen(const std::vector<std::string>& inputs, const ImportOpt
                          " windows of " + std::to_string(window) + " s, more than " +
                          std::to_string(kMaxWindows),
                      "import a shorter span, or make the windows longer");
-  // Windows no client reported are gaps: they keep a zero demand.
+  // Windows no client reported are gaps: they keep a zero demand. Demand is in tokens/s;
+  // the arrival CV of each window is the superposition of its clients' (Whitt's QNA).
   std::vector<double> rate(total.rbegin()->first / window + 1, 0.0);
-  for (const auto& [start, value] : total) rate[start / window] += value;
+  for (const auto& [start, value] : total) rate[start / window] += value * kTokensPerRequest;
+  std::vector<double> cv(rate.size(), 1.0);
+  for (const auto& [start, rate_cv2] : servegen_rate_cv2(files))
+    if (total.at(start) > 0)
+      cv[start / window] = std::min(kMostArrivalCv, std::sqrt(rate_cv2 / total.at(start)));
   out.report.rows = static_cast<long>(total.size());
   out.report.kept["client trace files"] = static_cast<long>(files.size());
   out.report.kept["windows of summed demand"] = static_cast<long>(rate.size());
   const std::string id = "servegen-" + std::filesystem::path(directory).filename().string();
-  out.workload.inference.push_back(
-      llm_service(id, static_cast<double>(window), std::move(rate), kTokensPerRequest));
+  out.workload.inference.push_back(llm_service(id, static_cast<double>(window), std::move(rate),
+                                               kTokensPerRequest, std::move(cv)));
   out.workload.horizon_s =
       static_cast<double>(out.workload.inference.back().demand.values.size() * window);
   out.pools = {pool_for_peak(out.workload.inference.back())};
