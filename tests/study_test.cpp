@@ -31,7 +31,7 @@ TEST(Stats, MeanCi95IsStudentsIntervalWorkedByHand) {
 TEST(Study, SummaryGivesEachArmsMeanAndThePairedDifferenceAgainstTheBaseline) {
   StudySpec spec;
   spec.seeds = {1, 2, 3, 4};
-  spec.policies = {{"static-partition", {}}, {"easy-backfill", {}}};
+  spec.policies = {{"static-partition", {}, {}}, {"easy-backfill", {}, {}}};
   spec.fleets = {{"base", {}}};
   spec.metrics = {"training.capacity_gap"};
   const std::vector<double> base = {10, 12, 11, 13}, arm = {12, 15, 12, 16};
@@ -143,7 +143,7 @@ TEST(Study, ASecondRunResumesWithoutRunningAnythingAndWritesTheSameFiles) {
   const std::string csv = read_file(dir.path("out/study.csv"));
   EXPECT_EQ(read_csv(dir.path("out/study.csv")).size(), 12u);
   EXPECT_EQ(read_csv(dir.path("out/manifest.csv")).size(), 12u);
-  EXPECT_EQ(read_csv(dir.path("out/study_summary.csv")).size(), 4u * 15);
+  EXPECT_EQ(read_csv(dir.path("out/study_summary.csv")).size(), 4u * 16);
   const auto second = run_cli({"study", spec, "--out", dir.path("out")});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.err.find("12 runs, 12 done before, 0 to run"), std::string::npos) << second.err;

@@ -14,6 +14,7 @@
 #include "formats/workload_io.hpp"
 #include "model/duration.hpp"
 #include "model/input_error.hpp"
+#include "policies/policies.hpp"
 #include "report/comparison.hpp"
 #include "report/reports.hpp"
 #include "runtime/child_processes.hpp"
@@ -40,6 +41,7 @@ struct CompareOptions {
   int threads = 0;
   std::vector<std::string> params;
   std::string failures = "off";
+  std::string forecast = "weekly";
   EconomicsOptions economics;
   bool quiet = false;
 };
@@ -120,7 +122,7 @@ SharedInputs shared_inputs(const CompareOptions& o) {
   in.args = {"--workload", workload, "--platform", platform, "--interval", o.interval};
   if (seed) in.args.insert(in.args.end(), {"--seed", std::to_string(*seed)});
   if (!o.horizon.empty()) in.args.insert(in.args.end(), {"--horizon", o.horizon});
-  in.args.insert(in.args.end(), {"--failures", o.failures});
+  in.args.insert(in.args.end(), {"--failures", o.failures, "--forecast", o.forecast});
   in.description["workload"] = workload;
   in.description["platform"] = platform;
   in.description["seed"] = seed ? nlohmann::json(*seed) : nlohmann::json(nullptr);
@@ -139,6 +141,7 @@ std::string error_of(const std::string& stderr_file, const ChildExit& e) {
 }
 
 int compare(const CompareOptions& o) {
+  parse_forecast(o.forecast);  // checked before any run
   const auto policies = split_policies(o.policies);
   const auto params = params_per_policy(policies, o.params);
   economics_params(o.economics);  // checked before anything runs
@@ -230,6 +233,10 @@ CommandRunner add_compare_command(CLI::App& app) {
   cmd->add_option("--failures", o->failures,
                   "GPU and server failures in every run, 'on' or 'off' (docs/failures.md)")
       ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  cmd->add_option("--forecast", o->forecast,
+                  "What inference scaling knows of demand ahead in every run: last, "
+                  "window[:HOURS], weekly or oracle (docs/policies.md)")
       ->capture_default_str();
   cmd->add_option("--jobs", o->jobs, "Policies run at once (0: as many as cores)")
       ->capture_default_str();

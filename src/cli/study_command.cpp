@@ -142,6 +142,9 @@ std::vector<PlannedRun> plan_runs(const StudySpec& spec, const std::vector<SeedI
                                                    "--failures", spec.failures, "--threads", "1"});
       for (const auto& param : policy.params)
         p.command.argv.insert(p.command.argv.end(), {"--param", param});
+      p.command.argv.insert(
+          p.command.argv.end(),
+          {"--forecast", policy.forecast.empty() ? spec.forecast : policy.forecast});
       p.command.argv.insert(p.command.argv.end(), {"--out", p.dir});
       p.command.stderr_file = p.dir + ".log";
       p.command.timeout_s = spec.timeout_s;
@@ -210,7 +213,10 @@ void print_verdicts(const StudySpec& spec, const std::vector<StudyRun>& runs) {
 
 int study(const StudyOptions& o) {
   const StudySpec spec = load_study(o.spec);
-  for (const auto& p : spec.policies) make_policy(p.name, p.params);  // checked before any run
+  for (const auto& p : spec.policies) {  // checked before any run
+    make_policy(p.name, p.params);
+    parse_forecast(p.forecast.empty() ? spec.forecast : p.forecast);
+  }
   if (o.jobs < 0) throw std::invalid_argument("--jobs must be >= 0 (0: as many as cores)");
   std::vector<std::vector<FleetContract>> contracts;
   const auto inputs = write_inputs(spec, o.out, o.quiet, contracts);

@@ -62,6 +62,8 @@ std::vector<Column> fixed_columns() {
        at("/training/queue_length_mean")},
       {"training_makespan_s", "makespan", Format::kHours, at("/training/makespan_s")},
       {"inference_slo_attainment", "SLO", Format::kPercent, at("/inference/slo_attainment")},
+      {"inference_slo_worst_hour", "SLO worst h", Format::kPercent,
+       at("/inference/worst_hour_slo_attainment")},
       {"leases_accepted", "leases ok", Format::kCount, at("/lease/accepted")},
       {"leases_rejected", "leases no", Format::kCount, at("/lease/rejected")},
       {"leases_reclaimed", "leases reclaimed", Format::kCount, at("/lease/reclaimed")},
@@ -230,11 +232,12 @@ std::vector<std::vector<std::string>> comparison_cells(const std::vector<PolicyO
     for (const auto& c : all)
       if (c.key.rfind("pool_", 0) == 0) columns.push_back(c);
   } else if (group == TableGroup::kHeadline) {
-    columns = pick(all, {"fleet_allocation_utilization", "fleet_effective_utilization",
-                         "training_capacity_gap", "training_wait_p50_s", "training_wait_p95_s",
-                         "training_jct_p50_s", "training_jct_p95_s", "inference_slo_attainment",
-                         "leases_accepted", "leases_rejected", "leases_reclaimed",
-                         "training_preemptions", "lease_revenue_usd", "energy_mwh"});
+    columns =
+        pick(all, {"fleet_allocation_utilization", "fleet_effective_utilization",
+                   "training_capacity_gap", "training_wait_p50_s", "training_wait_p95_s",
+                   "training_jct_p50_s", "training_jct_p95_s", "inference_slo_attainment",
+                   "inference_slo_worst_hour", "leases_accepted", "leases_rejected",
+                   "leases_reclaimed", "training_preemptions", "lease_revenue_usd", "energy_mwh"});
   } else {
     columns = pick(all, {"depreciation_usd", "power_cost_usd", "cost_usd", "lease_revenue_usd",
                          "internal_value_usd", "cash_margin_usd", "margin_usd",

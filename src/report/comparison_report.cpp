@@ -60,10 +60,12 @@ void headline_bars(HtmlPage& page, const std::vector<const RunData*>& runs) {
               "Allocation: GPU-time held / available. Effective: useful FLOPs / peak FLOPs.");
   page.figure(policy_bars({"Training gap and inference SLO", "", "%"}, runs,
                           {{"training capacity gap", "/training/capacity_gap"},
-                           {"inference SLO attainment", "/inference/slo_attainment"}},
+                           {"inference SLO attainment", "/inference/slo_attainment"},
+                           {"SLO, worst hour", "/inference/worst_hour_slo_attainment"}},
                           100),
               "Capacity gap: demanded training GPU-hours not served in the run. SLO attainment: "
-              "inference demand served within the latency target.");
+              "inference requests served within the latency target, over the run and in its "
+              "worst hour.");
   page.figure(policy_bars({"Training wait and JCT percentiles", "", "hours"}, runs,
                           {{"wait p50", "/training/wait_s/p50"},
                            {"wait p95", "/training/wait_s/p95"},

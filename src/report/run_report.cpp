@@ -242,7 +242,8 @@ std::string run_report_html(const RunData& run) {
              {"training capacity gap", cell(s, "/training/capacity_gap", Format::kPercent),
               "demanded GPU-hours not served"},
              {"inference SLO attainment", cell(s, "/inference/slo_attainment", Format::kPercent),
-              "demand served within target"},
+              "requests on time; worst hour " +
+                  cell(s, "/inference/worst_hour_slo_attainment", Format::kPercent)},
              {"lease revenue", cell(s, "/lease/revenue_usd", Format::kUsd),
               cell(s, "/lease/accepted", Format::kCount) + " leases accepted"},
              {"margin", cell(s, "/economics/fleet/margin_usd", Format::kUsd),

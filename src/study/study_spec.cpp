@@ -34,12 +34,12 @@ std::vector<StudyPolicy> read_policies(const JsonFields& f) {
   const auto& list = f.array("policies");
   for (size_t i = 0; i < list.size(); ++i) {
     if (list[i].is_string()) {
-      policies.push_back({list[i].get<std::string>(), {}});
+      policies.push_back({list[i].get<std::string>(), {}, {}});
       continue;
     }
     const JsonFields p(list[i], f.file(), f.field(at("policies", i)));
-    p.reject_unknown({"policy", "params"});
-    StudyPolicy policy{p.text("policy"), {}};
+    p.reject_unknown({"policy", "params", "forecast"});
+    StudyPolicy policy{p.text("policy"), {}, p.text_or("forecast", "")};
     const auto& params = p.array_or_empty("params");
     for (size_t k = 0; k < params.size(); ++k) {
       if (!params[k].is_string()) p.fail(at("params", k), "expected \"NAME=VALUE\"");
@@ -81,6 +81,7 @@ std::vector<StudyArm> StudySpec::arms() const {
       for (size_t k = 0; k < policies[p].params.size(); ++k)
         name += (k == 0 ? " [" : ", ") + policies[p].params[k];
       if (!policies[p].params.empty()) name += "]";
+      if (!policies[p].forecast.empty()) name += " {" + policies[p].forecast + "}";
       arms.push_back({name + " @ " + fleets[f].name, static_cast<int>(p), static_cast<int>(f)});
     }
   return arms;
@@ -95,6 +96,7 @@ const std::vector<std::string>& default_study_metrics() {
                                                    "training.jct_s.p50",
                                                    "training.jobs_completed",
                                                    "inference.slo_attainment",
+                                                   "inference.worst_hour_slo_attainment",
                                                    "lease.revenue_usd",
                                                    "economics.fleet.margin_usd",
                                                    "economics.fleet.cash_margin_usd",
@@ -110,7 +112,8 @@ StudySpec load_study(const std::string& file) {
   if (!doc.is_object()) throw InputError(file, "", "expected a JSON object", "see docs/studies.md");
   const JsonFields f(doc, file, "");
   f.reject_unknown({"format", "version", "description", "scenario", "scale", "days", "seeds",
-                    "policies", "fleets", "baseline", "failures", "timeout_min", "metrics"});
+                    "policies", "fleets", "baseline", "failures", "timeout_min", "metrics",
+                    "forecast"});
   if (f.text("format") != "gpufleet-study") f.fail("format", "must be \"gpufleet-study\"");
   if (f.number("version") != 1) f.fail("version", "must be 1");
   StudySpec s;
@@ -122,6 +125,7 @@ StudySpec load_study(const std::string& file) {
   if (s.days > 3660) f.fail("days", "above ten years", "simulate fewer days");
   s.seeds = read_seeds(f);
   s.policies = read_policies(f);
+  s.forecast = f.text_or("forecast", s.forecast);
   s.fleets = read_fleets(f);
   s.failures = f.text_or("failures", "off");
   if (s.failures != "on" && s.failures != "off") f.fail("failures", "must be \"on\" or \"off\"");

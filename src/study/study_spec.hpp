@@ -9,6 +9,7 @@ namespace gpufleet {
 struct StudyPolicy {
   std::string name;
   std::vector<std::string> params;
+  std::string forecast;  // --forecast; empty: the study's
 };
 
 // One fleet of a study: the scenario's fleet with these changes (study/fleet_variant.hpp).
@@ -36,6 +37,7 @@ struct StudySpec {
   std::vector<StudyFleet> fleets;
   int baseline = 0;  // index into arms()
   std::string failures = "off";
+  std::string forecast = "weekly";  // --forecast of policies that set none
   double timeout_s = 3600;
   std::vector<std::string> metrics;  // summary.json keys, dotted ("training.capacity_gap")
 

@@ -44,7 +44,8 @@ const std::vector<StudyHeadline>& study_headlines() {
       {"training.capacity_gap", "training capacity gap", "points", 100},
       {"economics.fleet.margin_with_contracts_usd", "margin with contracts", "M USD", 1e-6},
       {"fleet.effective_utilization", "effective utilization", "points", 100},
-      {"inference.slo_attainment", "inference SLO attainment", "points", 100}};
+      {"inference.slo_attainment", "inference SLO attainment", "points", 100},
+      {"inference.worst_hour_slo_attainment", "inference SLO, worst hour", "points", 100}};
   return h;
 }
 
