@@ -187,6 +187,36 @@ TEST(Study, BadStudyFilesAreRefusedBeforeAnythingRuns) {
   EXPECT_NE(baseline.err.find("baseline: no arm is named 'x'"), std::string::npos) << baseline.err;
 }
 
+TEST(Study, ATradeOffJoinsArmsThatDifferInOneValueAndKeepsItsMetrics) {
+  TempDir dir;
+  const auto spec = dir.write("study.json", R"({"format": "gpufleet-study", "version": 1,
+    "scale": 0.1, "days": 2, "seeds": [1, 2], "metrics": ["training.capacity_gap"],
+    "policies": ["static-partition",
+      {"policy": "lease-idle", "params": ["lease_follow_demand=1", "lease_headroom=0"]},
+      {"policy": "lease-idle", "params": ["lease_follow_demand=1", "lease_headroom=0.5"]},
+      {"policy": "lease-idle", "params": ["lease_follow_demand=1", "lease_headroom=0"],
+       "forecast": "oracle"}],
+    "tradeoff": {"x": ["inference.slo_attainment"], "y": "lease.revenue_usd"}})");
+  const auto r = run_cli({"study", spec, "--out", dir.path("out")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The chart's metrics are summarized beside the file's own.
+  const auto summary = read_file(dir.path("out/study_summary.csv"));
+  for (const char* metric :
+       {",training.capacity_gap,", ",inference.slo_attainment,", ",lease.revenue_usd,"})
+    EXPECT_NE(summary.find(metric), std::string::npos) << metric;
+  const auto html = read_file(dir.path("out/report.html"));
+  EXPECT_NE(html.find("lease revenue against inference SLO attainment"), std::string::npos);
+  EXPECT_NE(html.find("lease-idle {weekly} lease_follow_demand"), std::string::npos);  // a line
+  EXPECT_NE(html.find("Not drawn: #1 static-partition"), std::string::npos);
+  EXPECT_NE(html.find("{oracle} @ base"), std::string::npos);  // the arm's name says it
+  std::string bad = read_file(spec);
+  const std::string x = "\"x\": [\"inference.slo_attainment\"]";
+  bad.replace(bad.find(x), x.size(), "\"x\": []");
+  const auto refused = run_cli({"study", dir.write("bad.json", bad), "--out", dir.path("bad")});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("tradeoff.x: empty"), std::string::npos) << refused.err;
+}
+
 }  // namespace
 }  // namespace gpufleet::test
 

@@ -80,7 +80,8 @@ void bars(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>& ru
     hi = std::max(hi, v);
     size = std::max(size, std::abs(v));
   }
-  if (names.empty() || hi - lo <= 1e-3 * size) return;
+  // Nor of differences that are rounding noise (1e-6 of a point, a dollar...).
+  if (names.empty() || hi - lo <= 1e-3 * size || size < 1e-6) return;
   const std::string title = paired ? h.label + ": arm minus baseline" : h.label + " by arm";
   page.figure(report::bar_chart(ChartText{title, "", h.unit}, names, {values}, {ci}),
               paired ? "Paired difference against " + arms[spec.baseline].name +
@@ -105,6 +106,80 @@ void means_table(HtmlPage& page, const StudySpec& spec, const std::vector<StudyR
   page.table(rows);
 }
 
+// How a trade-off axis reads: the headline's label and unit, or the key itself.
+StudyHeadline axis_of(const std::string& metric) {
+  if (metric == "lease.revenue_usd") return {metric, "lease revenue", "k USD", 1e-3};
+  for (const auto& h : study_headlines())
+    if (h.metric == metric) return h;
+  return {metric, metric, "", 1};
+}
+
+// Arms that differ only in the values of their parameters form one line: the same policy,
+// forecast and parameter names.
+std::string line_of(const StudySpec& spec, const StudyArm& arm) {
+  const auto& p = spec.policies[arm.policy];
+  std::string key = p.name + " {" + (p.forecast.empty() ? spec.forecast : p.forecast) + "}";
+  for (const auto& param : p.params) {
+    const auto name = param.substr(0, param.find('='));
+    if (name != "lease_headroom" || p.params.size() == 1) key += " " + name;
+  }
+  return key;
+}
+
+// y against each x, one chart per x and one line per policy and forecast, the arms of a line in
+// order of x: where lending inference GPUs stops paying for the requests it makes late.
+void tradeoff(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>& runs) {
+  if (spec.tradeoff_x.empty() || spec.tradeoff_y.empty()) return;
+  const auto arms = spec.arms();
+  const StudyHeadline y = axis_of(spec.tradeoff_y);
+  std::vector<std::string> keys;  // lines, in the order of their first arm
+  for (const auto& arm : arms)
+    if (std::find(keys.begin(), keys.end(), line_of(spec, arm)) == keys.end())
+      keys.push_back(line_of(spec, arm));
+  page.section("Trade-off",
+               y.label + " against " + axis_of(spec.tradeoff_x.front()).label +
+                   ": each point is an arm's mean over the seeds, and arms that differ only in "
+                   "a parameter's value are joined (the tables below give every 95% confidence "
+                   "interval).");
+  for (const auto& metric : spec.tradeoff_x) {
+    const StudyHeadline x = axis_of(metric);
+    std::vector<Series> lines;
+    std::string alone;  // arms that are a line of their own
+    for (const auto& key : keys) {
+      std::vector<std::pair<double, double>> points;
+      std::vector<size_t> members;
+      for (size_t a = 0; a < arms.size(); ++a) {
+        if (line_of(spec, arms[a]) != key) continue;
+        points.emplace_back(
+            arm_figure(spec, runs, static_cast<int>(a), x.metric).own.mean * x.factor,
+            arm_figure(spec, runs, static_cast<int>(a), y.metric).own.mean * y.factor);
+        members.push_back(a);
+      }
+      if (points.size() < 2) {
+        char text[160];
+        std::snprintf(text, sizeof text, "%s%s at %.2f %s, %.1f %s", alone.empty() ? "" : "; ",
+                      numbered(members.front(), arms[members.front()].name).c_str(),
+                      points.front().first, x.unit.c_str(), points.front().second, y.unit.c_str());
+        alone += text;
+        continue;
+      }
+      std::sort(points.begin(), points.end());
+      Series line{key, {}, {}, {}, key.find("{oracle}") != std::string::npos};
+      for (const auto& [px, py] : points) {
+        line.x.push_back(px);
+        line.y.push_back(py);
+      }
+      lines.push_back(std::move(line));
+    }
+    page.figure(
+        report::line_chart(ChartText{y.label + " against " + x.label, x.label + " (" + x.unit + ")",
+                                     y.label + " (" + y.unit + ")"},
+                           lines),
+        "Dashed: the oracle, which reads future demand (a reference, not a policy)." +
+            (alone.empty() ? std::string() : " Not drawn: " + alone + "."));
+  }
+}
+
 }  // namespace
 
 std::string study_report_html(const StudySpec& spec, const std::vector<StudyRun>& runs) {
@@ -115,6 +190,7 @@ std::string study_report_html(const StudySpec& spec, const std::vector<StudyRun>
                                            spec.scenario + "; " + std::to_string(failed) +
                                            " runs failed (study.csv says why)");
   verdicts(page, spec, runs);
+  tradeoff(page, spec, runs);
   page.section("Paired differences", "");
   for (const auto& h : study_headlines()) bars(page, spec, runs, h, true);
   page.section("Each arm", "");

@@ -71,6 +71,18 @@ std::vector<StudyFleet> read_fleets(const JsonFields& f) {
   return fleets;
 }
 
+void read_tradeoff(const JsonFields& t, StudySpec& s) {
+  t.reject_unknown({"x", "y"});
+  const auto& xs = t.array("x");
+  if (xs.empty()) t.fail("x", "empty", "list the metrics to plot the y metric against");
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (!xs[i].is_string())
+      t.fail(at("x", i), "expected a summary.json key, e.g. \"inference.slo_attainment\"");
+    s.tradeoff_x.push_back(xs[i].get<std::string>());
+  }
+  s.tradeoff_y = t.text("y");
+}
+
 }  // namespace
 
 std::vector<StudyArm> StudySpec::arms() const {
@@ -113,7 +125,7 @@ StudySpec load_study(const std::string& file) {
   const JsonFields f(doc, file, "");
   f.reject_unknown({"format", "version", "description", "scenario", "scale", "days", "seeds",
                     "policies", "fleets", "baseline", "failures", "timeout_min", "metrics",
-                    "forecast"});
+                    "forecast", "tradeoff"});
   if (f.text("format") != "gpufleet-study") f.fail("format", "must be \"gpufleet-study\"");
   if (f.number("version") != 1) f.fail("version", "must be 1");
   StudySpec s;
@@ -126,6 +138,7 @@ StudySpec load_study(const std::string& file) {
   s.seeds = read_seeds(f);
   s.policies = read_policies(f);
   s.forecast = f.text_or("forecast", s.forecast);
+  if (f.has("tradeoff")) read_tradeoff(f.child("tradeoff"), s);
   s.fleets = read_fleets(f);
   s.failures = f.text_or("failures", "off");
   if (s.failures != "on" && s.failures != "off") f.fail("failures", "must be \"on\" or \"off\"");
@@ -136,6 +149,13 @@ StudySpec load_study(const std::string& file) {
     s.metrics.push_back(metrics[i].get<std::string>());
   }
   if (s.metrics.empty()) s.metrics = default_study_metrics();
+  // The trade-off chart's metrics are summarized like any other.
+  for (const auto& key : s.tradeoff_x)
+    if (std::find(s.metrics.begin(), s.metrics.end(), key) == s.metrics.end())
+      s.metrics.push_back(key);
+  if (!s.tradeoff_y.empty() &&
+      std::find(s.metrics.begin(), s.metrics.end(), s.tradeoff_y) == s.metrics.end())
+    s.metrics.push_back(s.tradeoff_y);
   const std::string baseline = f.text_or("baseline", "");
   const auto arms = s.arms();
   if (!baseline.empty()) {

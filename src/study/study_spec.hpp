@@ -40,6 +40,9 @@ struct StudySpec {
   std::string forecast = "weekly";  // --forecast of policies that set none
   double timeout_s = 3600;
   std::vector<std::string> metrics;  // summary.json keys, dotted ("training.capacity_gap")
+  // A trade-off chart: y against each x, one line per forecast (docs/studies.md); empty: none.
+  std::vector<std::string> tradeoff_x;
+  std::string tradeoff_y;
 
   std::vector<StudyArm> arms() const;
 };
