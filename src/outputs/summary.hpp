@@ -13,7 +13,7 @@ namespace gpufleet {
 // column is renamed or removed, so that a notebook can tell which layout it reads. 2: units in
 // column names (effective_flops_per_s, peak_flops_per_s_per_gpu), services' unit column,
 // gpufleet_version and provenance.
-constexpr int kOutputSchemaVersion = 2;
+constexpr int kOutputSchemaVersion = 3;
 
 // summary.json: every headline metric of one run (definitions in docs/metrics.md).
 nlohmann::json summarize(const Fleet& fleet, const Workload& workload, const RunResult& result);
