@@ -62,6 +62,27 @@ TEST(ColdStart, FollowingARampLagsOneLoadTimePerStepUnlessTheForecastLooksAhead)
   }
 }
 
+TEST(Forecast, TheWeeklyForecastStartsAReplicaOneLoadTimeBeforeLastWeeksSpike) {
+  // 50 units/s for two weeks, 150 in hour 100 and again a week later (hour 268); replicas load
+  // for 600 s. Following the demand now, each spike loses 50 units/s x 600 s. The weekly
+  // forecast has seen the first: it starts the replica 600 s before the second, which loses
+  // nothing.
+  std::vector<double> demand(2 * 168, 50.0);
+  demand[100] = demand[268] = 150;
+  const json w =
+      workload(2 * 168 * 3600.0, json::array(), {with_cold_start(h100_service(demand), 600)});
+  for (const auto& [forecast, expected] :
+       {std::pair{"last", 2 * 50.0 * 600}, {"weekly", 50.0 * 600}}) {
+    TempDir dir;
+    const auto r =
+        run_scenario(dir, {pool("H100", 16)}, w,
+                     {"--policy", "lease-idle", "--param", "lease_follow_demand=1", "--param",
+                      "lease_headroom=0", "--param", "lease_notice_h=0", "--forecast", forecast});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NEAR(unserved(dir).first, expected, 1e-6) << forecast;
+  }
+}
+
 TEST(LeaseNotice, AReclaimedLeaseReturnsItsGpusOneNoticeAfterDemandIsSeen) {
   // Two servers; demand 50, 50, 150, 150; a preemptible lease takes the idle server at t = 0.
   // Seen at 2 h, the step gives the lease one hour's notice: it ends at 3 h, and the second

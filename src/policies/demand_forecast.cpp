@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "model/duration.hpp"
@@ -143,6 +144,18 @@ double DemandForecaster::forecast(int service, double now, double ahead_s) const
   if (spec_.kind == ForecastKind::kOracle)
     return workload_->inference[service].demand.max_over(now, now + ahead_s);
   return forecast_from(history_[service], now, ahead_s);
+}
+
+double DemandForecaster::next_change(int service, double now, double ahead_s) const {
+  if (spec_.kind == ForecastKind::kOracle) {
+    const double change = workload_->inference[service].demand.next_change_after(now + ahead_s);
+    return change - ahead_s;
+  }
+  if (spec_.kind != ForecastKind::kWeekly) return std::numeric_limits<double>::infinity();
+  const auto& times = history_[service].times;
+  const auto next = std::upper_bound(times.begin(), times.end(), now - kWeekS + ahead_s);
+  if (next == times.end()) return std::numeric_limits<double>::infinity();
+  return *next + kWeekS - ahead_s;
 }
 
 double DemandForecaster::peak(int service) const {

@@ -37,6 +37,10 @@ class DemandForecaster {
   void observe(const SchedulerCore& core);
   // The demand to provision for over [now, now + ahead_s].
   double forecast(int service, double now, double ahead_s) const;
+  // When forecast(service, t, ahead_s) may next change without a new observation: the weekly
+  // forecast's window a week back reaching a change of last week's demand, or the oracle's
+  // reaching a step of the curve; infinity for the others.
+  double next_change(int service, double now, double ahead_s) const;
   // The highest demand to expect: the highest seen so far (oracle: the curve's peak).
   double peak(int service) const;
   // The q-quantile of (demand / its forecast error_lead_s earlier) - 1 over the changes seen

@@ -125,7 +125,6 @@ std::map<std::string, int> IdleLeasing::scale_inference(SchedulerCore& core,
   // are back when the demand arrives.
   std::map<std::string, int> missing;  // GPUs by model that the targets could not get
   const auto& services = core.workload().inference;
-  const bool oracle = forecaster.spec().kind == ForecastKind::kOracle;
   for (int s = 0; s < static_cast<int>(services.size()); ++s) {
     const auto& service = services[s];
     // A reclaimed lease's GPUs come back after its notice, and a replica started on them
@@ -136,10 +135,10 @@ std::map<std::string, int> IdleLeasing::scale_inference(SchedulerCore& core,
                        : forecaster.peak(s);
     core.scale_to(s, PoolRole::kInference,
                   follow_demand_ ? after_cooldown(core, s, target) : target);
-    if (follow_demand_ && oracle) {
-      // The oracle looks ahead; be called when the next change enters that window.
-      const double change = service.demand.next_change_after(core.now() + ahead_s);
-      if (std::isfinite(change)) core.wake_at(change - ahead_s);
+    if (follow_demand_) {
+      // The forecast looks ahead; be called when its window reaches the next change.
+      const double change = forecaster.next_change(s, core.now(), ahead_s);
+      if (std::isfinite(change)) core.wake_at(change);
     }
     const double short_by = target - core.provisioned(s);
     if (short_by <= 0) continue;
