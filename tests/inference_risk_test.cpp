@@ -20,6 +20,17 @@ json with_cold_start(json service, double startup_s) {
   return service;
 }
 
+// An 8-GPU H100 lease from t = 0 for 10 hours at $1.5 per GPU-hour.
+json lease(bool preemptible) {
+  return {{"id", "l"},
+          {"gpus", 8},
+          {"model", "H100"},
+          {"start_s", 0},
+          {"duration_s", 36000},
+          {"price_per_gpu_hour", 1.5},
+          {"preemptible", preemptible}};
+}
+
 // Demand units not served (demand - served) and the summary.
 std::pair<double, json> unserved(const TempDir& dir) {
   const auto s = summary_of(dir);
@@ -88,10 +99,7 @@ TEST(LeaseNotice, AReclaimedLeaseReturnsItsGpusOneNoticeAfterDemandIsSeen) {
   // Seen at 2 h, the step gives the lease one hour's notice: it ends at 3 h, and the second
   // replica serves from then: 50 units/s short for an hour.
   const json service = h100_service({50, 50, 150, 150});
-  const json lease = {{"id", "l"},          {"gpus", 8},           {"model", "H100"},
-                      {"start_s", 0},       {"duration_s", 36000}, {"price_per_gpu_hour", 1.5},
-                      {"preemptible", true}};
-  const json w = workload(4 * 3600, json::array(), {service}, {lease});
+  const json w = workload(4 * 3600, json::array(), {service}, {lease(true)});
   TempDir dir;
   const auto r =
       run_scenario(dir, {pool("H100", 16)}, w,
@@ -108,10 +116,7 @@ TEST(LeaseIdle, AnOnDemandLeaseTakenBeforeThePeakIsSeenCostsInferenceItsPeak) {
   // The observed forecast has seen 50 units/s when an on-demand lease asks for the second
   // server for 10 hours: it is taken, and the 150 of hours 2-3 find one replica.
   const json service = h100_service({50, 50, 150, 150});
-  const json lease = {{"id", "l"},           {"gpus", 8},           {"model", "H100"},
-                      {"start_s", 0},        {"duration_s", 36000}, {"price_per_gpu_hour", 1.5},
-                      {"preemptible", false}};
-  const json w = workload(4 * 3600, json::array(), {service}, {lease});
+  const json w = workload(4 * 3600, json::array(), {service}, {lease(false)});
   TempDir dir;
   const auto r =
       run_scenario(dir, {pool("H100", 16)}, w, {"--policy", "lease-idle", "--forecast", "last"});

@@ -11,22 +11,26 @@ namespace {
 long slot_of(const DemandCurve& curve, double t) {
   return static_cast<long>(std::floor(t / curve.interval_s + 1e-9));
 }
+
+// The step of `steps` (one per value) holding t; `otherwise` before the first step, after the
+// last one of a curve that does not repeat, or with no steps at all.
+double step_at(const DemandCurve& curve, const std::vector<double>& steps, double t,
+               double otherwise) {
+  if (steps.empty() || t < 0) return otherwise;
+  const long slot = slot_of(curve, t);
+  const long n = static_cast<long>(steps.size());
+  if (curve.repeat) return steps[static_cast<size_t>(slot % n)];
+  return slot < n ? steps[static_cast<size_t>(slot)] : otherwise;
+}
+
 }  // namespace
 
 double DemandCurve::at(double t) const {
-  if (values.empty() || t < 0) return 0;
-  const long slot = slot_of(*this, t);
-  const long n = static_cast<long>(values.size());
-  if (repeat) return values[static_cast<size_t>(slot % n)];
-  return slot < n ? values[static_cast<size_t>(slot)] : 0;
+  return step_at(*this, values, t, 0);
 }
 
 double DemandCurve::arrival_cv_at(double t) const {
-  if (arrival_cv.empty() || t < 0) return 1;
-  const long slot = slot_of(*this, t);
-  const long n = static_cast<long>(arrival_cv.size());
-  if (repeat) return arrival_cv[static_cast<size_t>(slot % n)];
-  return slot < n ? arrival_cv[static_cast<size_t>(slot)] : 1;
+  return step_at(*this, arrival_cv, t, 1);
 }
 
 double InferenceService::resolved_weights_bytes() const {

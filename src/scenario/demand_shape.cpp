@@ -58,55 +58,56 @@ void add_window_figures(DemandShape& shape, const std::map<long, double>& total,
 
 }  // namespace
 
-std::map<long, double> servegen_total_rate(const std::vector<std::string>& files) {
-  std::map<long, double> total;
+namespace {
+
+// Calls row(file, line, fields) with the first three comma-separated fields of every non-empty
+// row of the files (fewer when the row has fewer).
+template <class Row>
+void for_each_servegen_row(const std::vector<std::string>& files, const Row& row) {
   for (const auto& file : files) {
     std::ifstream in(file);
     if (!in) throw InputError(file, "", "cannot open the file", "check its permissions");
-    std::string row;
+    std::string text;
     long line = 0;
-    while (std::getline(in, row)) {
+    while (std::getline(in, text)) {
       ++line;
-      if (row.empty()) continue;
-      const auto comma = row.find(',');
-      if (comma == std::string::npos)
-        throw InputError(file, "line " + std::to_string(line), "expected comma-separated fields",
-                         "is this a ServeGen chunk-*-trace.csv file?");
-      const auto next = row.find(',', comma + 1);
-      const double start =
-          parse_number(row.substr(0, comma), file, line, "window_start_s", kMaxSeconds);
-      const double rate = parse_number(
-          row.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1),
-          file, line, "request_rate_per_s", kMaxRatePerS);
-      total[std::lround(start)] += rate;
+      if (text.empty()) continue;
+      std::vector<std::string> fields;
+      for (size_t start = 0, end = 0; end != std::string::npos && fields.size() < 3;
+           start = end + 1) {
+        end = text.find(',', start);
+        fields.push_back(text.substr(start, end == std::string::npos ? end : end - start));
+      }
+      row(file, line, fields);
     }
   }
+}
+
+}  // namespace
+
+std::map<long, double> servegen_total_rate(const std::vector<std::string>& files) {
+  std::map<long, double> total;
+  for_each_servegen_row(files, [&](const std::string& file, long line, const auto& fields) {
+    if (fields.size() < 2)
+      throw InputError(file, "line " + std::to_string(line), "expected comma-separated fields",
+                       "is this a ServeGen chunk-*-trace.csv file?");
+    const double start = parse_number(fields[0], file, line, "window_start_s", kMaxSeconds);
+    const double rate = parse_number(fields[1], file, line, "request_rate_per_s", kMaxRatePerS);
+    total[std::lround(start)] += rate;
+  });
   return total;
 }
 
 std::map<long, double> servegen_rate_cv2(const std::vector<std::string>& files) {
   std::map<long, double> total;
-  for (const auto& file : files) {
-    std::ifstream in(file);
-    if (!in) throw InputError(file, "", "cannot open the file", "check its permissions");
-    std::string row;
-    long line = 0;
-    while (std::getline(in, row)) {
-      ++line;
-      std::vector<std::string> fields;
-      for (size_t start = 0, end = 0; end != std::string::npos && fields.size() < 3;
-           start = end + 1) {
-        end = row.find(',', start);
-        fields.push_back(row.substr(start, end == std::string::npos ? end : end - start));
-      }
-      // Rows without a CV (no request in the window) add nothing; servegen_total_rate has
-      // checked the first two fields.
-      if (fields.size() < 3 || fields[2].empty()) continue;
-      const double rate = std::strtod(fields[1].c_str(), nullptr);
-      const double cv = parse_number(fields[2], file, line, "cv", kMaxRatePerS);
-      total[std::lround(std::strtod(fields[0].c_str(), nullptr))] += rate * cv * cv;
-    }
-  }
+  for_each_servegen_row(files, [&](const std::string& file, long line, const auto& fields) {
+    // Rows without a CV (no request in the window) add nothing.
+    if (fields.size() < 3 || fields[2].empty()) return;
+    const double start = parse_number(fields[0], file, line, "window_start_s", kMaxSeconds);
+    const double rate = parse_number(fields[1], file, line, "request_rate_per_s", kMaxRatePerS);
+    const double cv = parse_number(fields[2], file, line, "cv", kMaxRatePerS);
+    total[std::lround(start)] += rate * cv * cv;
+  });
   return total;
 }
 
