@@ -20,17 +20,6 @@ json with_cold_start(json service, double startup_s) {
   return service;
 }
 
-// An 8-GPU H100 lease from t = 0 for 10 hours at $1.5 per GPU-hour.
-json lease(bool preemptible) {
-  return {{"id", "l"},
-          {"gpus", 8},
-          {"model", "H100"},
-          {"start_s", 0},
-          {"duration_s", 36000},
-          {"price_per_gpu_hour", 1.5},
-          {"preemptible", preemptible}};
-}
-
 // Demand units not served (demand - served) and the summary.
 std::pair<double, json> unserved(const TempDir& dir) {
   const auto s = summary_of(dir);
@@ -98,8 +87,7 @@ TEST(LeaseNotice, AReclaimedLeaseReturnsItsGpusOneNoticeAfterDemandIsSeen) {
   // Two servers; demand 50, 50, 150, 150; a preemptible lease takes the idle server at t = 0.
   // Seen at 2 h, the step gives the lease one hour's notice: it ends at 3 h, and the second
   // replica serves from then: 50 units/s short for an hour.
-  const json service = h100_service({50, 50, 150, 150});
-  const json w = workload(4 * 3600, json::array(), {service}, {lease(true)});
+  const json w = leasing_case(true);
   TempDir dir;
   const auto r =
       run_scenario(dir, {pool("H100", 16)}, w,
@@ -115,8 +103,7 @@ TEST(LeaseNotice, AReclaimedLeaseReturnsItsGpusOneNoticeAfterDemandIsSeen) {
 TEST(LeaseIdle, AnOnDemandLeaseTakenBeforeThePeakIsSeenCostsInferenceItsPeak) {
   // The observed forecast has seen 50 units/s when an on-demand lease asks for the second
   // server for 10 hours: it is taken, and the 150 of hours 2-3 find one replica.
-  const json service = h100_service({50, 50, 150, 150});
-  const json w = workload(4 * 3600, json::array(), {service}, {lease(false)});
+  const json w = leasing_case(false);
   TempDir dir;
   const auto r =
       run_scenario(dir, {pool("H100", 16)}, w, {"--policy", "lease-idle", "--forecast", "last"});

@@ -149,20 +149,6 @@ TEST(Spillover, LowersTheSeedScenariosGapAgainstStaticPartition) {
               s["static-partition"]["inference"]["slo_attainment"].get<double>(), 1e-4);
 }
 
-// Two H100 servers; one service of 100 tokens/s per 8-GPU replica whose demand is 50, 50 and
-// then 150 from hour 2 (two replicas); one 8-GPU lease request at t = 0 for 10 hours.
-json leasing_case(bool preemptible) {
-  const json service = h100_service({50, 50, 150, 150});
-  const json lease = {{"id", "l"},
-                      {"gpus", 8},
-                      {"model", "H100"},
-                      {"start_s", 0},
-                      {"duration_s", 36000},
-                      {"price_per_gpu_hour", 1.5},
-                      {"preemptible", preemptible}};
-  return workload(4 * 3600, json::array(), {service}, {lease});
-}
-
 // Idle at t = 0 (one replica is enough), the lease is taken; the 150 tokens/s of hour 2 need
 // its server, so the oracle gives it notice one notice period ahead and it is reclaimed at 2 h
 // exactly, whatever the notice (a notice that is no whole number of demand steps, or none).

@@ -144,6 +144,19 @@ nlohmann::json h100_service(const std::vector<double>& hourly_demand) {
           {"cold_start", {{"startup_s", 0}, {"weights_bytes", 0}}}};
 }
 
+// Two H100 servers; one service of 100 tokens/s per 8-GPU replica whose demand is 50, 50 and
+// then 150 from hour 2 (two replicas); one 8-GPU lease request at t = 0 for 10 hours.
+nlohmann::json leasing_case(bool preemptible) {
+  const nlohmann::json lease = {{"id", "l"},
+                                {"gpus", 8},
+                                {"model", "H100"},
+                                {"start_s", 0},
+                                {"duration_s", 36000},
+                                {"price_per_gpu_hour", 1.5},
+                                {"preemptible", preemptible}};
+  return workload(4 * 3600, nlohmann::json::array(), {h100_service({50, 50, 150, 150})}, {lease});
+}
+
 CliResult run_scenario(const TempDir& dir, const std::vector<PoolSpec>& pools,
                        const nlohmann::json& workload_doc, std::vector<std::string> extra) {
   const std::string platform = dir.write("platform.xml", platform_xml(pools));

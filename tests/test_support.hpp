@@ -66,6 +66,9 @@ nlohmann::json training_job(const std::string& id, double submit_s, int gpus, do
 // A service "chat" on 8-GPU H100 replicas of 100 units/s (1e12 FLOPs per unit, within its
 // latency target) with these hourly demands, not repeating.
 nlohmann::json h100_service(const std::vector<double>& hourly_demand);
+// Two H100 servers' worth of demand (50, 50, 150, 150 units/s of h100_service) and one 8-GPU
+// lease request at t = 0 for 10 hours at $1.5 per GPU-hour.
+nlohmann::json leasing_case(bool preemptible);
 
 // Writes platform and workload files, runs `gpufleet run`, returns the result; outputs land in
 // dir.path("out").
