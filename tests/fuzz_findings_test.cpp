@@ -3,19 +3,27 @@
 // the fix, never a crash, a hang, runaway memory, or an import that writes a workload `run`
 // rejects. The inputs are the fuzzers' findings, reduced by hand.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <thread>
 
 #include "formats/atomic_files.hpp"
+#include "formats/platform_check.hpp"
 #include "formats/workload_io.hpp"
 #include "import/importers.hpp"
+#include "metrics/binned_series.hpp"
 #include "model/duration.hpp"
 #include "model/input_error.hpp"
 #include "model/names.hpp"
 #include "scenario/demand_shape.hpp"
 #include "scenario/scenario.hpp"
+#include "scheduler/policy.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {
@@ -355,6 +363,92 @@ TEST(FuzzFindings, CliHorizonBeyondTenYearsExitsTwoWithOneLine) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("ten years"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+}
+
+// A two-host H100 platform as `gpufleet platform` writes it, with `from` replaced by `to`.
+std::string edited_platform(const std::string& from, const std::string& to) {
+  std::string xml = platform_xml({pool("H100", 16)});
+  const auto at = xml.find(from);
+  EXPECT_NE(at, std::string::npos) << from << " not in the generated platform";
+  if (at != std::string::npos) xml.replace(at, from.size(), to);
+  return xml;
+}
+
+// `run` on that platform: exit 2 and one line naming the file and each of `parts`, no abort.
+void expect_platform_refused(const std::string& from, const std::string& to,
+                             const std::vector<std::string>& parts) {
+  TempDir dir;
+  const auto w = workload(7200, json::array(), {h100_service({100})});
+  const auto r =
+      run_cli({"run", "--platform", dir.write("p.xml", edited_platform(from, to)), "--workload",
+               dir.write("w.json", w.dump()), "--out", dir.path("out"), "--quiet"});
+  EXPECT_EQ(r.exit_code, 2) << to << ": " << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  std::vector<std::string> named = {"p.xml"};
+  named.insert(named.end(), parts.begin(), parts.end());
+  expect_one_line_naming(r.err.substr(0, r.err.size() - 1), named);
+  EXPECT_FALSE(std::filesystem::exists(dir.path("out"))) << "outputs written";
+}
+
+TEST(FuzzFindings, PlatformCoresBelowOneAreRefusedBeforeSimGridAborts) {
+  expect_platform_refused("core=\"8\"", "core=\"0\"", {"id='h100'", "'core'", "at least 1"});
+  expect_platform_refused("core=\"8\"", "core=\"-8\"", {"id='h100'", "'core'"});
+}
+
+TEST(FuzzFindings, PlatformSpeedNotPositiveIsRefused) {
+  expect_platform_refused("speed=\"9.89e+14f\"", "speed=\"0f\"", {"id='h100'", "'speed'"});
+  expect_platform_refused("speed=\"9.89e+14f\"", "speed=\"-1e15f\"", {"'speed'", "positive"});
+}
+
+TEST(FuzzFindings, PlatformRadicalThatDoesNotFillItsFatTreeIsRefused) {
+  expect_platform_refused("radical=\"0-1\"", "radical=\"0-0\"",
+                          {"id='h100'", "'radical'", "1 hosts", "fat tree of 2"});
+  expect_platform_refused("radical=\"0-1\"", "radical=\"1-0\"", {"'radical'", "FIRST-LAST"});
+  expect_platform_refused("radical=\"0-1\"", "radical=\"\"", {"'radical'"});
+}
+
+TEST(FuzzFindings, PlatformPowerRangeMissingOrMalformedIsRefused) {
+  const std::string watts = "<prop id=\"wattage_per_state\" value=\"800:800:5600\"/>";
+  expect_platform_refused(watts, "", {"id='h100'", "wattage_per_state", "missing"});
+  expect_platform_refused(watts, "<prop id=\"wattage_per_state\" value=\"2800\"/>",
+                          {"wattage_per_state", "Idle:Epsilon:AllCores"});
+  expect_platform_refused(watts, "<prop id=\"wattage_per_state\" value=\"1:2:x\"/>",
+                          {"wattage_per_state"});
+  expect_platform_refused(watts, "<prop id=\"wattage_per_state\" value=\"1:2:3,4:5:6\"/>",
+                          {"wattage_per_state", "2 power ranges for 1 speeds"});
+  expect_platform_refused("<prop id=\"wattage_off\" value=\"0\"/>",
+                          "<prop id=\"wattage_off\" value=\"off\"/>", {"wattage_off"});
+}
+
+TEST(FuzzFindings, PlatformConfigOfAnUnknownModelOrKeyIsOneLine) {
+  const auto config = [](const std::string& key, const std::string& value) {
+    return "<config><prop id=\"" + key + "\" value=\"" + value + "\"/></config>\n<zone ";
+  };
+  expect_platform_refused("<zone ", config("network/model", "CM03"),
+                          {"network/model", "CM03", "did you mean 'CM02'"});
+  expect_platform_refused("<zone ", config("host/model", "ptask_L07"), {"host/model"});  // SIGSEGV
+  // SimGrid lists every config key on further lines: the error keeps the first.
+  expect_platform_refused("<zone ", config("foo/bar", "1"), {"Bad config key: foo/bar"});
+}
+
+TEST(FuzzFindings, PlatformsGpufleetWritesOrShipsPassTheCheck) {
+  EXPECT_NO_THROW(check_platform_xml(
+      platform_xml({pool("GB200", 576), pool("H100", 1024), pool("H200", 64), pool("GB300", 72)}),
+      "generated.xml"));
+  for (const auto& entry : std::filesystem::directory_iterator(GPUFLEET_SOURCE_DIR "/platforms"))
+    EXPECT_NO_THROW(check_platform_file(entry.path().string())) << entry.path();
+}
+
+TEST(FuzzFindings, PlatformCheckSkipsCommentsAndReadsBothQuotes) {
+  const std::string xml =
+      "<?xml version='1.0'?><!-- <host id='x' core='0'/> --><platform version='4.1'>"
+      "<zone id='z' routing='Full'><host id='h' speed='1e15f' core='8'>"
+      "<prop id='wattage_per_state' value='1:1:2'/></host></zone></platform>";
+  EXPECT_NO_THROW(check_platform_xml(xml, "p.xml"));
+  expect_one_line_naming(
+      user_error(
+          [&] { check_platform_xml(xml.substr(0, xml.find("<prop")) + "</host>", "p.xml"); }),
+      {"p.xml", "line 1", "<host id='h'>", "wattage_per_state"});
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <queue>
 #include <simgrid/s4u.hpp>
 
+#include "formats/platform_check.hpp"
 #include "metrics/recorder.hpp"
 #include "model/input_error.hpp"
 #include "scenario/rng.hpp"
@@ -393,6 +394,8 @@ class Controller {
 }  // namespace
 
 Simulation::Simulation(const std::string& platform_file) : state_(std::make_unique<State>()) {
+  // SimGrid aborts (SIGABRT) on some values instead of throwing: refuse them first.
+  check_platform_file(platform_file);
   int argc = 1;
   char name[] = "gpufleet";
   char* argv[] = {name, nullptr};
@@ -402,8 +405,10 @@ Simulation::Simulation(const std::string& platform_file) : state_(std::make_uniq
   try {
     state_->engine->load_platform(platform_file);
   } catch (const std::exception& e) {
+    // SimGrid appends every host name or config key to some messages, on further lines: keep
+    // the first line, which says what is wrong, as one error line.
     std::string what = e.what();
-    // SimGrid appends every host name to some messages: keep the part that says what is wrong.
+    what = what.substr(0, what.find('\n'));
     if (what.size() > 400) what = what.substr(0, 400) + "...";
     throw InputError(platform_file, "", "cannot load the platform: " + what,
                      "check the XML against SimGrid's platform format 4.1, or regenerate it with "
