@@ -451,5 +451,96 @@ TEST(FuzzFindings, PlatformCheckSkipsCommentsAndReadsBothQuotes) {
       {"p.xml", "line 1", "<host id='h'>", "wattage_per_state"});
 }
 
+// `gpufleet ARGS` in a child process with TMPDIR set, its output thrown away.
+pid_t spawn_cli(const std::vector<std::string>& args, const std::string& tmpdir) {
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  ::setenv("TMPDIR", tmpdir.c_str(), 1);
+  if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr))
+    ::_exit(127);
+  std::vector<std::string> all = {GPUFLEET_CLI};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(GPUFLEET_CLI, argv.data());
+  ::_exit(127);
+}
+
+// The texts of a run's output folder, by name (summary.json without its provenance).
+std::map<std::string, std::string> folder_texts(const std::string& folder) {
+  std::map<std::string, std::string> texts;
+  for (const auto& entry : std::filesystem::directory_iterator(folder))
+    texts[entry.path().filename().string()] = output_text(entry.path().string());
+  return texts;
+}
+
+bool holds_temporaries(const std::string& folder) {
+  for (const auto& entry : std::filesystem::directory_iterator(folder))
+    if (entry.path().filename().string().find(".tmp.") != std::string::npos) return true;
+  return false;
+}
+
+// Kills a run into a folder that holds a previous run's outputs, at `delay` after its start or,
+// with a negative delay, as soon as it has begun writing temporaries.
+struct KillTrial {
+  int status = 0;
+  bool saw_temporaries = false;
+};
+
+KillTrial kill_run(const std::vector<std::string>& args, const std::string& out,
+                   const std::string& tmpdir, std::chrono::milliseconds delay) {
+  KillTrial trial;
+  const pid_t pid = spawn_cli(args, tmpdir);
+  const auto start = std::chrono::steady_clock::now();
+  while (true) {
+    if (::waitpid(pid, &trial.status, WNOHANG) == pid) return trial;
+    const bool writing = holds_temporaries(out);
+    trial.saw_temporaries = trial.saw_temporaries || writing;
+    if (delay.count() >= 0 ? std::chrono::steady_clock::now() - start >= delay : writing) break;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  ::kill(pid, SIGTERM);
+  ::waitpid(pid, &trial.status, 0);
+  return trial;
+}
+
+TEST(FuzzFindings, SigtermAtAnyTimeLeavesNoTemporariesAndWholeOutputs) {
+  TempDir dir;
+  const std::vector<std::string> common = {"run", "--quiet", "--scenario", "seed"};
+  auto args_for = [&](const std::string& seed, const std::string& horizon, const std::string& out) {
+    auto args = common;
+    args.insert(args.end(), {"--seed", seed, "--horizon", horizon, "--out", out, "--scale", "5"});
+    return args;
+  };
+  std::filesystem::create_directories(dir.path("tmp"));
+  ASSERT_EQ(run_cli(args_for("1", "1d", dir.path("old"))).exit_code, 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(run_cli(args_for("2", "60d", dir.path("new"))).exit_code, 0);
+  const auto full =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  const auto old_texts = folder_texts(dir.path("old")), new_texts = folder_texts(dir.path("new"));
+  ASSERT_NE(old_texts, new_texts);
+  bool killed_while_writing = false;
+  // While starting, loading, simulating, and (-1) once the temporaries appear.
+  for (const double at : {0.02, 0.5, -1.0, -1.0, -1.0}) {
+    const std::string out = dir.path("out");
+    std::filesystem::remove_all(out);
+    std::filesystem::copy(dir.path("old"), out);
+    const auto delay = std::chrono::milliseconds(
+        at < 0 ? -1 : static_cast<long>(at * static_cast<double>(full.count())));
+    const auto trial = kill_run(args_for("2", "60d", out), out, dir.path("tmp"), delay);
+    const bool by_sigterm = WIFSIGNALED(trial.status) && WTERMSIG(trial.status) == SIGTERM;
+    EXPECT_TRUE(by_sigterm || (WIFEXITED(trial.status) && WEXITSTATUS(trial.status) == 0))
+        << "at " << at << ": status " << trial.status;
+    killed_while_writing = killed_while_writing || (by_sigterm && at < 0);
+    EXPECT_FALSE(holds_temporaries(out)) << "at " << at;
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path("tmp"))) << "a generated platform was left";
+    const auto texts = folder_texts(out);
+    EXPECT_TRUE(texts == old_texts || texts == new_texts) << "a mix of outputs at " << at;
+  }
+  EXPECT_TRUE(killed_while_writing) << "no kill landed while the outputs were written";
+}
+
 }  // namespace
 }  // namespace gpufleet::test

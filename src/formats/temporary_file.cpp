@@ -2,11 +2,80 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <stdexcept>
 
 namespace gpufleet {
+
+namespace {
+
+// The table of paths to remove on a signal. A handler may only call async-signal-safe
+// functions: no allocation, no locks, so the paths live in fixed buffers, and a slot is
+// published (in_use set) only once its path is whole.
+constexpr int kSlots = 64;
+constexpr size_t kPathBytes = 4096;
+char slot_paths[kSlots][kPathBytes];
+volatile std::sig_atomic_t slot_in_use[kSlots];
+std::mutex slots_mutex;  // between threads taking slots; the handler never takes it
+constexpr int kCleanedSignals[] = {SIGINT, SIGTERM, SIGHUP};
+
+void remove_registered_and_die(int signal_number) {
+  const int saved_errno = errno;
+  for (int i = 0; i < kSlots; ++i)
+    if (slot_in_use[i]) ::unlink(slot_paths[i]);
+  // Die of the same signal, so that the parent sees what happened (exit status 128 + n).
+  struct sigaction dflt {};
+  dflt.sa_handler = SIG_DFL;
+  sigemptyset(&dflt.sa_mask);
+  ::sigaction(signal_number, &dflt, nullptr);
+  errno = saved_errno;
+  ::raise(signal_number);
+}
+
+// Once, on the first registration: a program that never writes keeps the default handlers.
+void install_handlers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction action {};
+    action.sa_handler = remove_registered_and_die;
+    sigemptyset(&action.sa_mask);
+    for (int s : kCleanedSignals) sigaddset(&action.sa_mask, s);  // one cleanup at a time
+    for (int s : kCleanedSignals) {
+      struct sigaction old {};
+      ::sigaction(s, nullptr, &old);
+      if (old.sa_handler == SIG_IGN) continue;  // e.g. nohup: the signal stays ignored
+      ::sigaction(s, &action, nullptr);
+    }
+  });
+}
+
+}  // namespace
+
+int remove_on_signal(const std::string& path) {
+  if (path.size() >= kPathBytes) return -1;
+  install_handlers();
+  const std::lock_guard lock(slots_mutex);
+  for (int i = 0; i < kSlots; ++i) {
+    if (slot_in_use[i]) continue;
+    std::memcpy(slot_paths[i], path.c_str(), path.size() + 1);
+    std::atomic_signal_fence(std::memory_order_seq_cst);  // the path before the flag
+    slot_in_use[i] = 1;
+    return i;
+  }
+  return -1;
+}
+
+void keep_on_signal(int slot) {
+  if (slot < 0 || slot >= kSlots) return;
+  const std::lock_guard lock(slots_mutex);
+  slot_in_use[slot] = 0;
+}
 
 TemporaryFile::TemporaryFile(const std::string& content, const std::string& suffix) {
   std::string pattern =
@@ -14,12 +83,14 @@ TemporaryFile::TemporaryFile(const std::string& content, const std::string& suff
   const int fd = mkstemps(pattern.data(), static_cast<int>(suffix.size()));
   if (fd < 0) throw std::runtime_error("cannot create a temporary file in " + pattern);
   path_ = pattern;
+  slot_ = remove_on_signal(path_);
   size_t written = 0;
   while (written < content.size()) {
     const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
     if (n <= 0) {
       ::close(fd);
       std::filesystem::remove(path_);
+      keep_on_signal(slot_);
       throw std::runtime_error("cannot write the temporary file " + path_);
     }
     written += static_cast<size_t>(n);
@@ -30,6 +101,18 @@ TemporaryFile::TemporaryFile(const std::string& content, const std::string& suff
 TemporaryFile::~TemporaryFile() {
   std::error_code ignored;
   std::filesystem::remove(path_, ignored);
+  keep_on_signal(slot_);
+}
+
+SignalsDeferred::SignalsDeferred() {
+  sigset_t cleaned;
+  sigemptyset(&cleaned);
+  for (int s : kCleanedSignals) sigaddset(&cleaned, s);
+  ::pthread_sigmask(SIG_BLOCK, &cleaned, &previous_);
+}
+
+SignalsDeferred::~SignalsDeferred() {
+  ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
 }
 
 }  // namespace gpufleet

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <csignal>
 #include <string>
 
 namespace gpufleet {
@@ -17,6 +18,27 @@ class TemporaryFile {
 
  private:
   std::string path_;
+  int slot_ = -1;
+};
+
+// Files to remove if a SIGINT, SIGTERM or SIGHUP ends the process: the handler, installed at
+// the first call, unlinks them and then dies of the signal as the process would have. Returns
+// a slot for keep_on_signal, or -1 when the path could not be taken (64 at a time, each under
+// 4096 bytes). Call it before creating the file, keep_on_signal once it is renamed or removed.
+int remove_on_signal(const std::string& path);
+void keep_on_signal(int slot);
+
+// Holds SIGINT, SIGTERM and SIGHUP for this thread while it lives: a step that must not be
+// cut halfway (renaming a set of outputs) finishes before the signal takes effect.
+class SignalsDeferred {
+ public:
+  SignalsDeferred();
+  ~SignalsDeferred();
+  SignalsDeferred(const SignalsDeferred&) = delete;
+  SignalsDeferred& operator=(const SignalsDeferred&) = delete;
+
+ private:
+  sigset_t previous_;
 };
 
 }  // namespace gpufleet
