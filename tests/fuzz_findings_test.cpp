@@ -182,6 +182,15 @@ TEST(FuzzFindings, SwfDuplicateJobNumbersAreRefusedOrSkipped) {
   expect_round_trip(dir, imported);
 }
 
+TEST(FuzzFindings, SwfRunTooShortForOneFlopIsDroppedNotWritten) {
+  TempDir dir;
+  const auto imported = import_text(
+      dir, "swf", {"1 0 -1 1e-300 8 -1 -1 8 -1 -1 1 1 1 -1 -1 -1 -1 -1\n2 0" + kSwfRow + "\n"});
+  EXPECT_EQ(imported.workload.training.size(), 1u);
+  EXPECT_EQ(imported.report.dropped.at("run time too short for one FLOP (field 4)"), 1);
+  expect_round_trip(dir, imported);
+}
+
 TEST(FuzzFindings, SwfHugeMaxProcsHeaderIsIgnored) {
   TempDir dir;
   const auto imported =
@@ -449,6 +458,116 @@ TEST(FuzzFindings, PlatformCheckSkipsCommentsAndReadsBothQuotes) {
       user_error(
           [&] { check_platform_xml(xml.substr(0, xml.find("<prop")) + "</host>", "p.xml"); }),
       {"p.xml", "line 1", "<host id='h'>", "wattage_per_state"});
+}
+
+TEST(FuzzFindings, PolicyParamsAreDecimalOnly) {
+  for (const char* bad : {"0x10", "inf", "nan", "1e400", "2h", " 2", "2 ", ""}) {
+    const auto message = user_error(
+        [&] { make_policy("easy-backfill+spillover", {std::string("spillover_wait_h=") + bad}); });
+    expect_one_line_naming(message, {"spillover_wait_h", "decimal"});
+  }
+  EXPECT_NO_THROW(make_policy("easy-backfill+spillover", {"spillover_wait_h=2.5"}));
+  EXPECT_NO_THROW(make_policy("easy-backfill+spillover", {"spillover_wait_h=1e1"}));
+}
+
+CliResult run_with_interval(const TempDir& dir, const std::string& interval) {
+  return run_scenario(dir, {pool("GB200", 72)}, workload(7200, {training_job("a", 0, 72, 1e18)}),
+                      {"--interval", interval});
+}
+
+TEST(FuzzFindings, RunIntervalIsBetweenASecondAndTheHorizon) {
+  TempDir dir;
+  auto r = run_with_interval(dir, "0.5s");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--interval 0.5s: the time-series bin must be at least 1s"),
+            std::string::npos)
+      << r.err;
+  r = run_with_interval(dir, "3h");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("at most the horizon (7200s)"), std::string::npos) << r.err;
+  r = run_scenario(dir, {pool("GB200", 72)},
+                   workload(3660.0 * 86400, {training_job("a", 0, 72, 1e18)}),
+                   {"--interval", "60s"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("more than 100000 bins"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("use at least 3163s"), std::string::npos) << r.err;
+  EXPECT_EQ(run_with_interval(dir, "1s").exit_code, 0);
+  EXPECT_EQ(run_with_interval(dir, "2h").exit_code, 0);
+}
+
+TEST(FuzzFindings, RunHorizonIsAtLeastASecond) {
+  TempDir dir;
+  const auto r =
+      run_scenario(dir, {pool("GB200", 72)}, workload(7200, {training_job("a", 0, 72, 1e18)}),
+                   {"--horizon", "0.5s"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--horizon 0.5s: must be at least 1s"), std::string::npos) << r.err;
+}
+
+// Every output file of a run, as text.
+std::vector<std::string> outputs_of(const TempDir& dir) {
+  std::vector<std::string> texts;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path("out")))
+    texts.push_back(read_file(entry.path().string()));
+  return texts;
+}
+
+// Whether a CSV or JSON text holds a value printed as nan or inf (any sign, any case).
+bool holds_nan_or_inf(const std::string& text) {
+  std::string token;
+  for (const char c : text + "\n") {
+    if (std::string(",:[]{} \n\"").find(c) == std::string::npos) {
+      token += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      continue;
+    }
+    if (!token.empty() && (token[0] == '-' || token[0] == '+')) token.erase(0, 1);
+    if (token == "nan" || token == "inf" || token == "infinity") return true;
+    token.clear();
+  }
+  return false;
+}
+
+TEST(FuzzFindings, TinyWorkIsRefusedAndOneFlopWritesNoNanOrInf) {
+  TempDir dir;
+  auto r = run_scenario(dir, {pool("GB200", 72)},
+                        workload(7200, {training_job("denormal", 0, 72, 1e-320)}));
+  EXPECT_EQ(r.exit_code, 2) << r.err;  // its fairness_rho was 0 / 0: -nan in jobs.csv
+  EXPECT_NE(r.err.find("training[0].work_flops: must be at least 1 FLOP"), std::string::npos)
+      << r.err;
+  r = run_scenario(dir, {pool("GB200", 72)},
+                   workload(7200, {training_job("one", 0, 72, 1), training_job("two", 10, 1, 1)}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& text : outputs_of(dir)) EXPECT_FALSE(holds_nan_or_inf(text)) << text;
+  const auto jobs = read_csv(dir.path("out/jobs.csv"));
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].at("state"), "completed");
+}
+
+TEST(FuzzFindings, ServegenReportsEveryRowReadNotTheWindows) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path("m-x"));
+  // Two clients, three windows each, over the same three windows: six rows, three windows.
+  dir.write("m-x/chunk-0-trace.csv", "0,1,1,,0,0\n600,2,1,,0,0\n1200,1,1,,0,0\n");
+  dir.write("m-x/chunk-1-trace.csv", "0,1,1,,0,0\n600,2,1,,0,0\n\n1200,1,1,,0,0\n");
+  const auto imported = import_trace("servegen", {dir.path("m-x")}, ImportOptions{});
+  EXPECT_EQ(imported.report.rows, 6);
+  EXPECT_EQ(imported.report.kept.at("windows of summed demand"), 3);
+  EXPECT_EQ(imported.report.kept.at("client trace files"), 2);
+}
+
+TEST(FuzzFindings, TimeSeriesBinsBeyondAnIntAreRefusedNotCast) {
+  EXPECT_THROW(BinnedSeries(1, 3e8, 1e-300), std::invalid_argument);
+  const BinnedSeries fine(1, 7200, 3600);
+  EXPECT_EQ(fine.bins(), 2);
+}
+
+TEST(FuzzFindings, LeaseIdleWithATinyThroughputDoesNotOverflowItsCounts) {
+  TempDir dir;
+  json service = h100_service({100, 200});
+  service["generations"][0]["throughput"] = 1e-300;
+  const auto r = run_scenario(dir, {pool("H100", 16)}, workload(7200, json::array(), {service}),
+                              {"--policy", "static-partition+lease-idle"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 // `gpufleet ARGS` in a child process with TMPDIR set, its output thrown away.

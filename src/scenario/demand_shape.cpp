@@ -36,7 +36,7 @@ double parse_number(const std::string& text, const std::string& file, long line,
 
 }  // namespace
 
-std::map<long, double> servegen_total_rate(const std::vector<std::string>& files) {
+std::map<long, double> servegen_total_rate(const std::vector<std::string>& files, long* rows) {
   std::map<long, double> total;
   for (const auto& file : files) {
     std::ifstream in(file);
@@ -57,6 +57,7 @@ std::map<long, double> servegen_total_rate(const std::vector<std::string>& files
           row.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1),
           file, line, "request_rate_per_s", kMaxRatePerS);
       total[std::lround(start)] += rate;
+      if (rows) ++*rows;
     }
   }
   return total;

@@ -27,7 +27,9 @@ DemandShape derive_servegen_shape(const std::string& directory);
 // a directory (sorted), the request rate summed over clients by window start (seconds), and
 // the window length (600 s in ServeGen).
 std::vector<std::string> servegen_trace_files(const std::string& directory);
-std::map<long, double> servegen_total_rate(const std::vector<std::string>& files);
+// Adds the data rows read to *rows when given.
+std::map<long, double> servegen_total_rate(const std::vector<std::string>& files,
+                                           long* rows = nullptr);
 long servegen_window_s(const std::map<long, double>& total, const std::string& directory);
 
 DemandShape load_demand_shape(const std::string& file);
