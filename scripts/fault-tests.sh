@@ -74,7 +74,9 @@ fresh_out() {
 kill_case() {
   local signal=$1 when=$2 pid i
   fresh_out
-  run --seed 2 --horizon 60d --out "$work/out" >/dev/null 2>&1 &
+  # The binary itself, not the function: $! must be gpufleet's pid, not a subshell's.
+  "$cli" run --quiet --scenario seed --scale 5 --seed 2 --horizon 60d --out "$work/out" \
+    >/dev/null 2>&1 &
   pid=$!
   if [ "$when" = writing ]; then
     for ((i = 0; i < 200000; i++)); do

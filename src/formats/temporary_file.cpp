@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <mutex>
 #include <stdexcept>
 
@@ -38,28 +39,35 @@ void remove_registered_and_die(int signal_number) {
   ::raise(signal_number);
 }
 
-// Once, on the first registration: a program that never writes keeps the default handlers.
+// Whether each signal was ignored when gpufleet first looked (nohup, a background job without
+// job control): such a signal stays ignored, even after a library changed its handler.
+bool was_ignored[std::size(kCleanedSignals)];
+
 void install_handlers() {
   static std::once_flag once;
   std::call_once(once, [] {
-    struct sigaction action {};
-    action.sa_handler = remove_registered_and_die;
-    sigemptyset(&action.sa_mask);
-    for (int s : kCleanedSignals) sigaddset(&action.sa_mask, s);  // one cleanup at a time
-    for (int s : kCleanedSignals) {
+    for (size_t i = 0; i < std::size(kCleanedSignals); ++i) {
       struct sigaction old {};
-      ::sigaction(s, nullptr, &old);
-      if (old.sa_handler == SIG_IGN) continue;  // e.g. nohup: the signal stays ignored
-      ::sigaction(s, &action, nullptr);
+      ::sigaction(kCleanedSignals[i], nullptr, &old);
+      was_ignored[i] = old.sa_handler == SIG_IGN;
     }
   });
+  struct sigaction action {};
+  action.sa_handler = remove_registered_and_die;
+  sigemptyset(&action.sa_mask);
+  for (int s : kCleanedSignals) sigaddset(&action.sa_mask, s);  // one cleanup at a time
+  for (size_t i = 0; i < std::size(kCleanedSignals); ++i)
+    if (!was_ignored[i]) ::sigaction(kCleanedSignals[i], &action, nullptr);
 }
+
+std::once_flag installed_once;
 
 }  // namespace
 
 int remove_on_signal(const std::string& path) {
   if (path.size() >= kPathBytes) return -1;
-  install_handlers();
+  // On the first registration: a program that never writes keeps the default handlers.
+  std::call_once(installed_once, install_handlers);
   const std::lock_guard lock(slots_mutex);
   for (int i = 0; i < kSlots; ++i) {
     if (slot_in_use[i]) continue;
@@ -69,6 +77,10 @@ int remove_on_signal(const std::string& path) {
     return i;
   }
   return -1;
+}
+
+void take_back_cleanup_signals() {
+  install_handlers();
 }
 
 void keep_on_signal(int slot) {

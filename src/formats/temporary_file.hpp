@@ -28,6 +28,10 @@ class TemporaryFile {
 int remove_on_signal(const std::string& path);
 void keep_on_signal(int slot);
 
+// Installs that handler again, after a library put its own in place: SimGrid's engine takes
+// SIGINT and calls exit(1), which left the temporaries behind.
+void take_back_cleanup_signals();
+
 // Holds SIGINT, SIGTERM and SIGHUP for this thread while it lives: a step that must not be
 // cut halfway (renaming a set of outputs) finishes before the signal takes effect.
 class SignalsDeferred {

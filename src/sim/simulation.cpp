@@ -9,6 +9,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "formats/platform_check.hpp"
+#include "formats/temporary_file.hpp"
 #include "metrics/recorder.hpp"
 #include "model/input_error.hpp"
 #include "scenario/rng.hpp"
@@ -407,6 +408,7 @@ Simulation::Simulation(const std::string& platform_file) : state_(std::make_uniq
   char name[] = "gpufleet";
   char* argv[] = {name, nullptr};
   state_->engine = std::make_unique<s4u::Engine>(&argc, argv);
+  take_back_cleanup_signals();  // SimGrid's SIGINT handler calls exit(1)
   configure_engine();
   sg_host_energy_plugin_init();
   try {
