@@ -26,7 +26,17 @@ volatile std::sig_atomic_t slot_in_use[kSlots];
 std::mutex slots_mutex;  // between threads taking slots; the handler never takes it
 constexpr int kCleanedSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
+// While a SignalsDeferred lives, the handler only notes the signal: it may run on any thread,
+// so blocking the signal in the renaming thread alone would not hold it.
+std::atomic<int> deferring{0};
+std::atomic<int> deferred_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free, "read in a signal handler");
+
 void remove_registered_and_die(int signal_number) {
+  if (deferring.load() > 0) {
+    deferred_signal.store(signal_number);
+    return;
+  }
   const int saved_errno = errno;
   for (int i = 0; i < kSlots; ++i)
     if (slot_in_use[i]) ::unlink(slot_paths[i]);
@@ -54,6 +64,7 @@ void install_handlers() {
   });
   struct sigaction action {};
   action.sa_handler = remove_registered_and_die;
+  action.sa_flags = SA_RESTART;  // a deferred signal returns: no system call fails with EINTR
   sigemptyset(&action.sa_mask);
   for (int s : kCleanedSignals) sigaddset(&action.sa_mask, s);  // one cleanup at a time
   for (size_t i = 0; i < std::size(kCleanedSignals); ++i)
@@ -117,14 +128,14 @@ TemporaryFile::~TemporaryFile() {
 }
 
 SignalsDeferred::SignalsDeferred() {
-  sigset_t cleaned;
-  sigemptyset(&cleaned);
-  for (int s : kCleanedSignals) sigaddset(&cleaned, s);
-  ::pthread_sigmask(SIG_BLOCK, &cleaned, &previous_);
+  ++deferring;
 }
 
 SignalsDeferred::~SignalsDeferred() {
-  ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  if (--deferring == 0) {
+    const int signal_number = deferred_signal.exchange(0);
+    if (signal_number != 0) remove_registered_and_die(signal_number);
+  }
 }
 
 }  // namespace gpufleet

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <csignal>
 #include <string>
 
 namespace gpufleet {
@@ -32,17 +31,15 @@ void keep_on_signal(int slot);
 // SIGINT and calls exit(1), which left the temporaries behind.
 void take_back_cleanup_signals();
 
-// Holds SIGINT, SIGTERM and SIGHUP for this thread while it lives: a step that must not be
-// cut halfway (renaming a set of outputs) finishes before the signal takes effect.
+// Holds back the cleanup of a SIGINT, SIGTERM or SIGHUP while it lives, in every thread: a
+// step that must not be cut halfway (renaming a set of outputs) finishes, then the signal
+// takes effect.
 class SignalsDeferred {
  public:
   SignalsDeferred();
   ~SignalsDeferred();
   SignalsDeferred(const SignalsDeferred&) = delete;
   SignalsDeferred& operator=(const SignalsDeferred&) = delete;
-
- private:
-  sigset_t previous_;
 };
 
 }  // namespace gpufleet
