@@ -454,6 +454,10 @@ TEST(FuzzFindings, PlatformCheckSkipsCommentsAndReadsBothQuotes) {
       "<zone id='z' routing='Full'><host id='h' speed='1e15f' core='8'>"
       "<prop id='wattage_per_state' value='1:1:2'/></host></zone></platform>";
   EXPECT_NO_THROW(check_platform_xml(xml, "p.xml"));
+  // A name without a value still lets '>' end its tag: the <prop> stays inside the host.
+  std::string bare = xml;
+  bare.insert(bare.find("core='8'") + 8, " bare");
+  EXPECT_NO_THROW(check_platform_xml(bare, "p.xml"));
   expect_one_line_naming(
       user_error(
           [&] { check_platform_xml(xml.substr(0, xml.find("<prop")) + "</host>", "p.xml"); }),

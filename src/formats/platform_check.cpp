@@ -108,10 +108,10 @@ class Scanner {
       if (text_[pos_] == '>') return ++pos_, false;
       const std::string key = name();
       skip_space();
-      if (key.empty() || pos_ >= text_.size() || text_[pos_] != '=') {
-        step();  // not an attribute: SimGrid's parser will say so
-        continue;
-      }
+      // Not an attribute: SimGrid's parser will say so. A name without a value is left where
+      // it ends, so that a '>' after it still ends the tag.
+      if (key.empty()) step();
+      if (key.empty() || pos_ >= text_.size() || text_[pos_] != '=') continue;
       ++pos_;
       skip_space();
       if (pos_ >= text_.size()) return true;
