@@ -592,6 +592,19 @@ TEST(FuzzFindings, AReplayedJobRecordedToEndAtTheHorizonCompletes) {
   }
 }
 
+TEST(FuzzFindings, AGradientBeyondAnyByteCountIsCappedNotCastAndStillRunsAtTheHorizon) {
+  TempDir dir;
+  json job = two_domain_job(0, 600);
+  job["gradient_bytes"] = 1e300;  // cast to SimGrid's uint64 byte count: undefined
+  job["steps"] = 10;
+  const auto r = run_scenario(dir, {pool("GB200", 144)}, workload(7200, {job}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto jobs = read_csv(dir.path("out/jobs.csv"));
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].at("state"), "running");  // 9.2e18 bytes to exchange: 15 days
+  for (const auto& text : outputs_of(dir)) EXPECT_FALSE(holds_nan_or_inf(text)) << text;
+}
+
 TEST(FuzzFindings, ServegenReportsEveryRowReadNotTheWindows) {
   TempDir dir;
   std::filesystem::create_directories(dir.path("m-x"));

@@ -267,8 +267,11 @@ class Controller {
         run.work_flops / job.gpus / mfu / progress.phases * run.compute_stretch;
     const double k = static_cast<double>(a.placement.domains());
     // Ring all-reduce between domains: each sends 2(k-1)/k of the gradient per step.
-    task.ring_bytes_per_phase =
-        2 * (k - 1) / k * job.gradient_bytes * job.steps * share / progress.phases;
+    // Capped below 2^63: gradient_bytes x steps may exceed SimGrid's byte count, a uint64
+    // (a double beyond it is undefined to cast), and 2^63 bytes already take 15 days on a
+    // 7.2 TB/s NVL72 uplink.
+    task.ring_bytes_per_phase = std::min(
+        2 * (k - 1) / k * job.gradient_bytes * job.steps * share / progress.phases, 9.2e18);
     progress.ring_bytes = task.ring_bytes_per_phase;
     task.startup_s = std::exchange(run.restart_delay_s, 0.0);
     task.progress = &progress;
