@@ -9,7 +9,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${GPUFLEET_FUZZ_BUILD:-$root/build-fuzz}
-all=(workload scenario demand_shape economics policy_param duration pool_spec
+all=(workload scenario demand_shape economics policy_param duration pool_spec platform
   import_swf import_alibaba import_azure import_servegen)
 
 replay=0

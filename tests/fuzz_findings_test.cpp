@@ -3,19 +3,27 @@
 // the fix, never a crash, a hang, runaway memory, or an import that writes a workload `run`
 // rejects. The inputs are the fuzzers' findings, reduced by hand.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <thread>
 
 #include "formats/atomic_files.hpp"
+#include "formats/platform_check.hpp"
 #include "formats/workload_io.hpp"
 #include "import/importers.hpp"
+#include "metrics/binned_series.hpp"
 #include "model/duration.hpp"
 #include "model/input_error.hpp"
 #include "model/names.hpp"
 #include "scenario/demand_shape.hpp"
 #include "scenario/scenario.hpp"
+#include "scheduler/policy.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {
@@ -171,6 +179,15 @@ TEST(FuzzFindings, SwfDuplicateJobNumbersAreRefusedOrSkipped) {
   lenient.lenient = true;
   const auto imported = import_text(dir, "swf", {log}, lenient);
   EXPECT_EQ(imported.workload.training.size(), 1u);
+  expect_round_trip(dir, imported);
+}
+
+TEST(FuzzFindings, SwfRunTooShortForOneFlopIsDroppedNotWritten) {
+  TempDir dir;
+  const auto imported = import_text(
+      dir, "swf", {"1 0 -1 1e-300 8 -1 -1 8 -1 -1 1 1 1 -1 -1 -1 -1 -1\n2 0" + kSwfRow + "\n"});
+  EXPECT_EQ(imported.workload.training.size(), 1u);
+  EXPECT_EQ(imported.report.dropped.at("run time too short for one FLOP (field 4)"), 1);
   expect_round_trip(dir, imported);
 }
 
@@ -355,6 +372,357 @@ TEST(FuzzFindings, CliHorizonBeyondTenYearsExitsTwoWithOneLine) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("ten years"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+}
+
+// A two-host H100 platform as `gpufleet platform` writes it, with `from` replaced by `to`.
+std::string edited_platform(const std::string& from, const std::string& to) {
+  std::string xml = platform_xml({pool("H100", 16)});
+  const auto at = xml.find(from);
+  EXPECT_NE(at, std::string::npos) << from << " not in the generated platform";
+  if (at != std::string::npos) xml.replace(at, from.size(), to);
+  return xml;
+}
+
+// `run` on that platform: exit 2 and one line naming the file and each of `parts`, no abort.
+void expect_platform_refused(const std::string& from, const std::string& to,
+                             const std::vector<std::string>& parts) {
+  TempDir dir;
+  const auto w = workload(7200, json::array(), {h100_service({100})});
+  const auto r =
+      run_cli({"run", "--platform", dir.write("p.xml", edited_platform(from, to)), "--workload",
+               dir.write("w.json", w.dump()), "--out", dir.path("out"), "--quiet"});
+  EXPECT_EQ(r.exit_code, 2) << to << ": " << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  std::vector<std::string> named = {"p.xml"};
+  named.insert(named.end(), parts.begin(), parts.end());
+  expect_one_line_naming(r.err.substr(0, r.err.size() - 1), named);
+  EXPECT_FALSE(std::filesystem::exists(dir.path("out"))) << "outputs written";
+}
+
+TEST(FuzzFindings, PlatformCoresBelowOneAreRefusedBeforeSimGridAborts) {
+  expect_platform_refused("core=\"8\"", "core=\"0\"", {"id='h100'", "'core'", "at least 1"});
+  expect_platform_refused("core=\"8\"", "core=\"-8\"", {"id='h100'", "'core'"});
+}
+
+TEST(FuzzFindings, PlatformSpeedNotPositiveIsRefused) {
+  expect_platform_refused("speed=\"9.89e+14f\"", "speed=\"0f\"", {"id='h100'", "'speed'"});
+  expect_platform_refused("speed=\"9.89e+14f\"", "speed=\"-1e15f\"", {"'speed'", "positive"});
+}
+
+TEST(FuzzFindings, PlatformRadicalThatDoesNotFillItsFatTreeIsRefused) {
+  expect_platform_refused("radical=\"0-1\"", "radical=\"0-0\"",
+                          {"id='h100'", "'radical'", "1 hosts", "fat tree of 2"});
+  expect_platform_refused("radical=\"0-1\"", "radical=\"1-0\"", {"'radical'", "FIRST-LAST"});
+  expect_platform_refused("radical=\"0-1\"", "radical=\"\"", {"'radical'"});
+}
+
+TEST(FuzzFindings, PlatformPowerRangeMissingOrMalformedIsRefused) {
+  const std::string watts = "<prop id=\"wattage_per_state\" value=\"800:800:5600\"/>";
+  expect_platform_refused(watts, "", {"id='h100'", "wattage_per_state", "missing"});
+  expect_platform_refused(watts, "<prop id=\"wattage_per_state\" value=\"2800\"/>",
+                          {"wattage_per_state", "Idle:Epsilon:AllCores"});
+  expect_platform_refused(watts, "<prop id=\"wattage_per_state\" value=\"1:2:x\"/>",
+                          {"wattage_per_state"});
+  expect_platform_refused(watts, "<prop id=\"wattage_per_state\" value=\"1:2:3,4:5:6\"/>",
+                          {"wattage_per_state", "2 power ranges for 1 speeds"});
+  expect_platform_refused("<prop id=\"wattage_off\" value=\"0\"/>",
+                          "<prop id=\"wattage_off\" value=\"off\"/>", {"wattage_off"});
+}
+
+TEST(FuzzFindings, PlatformConfigOfAnUnknownModelOrKeyIsOneLine) {
+  const auto config = [](const std::string& key, const std::string& value) {
+    return "<config><prop id=\"" + key + "\" value=\"" + value + "\"/></config>\n<zone ";
+  };
+  expect_platform_refused("<zone ", config("network/model", "CM03"),
+                          {"network/model", "CM03", "did you mean 'CM02'"});
+  expect_platform_refused("<zone ", config("host/model", "ptask_L07"), {"host/model"});  // SIGSEGV
+  // SimGrid lists every config key on further lines: the error keeps the first.
+  expect_platform_refused("<zone ", config("foo/bar", "1"), {"Bad config key: foo/bar"});
+}
+
+TEST(FuzzFindings, PlatformsGpufleetWritesOrShipsPassTheCheck) {
+  EXPECT_NO_THROW(check_platform_xml(
+      platform_xml({pool("GB200", 576), pool("H100", 1024), pool("H200", 64), pool("GB300", 72)}),
+      "generated.xml"));
+  for (const auto& entry : std::filesystem::directory_iterator(GPUFLEET_SOURCE_DIR "/platforms"))
+    EXPECT_NO_THROW(check_platform_file(entry.path().string())) << entry.path();
+}
+
+TEST(FuzzFindings, PlatformCheckSkipsCommentsAndReadsBothQuotes) {
+  const std::string xml =
+      "<?xml version='1.0'?><!-- <host id='x' core='0'/> --><platform version='4.1'>"
+      "<zone id='z' routing='Full'><host id='h' speed='1e15f' core='8'>"
+      "<prop id='wattage_per_state' value='1:1:2'/></host></zone></platform>";
+  EXPECT_NO_THROW(check_platform_xml(xml, "p.xml"));
+  // A name without a value still lets '>' end its tag: the <prop> stays inside the host.
+  std::string bare = xml;
+  bare.insert(bare.find("core='8'") + 8, " bare");
+  EXPECT_NO_THROW(check_platform_xml(bare, "p.xml"));
+  expect_one_line_naming(
+      user_error(
+          [&] { check_platform_xml(xml.substr(0, xml.find("<prop")) + "</host>", "p.xml"); }),
+      {"p.xml", "line 1", "<host id='h'>", "wattage_per_state"});
+}
+
+TEST(FuzzFindings, PolicyParamsAreDecimalOnly) {
+  for (const char* bad : {"0x10", "inf", "nan", "1e400", "2h", " 2", "2 ", ""}) {
+    const auto message = user_error(
+        [&] { make_policy("easy-backfill+spillover", {std::string("spillover_wait_h=") + bad}); });
+    expect_one_line_naming(message, {"spillover_wait_h", "decimal"});
+  }
+  EXPECT_NO_THROW(make_policy("easy-backfill+spillover", {"spillover_wait_h=2.5"}));
+  EXPECT_NO_THROW(make_policy("easy-backfill+spillover", {"spillover_wait_h=1e1"}));
+}
+
+CliResult run_with_interval(const TempDir& dir, const std::string& interval) {
+  return run_scenario(dir, {pool("GB200", 72)}, workload(7200, {training_job("a", 0, 72, 1e18)}),
+                      {"--interval", interval});
+}
+
+TEST(FuzzFindings, RunIntervalIsBetweenASecondAndTheHorizon) {
+  TempDir dir;
+  auto r = run_with_interval(dir, "0.5s");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--interval 0.5s: the time-series bin must be at least 1s"),
+            std::string::npos)
+      << r.err;
+  r = run_with_interval(dir, "3h");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("at most the horizon (7200s)"), std::string::npos) << r.err;
+  r = run_scenario(dir, {pool("GB200", 72)},
+                   workload(3660.0 * 86400, {training_job("a", 0, 72, 1e18)}),
+                   {"--interval", "60s"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("more than 100000 bins"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("use at least 3163s"), std::string::npos) << r.err;
+  EXPECT_EQ(run_with_interval(dir, "1s").exit_code, 0);
+  EXPECT_EQ(run_with_interval(dir, "2h").exit_code, 0);
+}
+
+TEST(FuzzFindings, RunHorizonIsAtLeastASecond) {
+  TempDir dir;
+  const auto r =
+      run_scenario(dir, {pool("GB200", 72)}, workload(7200, {training_job("a", 0, 72, 1e18)}),
+                   {"--horizon", "0.5s"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--horizon 0.5s: must be at least 1s"), std::string::npos) << r.err;
+}
+
+// Every output file of a run, as text.
+std::vector<std::string> outputs_of(const TempDir& dir) {
+  std::vector<std::string> texts;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path("out")))
+    texts.push_back(read_file(entry.path().string()));
+  return texts;
+}
+
+// Whether a CSV or JSON text holds a value printed as nan or inf (any sign, any case).
+bool holds_nan_or_inf(const std::string& text) {
+  std::string token;
+  for (const char c : text + "\n") {
+    if (std::string(",:[]{} \n\"").find(c) == std::string::npos) {
+      token += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      continue;
+    }
+    if (!token.empty() && (token[0] == '-' || token[0] == '+')) token.erase(0, 1);
+    if (token == "nan" || token == "inf" || token == "infinity") return true;
+    token.clear();
+  }
+  return false;
+}
+
+TEST(FuzzFindings, TinyWorkIsRefusedAndOneFlopWritesNoNanOrInf) {
+  TempDir dir;
+  auto r = run_scenario(dir, {pool("GB200", 72)},
+                        workload(7200, {training_job("denormal", 0, 72, 1e-320)}));
+  EXPECT_EQ(r.exit_code, 2) << r.err;  // its fairness_rho was 0 / 0: -nan in jobs.csv
+  EXPECT_NE(r.err.find("training[0].work_flops: must be at least 1 FLOP"), std::string::npos)
+      << r.err;
+  r = run_scenario(dir, {pool("GB200", 72)},
+                   workload(7200, {training_job("one", 0, 72, 1), training_job("two", 10, 1, 1)}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& text : outputs_of(dir)) EXPECT_FALSE(holds_nan_or_inf(text)) << text;
+  const auto jobs = read_csv(dir.path("out/jobs.csv"));
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].at("state"), "completed");
+}
+
+// A job of two GB200 NVL72 domains at MFU 0.4 whose work takes `seconds`, with no gradient
+// exchange: SimGrid's rounding put the end of such jobs a hair past the horizon, and they came
+// out "running" (found with 14 of 60 random horizons and submit times).
+json two_domain_job(double submit_s, double seconds) {
+  json job = training_job("a", submit_s, 144, 144 * kGb200Flops * 0.4 * seconds);
+  job["gradient_bytes"] = 0;
+  return job;
+}
+
+TEST(FuzzFindings, AJobEndingAtTheHorizonCompletes) {
+  for (const auto& [horizon, submit] : std::vector<std::pair<double, double>>{
+           {86400, 1.0 / 3}, {12345.678, 0}, {3600, 1.0 / 3}, {12345.678, 123.456}}) {
+    TempDir dir;
+    const auto r = run_scenario(dir, {pool("GB200", 144)},
+                                workload(horizon, {two_domain_job(submit, horizon - submit)}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto jobs = read_csv(dir.path("out/jobs.csv"));
+    ASSERT_EQ(jobs.size(), 1u);
+    EXPECT_EQ(jobs[0].at("state"), "completed") << horizon << " " << submit;
+    char end[32];
+    std::snprintf(end, sizeof end, "%.3f", horizon);
+    EXPECT_EQ(jobs[0].at("end_s"), end);
+  }
+  TempDir dir;  // a millisecond of work left: still running
+  const auto r =
+      run_scenario(dir, {pool("GB200", 144)}, workload(7200, {two_domain_job(0, 7200.001)}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_csv(dir.path("out/jobs.csv"))[0].at("state"), "running");
+}
+
+TEST(FuzzFindings, AReplayedJobRecordedToEndAtTheHorizonCompletes) {
+  for (const double start : {0.0, 1.0 / 3, 123.456}) {
+    TempDir dir;
+    auto job = two_domain_job(0, 3600 - start);
+    job["recorded"] = {{"start_s", start}, {"end_s", 3600}};
+    const auto r =
+        run_scenario(dir, {pool("GB200", 144)}, workload(3600, {job}), {"--policy", "replay"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto jobs = read_csv(dir.path("out/jobs.csv"));
+    ASSERT_EQ(jobs.size(), 1u);
+    EXPECT_EQ(jobs[0].at("state"), "completed") << start;
+    EXPECT_EQ(jobs[0].at("end_s"), "3600.000");
+  }
+}
+
+TEST(FuzzFindings, AGradientBeyondAnyByteCountIsCappedNotCastAndStillRunsAtTheHorizon) {
+  TempDir dir;
+  json job = two_domain_job(0, 600);
+  job["gradient_bytes"] = 1e300;  // cast to SimGrid's uint64 byte count: undefined
+  job["steps"] = 10;
+  const auto r = run_scenario(dir, {pool("GB200", 144)}, workload(7200, {job}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto jobs = read_csv(dir.path("out/jobs.csv"));
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].at("state"), "running");  // 9.2e18 bytes to exchange: 15 days
+  for (const auto& text : outputs_of(dir)) EXPECT_FALSE(holds_nan_or_inf(text)) << text;
+}
+
+TEST(FuzzFindings, ServegenReportsEveryRowReadNotTheWindows) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path("m-x"));
+  // Two clients, three windows each, over the same three windows: six rows, three windows.
+  dir.write("m-x/chunk-0-trace.csv", "0,1,1,,0,0\n600,2,1,,0,0\n1200,1,1,,0,0\n");
+  dir.write("m-x/chunk-1-trace.csv", "0,1,1,,0,0\n600,2,1,,0,0\n\n1200,1,1,,0,0\n");
+  const auto imported = import_trace("servegen", {dir.path("m-x")}, ImportOptions{});
+  EXPECT_EQ(imported.report.rows, 6);
+  EXPECT_EQ(imported.report.kept.at("windows of summed demand"), 3);
+  EXPECT_EQ(imported.report.kept.at("client trace files"), 2);
+}
+
+TEST(FuzzFindings, TimeSeriesBinsBeyondAnIntAreRefusedNotCast) {
+  EXPECT_THROW(BinnedSeries(1, 3e8, 1e-300), std::invalid_argument);
+  const BinnedSeries fine(1, 7200, 3600);
+  EXPECT_EQ(fine.bins(), 2);
+}
+
+TEST(FuzzFindings, LeaseIdleWithATinyThroughputDoesNotOverflowItsCounts) {
+  TempDir dir;
+  json service = h100_service({100, 200});
+  service["generations"][0]["throughput"] = 1e-300;
+  const auto r = run_scenario(dir, {pool("H100", 16)}, workload(7200, json::array(), {service}),
+                              {"--policy", "static-partition+lease-idle"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// `gpufleet ARGS` in a child process with TMPDIR set, its output thrown away.
+pid_t spawn_cli(const std::vector<std::string>& args, const std::string& tmpdir) {
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  ::setenv("TMPDIR", tmpdir.c_str(), 1);
+  if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr))
+    ::_exit(127);
+  std::vector<std::string> all = {GPUFLEET_CLI};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(GPUFLEET_CLI, argv.data());
+  ::_exit(127);
+}
+
+// The texts of a run's output folder, by name (summary.json without its provenance).
+std::map<std::string, std::string> folder_texts(const std::string& folder) {
+  std::map<std::string, std::string> texts;
+  for (const auto& entry : std::filesystem::directory_iterator(folder))
+    texts[entry.path().filename().string()] = output_text(entry.path().string());
+  return texts;
+}
+
+bool holds_temporaries(const std::string& folder) {
+  for (const auto& entry : std::filesystem::directory_iterator(folder))
+    if (entry.path().filename().string().find(".tmp.") != std::string::npos) return true;
+  return false;
+}
+
+// Kills a run into a folder that holds a previous run's outputs, at `delay` after its start or,
+// with a negative delay, as soon as it has begun writing temporaries.
+struct KillTrial {
+  int status = 0;
+  bool saw_temporaries = false;
+};
+
+KillTrial kill_run(const std::vector<std::string>& args, const std::string& out,
+                   const std::string& tmpdir, std::chrono::milliseconds delay, int signal) {
+  KillTrial trial;
+  const pid_t pid = spawn_cli(args, tmpdir);
+  const auto start = std::chrono::steady_clock::now();
+  while (true) {
+    if (::waitpid(pid, &trial.status, WNOHANG) == pid) return trial;
+    const bool writing = holds_temporaries(out);
+    trial.saw_temporaries = trial.saw_temporaries || writing;
+    if (delay.count() >= 0 ? std::chrono::steady_clock::now() - start >= delay : writing) break;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  ::kill(pid, signal);
+  ::waitpid(pid, &trial.status, 0);
+  return trial;
+}
+
+TEST(FuzzFindings, SigtermOrSigintAtAnyTimeLeavesNoTemporariesAndWholeOutputs) {
+  TempDir dir;
+  const std::vector<std::string> common = {"run", "--quiet", "--scenario", "seed"};
+  auto args_for = [&](const std::string& seed, const std::string& horizon, const std::string& out) {
+    auto args = common;
+    args.insert(args.end(), {"--seed", seed, "--horizon", horizon, "--out", out, "--scale", "5"});
+    return args;
+  };
+  std::filesystem::create_directories(dir.path("tmp"));
+  ASSERT_EQ(run_cli(args_for("1", "1d", dir.path("old"))).exit_code, 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(run_cli(args_for("2", "60d", dir.path("new"))).exit_code, 0);
+  const auto full =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  const auto old_texts = folder_texts(dir.path("old")), new_texts = folder_texts(dir.path("new"));
+  ASSERT_NE(old_texts, new_texts);
+  bool killed_while_writing = false;
+  // While starting, loading, simulating, and (-1) once the temporaries appear. SIGINT too:
+  // SimGrid's own handler took it and called exit(1), leaving the temporaries.
+  for (const auto& [at, signal] : std::vector<std::pair<double, int>>{
+           {0.02, SIGTERM}, {0.5, SIGINT}, {-1.0, SIGTERM}, {-1.0, SIGINT}, {-1.0, SIGTERM}}) {
+    const std::string out = dir.path("out");
+    std::filesystem::remove_all(out);
+    std::filesystem::copy(dir.path("old"), out);
+    const auto delay = std::chrono::milliseconds(
+        at < 0 ? -1 : static_cast<long>(at * static_cast<double>(full.count())));
+    const auto trial = kill_run(args_for("2", "60d", out), out, dir.path("tmp"), delay, signal);
+    const bool by_signal = WIFSIGNALED(trial.status) && WTERMSIG(trial.status) == signal;
+    EXPECT_TRUE(by_signal || (WIFEXITED(trial.status) && WEXITSTATUS(trial.status) == 0))
+        << "at " << at << ", signal " << signal << ": status " << trial.status;
+    killed_while_writing = killed_while_writing || (by_signal && at < 0);
+    EXPECT_FALSE(holds_temporaries(out)) << "at " << at;
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path("tmp"))) << "a generated platform was left";
+    const auto texts = folder_texts(out);
+    EXPECT_TRUE(texts == old_texts || texts == new_texts) << "a mix of outputs at " << at;
+  }
+  EXPECT_TRUE(killed_while_writing) << "no kill landed while the outputs were written";
 }
 
 }  // namespace

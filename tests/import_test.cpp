@@ -292,6 +292,9 @@ TEST(ServegenImport, SummedDemandOfTwoWeeksInWindowsOf600s) {
   const auto imported =
       import_trace("servegen", {kTraces + "alibaba-servegen-2025/m-small"}, defaults());
   ASSERT_EQ(imported.workload.inference.size(), 1u);
+  // cat m-small/*.csv | grep -c . gives 86688: every row read, not the 2016 windows.
+  EXPECT_EQ(imported.report.rows, 86688);
+  EXPECT_EQ(imported.report.kept.at("windows of summed demand"), 2016);
   const auto& demand = imported.workload.inference[0].demand;
   EXPECT_EQ(demand.interval_s, 600);
   EXPECT_NEAR(demand.values.size() * 600.0 / 86400, 14, 0.1);

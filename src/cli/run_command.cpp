@@ -18,6 +18,7 @@
 #include "formats/workload_io.hpp"
 #include "model/duration.hpp"
 #include "model/input_error.hpp"
+#include "model/names.hpp"
 #include "outputs/economics.hpp"
 #include "outputs/run_outputs.hpp"
 #include "outputs/series_outputs.hpp"
@@ -38,6 +39,8 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+constexpr const char* kDefaultInterval = "1h";
+
 struct RunOptions {
   std::string scenario = "seed";
   double scale = 1;
@@ -46,7 +49,7 @@ struct RunOptions {
   std::string policy = "static-partition";
   std::vector<std::string> params;
   std::string horizon;
-  std::string interval = "1h";
+  std::string interval = kDefaultInterval;
   std::string out = "gpufleet-out";
   std::optional<long> seed;  // default: the scenario's (0 with --workload)
   int threads = 0;
@@ -62,10 +65,43 @@ struct RunOptions {
 };
 
 double horizon_of(const RunOptions& o, const Workload& w) {
-  if (!o.horizon.empty()) return parse_duration_s(o.horizon);
-  if (w.horizon_s > 0) return w.horizon_s;
+  // No event is finer than a second; a shorter horizon is a unit mistake.
+  if (!o.horizon.empty()) {
+    const double horizon = parse_duration_s(o.horizon);
+    if (horizon < 1)
+      throw std::invalid_argument("--horizon " + printable(o.horizon) + ": must be at least 1s");
+    return horizon;
+  }
+  if (w.horizon_s >= 1) return w.horizon_s;
+  if (w.horizon_s > 0)
+    throw InputError(o.workload, "horizon_s", "is below one second",
+                     "give the horizon in seconds, at least 1");
   throw InputError(o.workload, "horizon_s", "the workload sets no horizon",
                    "pass --horizon (e.g. --horizon 30d) or add \"horizon_s\" to the file");
+}
+
+// Most time-series bins a run keeps: every series holds one double per bin and pool (or
+// service), and 100,000 bins are ten years of hourly bins or a day of one-second bins.
+constexpr double kMaxBins = 100'000;
+
+// The time-series bin: at least a second (no event is finer), at most the horizon, and few
+// enough bins that the series fit in memory.
+double interval_of(const RunOptions& o, double horizon_s) {
+  // The default bin, an hour, shrinks to a shorter horizon; a bin the user gives does not.
+  if (o.interval == kDefaultInterval) return std::min(3600.0, horizon_s);
+  const double interval = parse_duration_s(o.interval);
+  const std::string given = "--interval " + printable(o.interval);
+  if (interval < 1)
+    throw std::invalid_argument(given + ": the time-series bin must be at least 1s");
+  if (interval > horizon_s)
+    throw std::invalid_argument(given + ": the time-series bin must be at most the horizon (" +
+                                std::to_string(std::lround(horizon_s)) + "s)");
+  if (horizon_s / interval > kMaxBins)
+    throw std::invalid_argument(given + " makes more than 100000 bins over the horizon of " +
+                                std::to_string(std::lround(horizon_s)) + "s: use at least " +
+                                std::to_string(static_cast<long>(std::ceil(horizon_s / kMaxBins))) +
+                                "s");
+  return interval;
 }
 
 // The run's inputs: files given by the user, or a scenario drawn in memory (its platform goes
@@ -166,7 +202,7 @@ int run(const RunOptions& o) {
   Workload& workload = in.workload;
   SimulationOptions sim;
   sim.horizon_s = horizon_of(o, workload);
-  sim.interval_s = parse_duration_s(o.interval);
+  sim.interval_s = interval_of(o, sim.horizon_s);
   sim.seed = in.seed;
   sim.policy_name = o.policy;
   sim.forecast_name = forecast_name(forecast);

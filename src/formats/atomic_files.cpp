@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "formats/temporary_file.hpp"
 #include "model/input_error.hpp"
 
 namespace gpufleet {
@@ -23,14 +24,18 @@ AtomicFiles::AtomicFiles(std::string directory) : directory_(std::move(directory
 
 AtomicFiles::~AtomicFiles() {
   std::error_code ec;
-  for (const auto& [tmp, final_path] : staged_) fs::remove(tmp, ec);
+  for (const auto& file : staged_) {
+    fs::remove(file.tmp, ec);
+    keep_on_signal(file.slot);
+  }
 }
 
 void AtomicFiles::add(const std::string& name, const std::string& content) {
   const fs::path final_path = fs::path(directory_.empty() ? "." : directory_) / name;
   const std::string tmp = final_path.string() + ".tmp." + std::to_string(::getpid());
-  // Staged before writing, so that the destructor removes a half-written temporary too.
-  staged_.emplace_back(tmp, final_path.string());
+  // Staged before writing, so that the destructor, or a SIGINT or SIGTERM, removes a
+  // half-written temporary too.
+  staged_.push_back({tmp, final_path.string(), remove_on_signal(tmp)});
   errno = 0;
   std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
   out << content;
@@ -45,20 +50,25 @@ void AtomicFiles::add(const std::string& name, const std::string& content) {
 void AtomicFiles::commit() {
   // Every target is checked before any is replaced: one that cannot be would leave a mix of
   // old and new files.
-  for (const auto& [tmp, final_path] : staged_) {
+  for (const auto& file : staged_) {
     std::error_code ec;
-    if (fs::is_directory(final_path, ec))
-      throw InputError(final_path, "", "cannot write: a folder has this name",
+    if (fs::is_directory(file.final_path, ec))
+      throw InputError(file.final_path, "", "cannot write: a folder has this name",
                        "move the folder away or choose another output");
   }
-  for (const auto& [tmp, final_path] : staged_) {
+  // A SIGINT or SIGTERM now waits until every file is renamed: killed halfway, the folder
+  // would hold some new files beside old ones.
+  const SignalsDeferred deferred;
+  while (!staged_.empty()) {
+    const StagedFile& file = staged_.front();
     std::error_code ec;
-    fs::rename(tmp, final_path, ec);
+    fs::rename(file.tmp, file.final_path, ec);
     if (ec)
-      throw InputError(final_path, "", "cannot write: " + ec.message(),
+      throw InputError(file.final_path, "", "cannot write: " + ec.message(),
                        "check the folder's permissions and free space");
+    keep_on_signal(file.slot);
+    staged_.erase(staged_.begin());
   }
-  staged_.clear();
 }
 
 void write_file_atomically(const std::string& path, const std::string& content) {

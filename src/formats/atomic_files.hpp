@@ -7,7 +7,8 @@ namespace gpufleet {
 
 // Writes a set of files so that a reader sees all of them new or none: each is written to a
 // temporary name in the same directory, then all are renamed, once none of the targets is a
-// folder. Throws InputError naming the file and the reason; temporaries are removed.
+// folder. Throws InputError naming the file and the reason; temporaries are removed, also when
+// a SIGINT, SIGTERM or SIGHUP ends the process (remove_on_signal).
 class AtomicFiles {
  public:
   explicit AtomicFiles(std::string directory);
@@ -19,8 +20,13 @@ class AtomicFiles {
   void commit();
 
  private:
+  struct StagedFile {
+    std::string tmp;
+    std::string final_path;
+    int slot;  // in the table of files removed on a signal (remove_on_signal)
+  };
   std::string directory_;
-  std::vector<std::pair<std::string, std::string>> staged_;  // temporary path, final path
+  std::vector<StagedFile> staged_;
 };
 
 // One file, atomically.

@@ -2,11 +2,103 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <iterator>
+#include <mutex>
 #include <stdexcept>
 
 namespace gpufleet {
+
+namespace {
+
+// The table of paths to remove on a signal. A handler may only call async-signal-safe
+// functions: no allocation, no locks, so the paths live in fixed buffers, and a slot is
+// published (in_use set) only once its path is whole.
+constexpr int kSlots = 64;
+constexpr size_t kPathBytes = 4096;
+char slot_paths[kSlots][kPathBytes];
+volatile std::sig_atomic_t slot_in_use[kSlots];
+std::mutex slots_mutex;  // between threads taking slots; the handler never takes it
+constexpr int kCleanedSignals[] = {SIGINT, SIGTERM, SIGHUP};
+
+// While a SignalsDeferred lives, the handler only notes the signal: it may run on any thread,
+// so blocking the signal in the renaming thread alone would not hold it.
+std::atomic<int> deferring{0};
+std::atomic<int> deferred_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free, "read in a signal handler");
+
+void remove_registered_and_die(int signal_number) {
+  if (deferring.load() > 0) {
+    deferred_signal.store(signal_number);
+    return;
+  }
+  const int saved_errno = errno;
+  for (int i = 0; i < kSlots; ++i)
+    if (slot_in_use[i]) ::unlink(slot_paths[i]);
+  // Die of the same signal, so that the parent sees what happened (exit status 128 + n).
+  struct sigaction dflt {};
+  dflt.sa_handler = SIG_DFL;
+  sigemptyset(&dflt.sa_mask);
+  ::sigaction(signal_number, &dflt, nullptr);
+  errno = saved_errno;
+  ::raise(signal_number);
+}
+
+// Whether each signal was ignored when gpufleet first looked (nohup, a background job without
+// job control): such a signal stays ignored, even after a library changed its handler.
+bool was_ignored[std::size(kCleanedSignals)];
+
+void install_handlers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    for (size_t i = 0; i < std::size(kCleanedSignals); ++i) {
+      struct sigaction old {};
+      ::sigaction(kCleanedSignals[i], nullptr, &old);
+      was_ignored[i] = old.sa_handler == SIG_IGN;
+    }
+  });
+  struct sigaction action {};
+  action.sa_handler = remove_registered_and_die;
+  action.sa_flags = SA_RESTART;  // a deferred signal returns: no system call fails with EINTR
+  sigemptyset(&action.sa_mask);
+  for (int s : kCleanedSignals) sigaddset(&action.sa_mask, s);  // one cleanup at a time
+  for (size_t i = 0; i < std::size(kCleanedSignals); ++i)
+    if (!was_ignored[i]) ::sigaction(kCleanedSignals[i], &action, nullptr);
+}
+
+std::once_flag installed_once;
+
+}  // namespace
+
+int remove_on_signal(const std::string& path) {
+  if (path.size() >= kPathBytes) return -1;
+  // On the first registration: a program that never writes keeps the default handlers.
+  std::call_once(installed_once, install_handlers);
+  const std::lock_guard lock(slots_mutex);
+  for (int i = 0; i < kSlots; ++i) {
+    if (slot_in_use[i]) continue;
+    std::memcpy(slot_paths[i], path.c_str(), path.size() + 1);
+    std::atomic_signal_fence(std::memory_order_seq_cst);  // the path before the flag
+    slot_in_use[i] = 1;
+    return i;
+  }
+  return -1;
+}
+
+void take_back_cleanup_signals() {
+  install_handlers();
+}
+
+void keep_on_signal(int slot) {
+  if (slot < 0 || slot >= kSlots) return;
+  const std::lock_guard lock(slots_mutex);
+  slot_in_use[slot] = 0;
+}
 
 TemporaryFile::TemporaryFile(const std::string& content, const std::string& suffix) {
   std::string pattern =
@@ -14,12 +106,14 @@ TemporaryFile::TemporaryFile(const std::string& content, const std::string& suff
   const int fd = mkstemps(pattern.data(), static_cast<int>(suffix.size()));
   if (fd < 0) throw std::runtime_error("cannot create a temporary file in " + pattern);
   path_ = pattern;
+  slot_ = remove_on_signal(path_);
   size_t written = 0;
   while (written < content.size()) {
     const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
     if (n <= 0) {
       ::close(fd);
       std::filesystem::remove(path_);
+      keep_on_signal(slot_);
       throw std::runtime_error("cannot write the temporary file " + path_);
     }
     written += static_cast<size_t>(n);
@@ -30,6 +124,18 @@ TemporaryFile::TemporaryFile(const std::string& content, const std::string& suff
 TemporaryFile::~TemporaryFile() {
   std::error_code ignored;
   std::filesystem::remove(path_, ignored);
+  keep_on_signal(slot_);
+}
+
+SignalsDeferred::SignalsDeferred() {
+  ++deferring;
+}
+
+SignalsDeferred::~SignalsDeferred() {
+  if (--deferring == 0) {
+    const int signal_number = deferred_signal.exchange(0);
+    if (signal_number != 0) remove_registered_and_die(signal_number);
+  }
 }
 
 }  // namespace gpufleet

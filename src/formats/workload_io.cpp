@@ -55,6 +55,10 @@ TrainingJob parse_training(const JsonFields& f) {
   job.submit_s = f.seconds("submit_s");
   job.gpus = f.positive_int("gpus");
   job.work_flops = f.positive("work_flops");
+  // Less than one FLOP is a unit mistake, and a denormal made fairness_rho 0/0 (jobs.csv: -nan).
+  if (job.work_flops < 1)
+    f.fail("work_flops", "must be at least 1 FLOP",
+           "give the job's total useful work in FLOPs, e.g. 1e21");
   const auto& generations = f.array("generations");
   if (generations.empty()) f.fail("generations", "must list at least one GPU model");
   for (size_t i = 0; i < generations.size(); ++i) {

@@ -32,7 +32,8 @@ Imported import_servegen(const std::vector<std::string>& inputs, const ImportOpt
   const std::string& directory = inputs.front();
   Imported out;
   const auto files = servegen_trace_files(directory);
-  const auto total = servegen_total_rate(files);
+  long rows = 0;
+  const auto total = servegen_total_rate(files, &rows);
   if (total.size() < 2) throw InputError(directory, "", "fewer than two time windows");
   const long window = servegen_window_s(total, directory);
   if (total.rbegin()->first / window >= kMaxWindows)
@@ -49,7 +50,8 @@ Imported import_servegen(const std::vector<std::string>& inputs, const ImportOpt
   for (const auto& [start, rate_cv2] : servegen_rate_cv2(files))
     if (total.at(start) > 0)
       cv[start / window] = std::min(kMostArrivalCv, std::sqrt(rate_cv2 / total.at(start)));
-  out.report.rows = static_cast<long>(total.size());
+  // Every data row read, over all client files; the windows they sum into are counted apart.
+  out.report.rows = rows;
   out.report.kept["client trace files"] = static_cast<long>(files.size());
   out.report.kept["windows of summed demand"] = static_cast<long>(rate.size());
   const std::string id = "servegen-" + std::filesystem::path(directory).filename().string();

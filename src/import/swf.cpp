@@ -94,10 +94,14 @@ Imported import_swf(const std::vector<std::string>& inputs, const ImportOptions&
     }
     TrainingJob job;
     job.id = "swf-" + std::to_string(id);
-    seen.insert(id);
     job.submit_s = submit;
     job.gpus = static_cast<int>((procs + options.procs_per_gpu - 1) / options.procs_per_gpu);
     job.work_flops = kMfu * gpu->bf16_flops * job.gpus * run;
+    if (job.work_flops < 1) {  // a run of 1e-300 s: workloads hold at least one FLOP
+      ++out.report.dropped["run time too short for one FLOP (field 4)"];
+      return;
+    }
+    seen.insert(id);
     job.generations = {{gpu->model, kMfu, 0}};
     // A wait of -1 is unknown; in logs that say so (as NASA's), submit times are start times.
     job.recorded_start_s = submit + std::max(0.0, wait);

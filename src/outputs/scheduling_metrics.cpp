@@ -9,6 +9,9 @@ namespace gpufleet {
 
 namespace {
 
+// A cap that keeps fairness_rho finite (no output holds inf or nan); no real job comes near.
+constexpr double kMaxRho = 1e12;
+
 // Useful FLOP/s of one GPU of the job's first-listed generation.
 double first_generation_rate(const Fleet& fleet, const TrainingJob& job) {
   const auto& first = job.generations.front();
@@ -30,7 +33,9 @@ std::optional<JobFigures> job_figures(const Fleet& fleet, const TrainingJob& job
   const double pool_gpus = pools.empty() ? job.gpus : fleet.pools[pools.front()].gpus();
   const double share = std::min<double>(job.gpus, pool_gpus / std::max(1.0, run.contention));
   f.isolated_s = job.work_flops / (share * first_generation_rate(fleet, job));
-  f.fairness_rho = f.jct_s / f.isolated_s;
+  // Finite whatever the input: a job that takes no time alone and none shared was treated fairly.
+  f.fairness_rho = f.isolated_s > 0 ? f.jct_s / f.isolated_s : (f.jct_s > 0 ? kMaxRho : 1.0);
+  f.fairness_rho = std::min(f.fairness_rho, kMaxRho);
   return f;
 }
 

@@ -7,6 +7,21 @@
 
 namespace gpufleet {
 
+namespace {
+
+// Most GPUs a count may reach: the bound of every GPU figure of a workload or fleet.
+constexpr int kMaxGpus = 1'000'000'000;
+
+// Replicas of `throughput` units/s that cover `units` units/s, at most `cap`. Compared as
+// doubles first: a tiny throughput makes the quotient too large for an int (undefined, UBSan).
+int replicas_for(double units, double throughput, int cap) {
+  const double n = std::ceil(units / throughput);
+  if (!(n < cap)) return cap;
+  return n > 0 ? static_cast<int>(n) : 0;
+}
+
+}  // namespace
+
 IdleLeasing::IdleLeasing(double headroom, double notice_s, bool follow_demand,
                          double headroom_quantile, double cooldown_s)
     : headroom_(headroom),
@@ -49,7 +64,7 @@ void IdleLeasing::reserve_for_peaks(const SchedulerCore& core, const DemandForec
     for (const auto& g : service.generations) {
       if (left <= 0 || g.latency_s > service.latency_target_s || !room.count(g.model)) continue;
       const int replicas_fit = room[g.model] / service.gpus_per_replica;
-      const int replicas = std::min(replicas_fit, static_cast<int>(std::ceil(left / g.throughput)));
+      const int replicas = replicas_for(left, g.throughput, replicas_fit);
       const int gpus = replicas * service.gpus_per_replica;
       reserved_[model_of_pool_[core.pools_of_model(g.model).front()]] += gpus;
       room[g.model] -= gpus;
@@ -144,8 +159,10 @@ std::map<std::string, int> IdleLeasing::scale_inference(SchedulerCore& core,
     if (short_by <= 0) continue;
     for (const auto& g : service.generations)
       if (g.latency_s <= service.latency_target_s && has_inference_pool(core, g.model)) {
-        missing[g.model] +=
-            static_cast<int>(std::ceil(short_by / g.throughput)) * service.gpus_per_replica;
+        const long gpus = static_cast<long>(replicas_for(short_by, g.throughput,
+                                                         kMaxGpus / service.gpus_per_replica)) *
+                          service.gpus_per_replica;
+        missing[g.model] = static_cast<int>(std::min<long>(kMaxGpus, missing[g.model] + gpus));
         break;
       }
   }

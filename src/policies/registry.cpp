@@ -1,3 +1,4 @@
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -152,6 +153,14 @@ std::string params_of(const std::vector<const PolicyInfo*>& parts) {
   return list.empty() ? "none" : list;
 }
 
+// A plain decimal number, the whole text, finite: strtod would also take "0x10", "inf" and
+// leading blanks, which no one means as a policy parameter.
+bool decimal(const std::string& text, double& x) {
+  const char* end = text.data() + text.size();
+  const auto [used, error] = std::from_chars(text.data(), end, x, std::chars_format::general);
+  return !text.empty() && error == std::errc() && used == end && std::isfinite(x);
+}
+
 void set_param(PolicyPlan& plan, const std::vector<const PolicyInfo*>& parts,
                const std::string& text) {
   const auto eq = text.find('=');
@@ -159,14 +168,13 @@ void set_param(PolicyPlan& plan, const std::vector<const PolicyInfo*>& parts,
   for (const auto* part : parts)
     for (const auto& p : part->params) {
       if (p.name != key) continue;
-      char* end = nullptr;
       const std::string value = eq == std::string::npos ? "" : text.substr(eq + 1);
-      const double x = std::strtod(value.c_str(), &end);
-      if (value.empty() || *end != '\0' || !std::isfinite(x) || x < p.min || x > p.max ||
-          (p.whole && x != std::floor(x)))
-        throw std::invalid_argument("--param " + text + ": " + key + " must be a " +
+      double x = 0;
+      if (!decimal(value, x) || x < p.min || x > p.max || (p.whole && x != std::floor(x)))
+        throw std::invalid_argument("--param " + printable(text) + ": " + key + " must be a " +
                                     (p.whole ? "whole number" : "number") + " from " +
-                                    number(p.min) + " to " + number(p.max));
+                                    number(p.min) + " to " + number(p.max) +
+                                    ", written in decimal (e.g. 2 or 0.5; not hex, inf or nan)");
       plan.params[key] = x;
       return;
     }

@@ -56,10 +56,6 @@ void add_window_figures(DemandShape& shape, const std::map<long, double>& total,
   shape.arrival_cv = rate > 0 ? std::sqrt(cv2 / rate) : 1.0;
 }
 
-}  // namespace
-
-namespace {
-
 // Calls row(file, line, fields) with the first three comma-separated fields of every non-empty
 // row of the files (fewer when the row has fewer).
 template <class Row>
@@ -85,7 +81,7 @@ void for_each_servegen_row(const std::vector<std::string>& files, const Row& row
 
 }  // namespace
 
-std::map<long, double> servegen_total_rate(const std::vector<std::string>& files) {
+std::map<long, double> servegen_total_rate(const std::vector<std::string>& files, long* rows) {
   std::map<long, double> total;
   for_each_servegen_row(files, [&](const std::string& file, long line, const auto& fields) {
     if (fields.size() < 2)
@@ -94,6 +90,7 @@ std::map<long, double> servegen_total_rate(const std::vector<std::string>& files
     const double start = parse_number(fields[0], file, line, "window_start_s", kMaxSeconds);
     const double rate = parse_number(fields[1], file, line, "request_rate_per_s", kMaxRatePerS);
     total[std::lround(start)] += rate;
+    if (rows) ++*rows;
   });
   return total;
 }

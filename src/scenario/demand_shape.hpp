@@ -33,7 +33,9 @@ DemandShape derive_servegen_shape(const std::string& directory);
 // a directory (sorted), the request rate summed over clients by window start (seconds), and
 // the window length (600 s in ServeGen).
 std::vector<std::string> servegen_trace_files(const std::string& directory);
-std::map<long, double> servegen_total_rate(const std::vector<std::string>& files);
+// Adds the data rows read to *rows when given.
+std::map<long, double> servegen_total_rate(const std::vector<std::string>& files,
+                                           long* rows = nullptr);
 long servegen_window_s(const std::map<long, double>& total, const std::string& directory);
 // Per window start, the sum over clients of rate x CV^2 of inter-arrival times: divided by the
 // summed rate, the squared CV of the superposed arrivals (Whitt's QNA, asymptotic method).

@@ -28,9 +28,10 @@ std::vector<PoolSpec> scale_fleet(const std::vector<PoolSpec>& fleet, double sca
 
 GeneratedScenario generate_scenario(const Scenario& scenario, const GenerateOptions& options) {
   const double days = options.days.value_or(scenario.days);
-  if (!(days > 0) || days > kMaxDays)
-    throw std::invalid_argument("--days must be > 0 and at most " + std::to_string(kMaxDays) +
-                                ", got " + std::to_string(days));
+  // At least a second, as run's horizon: no event is finer.
+  if (!(days * 86400 >= 1) || days > kMaxDays)
+    throw std::invalid_argument("--days must be > 0 (at least one second, 1.2e-05) and at most " +
+                                std::to_string(kMaxDays) + ", got " + std::to_string(days));
   if (!(options.scale > 0) || !std::isfinite(options.scale))
     throw std::invalid_argument("--scale must be > 0 (1 = the scenario's size), got " +
                                 std::to_string(options.scale));

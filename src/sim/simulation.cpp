@@ -8,6 +8,8 @@
 #include <queue>
 #include <simgrid/s4u.hpp>
 
+#include "formats/platform_check.hpp"
+#include "formats/temporary_file.hpp"
 #include "metrics/recorder.hpp"
 #include "model/input_error.hpp"
 #include "scenario/rng.hpp"
@@ -265,8 +267,12 @@ class Controller {
         run.work_flops / job.gpus / mfu / progress.phases * run.compute_stretch;
     const double k = static_cast<double>(a.placement.domains());
     // Ring all-reduce between domains: each sends 2(k-1)/k of the gradient per step.
-    task.ring_bytes_per_phase =
-        2 * (k - 1) / k * job.gradient_bytes * job.steps * share / progress.phases;
+    // Capped below 2^63: gradient_bytes x steps may exceed SimGrid's byte count, a uint64
+    // (a double beyond it is undefined to cast), and 2^63 bytes already take 15 days on a
+    // 7.2 TB/s NVL72 uplink.
+    task.ring_bytes_per_phase = std::min(
+        2 * (k - 1) / k * job.gradient_bytes * job.steps * share / progress.phases, 9.2e18);
+    progress.ring_bytes = task.ring_bytes_per_phase;
     task.startup_s = std::exchange(run.restart_delay_s, 0.0);
     task.progress = &progress;
     task.on_done = [this, job_index = a.job] {
@@ -350,9 +356,15 @@ class Controller {
     recorder_.inference_until(horizon, core_);
     recorder_.state_until(horizon, core_);
     for (int job : core_.running_training()) {
-      recorder_.training_checkpointed(job, checkpoint_gpu_s(runs_[job], job, horizon));
-      recorder_.training_ended(job, horizon,
-                               runs_[job].progress.fraction_done() * runs_[job].work_flops, false);
+      auto& run = runs_[job];
+      recorder_.training_checkpointed(job, checkpoint_gpu_s(run, job, horizon));
+      // The rule at the horizon (docs/metrics.md): a job whose work is done to within rounding
+      // completes at the horizon, whether SimGrid's end fell a hair before it or after.
+      if (run.progress.done_within_rounding())
+        recorder_.training_ended(job, horizon, run.work_flops, true);
+      else
+        recorder_.training_ended(job, horizon, run.progress.fraction_done() * run.work_flops,
+                                 false);
     }
     std::vector<double> energy(platform_.fleet.pools.size(), 0.0);
     for (size_t d = 0; d < platform_.hosts.size(); ++d)
@@ -393,17 +405,22 @@ class Controller {
 }  // namespace
 
 Simulation::Simulation(const std::string& platform_file) : state_(std::make_unique<State>()) {
+  // SimGrid aborts (SIGABRT) on some values instead of throwing: refuse them first.
+  check_platform_file(platform_file);
   int argc = 1;
   char name[] = "gpufleet";
   char* argv[] = {name, nullptr};
   state_->engine = std::make_unique<s4u::Engine>(&argc, argv);
+  take_back_cleanup_signals();  // SimGrid's SIGINT handler calls exit(1)
   configure_engine();
   sg_host_energy_plugin_init();
   try {
     state_->engine->load_platform(platform_file);
   } catch (const std::exception& e) {
+    // SimGrid appends every host name or config key to some messages, on further lines: keep
+    // the first line, which says what is wrong, as one error line.
     std::string what = e.what();
-    // SimGrid appends every host name to some messages: keep the part that says what is wrong.
+    what = what.substr(0, what.find('\n'));
     if (what.size() > 400) what = what.substr(0, 400) + "...";
     throw InputError(platform_file, "", "cannot load the platform: " + what,
                      "check the XML against SimGrid's platform format 4.1, or regenerate it with "

@@ -33,6 +33,27 @@ double TrainingProgress::fraction_done() const {
   return std::min(1.0, (phases_before + phase_part) / phases);
 }
 
+bool TrainingProgress::done_within_rounding() const {
+  // A billionth: well above SimGrid's rounding of an activity's end (its default precision
+  // is 1e-9 of a flop or byte per unit of rate), far below any work a user means.
+  constexpr double kRounding = 1e-9;
+  if (phases_done >= phases) return true;
+  if (phases_done < phases - 1) return false;
+  // Copies, as in fraction_done: each query is a simcall during which the actor may move on.
+  const bool exchanging_before = exchanging;
+  const std::vector<simgrid::s4u::ExecPtr> held = execs;
+  const std::vector<simgrid::s4u::CommPtr> comms = ring;
+  if (exchanging_before) {
+    for (const auto& comm : comms)
+      if (!(comm->get_remaining() <= kRounding * ring_bytes)) return false;
+    return true;
+  }
+  if (held.empty()) return false;  // restarting: nothing computed yet
+  for (const auto& exec : held)
+    if (!(exec->get_remaining_ratio() <= kRounding)) return false;  // NaN: endless work
+  return held.size() == 1 || ring_bytes <= 0;  // else the last exchange is still to come
+}
+
 void TrainingProgress::stop() {
   for (const auto& comm : ring)
     if (comm->get_state() == simgrid::s4u::Activity::State::STARTED) comm->cancel();

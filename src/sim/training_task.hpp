@@ -12,6 +12,7 @@ namespace gpufleet {
 struct TrainingProgress {
   int phases = 1;
   int phases_done = 0;
+  double ring_bytes = 0;    // each domain sends per phase
   bool exchanging = false;  // the current phase's computation is done, its all-reduce is not
   std::vector<simgrid::s4u::ExecPtr> execs;
   // Held here, not on the actor's stack: a job killed mid-exchange must not destroy comms
@@ -20,6 +21,9 @@ struct TrainingProgress {
   std::vector<simgrid::s4u::CommPtr> ring;
 
   double fraction_done() const;
+  // Whether the work left is none, or within rounding of none (a billionth of the last
+  // phase): the job ends at this instant, whatever side of it SimGrid's rounding put its end.
+  bool done_within_rounding() const;
   void stop();  // cancels the exchange in flight; call it after killing the actor
 };
 
