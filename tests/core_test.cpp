@@ -103,6 +103,40 @@ TEST(SchedulerCore, FifoHeadOfLineBlocksSmallerJobsBehindIt) {
   EXPECT_EQ(core.free_gpus(0), 2);
 }
 
+class Idle final : public Policy {
+ public:
+  void schedule(SchedulerCore&) override {}
+};
+
+TEST(SchedulerCore, FindsWaitingJobsBySizeAndPriorityAndKnowsWhenTheyCrossAWait) {
+  const Fleet fleet = small_fleet(1, 8);
+  Workload w;
+  w.training = {job("a", 8), job("b", 4), job("c", 2), job("d", 6)};
+  for (int j = 0; j < 4; ++j) {
+    w.training[j].priority = j % 2;
+    w.training[j].submit_s = 100.0 * j;
+  }
+  Idle idle;
+  SchedulerCore core(fleet, w, idle);
+  for (int j = 0; j < 4; ++j) core.training_submitted(j);
+  core.set_time(250);
+  EXPECT_EQ(core.waiting_within({8}), (std::vector<int>{0, 1, 2, 3}));  // queue order
+  EXPECT_EQ(core.waiting_within({4}), (std::vector<int>{1, 2}));
+  EXPECT_EQ(core.waiting_within({6}, 1), (std::vector<int>{1, 3}));
+  EXPECT_TRUE(core.waiting_within({0}).empty());
+  EXPECT_EQ(core.waiting_priorities_above(0), (std::vector<int>{1}));
+  EXPECT_EQ(core.waiting_priorities_above(-1), (std::vector<int>{1, 0}));
+  EXPECT_DOUBLE_EQ(core.next_wait_crossing(100), 300);  // c crossed at 200, d crosses at 300
+  EXPECT_TRUE(core.any_waited(100));
+  EXPECT_DOUBLE_EQ(core.next_wait_crossing(1000), 1000);
+  EXPECT_FALSE(core.any_waited(1000));
+  EXPECT_EQ(core.waiting_training().position(2), 2u);
+  ASSERT_TRUE(core.start_training(2, 0));
+  EXPECT_EQ(core.waiting_within({4}), (std::vector<int>{1}));
+  EXPECT_EQ(core.waiting_training().position(3), 2u);
+  EXPECT_EQ(core.running_by_estimated_end(0).size(), 1u);
+}
+
 // One 8-GPU-replica service on H100: 100 units/s per replica at 0.5 s latency.
 Workload one_service(double latency_target_s) {
   InferenceService s;

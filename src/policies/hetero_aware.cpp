@@ -33,6 +33,18 @@ JobRates rates_of(const SchedulerCore& core, int job) {
   return r;
 }
 
+// The waiting jobs, in queue order, that may run on the pool and fit its free GPUs (and, on an
+// inference pool, what it offers): a superset of those that may_use it, found without reading
+// the rest of the queue.
+std::vector<int> fitting(const SchedulerCore& core, int pool,
+                         const std::function<int(int pool)>& usable_gpus) {
+  std::vector<int> limit(core.fleet().pools.size(), 0);
+  limit[pool] = core.free_gpus(pool);
+  if (core.fleet().pools[pool].role == PoolRole::kInference && limit[pool] > 0)
+    limit[pool] = std::min(limit[pool], usable_gpus(pool));
+  return core.waiting_within(limit);
+}
+
 }  // namespace
 
 HeteroAware::HeteroAware(double fair_wait_s, double min_share, bool use_inference_pools)
@@ -51,16 +63,15 @@ bool HeteroAware::may_use(const SchedulerCore& core, int job, int pool,
 
 int HeteroAware::start_overdue(SchedulerCore& core,
                                const std::function<int(int pool)>& usable_gpus) {
-  const std::vector<int> waiting = core.waiting_training().to_vector();  // starting edits it
-  double next_due = std::numeric_limits<double>::infinity();
-  int blocked = -1;
-  for (int job : waiting) {
-    const double due_at = core.workload().training[job].submit_s + fair_wait_s_;
-    if (due_at > core.now() + 1e-9) {
-      next_due = std::min(next_due, due_at);
-      continue;
-    }
-    if (blocked >= 0) continue;
+  // The queue is read from its head only up to the first overdue job that finds no room (most
+  // passes: the head); when to wake next comes from the core's index of submission times.
+  const double next_due = core.next_wait_crossing(fair_wait_s_);
+  if (std::isfinite(next_due)) core.wake_at(next_due);
+  if (!core.any_waited(fair_wait_s_)) return -1;
+  const auto& queue = core.waiting_training();
+  for (auto it = queue.begin(); it != queue.end();) {
+    const int job = *it++;  // before starting the job takes it out of the queue
+    if (core.workload().training[job].submit_s + fair_wait_s_ > core.now() + 1e-9) continue;
     // Its fastest pool with room: an overdue job is past trading speed for others' gain.
     std::vector<int> pools = core.job_pools(job);
     std::stable_sort(pools.begin(), pools.end(),
@@ -71,10 +82,9 @@ int HeteroAware::start_overdue(SchedulerCore& core,
         started = true;
         break;
       }
-    if (!started) blocked = job;
+    if (!started) return job;
   }
-  if (std::isfinite(next_due)) core.wake_at(next_due);
-  return blocked;
+  return -1;
 }
 
 void HeteroAware::apply(SchedulerCore& core, const std::function<int(int pool)>& usable_gpus) {
@@ -102,7 +112,7 @@ void HeteroAware::apply(SchedulerCore& core, const std::function<int(int pool)>&
     // (speedup, GPUs, job), sorted best first: among equal gains the larger job goes first,
     // as it is the hardest to place later and small jobs fill what it leaves.
     std::vector<std::tuple<double, int, int>> candidates;
-    for (int job : core.waiting_training())
+    for (int job : fitting(core, pool, usable_gpus))
       if (may_use(core, job, pool, usable_gpus))
         candidates.push_back({rate(core, job, pool) / rates_of(core, job).slowest,
                               core.workload().training[job].gpus, job});

@@ -37,22 +37,15 @@ void spill_over(SchedulerCore& core, double wait_s,
       }
   };
   refresh();
-  // The jobs that may spill, in queue order, without copying the whole queue.
-  std::vector<int> candidates;
-  double next_eligible = std::numeric_limits<double>::infinity();
-  for (int job : core.waiting_training()) {
-    const auto& spec = core.workload().training[job];
-    // Compared as a time, with a tolerance: the wake-up asked for below lands at exactly
-    // submit_s + wait_s, where now - submit_s may round to just under wait_s.
-    const double eligible_at = spec.submit_s + wait_s;
-    if (eligible_at > core.now() + 1e-9)
-      next_eligible = std::min(next_eligible, eligible_at);
-    else if (spec.gpus <= most_usable)
-      candidates.push_back(job);
-  }
+  // The jobs that may spill: those that fit what some inference pool of theirs offers now
+  // (found without reading the rest of the queue), in queue order, that have waited long
+  // enough. Compared as a time, with a tolerance: the wake-up asked for below lands at exactly
+  // submit_s + wait_s, where now - submit_s may round to just under wait_s.
+  const std::vector<int> candidates =
+      core.any_waited(wait_s) ? core.waiting_within(usable) : std::vector<int>{};
   for (int job : candidates) {
     const auto& spec = core.workload().training[job];
-    if (spec.gpus > most_usable) continue;
+    if (spec.gpus > most_usable || spec.submit_s + wait_s > core.now() + 1e-9) continue;
     // Pools in the job's order of preference; on a slower generation it runs longer.
     for (int pool : core.job_pools(job)) {
       const auto& p = fleet.pools[pool];
@@ -66,6 +59,7 @@ void spill_over(SchedulerCore& core, double wait_s,
     }
   }
   // A job crossing the threshold is no event of its own: ask to be called then.
+  const double next_eligible = core.next_wait_crossing(wait_s);
   if (std::isfinite(next_eligible)) core.wake_at(next_eligible);
 }
 

@@ -57,7 +57,23 @@ class SchedulerCore {
     return waiting_priorities_.empty() ? std::numeric_limits<int>::min()
                                        : waiting_priorities_.rbegin()->first;
   }
+  // Waiting jobs, in queue order, that may run on some pool p with at most limit[p] GPUs
+  // (limit[p] <= 0: not on p); only those of `priority` unless it is kAnyPriority. Cost grows
+  // with the jobs returned, not with the queue: passes look only at jobs that fit.
+  static constexpr int kAnyPriority = std::numeric_limits<int>::min();
+  std::vector<int> waiting_within(const std::vector<int>& limit, int priority = kAnyPriority) const;
+  // The priorities of waiting jobs above `floor`, highest first.
+  std::vector<int> waiting_priorities_above(int floor) const;
+  // The earliest time after now (by more than 1e-9 s) at which a waiting job will have
+  // waited `wait_s` since its submission; infinity if none. Whether some job already has.
+  double next_wait_crossing(double wait_s) const;
+  bool any_waited(double wait_s) const;
   const std::vector<int>& running_training() const { return running_; }
+  // Running jobs on the pool as (start + estimated_runtime_s, job), earliest first:
+  // backfilling's reservation reads the first few instead of sorting every running job.
+  const std::set<std::pair<double, int>>& running_by_estimated_end(int pool) const {
+    return running_by_end_[pool];
+  }
   const std::optional<Placement>& placement_of(int job) const { return training_placement_[job]; }
   double started_at(int job) const { return started_at_[job]; }  // the latest start
   // Compute time of the whole job on that pool at its MFU there: the runtime estimate a user
@@ -154,8 +170,16 @@ class SchedulerCore {
   // Per pool, GPUs -> how many waiting jobs of that size may run there: the fragmentation
   // metric asks each bin, and scanning the queue cost O(queue) when nothing fits.
   std::vector<std::map<int, int>> waiting_sizes_;
-  std::map<int, int> waiting_priorities_;
-  int waiting_recorded_ = 0;  // priority -> waiting jobs (preemption asks each pass)
+  std::map<int, int> waiting_priorities_;  // priority -> waiting jobs (preemption asks each pass)
+  int waiting_recorded_ = 0;
+  // Per pool, (priority, GPUs) -> the waiting jobs of that priority and size that may run
+  // there, as (queue key, job): waiting_within reads only the sizes that fit.
+  using KeyedJobs = std::set<std::pair<long, int>>;
+  std::vector<std::map<std::pair<int, int>, KeyedJobs>> waiting_index_;
+  std::set<std::pair<double, int>> waiting_by_submit_;            // (submit_s, job)
+  std::vector<std::set<std::pair<double, int>>> running_by_end_;  // per pool
+  void add_running(int job);
+  void remove_running(int job);
   std::vector<int> running_;
   std::vector<int> pending_leases_;
   std::vector<int> deps_left_;
