@@ -1,6 +1,8 @@
 // Unit tests of the SimGrid-free parts: placement, scheduler core, workload parsing, stats.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "formats/workload_io.hpp"
 #include "metrics/stats.hpp"
 #include "metrics/usage_timeline.hpp"
@@ -202,6 +204,27 @@ TEST(Workload, RoundTripsThroughJson) {
   const Workload again = parse_workload(workload_to_json(w), "again.json");
   EXPECT_EQ(workload_to_json(again), workload_to_json(w));
   EXPECT_GT(w.training.size(), 10u);
+}
+
+TEST(Workload, StreamedJsonIsTheTreesDumpByteForByte) {
+  GenerateOptions small;
+  small.scale = 0.1;
+  Workload w =
+      generate_scenario(
+          load_scenario(std::string(GPUFLEET_SOURCE_DIR) + "/workloads/scenarios/seed.json"), small)
+          .workload;
+  w.training[0].after = {w.training[1].id};  // every optional field of a job, and odd text
+  w.training[0].recorded_start_s = 5;
+  w.training[1].id = "quote\" newline\n tab\t";
+  const auto streamed = [](const Workload& workload) {
+    std::ostringstream out;
+    write_workload_json(out, workload);
+    return out.str();
+  };
+  EXPECT_EQ(streamed(w), workload_to_json(w).dump(1) + "\n");
+  w.training.clear();
+  w.leases.clear();
+  EXPECT_EQ(streamed(w), workload_to_json(w).dump(1) + "\n");
 }
 
 TEST(Workload, DuplicateIdsAreRefused) {

@@ -27,13 +27,17 @@ AtomicFiles::~AtomicFiles() {
 }
 
 void AtomicFiles::add(const std::string& name, const std::string& content) {
+  add(name, [&](std::ostream& out) { out << content; });
+}
+
+void AtomicFiles::add(const std::string& name, const std::function<void(std::ostream&)>& write) {
   const fs::path final_path = fs::path(directory_.empty() ? "." : directory_) / name;
   const std::string tmp = final_path.string() + ".tmp." + std::to_string(::getpid());
   // Staged before writing, so that the destructor removes a half-written temporary too.
   staged_.emplace_back(tmp, final_path.string());
   errno = 0;
   std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-  out << content;
+  write(out);
   out.close();
   if (!out)
     throw InputError(
@@ -62,9 +66,14 @@ void AtomicFiles::commit() {
 }
 
 void write_file_atomically(const std::string& path, const std::string& content) {
+  write_file_atomically(path, [&](std::ostream& out) { out << content; });
+}
+
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& write) {
   const fs::path p(path);
   AtomicFiles files(p.has_parent_path() ? p.parent_path().string() : ".");
-  files.add(p.filename().string(), content);
+  files.add(p.filename().string(), write);
   files.commit();
 }
 
