@@ -13,6 +13,7 @@
 #include "scenario/scenario_generator.hpp"
 #include "scheduler/placement.hpp"
 #include "scheduler/scheduler_core.hpp"
+#include "scheduler/waiting_merge.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {
@@ -137,6 +138,30 @@ TEST(SchedulerCore, FindsWaitingJobsBySizeAndPriorityAndKnowsWhenTheyCrossAWait)
   EXPECT_EQ(core.waiting_within({4}), (std::vector<int>{1}));
   EXPECT_EQ(core.waiting_training().position(3), 2u);
   EXPECT_EQ(core.running_by_estimated_end(0).size(), 1u);
+}
+
+TEST(WaitingMerge, ReadsEachJobOnceInQueueOrderAndDropsRunsThatNoLongerFit) {
+  Fleet fleet = small_fleet(1, 8);
+  Pool second = fleet.pools[0];  // a second pool of the same model: every job may use both
+  second.name = "q";
+  second.first_domain = 1;
+  fleet.pools.push_back(second);
+  fleet.domains.push_back({"h1", 1, 8});
+  Workload w;
+  w.training = {job("a", 4), job("b", 8), job("c", 2), job("d", 4)};
+  Idle idle;
+  SchedulerCore core(fleet, w, idle);
+  for (int j = 0; j < 4; ++j) core.training_submitted(j);
+  std::vector<int> limit = {4, 2};
+  WaitingMerge merge([&](const WaitingMerge::Run& run) { return run.gpus <= limit[run.pool]; });
+  for (int pool : {0, 1})
+    for (const auto& [kind, jobs] : core.waiting_runs(pool))
+      merge.add({pool, kind.first, kind.second, jobs.begin(), jobs.end()});
+  EXPECT_EQ(merge.next(), 0);              // a, once though both pools have it
+  ASSERT_TRUE(core.start_training(0, 0));  // the caller may start what it read
+  limit[0] = 2;                            // what is left shrinks: d (4) no longer fits
+  EXPECT_EQ(merge.next(), 2);
+  EXPECT_EQ(merge.next(), std::nullopt);
 }
 
 // One 8-GPU-replica service on H100: 100 units/s per replica at 0.5 s latency.

@@ -3,6 +3,7 @@
 
 #include "policies/policies.hpp"
 #include "scheduler/scheduler_core.hpp"
+#include "scheduler/waiting_merge.hpp"
 
 namespace gpufleet {
 
@@ -55,7 +56,8 @@ bool start_by_preempting(SchedulerCore& core, int job, PoolRole role, double res
 // Per pool of the role, the GPUs a job of this priority could have there: free ones and those
 // of lower-priority running jobs. A job larger than that on each of its pools starts nowhere
 // and preempts nobody. While jobs of this priority are handled it can only shrink: a start
-// takes free GPUs, a preemption turns held GPUs into free ones.
+// takes free GPUs, a preemption turns held GPUs into free ones. Jobs preempted in this pass
+// go to the queue's head, behind the reading, and wait for the next pass, as before.
 std::vector<int> room_by_preempting(const SchedulerCore& core, PoolRole role, int priority) {
   const auto& fleet = core.fleet();
   std::vector<int> room(fleet.pools.size(), 0);
@@ -83,10 +85,21 @@ void preempt_for_priority(SchedulerCore& core, PoolRole role, double restart_del
   // fit in what they could free (see room_by_preempting); jobs preempted in this pass wait
   // for the next.
   std::vector<int> preempted;
-  for (int priority : core.waiting_priorities_above(lowest_running))
-    for (int job : core.waiting_within(room_by_preempting(core, role, priority), priority))
-      if (std::find(preempted.begin(), preempted.end(), job) == preempted.end())
-        start_by_preempting(core, job, role, restart_delay_s, preempted);
+  for (int priority : core.waiting_priorities_above(lowest_running)) {
+    std::vector<int> room = room_by_preempting(core, role, priority);
+    WaitingMerge candidates(
+        [&](const WaitingMerge::Run& run) { return run.gpus <= room[run.pool]; },
+        [&](const WaitingMerge::Run&, int job) {
+          return std::find(preempted.begin(), preempted.end(), job) == preempted.end();
+        });
+    for (size_t p = 0; p < room.size(); ++p)
+      for (const auto& [kind, jobs] : core.waiting_by_priority(static_cast<int>(p)))
+        if (kind.first == priority && kind.second <= room[p])
+          candidates.add({static_cast<int>(p), kind.second, kind.first, jobs.begin(), jobs.end()});
+    while (const auto job = candidates.next())
+      if (start_by_preempting(core, *job, role, restart_delay_s, preempted))
+        room = room_by_preempting(core, role, priority);
+  }
 }
 
 }  // namespace gpufleet

@@ -4,6 +4,7 @@
 
 #include "policies/policies.hpp"
 #include "scheduler/scheduler_core.hpp"
+#include "scheduler/waiting_merge.hpp"
 
 namespace gpufleet {
 
@@ -37,13 +38,19 @@ void spill_over(SchedulerCore& core, double wait_s,
       }
   };
   refresh();
-  // The jobs that may spill: those that fit what some inference pool of theirs offers now
-  // (found without reading the rest of the queue), in queue order, that have waited long
-  // enough. Compared as a time, with a tolerance: the wake-up asked for below lands at exactly
-  // submit_s + wait_s, where now - submit_s may round to just under wait_s.
-  const std::vector<int> candidates =
-      core.any_waited(wait_s) ? core.waiting_within(usable) : std::vector<int>{};
-  for (int job : candidates) {
+  // The jobs that may spill: those that fit what some inference pool of theirs offers, in queue
+  // order, read only while some do (WaitingMerge), that have waited long enough. Compared as a
+  // time, with a tolerance: the wake-up asked for below lands at exactly submit_s + wait_s,
+  // where now - submit_s may round to just under wait_s.
+  WaitingMerge candidates(
+      [&](const WaitingMerge::Run& run) { return run.gpus <= usable[run.pool]; });
+  for (size_t p = 0; p < fleet.pools.size() && core.any_waited(wait_s); ++p)
+    for (const auto& [kind, jobs] : core.waiting_runs(static_cast<int>(p))) {
+      if (kind.first > usable[p]) break;  // runs by size
+      candidates.add({static_cast<int>(p), kind.first, kind.second, jobs.begin(), jobs.end()});
+    }
+  while (const auto next = candidates.next()) {
+    const int job = *next;
     const auto& spec = core.workload().training[job];
     if (spec.gpus > most_usable || spec.submit_s + wait_s > core.now() + 1e-9) continue;
     // Pools in the job's order of preference; on a slower generation it runs longer.

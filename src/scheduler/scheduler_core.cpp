@@ -1,6 +1,7 @@
 #include "scheduler/scheduler_core.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -20,6 +21,7 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
       waiting_(workload.training.size()),
       waiting_sizes_(fleet.pools.size()),
       waiting_index_(fleet.pools.size()),
+      waiting_runs_(fleet.pools.size()),
       running_by_end_(fleet.pools.size()),
       deps_left_(workload.training.size()),
       submitted_(workload.training.size(), false),
@@ -81,6 +83,8 @@ void SchedulerCore::enqueue(int job, bool at_head) {
   for (int pool : job_pools_[job]) {
     ++waiting_sizes_[pool][spec.gpus];
     waiting_index_[pool][{spec.priority, spec.gpus}].insert(keyed);
+    const int runtime = runtime_class(estimated_runtime_s(job, pool));
+    waiting_runs_[pool][{spec.gpus, runtime}].insert(keyed);
   }
   ++waiting_priorities_[spec.priority];
   waiting_recorded_ += spec.recorded_start_s >= 0;
@@ -99,11 +103,25 @@ void SchedulerCore::dequeue(int job) {
     const auto same = waiting_index_[pool].find({spec.priority, spec.gpus});
     same->second.erase(keyed);
     if (same->second.empty()) waiting_index_[pool].erase(same);
+    const int runtime = runtime_class(estimated_runtime_s(job, pool));
+    const auto run = waiting_runs_[pool].find({spec.gpus, runtime});
+    run->second.erase(keyed);
+    if (run->second.empty()) waiting_runs_[pool].erase(run);
   }
   const auto it = waiting_priorities_.find(spec.priority);
   if (--it->second == 0) waiting_priorities_.erase(it);
   waiting_recorded_ -= spec.recorded_start_s >= 0;
   waiting_by_submit_.erase({spec.submit_s, job});
+}
+
+// Classes a factor 2^(1/4) apart: a pass that wants jobs shorter than some time reads only
+// one class whose jobs it must test one by one.
+int SchedulerCore::runtime_class(double runtime_s) {
+  return static_cast<int>(std::floor(4 * std::log2(std::max(runtime_s, 1e-3))));
+}
+
+std::pair<double, double> SchedulerCore::runtime_class_range(int runtime_class) {
+  return {std::exp2(runtime_class / 4.0), std::exp2((runtime_class + 1) / 4.0)};
 }
 
 std::vector<int> SchedulerCore::waiting_within(const std::vector<int>& limit, int priority) const {
@@ -210,6 +228,12 @@ const std::vector<int>& SchedulerCore::pools_of_model(const std::string& model) 
 std::optional<Placement> SchedulerCore::placement_for(int pool, int gpus) const {
   if (free_per_pool_[pool] < gpus) return std::nullopt;
   return find_placement(fleet_, topology_ ? &*topology_ : nullptr, free_per_domain_, pool, gpus,
+                        whole_domains_);
+}
+
+std::optional<Placement> SchedulerCore::placement_on(const std::vector<int>& free_per_domain,
+                                                     int pool, int gpus) const {
+  return find_placement(fleet_, topology_ ? &*topology_ : nullptr, free_per_domain, pool, gpus,
                         whole_domains_);
 }
 

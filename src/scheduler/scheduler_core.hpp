@@ -62,6 +62,18 @@ class SchedulerCore {
   // with the jobs returned, not with the queue: passes look only at jobs that fit.
   static constexpr int kAnyPriority = std::numeric_limits<int>::min();
   std::vector<int> waiting_within(const std::vector<int>& limit, int priority = kAnyPriority) const;
+  // The same jobs as runs to be read lazily, for a pass that stops reading once nothing more
+  // fits: per pool, (GPUs, runtime class) -> the waiting jobs of that size whose estimated
+  // runtime there (estimated_runtime_s) is in the class's range, as (queue key, job).
+  using KeyedJobs = std::set<std::pair<long, int>>;
+  using WaitingRuns = std::map<std::pair<int, int>, KeyedJobs>;
+  const WaitingRuns& waiting_runs(int pool) const { return waiting_runs_[pool]; }
+  // Per pool, (priority, GPUs) -> the waiting jobs of that priority and size.
+  const std::map<std::pair<int, int>, KeyedJobs>& waiting_by_priority(int pool) const {
+    return waiting_index_[pool];
+  }
+  // The range of estimated runtimes of a runtime class: [low, high).
+  static std::pair<double, double> runtime_class_range(int runtime_class);
   // The priorities of waiting jobs above `floor`, highest first.
   std::vector<int> waiting_priorities_above(int floor) const;
   // The earliest time after now (by more than 1e-9 s) at which a waiting job will have
@@ -95,6 +107,9 @@ class SchedulerCore {
   // Pools of that GPU model, in fleet order (computed once: policies ask on every event).
   const std::vector<int>& pools_of_model(const std::string& model) const;
   std::optional<Placement> placement_for(int pool, int gpus) const;
+  // Where it would go were these the free GPUs of each domain (a state saved earlier).
+  std::optional<Placement> placement_on(const std::vector<int>& free_per_domain, int pool,
+                                        int gpus) const;
   // The pools a training job may run on, in its order of preference (all roles).
   const std::vector<int>& job_pools(int job) const { return job_pools_[job]; }
   // Index of the job's generation that `pool` runs, or -1 if the job may not run there.
@@ -174,8 +189,9 @@ class SchedulerCore {
   int waiting_recorded_ = 0;
   // Per pool, (priority, GPUs) -> the waiting jobs of that priority and size that may run
   // there, as (queue key, job): waiting_within reads only the sizes that fit.
-  using KeyedJobs = std::set<std::pair<long, int>>;
   std::vector<std::map<std::pair<int, int>, KeyedJobs>> waiting_index_;
+  std::vector<WaitingRuns> waiting_runs_;  // per pool
+  static int runtime_class(double runtime_s);
   std::set<std::pair<double, int>> waiting_by_submit_;            // (submit_s, job)
   std::vector<std::set<std::pair<double, int>>> running_by_end_;  // per pool
   void add_running(int job);
