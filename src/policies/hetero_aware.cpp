@@ -1,7 +1,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <tuple>
 
 #include "policies/policies.hpp"
 #include "scheduler/scheduler_core.hpp"
@@ -31,18 +30,6 @@ JobRates rates_of(const SchedulerCore& core, int job) {
     r.slowest = std::min(r.slowest, rate(core, job, pool));
   }
   return r;
-}
-
-// The waiting jobs, in queue order, that may run on the pool and fit its free GPUs (and, on an
-// inference pool, what it offers): a superset of those that may_use it, found without reading
-// the rest of the queue.
-std::vector<int> fitting(const SchedulerCore& core, int pool,
-                         const std::function<int(int pool)>& usable_gpus) {
-  std::vector<int> limit(core.fleet().pools.size(), 0);
-  limit[pool] = core.free_gpus(pool);
-  if (core.fleet().pools[pool].role == PoolRole::kInference && limit[pool] > 0)
-    limit[pool] = std::min(limit[pool], usable_gpus(pool));
-  return core.waiting_within(limit);
 }
 
 }  // namespace
@@ -107,22 +94,37 @@ void HeteroAware::apply(SchedulerCore& core, const std::function<int(int pool)>&
   std::stable_sort(pools.begin(), pools.end(), [&](int a, int b) {
     return fleet.pools[a].peak_flops_per_gpu > fleet.pools[b].peak_flops_per_gpu;
   });
-  for (int pool : pools) {
-    if (reserved[pool]) continue;
-    // (speedup, GPUs, job), sorted best first: among equal gains the larger job goes first,
-    // as it is the hardest to place later and small jobs fill what it leaves.
-    std::vector<std::tuple<double, int, int>> candidates;
-    for (int job : fitting(core, pool, usable_gpus))
-      if (may_use(core, job, pool, usable_gpus))
-        candidates.push_back({rate(core, job, pool) / rates_of(core, job).slowest,
-                              core.workload().training[job].gpus, job});
-    std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
-      if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) > std::get<0>(b);
-      return std::get<1>(a) > std::get<1>(b);
-    });
-    for (const auto& [gain, gpus, job] : candidates)
-      if (core.free_gpus(pool) >= core.workload().training[job].gpus)
+  for (int pool : pools)
+    if (!reserved[pool]) share_out(core, pool, usable_gpus);
+}
+
+void HeteroAware::share_out(SchedulerCore& core, int pool,
+                            const std::function<int(int pool)>& usable_gpus) {
+  // Best speedup first; among equal gains the larger job first, as it is the hardest to place
+  // later and small jobs fill what it leaves; then arrival order: the core's runs come in that
+  // order. The jobs that may use the pool are those that did when the pool's turn came (its
+  // free GPUs and offer then); each starts if it still fits. Free GPUs only shrink here, so a
+  // run of jobs larger than them is skipped whole, and the queue is not read past the jobs
+  // that fit.
+  const auto& p = core.fleet().pools[pool];
+  const bool inference = p.role == PoolRole::kInference;
+  if (inference && !use_inference_pools_) return;
+  int offered = core.free_gpus(pool);
+  if (inference && offered > 0) offered = std::min(offered, usable_gpus(pool));
+  const auto& runs = core.waiting_by_speedup(pool);
+  for (auto run = runs.begin(); run != runs.end();) {
+    const int gpus = -run->first.second;
+    const auto& jobs = (run++)->second;  // starting its last job erases the run
+    if (gpus > offered) continue;
+    for (auto it = jobs.begin(); core.free_gpus(pool) >= gpus;) {
+      const int job = it->second;
+      const bool last = ++it == jobs.end();  // starting the run's last job erases the run
+      const auto& spec = core.workload().training[job];
+      if ((!inference || training_state_fits(spec, p)) &&
+          rate(core, job, pool) >= min_share_ * rates_of(core, job).best)
         core.start_training(job, pool);
+      if (last) break;
+    }
   }
 }
 

@@ -22,6 +22,7 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
       waiting_sizes_(fleet.pools.size()),
       waiting_index_(fleet.pools.size()),
       waiting_runs_(fleet.pools.size()),
+      waiting_by_speedup_(fleet.pools.size()),
       running_by_end_(fleet.pools.size()),
       deps_left_(workload.training.size()),
       submitted_(workload.training.size(), false),
@@ -85,6 +86,7 @@ void SchedulerCore::enqueue(int job, bool at_head) {
     waiting_index_[pool][{spec.priority, spec.gpus}].insert(keyed);
     const int runtime = runtime_class(estimated_runtime_s(job, pool));
     waiting_runs_[pool][{spec.gpus, runtime}].insert(keyed);
+    waiting_by_speedup_[pool][speedup_kind(job, pool)].insert(keyed);
   }
   ++waiting_priorities_[spec.priority];
   waiting_recorded_ += spec.recorded_start_s >= 0;
@@ -107,6 +109,9 @@ void SchedulerCore::dequeue(int job) {
     const auto run = waiting_runs_[pool].find({spec.gpus, runtime});
     run->second.erase(keyed);
     if (run->second.empty()) waiting_runs_[pool].erase(run);
+    const auto fast = waiting_by_speedup_[pool].find(speedup_kind(job, pool));
+    fast->second.erase(keyed);
+    if (fast->second.empty()) waiting_by_speedup_[pool].erase(fast);
   }
   const auto it = waiting_priorities_.find(spec.priority);
   if (--it->second == 0) waiting_priorities_.erase(it);
@@ -122,6 +127,12 @@ int SchedulerCore::runtime_class(double runtime_s) {
 
 std::pair<double, double> SchedulerCore::runtime_class_range(int runtime_class) {
   return {std::exp2(runtime_class / 4.0), std::exp2((runtime_class + 1) / 4.0)};
+}
+
+std::pair<double, int> SchedulerCore::speedup_kind(int job, int pool) const {
+  double slowest = std::numeric_limits<double>::infinity();
+  for (int p : job_pools_[job]) slowest = std::min(slowest, rate_on(job, p));
+  return {-(rate_on(job, pool) / slowest), -workload_.training[job].gpus};
 }
 
 std::vector<int> SchedulerCore::waiting_within(const std::vector<int>& limit, int priority) const {

@@ -72,6 +72,17 @@ class SchedulerCore {
   const std::map<std::pair<int, int>, KeyedJobs>& waiting_by_priority(int pool) const {
     return waiting_index_[pool];
   }
+  // Per pool, (-speedup, -GPUs) -> the waiting jobs of that speedup and size, the largest
+  // speedup (the job's FLOP/s per GPU there over that on its slowest pool) first, then the
+  // largest jobs: hetero-aware's order.
+  const std::map<std::pair<double, int>, KeyedJobs>& waiting_by_speedup(int pool) const {
+    return waiting_by_speedup_[pool];
+  }
+  // Useful FLOP/s one GPU of the pool gives the job (its MFU there x the peak).
+  double rate_on(int job, int pool) const {
+    return workload_.training[job].generations[generation_on(job, pool)].mfu *
+           fleet_.pools[pool].peak_flops_per_gpu;
+  }
   // The range of estimated runtimes of a runtime class: [low, high).
   static std::pair<double, double> runtime_class_range(int runtime_class);
   // The priorities of waiting jobs above `floor`, highest first.
@@ -191,6 +202,8 @@ class SchedulerCore {
   // there, as (queue key, job): waiting_within reads only the sizes that fit.
   std::vector<std::map<std::pair<int, int>, KeyedJobs>> waiting_index_;
   std::vector<WaitingRuns> waiting_runs_;  // per pool
+  std::vector<std::map<std::pair<double, int>, KeyedJobs>> waiting_by_speedup_;
+  std::pair<double, int> speedup_kind(int job, int pool) const;
   static int runtime_class(double runtime_s);
   std::set<std::pair<double, int>> waiting_by_submit_;            // (submit_s, job)
   std::vector<std::set<std::pair<double, int>>> running_by_end_;  // per pool
