@@ -1,8 +1,10 @@
 // Times one scheduling pass of a policy with a long queue: the seed fleet at 100,000 GPUs, its
 // training pools filled to FILL (a fraction) by running jobs, then WAITING jobs queued behind
 // a head that does not fit, so that backfilling scores every one of them (and, the emptier the
-// pools, starts many). Prints the median pass time over RUNS fresh cores, for the thread
-// count given. No SimGrid: the pass is the scheduler core alone.
+// pools, starts many). With SIZES "large" every waiting job needs 1,024 to 8,192 GPUs (else 8
+// to 1,024): with FILL 0.99 none fits the 720 GPUs left, the pass where nothing can start.
+// Prints the median pass time over RUNS fresh cores, for the thread count given. No SimGrid:
+// the pass is the scheduler core alone.
 #include <tbb/global_control.h>
 
 #include <algorithm>
@@ -49,7 +51,7 @@ Fleet seed_fleet_at_100k() {
 
 // Fillers that take `fill` of the training pools, a head that needs a whole pool, then the
 // queue.
-gpufleet::Workload queue_of(int waiting, double fill) {
+gpufleet::Workload queue_of(int waiting, double fill, bool large) {
   gpufleet::Workload w;
   gpufleet::Rng rng(7, 1);
   const auto job = [&](const std::string& id, int gpus, double hours) {
@@ -64,7 +66,8 @@ gpufleet::Workload queue_of(int waiting, double fill) {
     w.training.push_back(job("filler-" + std::to_string(i), 720, 24 + i % 48));
   w.training.push_back(job("head", 17280, 100));
   for (int i = 0; i < waiting; ++i) {
-    const int gpus = 8 * static_cast<int>(std::lround(std::pow(2.0, rng.uniform() * 7)));
+    const int gpus = large ? 1024 * static_cast<int>(std::lround(std::pow(2.0, rng.uniform() * 3)))
+                           : 8 * static_cast<int>(std::lround(std::pow(2.0, rng.uniform() * 7)));
     w.training.push_back(job("queued-" + std::to_string(i), gpus, 1 + rng.uniform() * 200));
   }
   return w;
@@ -73,17 +76,18 @@ gpufleet::Workload queue_of(int waiting, double fill) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 6) {
-    std::fprintf(stderr, "usage: %s POLICY WAITING FILL THREADS RUNS\n", argv[0]);
+  if (argc != 6 && argc != 7) {
+    std::fprintf(stderr, "usage: %s POLICY WAITING FILL THREADS RUNS [large]\n", argv[0]);
     return 2;
   }
   const std::string policy_name = argv[1];
   const int waiting = std::stoi(argv[2]);
   const double fill = std::stod(argv[3]);
   const int threads = std::stoi(argv[4]), runs = std::stoi(argv[5]);
+  const bool large = argc == 7 && std::string(argv[6]) == "large";
   const tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
   const Fleet fleet = seed_fleet_at_100k();
-  gpufleet::Workload workload = queue_of(waiting, fill);
+  gpufleet::Workload workload = queue_of(waiting, fill, large);
   gpufleet::bind_workload(workload, fleet, "bench");
   std::vector<double> seconds;
   size_t started = 0;
@@ -102,9 +106,9 @@ int main(int argc, char** argv) {
   }
   std::sort(seconds.begin(), seconds.end());
   std::printf(
-      "%s waiting=%d fill=%.2f threads=%d: pass %.1f ms median (%.1f-%.1f), %zu "
+      "%s waiting=%d%s fill=%.2f threads=%d: pass %.3f ms median (%.3f-%.3f), %zu "
       "jobs started\n",
-      policy_name.c_str(), waiting, fill, threads, seconds[seconds.size() / 2] * 1e3,
-      seconds.front() * 1e3, seconds.back() * 1e3, started);
+      policy_name.c_str(), waiting, large ? " (large)" : "", fill, threads,
+      seconds[seconds.size() / 2] * 1e3, seconds.front() * 1e3, seconds.back() * 1e3, started);
   return 0;
 }

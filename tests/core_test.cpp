@@ -1,6 +1,8 @@
 // Unit tests of the SimGrid-free parts: placement, scheduler core, workload parsing, stats.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "formats/workload_io.hpp"
 #include "metrics/stats.hpp"
 #include "metrics/usage_timeline.hpp"
@@ -11,6 +13,7 @@
 #include "scenario/scenario_generator.hpp"
 #include "scheduler/placement.hpp"
 #include "scheduler/scheduler_core.hpp"
+#include "scheduler/waiting_merge.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {
@@ -103,6 +106,64 @@ TEST(SchedulerCore, FifoHeadOfLineBlocksSmallerJobsBehindIt) {
   EXPECT_EQ(core.free_gpus(0), 2);
 }
 
+class Idle final : public Policy {
+ public:
+  void schedule(SchedulerCore&) override {}
+};
+
+TEST(SchedulerCore, FindsWaitingJobsBySizeAndPriorityAndKnowsWhenTheyCrossAWait) {
+  const Fleet fleet = small_fleet(1, 8);
+  Workload w;
+  w.training = {job("a", 8), job("b", 4), job("c", 2), job("d", 6)};
+  for (int j = 0; j < 4; ++j) {
+    w.training[j].priority = j % 2;
+    w.training[j].submit_s = 100.0 * j;
+  }
+  Idle idle;
+  SchedulerCore core(fleet, w, idle);
+  for (int j = 0; j < 4; ++j) core.training_submitted(j);
+  core.set_time(250);
+  EXPECT_EQ(core.waiting_within({8}), (std::vector<int>{0, 1, 2, 3}));  // queue order
+  EXPECT_EQ(core.waiting_within({4}), (std::vector<int>{1, 2}));
+  EXPECT_EQ(core.waiting_within({6}, 1), (std::vector<int>{1, 3}));
+  EXPECT_TRUE(core.waiting_within({0}).empty());
+  EXPECT_EQ(core.waiting_priorities_above(0), (std::vector<int>{1}));
+  EXPECT_EQ(core.waiting_priorities_above(-1), (std::vector<int>{1, 0}));
+  EXPECT_DOUBLE_EQ(core.next_wait_crossing(100), 300);  // c crossed at 200, d crosses at 300
+  EXPECT_TRUE(core.any_waited(100));
+  EXPECT_DOUBLE_EQ(core.next_wait_crossing(1000), 1000);
+  EXPECT_FALSE(core.any_waited(1000));
+  EXPECT_EQ(core.waiting_training().position(2), 2u);
+  ASSERT_TRUE(core.start_training(2, 0));
+  EXPECT_EQ(core.waiting_within({4}), (std::vector<int>{1}));
+  EXPECT_EQ(core.waiting_training().position(3), 2u);
+  EXPECT_EQ(core.running_by_estimated_end(0).size(), 1u);
+}
+
+TEST(WaitingMerge, ReadsEachJobOnceInQueueOrderAndDropsRunsThatNoLongerFit) {
+  Fleet fleet = small_fleet(1, 8);
+  Pool second = fleet.pools[0];  // a second pool of the same model: every job may use both
+  second.name = "q";
+  second.first_domain = 1;
+  fleet.pools.push_back(second);
+  fleet.domains.push_back({"h1", 1, 8});
+  Workload w;
+  w.training = {job("a", 4), job("b", 8), job("c", 2), job("d", 4)};
+  Idle idle;
+  SchedulerCore core(fleet, w, idle);
+  for (int j = 0; j < 4; ++j) core.training_submitted(j);
+  std::vector<int> limit = {4, 2};
+  WaitingMerge merge([&](const WaitingMerge::Run& run) { return run.gpus <= limit[run.pool]; });
+  for (int pool : {0, 1})
+    for (const auto& [kind, jobs] : core.waiting_runs(pool))
+      merge.add({pool, kind.first, kind.second, jobs.begin(), jobs.end()});
+  EXPECT_EQ(merge.next(), 0);              // a, once though both pools have it
+  ASSERT_TRUE(core.start_training(0, 0));  // the caller may start what it read
+  limit[0] = 2;                            // what is left shrinks: d (4) no longer fits
+  EXPECT_EQ(merge.next(), 2);
+  EXPECT_EQ(merge.next(), std::nullopt);
+}
+
 // One 8-GPU-replica service on H100: 100 units/s per replica at 0.5 s latency.
 Workload one_service(double latency_target_s) {
   InferenceService s;
@@ -168,6 +229,27 @@ TEST(Workload, RoundTripsThroughJson) {
   const Workload again = parse_workload(workload_to_json(w), "again.json");
   EXPECT_EQ(workload_to_json(again), workload_to_json(w));
   EXPECT_GT(w.training.size(), 10u);
+}
+
+TEST(Workload, StreamedJsonIsTheTreesDumpByteForByte) {
+  GenerateOptions small;
+  small.scale = 0.1;
+  Workload w =
+      generate_scenario(
+          load_scenario(std::string(GPUFLEET_SOURCE_DIR) + "/workloads/scenarios/seed.json"), small)
+          .workload;
+  w.training[0].after = {w.training[1].id};  // every optional field of a job, and odd text
+  w.training[0].recorded_start_s = 5;
+  w.training[1].id = "quote\" newline\n tab\t";
+  const auto streamed = [](const Workload& workload) {
+    std::ostringstream out;
+    write_workload_json(out, workload);
+    return out.str();
+  };
+  EXPECT_EQ(streamed(w), workload_to_json(w).dump(1) + "\n");
+  w.training.clear();
+  w.leases.clear();
+  EXPECT_EQ(streamed(w), workload_to_json(w).dump(1) + "\n");
 }
 
 TEST(Workload, DuplicateIdsAreRefused) {

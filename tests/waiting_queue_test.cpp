@@ -32,6 +32,17 @@ TEST(WaitingQueue, ErasesFromAnywhereAndSaysWhenTheJobIsNotWaiting) {
   EXPECT_THROW(queue.push_back(3), std::logic_error);
 }
 
+TEST(WaitingQueue, KnowsEachJobsPosition) {
+  WaitingQueue queue(10);
+  for (int job : {3, 1, 4, 5}) queue.push_back(job);
+  queue.push_front(9);
+  EXPECT_EQ(queue.position(9), 0u);
+  EXPECT_EQ(queue.position(4), 3u);
+  queue.erase(1);
+  EXPECT_EQ(queue.position(4), 2u);
+  EXPECT_LT(queue.key_of(9), queue.key_of(3));
+}
+
 TEST(TrainingPhases, OneInsideADomainAndNoneShorterThanTheMinimum) {
   constexpr double kHour = 3600;
   EXPECT_EQ(training_phases(1000000, 1, 500 * kHour, 8, 12 * kHour), 1);  // one domain

@@ -41,10 +41,11 @@ CommandRunner add_generate_command(CLI::App& app) {
       options.seed = static_cast<unsigned long>(*o->seed);
     }
     const auto generated = generate_scenario(scenario, options);
-    // Build everything before writing anything, so that an error leaves no half of the pair.
-    const std::string workload = workload_to_json(generated.workload).dump(1) + "\n";
+    // Build the platform before writing anything, so that an error leaves no half of the pair.
+    // The workload is written as it is formatted: a year's JSON would not fit in memory.
     const std::string platform = o->platform_out.empty() ? "" : platform_xml(generated.pools);
-    write_file_atomically(o->out, workload);
+    write_file_atomically(o->out,
+                          [&](std::ostream& out) { write_workload_json(out, generated.workload); });
     if (!o->platform_out.empty()) write_file_atomically(o->platform_out, platform);
     std::fputs(("gpufleet: " + describe(scenario, generated, o->scale)).c_str(), stderr);
     std::fprintf(stderr, "gpufleet: wrote %s%s%s\n", o->out.c_str(),

@@ -31,6 +31,10 @@ AtomicFiles::~AtomicFiles() {
 }
 
 void AtomicFiles::add(const std::string& name, const std::string& content) {
+  add(name, [&](std::ostream& out) { out << content; });
+}
+
+void AtomicFiles::add(const std::string& name, const std::function<void(std::ostream&)>& write) {
   const fs::path final_path = fs::path(directory_.empty() ? "." : directory_) / name;
   const std::string tmp = final_path.string() + ".tmp." + std::to_string(::getpid());
   // Staged before writing, so that the destructor, or a SIGINT or SIGTERM, removes a
@@ -38,7 +42,7 @@ void AtomicFiles::add(const std::string& name, const std::string& content) {
   staged_.push_back({tmp, final_path.string(), remove_on_signal(tmp)});
   errno = 0;
   std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-  out << content;
+  write(out);
   out.close();
   if (!out)
     throw InputError(
@@ -72,9 +76,14 @@ void AtomicFiles::commit() {
 }
 
 void write_file_atomically(const std::string& path, const std::string& content) {
+  write_file_atomically(path, [&](std::ostream& out) { out << content; });
+}
+
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& write) {
   const fs::path p(path);
   AtomicFiles files(p.has_parent_path() ? p.parent_path().string() : ".");
-  files.add(p.filename().string(), content);
+  files.add(p.filename().string(), write);
   files.commit();
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,8 @@ class AtomicFiles {
   AtomicFiles& operator=(const AtomicFiles&) = delete;
 
   void add(const std::string& name, const std::string& content);
+  // The content written by `write` as it goes, for a file too large to hold in memory.
+  void add(const std::string& name, const std::function<void(std::ostream&)>& write);
   void commit();
 
  private:
@@ -31,5 +35,7 @@ class AtomicFiles {
 
 // One file, atomically.
 void write_file_atomically(const std::string& path, const std::string& content);
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& write);
 
 }  // namespace gpufleet

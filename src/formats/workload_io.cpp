@@ -266,6 +266,43 @@ nlohmann::json demand_to_json(const DemandCurve& d) {
   return out;
 }
 
+namespace {
+
+// A value dumped with dump(1) as if it sat `depth` levels deep: dump(1) indents one space per
+// level, and its only literal newlines are those before elements (strings escape theirs).
+std::string indented(const std::string& text, int depth) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out.append(depth, ' ');
+  }
+  return out;
+}
+
+}  // namespace
+
+void write_workload_json(std::ostream& out, const Workload& w) {
+  Workload rest;  // everything but the training jobs, as one small tree
+  rest.horizon_s = w.horizon_s;
+  rest.inference = w.inference;
+  rest.leases = w.leases;
+  const nlohmann::json doc = workload_to_json(rest);
+  const char* separator = "{\n ";
+  for (const auto& [key, value] : doc.items()) {
+    out << separator << nlohmann::json(key).dump() << ": ";
+    separator = ",\n ";
+    if (key != "training" || w.training.empty()) {
+      out << indented(value.dump(1), 1);
+      continue;
+    }
+    for (size_t i = 0; i < w.training.size(); ++i)
+      out << (i ? ",\n  " : "[\n  ") << indented(training_job_to_json(w.training[i]).dump(1), 2);
+    out << "\n ]";
+  }
+  out << "\n}\n";
+}
+
 nlohmann::json workload_to_json(const Workload& w) {
   using nlohmann::json;
   json doc = {{"format", kFormatName}, {"version", Workload::kFormatVersion}};

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ Workload load_workload(const std::string& file);
 Workload parse_workload(const nlohmann::json& document, const std::string& file);
 nlohmann::json workload_to_json(const Workload& workload);
 nlohmann::json training_job_to_json(const TrainingJob& job);
+// Writes workload_to_json(workload).dump(1) and a newline, byte for byte, one training job at
+// a time: the tree of a year's 1.15M jobs took 5.7 GB.
+void write_workload_json(std::ostream& out, const Workload& workload);
 // The same document as text (plus "meta" when given), built one training job at a time so
 // that a workload of many jobs never exists as one JSON tree.
 std::string workload_to_text(const Workload& workload, const nlohmann::json& meta = nullptr);

@@ -1,12 +1,11 @@
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <optional>
 
 #include "policies/policies.hpp"
 #include "scheduler/scheduler_core.hpp"
+#include "scheduler/waiting_merge.hpp"
 
 namespace gpufleet {
 
@@ -26,44 +25,142 @@ Reservation reserve_for(const SchedulerCore& core, int head, PoolRole role) {
   Reservation best;
   for (int pool : core.job_pools(head)) {
     if (fleet.pools[pool].role != role || fleet.pools[pool].gpus() < gpus) continue;
-    std::vector<std::pair<double, int>> ends;  // (estimated end, job)
-    for (int job : core.running_training())
-      if (core.placement_of(job)->pool == pool)
-        ends.push_back(
-            {std::max(core.now(), core.started_at(job) + core.estimated_runtime_s(job, pool)),
-             job});
-    std::sort(ends.begin(), ends.end());
     int free = core.free_gpus(pool);
     double start = core.now();
-    for (size_t i = 0; free < gpus && i < ends.size(); ++i) {
-      free += core.workload().training[ends[i].second].gpus;
-      start = ends[i].first;
+    // Running jobs past their estimate count as ending now, in job order (the order of ties
+    // decides which of them the spare GPUs come from); the rest in order of estimated end.
+    const auto& ends = core.running_by_estimated_end(pool);
+    auto next = ends.begin();
+    std::vector<int> overdue;
+    for (; next != ends.end() && next->first <= core.now(); ++next) overdue.push_back(next->second);
+    std::sort(overdue.begin(), overdue.end());
+    for (size_t i = 0; free < gpus && i < overdue.size(); ++i)
+      free += core.workload().training[overdue[i]].gpus;
+    for (; free < gpus && next != ends.end(); ++next) {
+      free += core.workload().training[next->second].gpus;
+      start = next->first;
     }
     if (free >= gpus && start < best.start_s) best = {pool, start, free - gpus};
   }
   return best;
 }
 
-// Whether the job may start on the pool now without delaying the reservation: it has room,
-// and it ends before the reservation or uses only spare GPUs there.
+// Whether the job may start on the pool without delaying the reservation, were `free` GPUs
+// free there and `spare` left spare by the reservation: it has room, and it ends before the
+// reservation or uses only spare GPUs there.
 bool may_backfill(const SchedulerCore& core, int job, int pool, PoolRole role,
-                  const Reservation& reserved) {
+                  const Reservation& reserved, int free, int spare) {
   const int gpus = core.workload().training[job].gpus;
-  if (core.fleet().pools[pool].role != role || core.free_gpus(pool) < gpus) return false;
+  if (core.fleet().pools[pool].role != role || free < gpus) return false;
   const bool ends_in_time = core.now() + core.estimated_runtime_s(job, pool) <= reserved.start_s;
-  return pool != reserved.pool || ends_in_time || gpus <= reserved.spare_gpus;
+  return pool != reserved.pool || ends_in_time || gpus <= spare;
 }
 
-// Where the job would go on the first pool, in its order of preference, that may take it.
-// Read-only: candidates are planned in parallel.
+// The state a chunk's placements are planned against: the state at its start. Until the
+// chunk's first start that is the core's own; the free GPUs per domain are copied just
+// before it.
+struct ChunkStart {
+  int most_free = 0;
+  int spare = 0;
+  std::vector<int> free_per_pool;
+  std::optional<std::vector<int>> free_per_domain;
+};
+
+ChunkStart chunk_start(const SchedulerCore& core, int most_free, const Reservation& reserved) {
+  ChunkStart state{most_free, reserved.spare_gpus, {}, std::nullopt};
+  for (size_t p = 0; p < core.fleet().pools.size(); ++p)
+    state.free_per_pool.push_back(core.free_gpus(static_cast<int>(p)));
+  return state;
+}
+
+// Where the job would have gone at the chunk's start, on the first pool, in its order of
+// preference, that may take it.
 std::optional<Placement> plan_backfill(const SchedulerCore& core, int job, PoolRole role,
-                                       const Reservation& reserved) {
-  for (int pool : core.job_pools(job))
-    if (may_backfill(core, job, pool, role, reserved))
-      if (auto placement = core.placement_for(pool, core.workload().training[job].gpus))
-        return placement;
+                                       const Reservation& reserved, const ChunkStart& state) {
+  const int gpus = core.workload().training[job].gpus;
+  if (gpus > state.most_free) return std::nullopt;
+  for (int pool : core.job_pools(job)) {
+    if (!may_backfill(core, job, pool, role, reserved, state.free_per_pool[pool], state.spare))
+      continue;
+    auto placement = state.free_per_domain ? core.placement_on(*state.free_per_domain, pool, gpus)
+                                           : core.placement_for(pool, gpus);
+    if (placement) return placement;
+  }
   return std::nullopt;
 }
+
+// The waiting jobs behind the head that could still backfill, in queue order, a chunk of
+// queue positions at a time (the chunk each job would fall in were the whole queue read), read
+// from the core's runs of jobs of one pool, size and runtime class (WaitingMerge): a run is
+// dropped once its jobs no longer fit the free GPUs or, on the reserved pool, neither fit its
+// spare nor end before it. A superset: may_backfill decides.
+class Candidates {
+ public:
+  Candidates(const SchedulerCore& core, PoolRole role, const Reservation& reserved, int head,
+             size_t chunk)
+      : core_(core),
+        reserved_(reserved),
+        head_(head),
+        chunk_(chunk),
+        // Ends before the reservation, with a margin over rounding.
+        shorter_than_s_(reserved.start_s - core.now() + 1e-6 * (1 + std::abs(reserved.start_s))),
+        merge_([this](const WaitingMerge::Run& run) { return alive(run); },
+               [this](const WaitingMerge::Run& run, int job) { return fits(run, job); }) {
+    for (size_t p = 0; p < core.fleet().pools.size(); ++p) {
+      if (core.fleet().pools[p].role != role) continue;
+      for (const auto& [kind, jobs] : core.waiting_runs(static_cast<int>(p))) {
+        if (kind.first > core.free_gpus(static_cast<int>(p))) break;  // runs by size
+        merge_.add({static_cast<int>(p), kind.first, kind.second, jobs.begin(), jobs.end()});
+      }
+    }
+  }
+
+  // The next chunk's candidates; empty when none is left.
+  std::vector<int> next_chunk() {
+    std::vector<int> jobs;
+    std::optional<int> job = pending_ ? pending_ : merge_.next();
+    pending_.reset();
+    if (!job) return jobs;
+    const size_t chunk = chunk_of(*job);
+    jobs.push_back(*job);
+    while ((job = merge_.next())) {
+      if (chunk_of(*job) != chunk) {
+        pending_ = job;
+        break;
+      }
+      jobs.push_back(*job);
+    }
+    return jobs;
+  }
+  // Each start moves the jobs behind it one position up: chunks count from the pass's start.
+  void started() { ++started_; }
+
+ private:
+  // On the reserved pool, a run of jobs larger than its spare counts only if some of its
+  // runtime class may end before the reservation; those are then tested one by one.
+  bool alive(const WaitingMerge::Run& run) const {
+    if (run.gpus > core_.free_gpus(run.pool)) return false;
+    if (run.pool != reserved_.pool || run.gpus <= reserved_.spare_gpus) return true;
+    return SchedulerCore::runtime_class_range(run.kind).first * (1 - 1e-9) <= shorter_than_s_;
+  }
+  bool fits(const WaitingMerge::Run& run, int job) const {
+    if (job == head_) return false;
+    if (run.pool != reserved_.pool || run.gpus <= reserved_.spare_gpus) return true;
+    return core_.estimated_runtime_s(job, run.pool) <= shorter_than_s_;
+  }
+  size_t chunk_of(int job) const {
+    return (core_.waiting_training().position(job) + started_ - 1) / chunk_;
+  }
+
+  const SchedulerCore& core_;
+  const Reservation& reserved_;
+  const int head_;
+  const size_t chunk_;
+  const double shorter_than_s_;
+  WaitingMerge merge_;
+  size_t started_ = 0;
+  std::optional<int> pending_;  // read ahead: the first job of the next chunk
+};
 
 }  // namespace
 
@@ -72,36 +169,33 @@ void backfill_training(SchedulerCore& core, PoolRole role) {
   // Most calls come with full pools: find that out before computing a reservation.
   int most_free = most_free_gpus(core, role);
   if (most_free == 0) return;
-  Reservation reserved = reserve_for(core, core.waiting_training().front(), role);
-  const std::vector<int> candidates(std::next(core.waiting_training().begin()),
-                                    core.waiting_training().end());
-  // Candidates are planned in chunks, each in parallel against the state at the chunk's start
-  // (placement is the costly part), then decided sequentially in queue order, using the plan
-  // while its GPUs are still free. Starting jobs only takes GPUs and spare away, so a job
-  // without a plan cannot start later in the pass. Chunks bound the planning wasted when the
-  // pools fill early. The plans depend on the state only: the same result on any thread count.
+  const int head = core.waiting_training().front();
+  Reservation reserved = reserve_for(core, head, role);
+  // Candidates come in chunks of queue positions behind the head. A job is placed where it
+  // would have gone at its chunk's start, if those GPUs are still free, else where it fits
+  // now: the rule of the parallel planner this replaced (it placed every candidate of a chunk
+  // against the chunk's start), kept so that every decision stays the same; only jobs that
+  // may start now are planned. Starting jobs only takes GPUs and spare away, so a job that
+  // cannot start now cannot later in the pass.
   constexpr size_t kChunk = 256;
-  std::vector<std::optional<Placement>> planned(kChunk);
-  for (size_t first = 0; first < candidates.size(); first += kChunk) {
-    const size_t count = std::min(kChunk, candidates.size() - first);
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, count, 32), [&](const auto& range) {
-      for (size_t i = range.begin(); i != range.end(); ++i)
-        planned[i] = core.workload().training[candidates[first + i]].gpus > most_free
-                         ? std::nullopt
-                         : plan_backfill(core, candidates[first + i], role, reserved);
-    });
-    for (size_t i = 0; i < count; ++i) {
-      const int job = candidates[first + i];
-      if (!planned[i] || core.workload().training[job].gpus > most_free) continue;
+  Candidates candidates(core, role, reserved, head, kChunk);
+  for (auto chunk = candidates.next_chunk(); !chunk.empty(); chunk = candidates.next_chunk()) {
+    ChunkStart state = chunk_start(core, most_free, reserved);
+    for (int job : chunk) {
+      if (core.workload().training[job].gpus > most_free) continue;
       int pool = -1;
       for (int p : core.job_pools(job))
-        if (may_backfill(core, job, p, role, reserved)) {
+        if (may_backfill(core, job, p, role, reserved, core.free_gpus(p), reserved.spare_gpus)) {
           pool = p;
           break;
         }
       if (pool < 0) continue;
-      const bool started = pool == planned[i]->pool && core.start_training_at(job, *planned[i]);
+      const auto planned = plan_backfill(core, job, role, reserved, state);
+      if (!planned) continue;
+      if (!state.free_per_domain) state.free_per_domain = core.free_per_domain();
+      const bool started = pool == planned->pool && core.start_training_at(job, *planned);
       if (!started && !core.start_training(job, pool)) continue;
+      candidates.started();
       if (pool == reserved.pool &&
           core.now() + core.estimated_runtime_s(job, pool) > reserved.start_s)
         reserved.spare_gpus -= core.workload().training[job].gpus;

@@ -1,7 +1,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <tuple>
 
 #include "policies/policies.hpp"
 #include "scheduler/scheduler_core.hpp"
@@ -51,16 +50,15 @@ bool HeteroAware::may_use(const SchedulerCore& core, int job, int pool,
 
 int HeteroAware::start_overdue(SchedulerCore& core,
                                const std::function<int(int pool)>& usable_gpus) {
-  const std::vector<int> waiting = core.waiting_training().to_vector();  // starting edits it
-  double next_due = std::numeric_limits<double>::infinity();
-  int blocked = -1;
-  for (int job : waiting) {
-    const double due_at = core.workload().training[job].submit_s + fair_wait_s_;
-    if (due_at > core.now() + 1e-9) {
-      next_due = std::min(next_due, due_at);
-      continue;
-    }
-    if (blocked >= 0) continue;
+  // The queue is read from its head only up to the first overdue job that finds no room (most
+  // passes: the head); when to wake next comes from the core's index of submission times.
+  const double next_due = core.next_wait_crossing(fair_wait_s_);
+  if (std::isfinite(next_due)) core.wake_at(next_due);
+  if (!core.any_waited(fair_wait_s_)) return -1;
+  const auto& queue = core.waiting_training();
+  for (auto it = queue.begin(); it != queue.end();) {
+    const int job = *it++;  // before starting the job takes it out of the queue
+    if (core.workload().training[job].submit_s + fair_wait_s_ > core.now() + 1e-9) continue;
     // Its fastest pool with room: an overdue job is past trading speed for others' gain.
     std::vector<int> pools = core.job_pools(job);
     std::stable_sort(pools.begin(), pools.end(),
@@ -71,10 +69,9 @@ int HeteroAware::start_overdue(SchedulerCore& core,
         started = true;
         break;
       }
-    if (!started) blocked = job;
+    if (!started) return job;
   }
-  if (std::isfinite(next_due)) core.wake_at(next_due);
-  return blocked;
+  return -1;
 }
 
 void HeteroAware::apply(SchedulerCore& core, const std::function<int(int pool)>& usable_gpus) {
@@ -97,22 +94,37 @@ void HeteroAware::apply(SchedulerCore& core, const std::function<int(int pool)>&
   std::stable_sort(pools.begin(), pools.end(), [&](int a, int b) {
     return fleet.pools[a].peak_flops_per_gpu > fleet.pools[b].peak_flops_per_gpu;
   });
-  for (int pool : pools) {
-    if (reserved[pool]) continue;
-    // (speedup, GPUs, job), sorted best first: among equal gains the larger job goes first,
-    // as it is the hardest to place later and small jobs fill what it leaves.
-    std::vector<std::tuple<double, int, int>> candidates;
-    for (int job : core.waiting_training())
-      if (may_use(core, job, pool, usable_gpus))
-        candidates.push_back({rate(core, job, pool) / rates_of(core, job).slowest,
-                              core.workload().training[job].gpus, job});
-    std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
-      if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) > std::get<0>(b);
-      return std::get<1>(a) > std::get<1>(b);
-    });
-    for (const auto& [gain, gpus, job] : candidates)
-      if (core.free_gpus(pool) >= core.workload().training[job].gpus)
+  for (int pool : pools)
+    if (!reserved[pool]) share_out(core, pool, usable_gpus);
+}
+
+void HeteroAware::share_out(SchedulerCore& core, int pool,
+                            const std::function<int(int pool)>& usable_gpus) {
+  // Best speedup first; among equal gains the larger job first, as it is the hardest to place
+  // later and small jobs fill what it leaves; then arrival order: the core's runs come in that
+  // order. The jobs that may use the pool are those that did when the pool's turn came (its
+  // free GPUs and offer then); each starts if it still fits. Free GPUs only shrink here, so a
+  // run of jobs larger than them is skipped whole, and the queue is not read past the jobs
+  // that fit.
+  const auto& p = core.fleet().pools[pool];
+  const bool inference = p.role == PoolRole::kInference;
+  if (inference && !use_inference_pools_) return;
+  int offered = core.free_gpus(pool);
+  if (inference && offered > 0) offered = std::min(offered, usable_gpus(pool));
+  const auto& runs = core.waiting_by_speedup(pool);
+  for (auto run = runs.begin(); run != runs.end();) {
+    const int gpus = -run->first.second;
+    const auto& jobs = (run++)->second;  // starting its last job erases the run
+    if (gpus > offered) continue;
+    for (auto it = jobs.begin(); core.free_gpus(pool) >= gpus;) {
+      const int job = it->second;
+      const bool last = ++it == jobs.end();  // starting the run's last job erases the run
+      const auto& spec = core.workload().training[job];
+      if ((!inference || training_state_fits(spec, p)) &&
+          rate(core, job, pool) >= min_share_ * rates_of(core, job).best)
         core.start_training(job, pool);
+      if (last) break;
+    }
   }
 }
 

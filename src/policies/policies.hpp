@@ -149,6 +149,8 @@ class HeteroAware {
                const std::function<int(int pool)>& usable_gpus) const;
   // Starts overdue jobs in arrival order; returns the first that found no room, or -1.
   int start_overdue(SchedulerCore& core, const std::function<int(int pool)>& usable_gpus);
+  // Gives the pool's free GPUs to the waiting jobs that gain most from it.
+  void share_out(SchedulerCore& core, int pool, const std::function<int(int pool)>& usable_gpus);
 
   const double fair_wait_s_;
   const double min_share_;

@@ -3,6 +3,7 @@
 
 #include "policies/policies.hpp"
 #include "scheduler/scheduler_core.hpp"
+#include "scheduler/waiting_merge.hpp"
 
 namespace gpufleet {
 
@@ -28,7 +29,8 @@ std::vector<int> victims_for(const SchedulerCore& core, int job, int pool) {
 // Starts the job on the first of its pools where it fits; failing that, preempts victims (in
 // victims_for order, until enough GPUs are free) on the first pool where that makes room.
 // False if no pool has enough GPUs held by lower-priority jobs.
-bool start_by_preempting(SchedulerCore& core, int job, PoolRole role, double restart_delay_s) {
+bool start_by_preempting(SchedulerCore& core, int job, PoolRole role, double restart_delay_s,
+                         std::vector<int>& preempted) {
   const auto& spec = core.workload().training[job];
   std::vector<int> pools;
   for (int pool : core.job_pools(job))
@@ -45,9 +47,28 @@ bool start_by_preempting(SchedulerCore& core, int job, PoolRole role, double res
     }
     if (freed < spec.gpus) continue;
     for (int victim : chosen) core.preempt_training(victim, restart_delay_s);
+    preempted.insert(preempted.end(), chosen.begin(), chosen.end());
     if (core.start_training(job, pool)) return true;
   }
   return false;
+}
+
+// Per pool of the role, the GPUs a job of this priority could have there: free ones and those
+// of lower-priority running jobs. A job larger than that on each of its pools starts nowhere
+// and preempts nobody. While jobs of this priority are handled it can only shrink: a start
+// takes free GPUs, a preemption turns held GPUs into free ones. Jobs preempted in this pass
+// go to the queue's head, behind the reading, and wait for the next pass, as before.
+std::vector<int> room_by_preempting(const SchedulerCore& core, PoolRole role, int priority) {
+  const auto& fleet = core.fleet();
+  std::vector<int> room(fleet.pools.size(), 0);
+  for (size_t p = 0; p < room.size(); ++p)
+    if (fleet.pools[p].role == role) room[p] = core.free_gpus(static_cast<int>(p));
+  for (int job : core.running_training()) {
+    const int pool = core.placement_of(job)->pool;
+    if (fleet.pools[pool].role == role && core.workload().training[job].priority < priority)
+      room[pool] += core.workload().training[job].gpus;
+  }
+  return room;
 }
 
 }  // namespace
@@ -59,14 +80,26 @@ void preempt_for_priority(SchedulerCore& core, PoolRole role, double restart_del
   for (int job : core.running_training())
     lowest_running = std::min(lowest_running, training[job].priority);
   if (core.highest_waiting_priority() <= lowest_running) return;  // most passes
-  // Only a job that outranks some running job can gain anything here: those alone are taken
-  // (most passes, none), highest priority first, the queue's order among equals.
-  std::vector<int> outranking;
-  for (int job : core.waiting_training())
-    if (training[job].priority > lowest_running) outranking.push_back(job);
-  std::stable_sort(outranking.begin(), outranking.end(),
-                   [&](int a, int b) { return training[a].priority > training[b].priority; });
-  for (int job : outranking) start_by_preempting(core, job, role, restart_delay_s);
+  // Only a job that outranks some running job can gain anything here: those alone are taken,
+  // highest priority first, the queue's order among equals, and of those only the ones that
+  // fit in what they could free (see room_by_preempting); jobs preempted in this pass wait
+  // for the next.
+  std::vector<int> preempted;
+  for (int priority : core.waiting_priorities_above(lowest_running)) {
+    std::vector<int> room = room_by_preempting(core, role, priority);
+    WaitingMerge candidates(
+        [&](const WaitingMerge::Run& run) { return run.gpus <= room[run.pool]; },
+        [&](const WaitingMerge::Run&, int job) {
+          return std::find(preempted.begin(), preempted.end(), job) == preempted.end();
+        });
+    for (size_t p = 0; p < room.size(); ++p)
+      for (const auto& [kind, jobs] : core.waiting_by_priority(static_cast<int>(p)))
+        if (kind.first == priority && kind.second <= room[p])
+          candidates.add({static_cast<int>(p), kind.second, kind.first, jobs.begin(), jobs.end()});
+    while (const auto job = candidates.next())
+      if (start_by_preempting(core, *job, role, restart_delay_s, preempted))
+        room = room_by_preempting(core, role, priority);
+  }
 }
 
 }  // namespace gpufleet

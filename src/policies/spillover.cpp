@@ -4,6 +4,7 @@
 
 #include "policies/policies.hpp"
 #include "scheduler/scheduler_core.hpp"
+#include "scheduler/waiting_merge.hpp"
 
 namespace gpufleet {
 
@@ -37,22 +38,21 @@ void spill_over(SchedulerCore& core, double wait_s,
       }
   };
   refresh();
-  // The jobs that may spill, in queue order, without copying the whole queue.
-  std::vector<int> candidates;
-  double next_eligible = std::numeric_limits<double>::infinity();
-  for (int job : core.waiting_training()) {
+  // The jobs that may spill: those that fit what some inference pool of theirs offers, in queue
+  // order, read only while some do (WaitingMerge), that have waited long enough. Compared as a
+  // time, with a tolerance: the wake-up asked for below lands at exactly submit_s + wait_s,
+  // where now - submit_s may round to just under wait_s.
+  WaitingMerge candidates(
+      [&](const WaitingMerge::Run& run) { return run.gpus <= usable[run.pool]; });
+  for (size_t p = 0; p < fleet.pools.size() && core.any_waited(wait_s); ++p)
+    for (const auto& [kind, jobs] : core.waiting_runs(static_cast<int>(p))) {
+      if (kind.first > usable[p]) break;  // runs by size
+      candidates.add({static_cast<int>(p), kind.first, kind.second, jobs.begin(), jobs.end()});
+    }
+  while (const auto next = candidates.next()) {
+    const int job = *next;
     const auto& spec = core.workload().training[job];
-    // Compared as a time, with a tolerance: the wake-up asked for below lands at exactly
-    // submit_s + wait_s, where now - submit_s may round to just under wait_s.
-    const double eligible_at = spec.submit_s + wait_s;
-    if (eligible_at > core.now() + 1e-9)
-      next_eligible = std::min(next_eligible, eligible_at);
-    else if (spec.gpus <= most_usable)
-      candidates.push_back(job);
-  }
-  for (int job : candidates) {
-    const auto& spec = core.workload().training[job];
-    if (spec.gpus > most_usable) continue;
+    if (spec.gpus > most_usable || spec.submit_s + wait_s > core.now() + 1e-9) continue;
     // Pools in the job's order of preference; on a slower generation it runs longer.
     for (int pool : core.job_pools(job)) {
       const auto& p = fleet.pools[pool];
@@ -66,6 +66,7 @@ void spill_over(SchedulerCore& core, double wait_s,
     }
   }
   // A job crossing the threshold is no event of its own: ask to be called then.
+  const double next_eligible = core.next_wait_crossing(wait_s);
   if (std::isfinite(next_eligible)) core.wake_at(next_eligible);
 }
 

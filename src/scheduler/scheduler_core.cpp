@@ -1,6 +1,8 @@
 #include "scheduler/scheduler_core.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <stdexcept>
@@ -18,6 +20,10 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
       replica_gpus_(fleet.pools.size(), 0),
       waiting_(workload.training.size()),
       waiting_sizes_(fleet.pools.size()),
+      waiting_index_(fleet.pools.size()),
+      waiting_runs_(fleet.pools.size()),
+      waiting_by_speedup_(fleet.pools.size()),
+      running_by_end_(fleet.pools.size()),
       deps_left_(workload.training.size()),
       submitted_(workload.training.size(), false),
       dependents_(workload.training.size()),
@@ -74,21 +80,120 @@ void SchedulerCore::enqueue(int job, bool at_head) {
     waiting_.push_front(job);
   else
     waiting_.push_back(job);
-  for (int pool : job_pools_[job]) ++waiting_sizes_[pool][workload_.training[job].gpus];
-  ++waiting_priorities_[workload_.training[job].priority];
-  waiting_recorded_ += workload_.training[job].recorded_start_s >= 0;
+  const auto& spec = workload_.training[job];
+  const std::pair<long, int> keyed{waiting_.key_of(job), job};
+  for (int pool : job_pools_[job]) {
+    ++waiting_sizes_[pool][spec.gpus];
+    waiting_index_[pool][{spec.priority, spec.gpus}].insert(keyed);
+    const int runtime = runtime_class(estimated_runtime_s(job, pool));
+    waiting_runs_[pool][{spec.gpus, runtime}].insert(keyed);
+    waiting_by_speedup_[pool][speedup_kind(job, pool)].insert(keyed);
+  }
+  ++waiting_priorities_[spec.priority];
+  waiting_recorded_ += spec.recorded_start_s >= 0;
+  waiting_by_submit_.insert({spec.submit_s, job});
 }
 
 void SchedulerCore::dequeue(int job) {
-  if (!waiting_.erase(job)) throw std::logic_error("start_training: job is not waiting");
+  if (!waiting_.contains(job)) throw std::logic_error("start_training: job is not waiting");
+  const auto& spec = workload_.training[job];
+  const std::pair<long, int> keyed{waiting_.key_of(job), job};
+  waiting_.erase(job);
   for (int pool : job_pools_[job]) {
     auto& sizes = waiting_sizes_[pool];
-    const auto it = sizes.find(workload_.training[job].gpus);
+    const auto it = sizes.find(spec.gpus);
     if (--it->second == 0) sizes.erase(it);
+    const auto same = waiting_index_[pool].find({spec.priority, spec.gpus});
+    same->second.erase(keyed);
+    if (same->second.empty()) waiting_index_[pool].erase(same);
+    const int runtime = runtime_class(estimated_runtime_s(job, pool));
+    const auto run = waiting_runs_[pool].find({spec.gpus, runtime});
+    run->second.erase(keyed);
+    if (run->second.empty()) waiting_runs_[pool].erase(run);
+    const auto fast = waiting_by_speedup_[pool].find(speedup_kind(job, pool));
+    fast->second.erase(keyed);
+    if (fast->second.empty()) waiting_by_speedup_[pool].erase(fast);
   }
-  const auto it = waiting_priorities_.find(workload_.training[job].priority);
+  const auto it = waiting_priorities_.find(spec.priority);
   if (--it->second == 0) waiting_priorities_.erase(it);
-  waiting_recorded_ -= workload_.training[job].recorded_start_s >= 0;
+  waiting_recorded_ -= spec.recorded_start_s >= 0;
+  waiting_by_submit_.erase({spec.submit_s, job});
+}
+
+// Classes a factor 2^(1/4) apart: a pass that wants jobs shorter than some time reads only
+// one class whose jobs it must test one by one.
+int SchedulerCore::runtime_class(double runtime_s) {
+  return static_cast<int>(std::floor(4 * std::log2(std::max(runtime_s, 1e-3))));
+}
+
+std::pair<double, double> SchedulerCore::runtime_class_range(int runtime_class) {
+  return {std::exp2(runtime_class / 4.0), std::exp2((runtime_class + 1) / 4.0)};
+}
+
+std::pair<double, int> SchedulerCore::speedup_kind(int job, int pool) const {
+  double slowest = std::numeric_limits<double>::infinity();
+  for (int p : job_pools_[job]) slowest = std::min(slowest, rate_on(job, p));
+  return {-(rate_on(job, pool) / slowest), -workload_.training[job].gpus};
+}
+
+std::vector<int> SchedulerCore::waiting_within(const std::vector<int>& limit, int priority) const {
+  std::vector<std::pair<long, int>> found;
+  for (size_t pool = 0; pool < limit.size(); ++pool) {
+    if (limit[pool] <= 0) continue;
+    for (const auto& [kind, jobs] : waiting_index_[pool])
+      if ((priority == kAnyPriority || kind.first == priority) && kind.second <= limit[pool])
+        found.insert(found.end(), jobs.begin(), jobs.end());
+  }
+  // Queue order; a job that may run on several of the pools is found once per pool.
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  std::vector<int> jobs;
+  jobs.reserve(found.size());
+  for (const auto& [key, job] : found) jobs.push_back(job);
+  return jobs;
+}
+
+std::vector<int> SchedulerCore::waiting_priorities_above(int floor) const {
+  std::vector<int> above;
+  for (auto it = waiting_priorities_.rbegin();
+       it != waiting_priorities_.rend() && it->first > floor; ++it)
+    above.push_back(it->first);
+  return above;
+}
+
+double SchedulerCore::next_wait_crossing(double wait_s) const {
+  // The first submission time whose job crosses after now: submit_s + wait_s is monotone in
+  // submit_s, so a search near the exact bound, then steps over rounding, find it.
+  const double after = now_ + 1e-9;
+  const auto crosses_later = [&](double submit) { return submit + wait_s > after; };
+  const auto first_of = [&](double submit) {
+    return waiting_by_submit_.lower_bound({submit, std::numeric_limits<int>::min()});
+  };
+  auto it = first_of(after - wait_s);
+  while (it != waiting_by_submit_.begin() && crosses_later(std::prev(it)->first))
+    it = first_of(std::prev(it)->first);
+  while (it != waiting_by_submit_.end() && !crosses_later(it->first))
+    it = waiting_by_submit_.upper_bound({it->first, std::numeric_limits<int>::max()});
+  return it == waiting_by_submit_.end() ? std::numeric_limits<double>::infinity()
+                                        : it->first + wait_s;
+}
+
+bool SchedulerCore::any_waited(double wait_s) const {
+  return !waiting_by_submit_.empty() && waiting_by_submit_.begin()->first + wait_s <= now_ + 1e-9;
+}
+
+void SchedulerCore::add_running(int job) {
+  running_.push_back(job);
+  const int pool = training_placement_[job]->pool;
+  running_by_end_[pool].insert({started_at_[job] + estimated_runtime_s(job, pool), job});
+}
+
+void SchedulerCore::remove_running(int job) {
+  const auto it = std::find(running_.begin(), running_.end(), job);
+  if (it == running_.end()) throw std::logic_error("training job is not running");
+  running_.erase(it);
+  const int pool = training_placement_[job]->pool;
+  running_by_end_[pool].erase({started_at_[job] + estimated_runtime_s(job, pool), job});
 }
 
 int SchedulerCore::smallest_waiting_gpus(int pool) const {
@@ -97,9 +202,9 @@ int SchedulerCore::smallest_waiting_gpus(int pool) const {
 }
 
 void SchedulerCore::training_finished(int job) {
+  remove_running(job);
   give_back(*training_placement_[job]);
   training_placement_[job].reset();
-  running_.erase(std::find(running_.begin(), running_.end(), job));
   for (int next : dependents_[job]) {
     --deps_left_[next];
     release_if_ready(next);
@@ -139,6 +244,12 @@ std::optional<Placement> SchedulerCore::placement_for(int pool, int gpus) const 
                         whole_domains_);
 }
 
+std::optional<Placement> SchedulerCore::placement_on(const std::vector<int>& free_per_domain,
+                                                     int pool, int gpus) const {
+  return find_placement(fleet_, topology_ ? &*topology_ : nullptr, free_per_domain, pool, gpus,
+                        whole_domains_);
+}
+
 void SchedulerCore::take(const Placement& placement) {
   for (const auto& part : placement.parts) free_per_domain_[part.domain] -= part.gpus;
   free_per_pool_[placement.pool] -= placement.gpus();
@@ -164,7 +275,7 @@ bool SchedulerCore::start_training_at(int job, const Placement& placement) {
   take(placement);
   training_placement_[job] = placement;
   started_at_[job] = now_;
-  running_.push_back(job);
+  add_running(job);
   actions_.push_back(StartTraining{job, generation, placement});
   return true;
 }
@@ -185,9 +296,7 @@ double SchedulerCore::estimated_runtime_s(int job, int pool) const {
 }
 
 void SchedulerCore::preempt_training(int job, double restart_delay_s) {
-  const auto it = std::find(running_.begin(), running_.end(), job);
-  if (it == running_.end()) throw std::logic_error("preempt_training: job is not running");
-  running_.erase(it);
+  remove_running(job);
   give_back(*training_placement_[job]);
   training_placement_[job].reset();
   enqueue(job, true);

@@ -58,7 +58,46 @@ class SchedulerCore {
     return waiting_priorities_.empty() ? std::numeric_limits<int>::min()
                                        : waiting_priorities_.rbegin()->first;
   }
+  // Waiting jobs, in queue order, that may run on some pool p with at most limit[p] GPUs
+  // (limit[p] <= 0: not on p); only those of `priority` unless it is kAnyPriority. Cost grows
+  // with the jobs returned, not with the queue: passes look only at jobs that fit.
+  static constexpr int kAnyPriority = std::numeric_limits<int>::min();
+  std::vector<int> waiting_within(const std::vector<int>& limit, int priority = kAnyPriority) const;
+  // The same jobs as runs to be read lazily, for a pass that stops reading once nothing more
+  // fits: per pool, (GPUs, runtime class) -> the waiting jobs of that size whose estimated
+  // runtime there (estimated_runtime_s) is in the class's range, as (queue key, job).
+  using KeyedJobs = std::set<std::pair<long, int>>;
+  using WaitingRuns = std::map<std::pair<int, int>, KeyedJobs>;
+  const WaitingRuns& waiting_runs(int pool) const { return waiting_runs_[pool]; }
+  // Per pool, (priority, GPUs) -> the waiting jobs of that priority and size.
+  const std::map<std::pair<int, int>, KeyedJobs>& waiting_by_priority(int pool) const {
+    return waiting_index_[pool];
+  }
+  // Per pool, (-speedup, -GPUs) -> the waiting jobs of that speedup and size, the largest
+  // speedup (the job's FLOP/s per GPU there over that on its slowest pool) first, then the
+  // largest jobs: hetero-aware's order.
+  const std::map<std::pair<double, int>, KeyedJobs>& waiting_by_speedup(int pool) const {
+    return waiting_by_speedup_[pool];
+  }
+  // Useful FLOP/s one GPU of the pool gives the job (its MFU there x the peak).
+  double rate_on(int job, int pool) const {
+    return workload_.training[job].generations[generation_on(job, pool)].mfu *
+           fleet_.pools[pool].peak_flops_per_gpu;
+  }
+  // The range of estimated runtimes of a runtime class: [low, high).
+  static std::pair<double, double> runtime_class_range(int runtime_class);
+  // The priorities of waiting jobs above `floor`, highest first.
+  std::vector<int> waiting_priorities_above(int floor) const;
+  // The earliest time after now (by more than 1e-9 s) at which a waiting job will have
+  // waited `wait_s` since its submission; infinity if none. Whether some job already has.
+  double next_wait_crossing(double wait_s) const;
+  bool any_waited(double wait_s) const;
   const std::vector<int>& running_training() const { return running_; }
+  // Running jobs on the pool as (start + estimated_runtime_s, job), earliest first:
+  // backfilling's reservation reads the first few instead of sorting every running job.
+  const std::set<std::pair<double, int>>& running_by_estimated_end(int pool) const {
+    return running_by_end_[pool];
+  }
   const std::optional<Placement>& placement_of(int job) const { return training_placement_[job]; }
   double started_at(int job) const { return started_at_[job]; }  // the latest start
   // Compute time of the whole job on that pool at its MFU there: the runtime estimate a user
@@ -83,6 +122,9 @@ class SchedulerCore {
   // Pools of that GPU model, in fleet order (computed once: policies ask on every event).
   const std::vector<int>& pools_of_model(const std::string& model) const;
   std::optional<Placement> placement_for(int pool, int gpus) const;
+  // Where it would go were these the free GPUs of each domain (a state saved earlier).
+  std::optional<Placement> placement_on(const std::vector<int>& free_per_domain, int pool,
+                                        int gpus) const;
   // The pools a training job may run on, in its order of preference (all roles).
   const std::vector<int>& job_pools(int job) const { return job_pools_[job]; }
   // Index of the job's generation that `pool` runs, or -1 if the job may not run there.
@@ -162,8 +204,19 @@ class SchedulerCore {
   // Per pool, GPUs -> how many waiting jobs of that size may run there: the fragmentation
   // metric asks each bin, and scanning the queue cost O(queue) when nothing fits.
   std::vector<std::map<int, int>> waiting_sizes_;
-  std::map<int, int> waiting_priorities_;
-  int waiting_recorded_ = 0;  // priority -> waiting jobs (preemption asks each pass)
+  std::map<int, int> waiting_priorities_;  // priority -> waiting jobs (preemption asks each pass)
+  int waiting_recorded_ = 0;
+  // Per pool, (priority, GPUs) -> the waiting jobs of that priority and size that may run
+  // there, as (queue key, job): waiting_within reads only the sizes that fit.
+  std::vector<std::map<std::pair<int, int>, KeyedJobs>> waiting_index_;
+  std::vector<WaitingRuns> waiting_runs_;  // per pool
+  std::vector<std::map<std::pair<double, int>, KeyedJobs>> waiting_by_speedup_;
+  std::pair<double, int> speedup_kind(int job, int pool) const;
+  static int runtime_class(double runtime_s);
+  std::set<std::pair<double, int>> waiting_by_submit_;            // (submit_s, job)
+  std::vector<std::set<std::pair<double, int>>> running_by_end_;  // per pool
+  void add_running(int job);
+  void remove_running(int job);
   std::vector<int> running_;
   std::vector<int> pending_leases_;
   std::vector<int> deps_left_;

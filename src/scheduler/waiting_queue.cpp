@@ -6,7 +6,7 @@ namespace gpufleet {
 
 void WaitingQueue::insert(int job, long key) {
   if (contains(job)) throw std::logic_error("WaitingQueue: job is already waiting");
-  order_.emplace_hint(key < 0 ? order_.begin() : order_.end(), key, job);
+  order_.insert({key, job});
   key_of_[job] = key;
 }
 

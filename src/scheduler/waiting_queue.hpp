@@ -1,8 +1,10 @@
 #pragma once
 
 #include <cstddef>
+#include <ext/pb_ds/assoc_container.hpp>
+#include <ext/pb_ds/tree_policy.hpp>
+#include <functional>
 #include <iterator>
-#include <map>
 #include <vector>
 
 namespace gpufleet {
@@ -13,7 +15,11 @@ namespace gpufleet {
 // O(log n) here, where a vector's erase moved the whole queue (the year's largest cost).
 // Not copyable: take to_vector() when a pass must iterate while it starts jobs.
 class WaitingQueue {
-  using Order = std::map<long, int>;  // position key -> job
+  // Position key -> job, a red-black tree that also counts each subtree's nodes (GCC's
+  // policy-based tree), so that a job's position is O(log n): backfilling plans the queue in
+  // chunks of positions and looks only at the jobs that fit.
+  using Order = __gnu_pbds::tree<long, int, std::less<long>, __gnu_pbds::rb_tree_tag,
+                                 __gnu_pbds::tree_order_statistics_node_update>;
 
  public:
   class const_iterator {
@@ -52,6 +58,10 @@ class WaitingQueue {
   // False if the job is not waiting.
   bool erase(int job);
   bool contains(int job) const { return key_of_[job] != kAbsent; }
+  // Orders the waiting jobs as the queue does (smaller first); valid while the job waits.
+  long key_of(int job) const { return key_of_[job]; }
+  // How many jobs wait ahead of this one (0: the head). O(log n).
+  std::size_t position(int job) const { return order_.order_of_key(key_of_[job]); }
 
   bool empty() const { return order_.empty(); }
   std::size_t size() const { return order_.size(); }
