@@ -119,8 +119,8 @@ void SchedulerCore::dequeue(int job) {
   waiting_by_submit_.erase({spec.submit_s, job});
 }
 
-// Classes a factor 2^(1/4) apart: a pass that wants jobs shorter than some time reads only
-// one class whose jobs it must test one by one.
+// Classes a factor 2^(1/4) apart: a pass that wants jobs shorter than some time skips the
+// classes that are all longer.
 int SchedulerCore::runtime_class(double runtime_s) {
   return static_cast<int>(std::floor(4 * std::log2(std::max(runtime_s, 1e-3))));
 }
@@ -133,23 +133,6 @@ std::pair<double, int> SchedulerCore::speedup_kind(int job, int pool) const {
   double slowest = std::numeric_limits<double>::infinity();
   for (int p : job_pools_[job]) slowest = std::min(slowest, rate_on(job, p));
   return {-(rate_on(job, pool) / slowest), -workload_.training[job].gpus};
-}
-
-std::vector<int> SchedulerCore::waiting_within(const std::vector<int>& limit, int priority) const {
-  std::vector<std::pair<long, int>> found;
-  for (size_t pool = 0; pool < limit.size(); ++pool) {
-    if (limit[pool] <= 0) continue;
-    for (const auto& [kind, jobs] : waiting_index_[pool])
-      if ((priority == kAnyPriority || kind.first == priority) && kind.second <= limit[pool])
-        found.insert(found.end(), jobs.begin(), jobs.end());
-  }
-  // Queue order; a job that may run on several of the pools is found once per pool.
-  std::sort(found.begin(), found.end());
-  found.erase(std::unique(found.begin(), found.end()), found.end());
-  std::vector<int> jobs;
-  jobs.reserve(found.size());
-  for (const auto& [key, job] : found) jobs.push_back(job);
-  return jobs;
 }
 
 std::vector<int> SchedulerCore::waiting_priorities_above(int floor) const {
