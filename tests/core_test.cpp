@@ -131,7 +131,9 @@ TEST(SchedulerCore, FindsWaitingJobsBySizeAndPriorityAndKnowsWhenTheyCrossAWait)
   }
   Idle idle;
   SchedulerCore core(fleet, w, idle);
-  for (int j = 0; j < 4; ++j) core.training_submitted(j);
+  core.training_submitted(0);
+  core.index_waiting();  // built from the queue, then kept
+  for (int j = 1; j < 4; ++j) core.training_submitted(j);
   core.set_time(250);
   EXPECT_EQ(read_within(core, 8), (std::vector<int>{0, 1, 2, 3}));  // queue order
   EXPECT_EQ(read_within(core, 4), (std::vector<int>{1, 2}));
@@ -161,7 +163,9 @@ TEST(WaitingMerge, ReadsEachJobOnceInQueueOrderAndDropsRunsThatNoLongerFit) {
   w.training = {job("a", 4), job("b", 8), job("c", 2), job("d", 4)};
   Idle idle;
   SchedulerCore core(fleet, w, idle);
-  for (int j = 0; j < 4; ++j) core.training_submitted(j);
+  core.training_submitted(0);
+  core.index_waiting();  // built from the queue, then kept
+  for (int j = 1; j < 4; ++j) core.training_submitted(j);
   std::vector<int> limit = {4, 2};
   WaitingMerge merge([&](const WaitingMerge::Run& run) { return run.gpus <= limit[run.pool]; });
   for (int pool : {0, 1})

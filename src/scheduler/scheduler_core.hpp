@@ -57,6 +57,10 @@ class SchedulerCore {
     return waiting_priorities_.empty() ? std::numeric_limits<int>::min()
                                        : waiting_priorities_.rbegin()->first;
   }
+  // Keeps the indexes below from now on (built from the queue at the first call): the
+  // policies that read them ask for it at each pass, and the others (static-partition) do not
+  // pay for them (a year's 1.15M enqueues: 17 s and 200 MiB).
+  void index_waiting();
   // Waiting jobs in runs to be read lazily, in queue order (WaitingMerge), by passes that stop
   // reading once nothing more fits: per pool, (GPUs, runtime class) -> the waiting jobs of
   // that size whose estimated runtime there (estimated_runtime_s) is in the class's range, as
@@ -204,6 +208,10 @@ class SchedulerCore {
   std::set<std::pair<double, int>> waiting_by_submit_;            // (submit_s, job)
   std::vector<std::set<std::pair<double, int>>> running_by_end_;  // per pool
   void add_running(int job);
+  bool indexed_ = false;
+  void index(int job, bool at_head);
+  void unindex(int job);
+  void add_running_index(int job);
   void remove_running(int job);
   std::vector<int> running_;
   std::vector<int> pending_leases_;
