@@ -111,6 +111,16 @@ class Idle final : public Policy {
   void schedule(SchedulerCore&) override {}
 };
 
+// The waiting jobs of at most `gpus` GPUs on pool 0, in queue order, read as the passes do.
+std::vector<int> read_within(const SchedulerCore& core, int gpus) {
+  WaitingMerge merge([&](const WaitingMerge::Run& run) { return run.gpus <= gpus; });
+  for (const auto& [kind, jobs] : core.waiting_runs(0))
+    merge.add({0, kind.first, kind.second, jobs.begin(), jobs.end()});
+  std::vector<int> read;
+  while (const auto job = merge.next()) read.push_back(*job);
+  return read;
+}
+
 TEST(SchedulerCore, FindsWaitingJobsBySizeAndPriorityAndKnowsWhenTheyCrossAWait) {
   const Fleet fleet = small_fleet(1, 8);
   Workload w;
@@ -121,12 +131,14 @@ TEST(SchedulerCore, FindsWaitingJobsBySizeAndPriorityAndKnowsWhenTheyCrossAWait)
   }
   Idle idle;
   SchedulerCore core(fleet, w, idle);
-  for (int j = 0; j < 4; ++j) core.training_submitted(j);
+  core.training_submitted(0);
+  core.index_waiting();  // built from the queue, then kept
+  for (int j = 1; j < 4; ++j) core.training_submitted(j);
   core.set_time(250);
-  EXPECT_EQ(core.waiting_within({8}), (std::vector<int>{0, 1, 2, 3}));  // queue order
-  EXPECT_EQ(core.waiting_within({4}), (std::vector<int>{1, 2}));
-  EXPECT_EQ(core.waiting_within({6}, 1), (std::vector<int>{1, 3}));
-  EXPECT_TRUE(core.waiting_within({0}).empty());
+  EXPECT_EQ(read_within(core, 8), (std::vector<int>{0, 1, 2, 3}));  // queue order
+  EXPECT_EQ(read_within(core, 4), (std::vector<int>{1, 2}));
+  EXPECT_TRUE(read_within(core, 0).empty());
+  EXPECT_EQ(core.waiting_by_priority(0).at({1, 6}).size(), 1u);  // d
   EXPECT_EQ(core.waiting_priorities_above(0), (std::vector<int>{1}));
   EXPECT_EQ(core.waiting_priorities_above(-1), (std::vector<int>{1, 0}));
   EXPECT_DOUBLE_EQ(core.next_wait_crossing(100), 300);  // c crossed at 200, d crosses at 300
@@ -135,7 +147,7 @@ TEST(SchedulerCore, FindsWaitingJobsBySizeAndPriorityAndKnowsWhenTheyCrossAWait)
   EXPECT_FALSE(core.any_waited(1000));
   EXPECT_EQ(core.waiting_training().position(2), 2u);
   ASSERT_TRUE(core.start_training(2, 0));
-  EXPECT_EQ(core.waiting_within({4}), (std::vector<int>{1}));
+  EXPECT_EQ(read_within(core, 4), (std::vector<int>{1}));
   EXPECT_EQ(core.waiting_training().position(3), 2u);
   EXPECT_EQ(core.running_by_estimated_end(0).size(), 1u);
 }
@@ -151,7 +163,9 @@ TEST(WaitingMerge, ReadsEachJobOnceInQueueOrderAndDropsRunsThatNoLongerFit) {
   w.training = {job("a", 4), job("b", 8), job("c", 2), job("d", 4)};
   Idle idle;
   SchedulerCore core(fleet, w, idle);
-  for (int j = 0; j < 4; ++j) core.training_submitted(j);
+  core.training_submitted(0);
+  core.index_waiting();  // built from the queue, then kept
+  for (int j = 1; j < 4; ++j) core.training_submitted(j);
   std::vector<int> limit = {4, 2};
   WaitingMerge merge([&](const WaitingMerge::Run& run) { return run.gpus <= limit[run.pool]; });
   for (int pool : {0, 1})

@@ -33,6 +33,9 @@ class ComposedPolicy final : public Policy {
 
   void schedule(SchedulerCore& core) override {
     forecaster_.observe(core);
+    // The parts that read the core's indexes of waiting jobs; FIFO alone never does.
+    if (plan_.backfill || plan_.spillover || plan_.preempt_priority || plan_.hetero_aware)
+      core.index_waiting();
     if (plan_.lease_idle) {
       leasing_.apply(core, forecaster_);
     } else {
