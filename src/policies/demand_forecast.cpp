@@ -66,6 +66,8 @@ void DemandForecaster::start(const SchedulerCore& core) {
     History h;
     h.error_bins.assign(kErrorBins, 0);
     const DemandCurve& curve = service.demand;
+    // The oracle knows the peak from the start: computed once, it is read on every pass.
+    if (spec_.kind == ForecastKind::kOracle) h.highest = curve.peak();
     if (curve.repeat) {  // the period before the run, up to a week
       const long n = static_cast<long>(curve.values.size());
       const long steps = std::min(n, static_cast<long>(std::floor(kWeekS / curve.interval_s)));
@@ -159,8 +161,7 @@ double DemandForecaster::next_change(int service, double now, double ahead_s) co
 }
 
 double DemandForecaster::peak(int service) const {
-  if (spec_.kind == ForecastKind::kOracle) return workload_->inference[service].demand.peak();
-  return history_[service].highest;
+  return history_[service].highest;  // the oracle's starts at the curve's peak
 }
 
 double DemandForecaster::error_quantile(int service, double q) const {

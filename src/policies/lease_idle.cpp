@@ -40,9 +40,25 @@ void IdleLeasing::index_models(const SchedulerCore& core) {
   for (const auto& pool : core.fleet().pools) {
     const auto [it, added] = models.emplace(pool.gpu_model, static_cast<int>(models.size()));
     model_of_pool_.push_back(it->second);
-    if (added) inference_pools_of_model_.emplace_back();
-    if (pool.role == PoolRole::kInference)
+    if (added) {
+      inference_pools_of_model_.emplace_back();
+      inference_gpus_of_model_.push_back(0);
+    }
+    if (pool.role == PoolRole::kInference) {
       inference_pools_of_model_[it->second].push_back(static_cast<int>(model_of_pool_.size()) - 1);
+      inference_gpus_of_model_[it->second] += pool.gpus();
+    }
+  }
+  // Per service, the model of each generation it may use on inference pools (-1: none).
+  for (const auto& service : core.workload().inference) {
+    std::vector<int> of_generation;
+    for (const auto& g : service.generations) {
+      const auto it = models.find(g.model);
+      const bool usable = g.latency_s <= service.latency_target_s && it != models.end() &&
+                          !inference_pools_of_model_[it->second].empty();
+      of_generation.push_back(usable ? it->second : -1);
+    }
+    model_of_generation_.push_back(std::move(of_generation));
   }
   reserved_.assign(models.size(), 0);
   held_.assign(models.size(), 0);
@@ -51,24 +67,24 @@ void IdleLeasing::index_models(const SchedulerCore& core) {
 
 // GPUs of each model that inference may need at its peak x (1 + headroom): each service on
 // its eligible generations in its order of preference, as the core's scale_to places replicas.
-// The peak is the forecaster's: it grows as higher demand is seen.
+// The peak is the forecaster's: it grows as higher demand is seen. Called on every pass: models
+// by index, no names compared.
 void IdleLeasing::reserve_for_peaks(const SchedulerCore& core, const DemandForecaster& forecaster) {
   std::fill(reserved_.begin(), reserved_.end(), 0);
-  std::map<std::string, int> room;
-  for (const auto& pool : core.fleet().pools)
-    if (pool.role == PoolRole::kInference) room[pool.gpu_model] += pool.gpus();
+  std::vector<int> room = inference_gpus_of_model_;
   const auto& services = core.workload().inference;
   for (int s = 0; s < static_cast<int>(services.size()); ++s) {
     const auto& service = services[s];
     double left = forecaster.peak(s) * (1 + headroom(s, forecaster));
-    for (const auto& g : service.generations) {
-      if (left <= 0 || g.latency_s > service.latency_target_s || !room.count(g.model)) continue;
-      const int replicas_fit = room[g.model] / service.gpus_per_replica;
-      const int replicas = replicas_for(left, g.throughput, replicas_fit);
+    for (size_t g = 0; g < service.generations.size() && left > 0; ++g) {
+      const int model = model_of_generation_[s][g];
+      if (model < 0) continue;
+      const double throughput = service.generations[g].throughput;
+      const int replicas = replicas_for(left, throughput, room[model] / service.gpus_per_replica);
       const int gpus = replicas * service.gpus_per_replica;
-      reserved_[model_of_pool_[core.pools_of_model(g.model).front()]] += gpus;
-      room[g.model] -= gpus;
-      left -= replicas * g.throughput;
+      reserved_[model] += gpus;
+      room[model] -= gpus;
+      left -= replicas * throughput;
     }
   }
 }

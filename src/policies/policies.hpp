@@ -124,6 +124,8 @@ class IdleLeasing {
   // adds, not string-keyed map lookups (they were a third of a combined policy's time).
   std::vector<int> model_of_pool_;
   std::vector<std::vector<int>> inference_pools_of_model_;
+  std::vector<int> inference_gpus_of_model_;
+  std::vector<std::vector<int>> model_of_generation_;  // per service and generation; -1: none
   std::vector<int> reserved_;          // by model: GPUs inference may need at its peak
   std::vector<int> preemptible_;       // accepted preemptible leases, in acceptance order
   std::map<int, double> notice_ends_;  // lease under notice -> when it is reclaimed
