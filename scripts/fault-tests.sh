@@ -65,6 +65,18 @@ check_folder() {
   fi
 }
 
+# Case $1 refused: folder $2 holds no temporary and is unchanged from the copy $3.
+check_untouched() {
+  local name=$1 out=$2 before=$3
+  if compgen -G "$out/*.tmp.*" >/dev/null; then
+    fail "$name" "temporaries left"
+  elif diff -r "$out" "$before" >/dev/null; then
+    pass "$name: exit 2, $(cat "$work/stderr")"
+  else
+    fail "$name" "previous outputs changed"
+  fi
+}
+
 fresh_out() {
   rm -rf "$work/out"
   cp -r "$work/old" "$work/out"
@@ -121,15 +133,8 @@ if mount -t tmpfs -o size=64k tmpfs "$work/full" 2>/dev/null; then
   for f in "$work/old"/*; do head -c 2000 "$f" >"$work/full/out/$(basename "$f")"; done
   rm -rf "$work/old-small"
   cp -r "$work/full/out" "$work/old-small"
-  if expect_refusal "full disk" "$work/full/out" "No space left on device"; then
-    if compgen -G "$work/full/out/*.tmp.*" >/dev/null; then
-      fail "full disk" "temporaries left"
-    elif diff -r "$work/full/out" "$work/old-small" >/dev/null; then
-      pass "full disk: exit 2, $(cat "$work/stderr")"
-    else
-      fail "full disk" "previous outputs changed"
-    fi
-  fi
+  expect_refusal "full disk" "$work/full/out" "No space left on device" &&
+    check_untouched "full disk" "$work/full/out" "$work/old-small"
   umount "$work/full" && mounted=
 else
   echo "skip  full disk: cannot mount a tmpfs (needs root)"
@@ -146,15 +151,8 @@ fi
 fresh_out
 rm "$work/out/jobs.csv" && mkdir "$work/out/jobs.csv"
 cp -r "$work/out" "$work/old-folder"
-if expect_refusal "a folder named jobs.csv" "$work/out" "a folder has this name"; then
-  if compgen -G "$work/out/*.tmp.*" >/dev/null; then
-    fail "a folder named jobs.csv" "temporaries left"
-  elif diff -r "$work/out" "$work/old-folder" >/dev/null; then
-    pass "a folder named jobs.csv: $(cat "$work/stderr")"
-  else
-    fail "a folder named jobs.csv" "previous outputs changed"
-  fi
-fi
+expect_refusal "a folder named jobs.csv" "$work/out" "a folder has this name" &&
+  check_untouched "a folder named jobs.csv" "$work/out" "$work/old-folder"
 
 if [ "$failures" -gt 0 ]; then
   echo "fault-tests: $failures case(s) failed"
