@@ -95,12 +95,6 @@ void IdleLeasing::count_inference_held(const SchedulerCore& core) {
     held_[model_of_pool_[p]] += core.replica_gpus(static_cast<int>(p));
 }
 
-bool IdleLeasing::has_inference_pool(const SchedulerCore& core, const std::string& model) {
-  for (int pool : core.pools_of_model(model))
-    if (core.fleet().pools[pool].role == PoolRole::kInference) return true;
-  return false;
-}
-
 int IdleLeasing::spare_gpus(const SchedulerCore& core, int pool) const {
   // What the peak reserve still lacks on this model is kept free for inference.
   const int model = model_of_pool_[pool];
@@ -173,8 +167,8 @@ std::map<std::string, int> IdleLeasing::scale_inference(SchedulerCore& core,
     }
     const double short_by = target - core.provisioned(s);
     if (short_by <= 0) continue;
-    for (const auto& g : service.generations)
-      if (g.latency_s <= service.latency_target_s && has_inference_pool(core, g.model)) {
+    for (size_t k = 0; k < service.generations.size(); ++k)
+      if (const auto& g = service.generations[k]; model_of_generation_[s][k] >= 0) {
         const long gpus = static_cast<long>(replicas_for(short_by, g.throughput,
                                                          kMaxGpus / service.gpus_per_replica)) *
                           service.gpus_per_replica;

@@ -101,7 +101,6 @@ class IdleLeasing {
   void reserve_for_peaks(const SchedulerCore& core, const DemandForecaster& forecaster);
   double headroom(int service, const DemandForecaster& forecaster) const;
   void count_inference_held(const SchedulerCore& core);
-  static bool has_inference_pool(const SchedulerCore& core, const std::string& model);
   void reclaim_when_due(SchedulerCore& core);
   std::map<std::string, int> scale_inference(SchedulerCore& core,
                                              const DemandForecaster& forecaster);
