@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (fuzz/, clang, ASan+UBSan) into build-fuzz and runs each for
-# SECONDS (default 60), one after the other, printing executions and time per target.
+# Builds the libFuzzer targets (fuzz/; scripts/sanitizer-build.sh: clang, ASan+UBSan, into
+# build-asan) and runs each for SECONDS (default 60), one after the other, printing executions
+# and time per target.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]   fuzz (TARGET: workload, import_swf, ...; default all)
 #   scripts/fuzz.sh --replay [TARGET...]    only replay the seed corpora and fuzz/regressions
-# New inputs go to build-fuzz/corpus/TARGET, crashes to build-fuzz/findings/TARGET; a crash's
+# New inputs go to build-asan/corpus/TARGET, crashes to build-asan/findings/TARGET; a crash's
 # input belongs in fuzz/regressions/TARGET once it is fixed (docs/fuzzing.md).
 # Exit status: 0 when no target crashed, 1 otherwise.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${GPUFLEET_FUZZ_BUILD:-$root/build-fuzz}
+build=${GPUFLEET_ASAN_BUILD:-$root/build-asan}
 all=(workload scenario demand_shape economics policy_param duration pool_spec platform
   import_swf import_alibaba import_azure import_servegen)
 
@@ -24,9 +25,7 @@ fi
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=("${all[@]}")
 
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_COMPILER=/usr/bin/clang++ -DGPUFLEET_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
-nice -n 10 cmake --build "$build" -j2 --target gpufleet_fuzzers
+GPUFLEET_ASAN_BUILD=$build "$root/scripts/sanitizer-build.sh" gpufleet_fuzzers
 
 dict_of() {
   case $1 in

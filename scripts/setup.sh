@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages gpufleet needs (only those missing), then configures and
-# builds it with CMake + Ninja into build/ (BUILD_DIR overrides, BUILD_TYPE sets the type).
+# builds it with CMake + Ninja into build/ (BUILD_DIR overrides, BUILD_TYPE sets the type;
+# EXTRA_PACKAGES and CMAKE_ARGS, both space-separated, add packages and configure options).
 #   scripts/setup.sh [TARGET...]    build only these targets (default: everything, tests too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,8 @@ packages=(build-essential cmake ninja-build pkg-config libsimgrid-dev libboost-g
   help2man    # the man page, from gpufleet --help
   python3 python3-jsonschema  # tests/workload_schema_test.py checks workloads against the schema
   slurm-wlm munge  # a real single-node Slurm for gpufleet study --backend slurm (scripts/slurm-local.sh)
-  chromium)  # chromium: scripts/render-report.sh renders report.html to PNG (tested)
+  chromium  # chromium: scripts/render-report.sh renders report.html to PNG (tested)
+  ${EXTRA_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -24,7 +26,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 build_dir=${BUILD_DIR:-build}
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" >/dev/null
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
+  ${CMAKE_ARGS:-} >/dev/null
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done
 cmake --build "$build_dir" -j"$(nproc)" "${targets[@]}"

@@ -87,6 +87,15 @@ TEST(FuzzFindings, PrintableEscapesControlsAndBadUtf8AndCuts) {
   EXPECT_FALSE(valid_utf8("\xed\xa0\x80"));  // a UTF-16 surrogate
 }
 
+TEST(FuzzFindings, AnUnknownKeyWithANewlineIsQuotedOnOneLine) {
+  TempDir dir;
+  json w = workload(3600, json::array());
+  w["infer\nce"] = json::array();
+  const auto file = dir.write("w.json", w.dump());
+  expect_one_line_naming(user_error([&] { load_workload(file); }),
+                         {"w.json", "infer\\x0ace", "unknown field"});
+}
+
 json one_service(double interval_s) {
   json s = h100_service({100, 200});
   s["demand"]["interval_s"] = interval_s;

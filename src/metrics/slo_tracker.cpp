@@ -19,8 +19,7 @@ constexpr double kBurstWeights[kBurstPoints] = {
 }  // namespace
 
 SloTracker::SloTracker(const Fleet& fleet, const Workload& workload, double horizon_s)
-    : fleet_(fleet),
-      workload_(workload),
+    : workload_(workload),
       last_state_(workload.inference.size()),
       last_rates_(workload.inference.size()),
       shares_(workload.inference.size()),

@@ -64,7 +64,6 @@ class SloTracker {
                  double capacity, double weight, Rates& rates) const;
   double quantile(int service, double p) const;
 
-  const Fleet& fleet_;
   const Workload& workload_;
   std::vector<std::vector<int>> generation_on_pool_;  // per service, per pool (-1: none)
   std::vector<State> last_state_;

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "model/names.hpp"
+
 namespace gpufleet {
 
 // A user-facing problem with an input file: which file, where in it, what is wrong and how
@@ -24,7 +26,9 @@ class InputError : public std::runtime_error {
     if (!where.empty()) text += ": " + where;
     text += ": " + problem;
     if (!fix.empty()) text += " (fix: " + fix + ")";
-    return text;
+    // Parts quote the input (a JSON key, a CSV field), which may hold control characters or
+    // bytes that are not UTF-8: escaped, the message stays the one line the CLI promises.
+    return printable(text, std::string::npos);
   }
 
   std::string file_;
