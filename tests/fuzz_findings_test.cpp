@@ -508,6 +508,19 @@ TEST(FuzzFindings, RunIntervalIsBetweenASecondAndTheHorizon) {
   EXPECT_EQ(run_with_interval(dir, "2h").exit_code, 0);
 }
 
+// The default bin, an hour, shrinks to a horizon shorter than an hour; "--interval 1h" given
+// by the user is checked like any other bin instead of being taken for the default.
+TEST(FuzzFindings, AnExplicitHourBinDoesNotShrinkToAShorterHorizon) {
+  TempDir dir;
+  const nlohmann::json half_hour = workload(1800, {training_job("a", 0, 72, 1e18)});
+  EXPECT_EQ(run_scenario(dir, {pool("GB200", 72)}, half_hour).exit_code, 0);
+  const auto r = run_scenario(dir, {pool("GB200", 72)}, half_hour, {"--interval", "1h"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--interval 1h: the time-series bin must be at most the horizon (1800s)"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(FuzzFindings, RunHorizonIsAtLeastASecond) {
   TempDir dir;
   const auto r =

@@ -34,7 +34,7 @@ struct CompareOptions {
   std::string platform;
   std::string workload;
   std::string horizon;
-  std::string interval = "1h";
+  std::optional<std::string> interval;  // default: run's
   std::string out = "gpufleet-compare";
   std::optional<long> seed;
   int jobs = 0;
@@ -119,7 +119,8 @@ SharedInputs shared_inputs(const CompareOptions& o) {
     in.description["scenario"] = scenario.name;
     in.description["scale"] = o.scale;
   }
-  in.args = {"--workload", workload, "--platform", platform, "--interval", o.interval};
+  in.args = {"--workload", workload, "--platform", platform};
+  if (o.interval) in.args.insert(in.args.end(), {"--interval", *o.interval});
   if (seed) in.args.insert(in.args.end(), {"--seed", std::to_string(*seed)});
   if (!o.horizon.empty()) in.args.insert(in.args.end(), {"--horizon", o.horizon});
   in.args.insert(in.args.end(), {"--failures", o.failures, "--forecast", o.forecast});
@@ -225,7 +226,8 @@ CommandRunner add_compare_command(CLI::App& app) {
   cmd->add_option("--platform", o->platform, "SimGrid platform XML");
   cmd->add_option("--seed", o->seed, "Random seed of the scenario (default: the scenario's)");
   cmd->add_option("--horizon", o->horizon, "Simulated time, e.g. 30d");
-  cmd->add_option("--interval", o->interval, "Time-series bin")->capture_default_str();
+  cmd->add_option("--interval", o->interval,
+                  "Time-series bin, 1s to the horizon (default: 1h, or the horizon if shorter)");
   cmd->add_option("--param", o->params,
                   "A policy parameter NAME=VALUE, given to every policy that has it (repeatable)");
   cmd->add_option("--out", o->out, "Output directory (one subdirectory per policy)")

@@ -39,8 +39,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-constexpr const char* kDefaultInterval = "1h";
-
 struct RunOptions {
   std::string scenario = "seed";
   double scale = 1;
@@ -49,7 +47,7 @@ struct RunOptions {
   std::string policy = "static-partition";
   std::vector<std::string> params;
   std::string horizon;
-  std::string interval = kDefaultInterval;
+  std::optional<std::string> interval;  // default: an hour, or the horizon if shorter
   std::string out = "gpufleet-out";
   std::optional<long> seed;  // default: the scenario's (0 with --workload)
   int threads = 0;
@@ -87,10 +85,11 @@ constexpr double kMaxBins = 100'000;
 // The time-series bin: at least a second (no event is finer), at most the horizon, and few
 // enough bins that the series fit in memory.
 double interval_of(const RunOptions& o, double horizon_s) {
-  // The default bin, an hour, shrinks to a shorter horizon; a bin the user gives does not.
-  if (o.interval == kDefaultInterval) return std::min(3600.0, horizon_s);
-  const double interval = parse_duration_s(o.interval);
-  const std::string given = "--interval " + printable(o.interval);
+  // The default bin, an hour, shrinks to a shorter horizon; a bin the user gives does not,
+  // even when it is the default's "1h".
+  if (!o.interval) return std::min(3600.0, horizon_s);
+  const double interval = parse_duration_s(*o.interval);
+  const std::string given = "--interval " + printable(*o.interval);
   if (interval < 1)
     throw std::invalid_argument(given + ": the time-series bin must be at least 1s");
   if (interval > horizon_s)
@@ -291,7 +290,8 @@ CommandRunner add_run_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--horizon", o->horizon,
                   "Simulated time, e.g. 30d or 12h (default: the workload's horizon_s)");
-  cmd->add_option("--interval", o->interval, "Time-series bin")->capture_default_str();
+  cmd->add_option("--interval", o->interval,
+                  "Time-series bin, 1s to the horizon (default: 1h, or the horizon if shorter)");
   cmd->add_option("--out", o->out, "Output directory")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Random seed of the scenario (default: the scenario's)");
   cmd->add_option("--threads", o->threads, "Worker threads (0: all cores)")->capture_default_str();
