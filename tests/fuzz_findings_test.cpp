@@ -53,6 +53,11 @@ void expect_one_line_naming(const std::string& message, const std::vector<std::s
     EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;
 }
 
+std::string without_last_newline(std::string text) {
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
 Imported import_text(const TempDir& dir, const std::string& format,
                      const std::vector<std::string>& files, ImportOptions options = {}) {
   std::vector<std::string> paths;
@@ -567,6 +572,26 @@ TEST(FuzzFindings, TinyWorkIsRefusedAndOneFlopWritesNoNanOrInf) {
   const auto jobs = read_csv(dir.path("out/jobs.csv"));
   ASSERT_EQ(jobs.size(), 2u);
   EXPECT_EQ(jobs[0].at("state"), "completed");
+}
+
+// An MFU of 1e-300 made a job that could only run to the horizon; below a billionth of peak,
+// given or implied by a relative speed, it is refused.
+TEST(FuzzFindings, AnMfuBelowABillionthIsRefused) {
+  TempDir dir;
+  json job = training_job("slow", 0, 72, 1e18);
+  job["generations"] = json::array({{{"model", "GB200"}, {"mfu", 1e-300}}});
+  auto r = run_scenario(dir, {pool("GB200", 72)}, workload(7200, {job}));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  expect_one_line_naming(without_last_newline(r.err),
+                         {"training[0].generations[0].mfu", "at least 1e-9"});
+  job["generations"] = json::array(
+      {{{"model", "GB200"}, {"mfu", 0.4}}, {{"model", "H100"}, {"relative_speed", 1e-12}}});
+  r = run_scenario(dir, {pool("GB200", 72), pool("H100", 72)}, workload(7200, {job}));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  expect_one_line_naming(without_last_newline(r.err),
+                         {"training[0].generations[1].relative_speed", "below 1e-9 on H100"});
+  job["generations"] = json::array({{{"model", "GB200"}, {"mfu", 1e-9}}});
+  EXPECT_EQ(run_scenario(dir, {pool("GB200", 72)}, workload(7200, {job})).exit_code, 0);
 }
 
 // A job of two GB200 NVL72 domains at MFU 0.4 whose work takes `seconds`, with no gradient

@@ -394,6 +394,8 @@ def negative_cases():
          setter(["training", 1, "generations", 0], {"model": "H100", "relative_speed": 1}))
     case("mfu 1.5", "training[0].generations[0].mfu",
          setter(["training", 0, "generations", 0, "mfu"], 1.5))
+    case("mfu 1e-10", "training[0].generations[0].mfu",
+         setter(["training", 0, "generations", 0, "mfu"], 1e-10))
     case("relative_speed 0", "training[0].generations[1].relative_speed",
          setter(["training", 0, "generations", 1, "relative_speed"], 0))
     case("gpu_share 0", "training[0].gpu_share", setter(["training", 0, "gpu_share"], 0))

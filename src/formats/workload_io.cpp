@@ -16,6 +16,10 @@ namespace {
 
 const char* kFormatName = "gpufleet-workload";
 constexpr double kMinDemandIntervalS = 1;
+// Below a billionth of peak, an MFU is a unit mistake, not a measurement: the least one
+// importers write (a thousandth of a GPU on a model 100x faster than the slowest) is ~4e-6,
+// and 1e-300 made a job that could only run to the horizon.
+constexpr double kMinMfu = 1e-9;
 
 std::string at(const std::string& list, size_t i) {
   return list + "[" + std::to_string(i) + "]";
@@ -30,6 +34,7 @@ TrainingGeneration parse_training_generation(const JsonFields& f) {
   if (f.has("mfu")) {
     g.mfu = f.positive("mfu");
     if (g.mfu > 1) f.fail("mfu", "must be in (0, 1], got " + std::to_string(g.mfu));
+    if (g.mfu < kMinMfu) f.fail("mfu", "must be at least 1e-9 (a billionth of peak)");
   } else {
     g.relative_speed = f.positive("relative_speed");
   }
@@ -414,6 +419,9 @@ void bind_workload(Workload& w, const Fleet& fleet, const std::string& file) {
           throw InputError(file, where + "." + at("generations", k) + ".relative_speed",
                            "implies an MFU of " + std::to_string(g.mfu) + " > 1 on " + g.model,
                            "lower the relative speed");
+        if (g.mfu < kMinMfu)
+          throw InputError(file, where + "." + at("generations", k) + ".relative_speed",
+                           "implies an MFU below 1e-9 on " + g.model, "raise the relative speed");
       }
       most = std::max(most, largest_pool_of(fleet, g.model));
     }
