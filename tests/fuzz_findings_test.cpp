@@ -772,5 +772,26 @@ TEST(FuzzFindings, SigtermOrSigintAtAnyTimeLeavesNoTemporariesAndWholeOutputs) {
   EXPECT_TRUE(killed_while_writing) << "no kill landed while the outputs were written";
 }
 
+// The paths to remove on a signal lived in a table of 64: a process killed with more
+// temporaries than that staged left the others behind.
+TEST(FuzzFindings, ASignalRemovesEveryStagedTemporaryHoweverMany) {
+  TempDir dir;
+  const std::string folder = dir.path("many");
+  const std::string long_name(200, 'n');
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    AtomicFiles files(folder);
+    for (int i = 0; i < 300; ++i) files.add(long_name + std::to_string(i), "x");
+    ::raise(SIGTERM);
+    ::_exit(0);
+  }
+  ASSERT_GT(pid, 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << "status " << status;
+  ASSERT_TRUE(std::filesystem::is_directory(folder));
+  EXPECT_TRUE(std::filesystem::is_empty(folder)) << "temporaries were left";
+}
+
 }  // namespace
 }  // namespace gpufleet::test

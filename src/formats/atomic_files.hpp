@@ -7,6 +7,8 @@
 
 namespace gpufleet {
 
+struct SignalSlot;
+
 // Writes a set of files so that a reader sees all of them new or none: each is written to a
 // temporary name in the same directory, then all are renamed, once none of the targets is a
 // folder. Throws InputError naming the file and the reason; temporaries are removed, also when
@@ -27,7 +29,7 @@ class AtomicFiles {
   struct StagedFile {
     std::string tmp;
     std::string final_path;
-    int slot;  // in the table of files removed on a signal (remove_on_signal)
+    SignalSlot* slot;  // in the list of files removed on a signal (remove_on_signal)
   };
   std::string directory_;
   std::vector<StagedFile> staged_;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -9,20 +10,30 @@
 #include <cstring>
 #include <filesystem>
 #include <iterator>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 
 namespace gpufleet {
 
+// A path to remove on a signal (remove_on_signal).
+struct SignalSlot {
+  std::atomic<bool> in_use{false};
+  size_t capacity = 0;
+  std::unique_ptr<char[]> path;
+  SignalSlot* next = nullptr;  // set before the slot is linked, never changed
+};
+
 namespace {
 
-// The table of paths to remove on a signal. A handler may only call async-signal-safe
-// functions: no allocation, no locks, so the paths live in fixed buffers, and a slot is
-// published (in_use set) only once its path is whole.
-constexpr int kSlots = 64;
-constexpr size_t kPathBytes = 4096;
-char slot_paths[kSlots][kPathBytes];
-volatile std::sig_atomic_t slot_in_use[kSlots];
+// The paths to remove on a signal. A handler may only call async-signal-safe functions: no
+// allocation, no locks. So the list only grows, outside the handler: a slot is allocated
+// whole, then linked in front; a freed slot is reused for a later path that fits, and is
+// never deallocated. The handler walks it as it stands; a slot counts (in_use) only once its
+// path is whole. Its length is the most temporaries ever alive at once.
+std::atomic<SignalSlot*> first_slot{nullptr};
+static_assert(std::atomic<bool>::is_always_lock_free, "read in a signal handler");
+static_assert(std::atomic<SignalSlot*>::is_always_lock_free, "read in a signal handler");
 std::mutex slots_mutex;  // between threads taking slots; the handler never takes it
 constexpr int kCleanedSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
@@ -38,8 +49,8 @@ void remove_registered_and_die(int signal_number) {
     return;
   }
   const int saved_errno = errno;
-  for (int i = 0; i < kSlots; ++i)
-    if (slot_in_use[i]) ::unlink(slot_paths[i]);
+  for (const SignalSlot* slot = first_slot.load(); slot != nullptr; slot = slot->next)
+    if (slot->in_use.load()) ::unlink(slot->path.get());
   // Die of the same signal, so that the parent sees what happened (exit status 128 + n).
   struct sigaction dflt {};
   dflt.sa_handler = SIG_DFL;
@@ -75,29 +86,32 @@ std::once_flag installed_once;
 
 }  // namespace
 
-int remove_on_signal(const std::string& path) {
-  if (path.size() >= kPathBytes) return -1;
+SignalSlot* remove_on_signal(const std::string& path) {
   // On the first registration: a program that never writes keeps the default handlers.
   std::call_once(installed_once, install_handlers);
   const std::lock_guard lock(slots_mutex);
-  for (int i = 0; i < kSlots; ++i) {
-    if (slot_in_use[i]) continue;
-    std::memcpy(slot_paths[i], path.c_str(), path.size() + 1);
-    std::atomic_signal_fence(std::memory_order_seq_cst);  // the path before the flag
-    slot_in_use[i] = 1;
-    return i;
+  SignalSlot* slot = first_slot.load();
+  while (slot != nullptr && (slot->in_use.load() || slot->capacity <= path.size()))
+    slot = slot->next;
+  if (slot == nullptr) {
+    auto fresh = std::make_unique<SignalSlot>();
+    fresh->capacity = std::max<size_t>(path.size() + 1, 256);
+    fresh->path = std::make_unique<char[]>(fresh->capacity);
+    fresh->next = first_slot.load();
+    slot = fresh.release();  // lives until the process ends: a handler may be reading it
+    first_slot.store(slot);
   }
-  return -1;
+  std::memcpy(slot->path.get(), path.c_str(), path.size() + 1);
+  slot->in_use.store(true);  // sequentially consistent: the path before the flag
+  return slot;
 }
 
 void take_back_cleanup_signals() {
   install_handlers();
 }
 
-void keep_on_signal(int slot) {
-  if (slot < 0 || slot >= kSlots) return;
-  const std::lock_guard lock(slots_mutex);
-  slot_in_use[slot] = 0;
+void keep_on_signal(SignalSlot* slot) {
+  if (slot != nullptr) slot->in_use.store(false);
 }
 
 TemporaryFile::TemporaryFile(const std::string& content, const std::string& suffix) {

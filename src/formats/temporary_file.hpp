@@ -4,6 +4,8 @@
 
 namespace gpufleet {
 
+struct SignalSlot;  // a path to remove on a signal (remove_on_signal)
+
 // A file with this content under the system's temporary directory, removed when the object
 // goes. Throws std::runtime_error if it cannot be written.
 class TemporaryFile {
@@ -17,15 +19,15 @@ class TemporaryFile {
 
  private:
   std::string path_;
-  int slot_ = -1;
+  SignalSlot* slot_ = nullptr;
 };
 
 // Files to remove if a SIGINT, SIGTERM or SIGHUP ends the process: the handler, installed at
-// the first call, unlinks them and then dies of the signal as the process would have. Returns
-// a slot for keep_on_signal, or -1 when the path could not be taken (64 at a time, each under
-// 4096 bytes). Call it before creating the file, keep_on_signal once it is renamed or removed.
-int remove_on_signal(const std::string& path);
-void keep_on_signal(int slot);
+// the first call, unlinks them and then dies of the signal as the process would have. Call it
+// before creating the file, and keep_on_signal with the slot it returns once the file is
+// renamed or removed. Any number of paths of any length may be registered at once.
+SignalSlot* remove_on_signal(const std::string& path);
+void keep_on_signal(SignalSlot* slot);
 
 // Installs that handler again, after a library put its own in place: SimGrid's engine takes
 // SIGINT and calls exit(1), which left the temporaries behind.
