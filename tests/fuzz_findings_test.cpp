@@ -9,8 +9,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <limits>
+#include <sstream>
 #include <thread>
 
 #include "formats/atomic_files.hpp"
@@ -770,6 +772,67 @@ TEST(FuzzFindings, SigtermOrSigintAtAnyTimeLeavesNoTemporariesAndWholeOutputs) {
     EXPECT_TRUE(texts == old_texts || texts == new_texts) << "a mix of outputs at " << at;
   }
   EXPECT_TRUE(killed_while_writing) << "no kill landed while the outputs were written";
+}
+
+// The children of `parent` that are still running (not yet ended, or ended but unreaped).
+std::vector<pid_t> live_children_of(pid_t parent) {
+  std::vector<pid_t> children;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) continue;
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent && state != 'Z') children.push_back(std::stoi(name));
+  }
+  return children;
+}
+
+bool running(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) return false;
+  return line[line.rfind(')') + 2] != 'Z';
+}
+
+// A compare killed with SIGKILL left its runs going, adopted by init, for as long as they
+// took; now each gets SIGTERM when its parent ends, and removes its temporaries.
+TEST(FuzzFindings, KillingACompareStopsItsRuns) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path("tmp"));
+  const std::string out = dir.path("cmp");
+  const pid_t compare =
+      spawn_cli({"compare", "--quiet", "--scenario", "seed", "--scale", "5", "--horizon", "365d",
+                 "--policies", "static-partition,fifo", "--jobs", "2", "--out", out},
+                dir.path("tmp"));
+  std::vector<pid_t> runs;
+  const auto start = std::chrono::steady_clock::now();
+  while (runs.size() < 2 && std::chrono::steady_clock::now() - start < std::chrono::seconds(30)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    runs = live_children_of(compare);
+  }
+  ASSERT_EQ(runs.size(), 2u) << "the compare did not start its two runs";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past end_with_parent()
+  ::kill(compare, SIGKILL);
+  int status = 0;
+  ::waitpid(compare, &status, 0);
+  for (const pid_t run : runs) {
+    const auto killed = std::chrono::steady_clock::now();
+    while (running(run) && std::chrono::steady_clock::now() - killed < std::chrono::seconds(5))
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_FALSE(running(run)) << "run " << run << " outlived its compare";
+    if (running(run)) ::kill(run, SIGKILL);  // not left to run for a year
+  }
+  for (const char* policy : {"static-partition", "fifo"}) {
+    if (std::filesystem::exists(out + "/" + policy)) {
+      EXPECT_FALSE(holds_temporaries(out + "/" + policy)) << policy;
+    }
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path("tmp"))) << "a generated platform was left";
 }
 
 // The paths to remove on a signal lived in a table of 64: a process killed with more

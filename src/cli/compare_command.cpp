@@ -159,6 +159,7 @@ int compare(const CompareOptions& o) {
     ChildCommand c{{self, "run", "-q", "--policy", policies[i], "--out", o.out + "/" + policies[i],
                     "--threads", std::to_string(threads)},
                    o.out + "/logs/" + policies[i] + ".log"};
+    c.ends_with_parent = true;
     c.argv.insert(c.argv.end(), inputs.args.begin(), inputs.args.end());
     for (const auto& p : params[i]) c.argv.insert(c.argv.end(), {"--param", p});
     const auto econ = economics_args(o.economics);

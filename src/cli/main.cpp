@@ -5,8 +5,10 @@
 #include "cli/commands.hpp"
 #include "model/input_error.hpp"
 #include "model/names.hpp"
+#include "runtime/child_processes.hpp"
 
 int main(int argc, char** argv) {
+  gpufleet::end_with_parent();
   CLI::App app{
       "gpufleet: simulate mixed-generation GPU fleets, compare scheduling policies, report "
       "utilization"};

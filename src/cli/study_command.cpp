@@ -148,6 +148,7 @@ std::vector<PlannedRun> plan_runs(const StudySpec& spec, const std::vector<SeedI
       p.command.argv.insert(p.command.argv.end(), {"--out", p.dir});
       p.command.stderr_file = p.dir + ".log";
       p.command.timeout_s = spec.timeout_s;
+      p.command.ends_with_parent = true;
       p.hash = config_hash(p.command.argv, workload, platform);
       std::error_code ec;
       p.done = fs::exists(p.dir + "/summary.json", ec) &&

@@ -11,7 +11,10 @@ namespace gpufleet {
 struct ChildCommand {
   std::vector<std::string> argv;
   std::string stderr_file;
-  double timeout_s = 0;  // killed after this long; 0: never
+  double timeout_s = 0;  // SIGTERM after this long, SIGKILL 10 s later; 0: never
+  // A gpufleet command that calls end_with_parent(): it is told its parent's pid. Not for
+  // others: sbatch would pass the variable on to tasks whose parent is not this process.
+  bool ends_with_parent = false;
 };
 
 struct ChildExit {
@@ -24,6 +27,12 @@ struct ChildExit {
 // ends (from this thread). Returns every exit in the commands' order.
 std::vector<ChildExit> run_children(const std::vector<ChildCommand>& commands, int parallel,
                                     const std::function<void(size_t, const ChildExit&)>& on_exit);
+
+// Call first thing in main(). In a child started by run_children, asks Linux to send this
+// process SIGTERM when its parent ends, however it ends (kill -9 too): killing a compare or a
+// study then stops its runs, which remove their temporaries, instead of leaving them running.
+// Does nothing in a process started otherwise.
+void end_with_parent();
 
 // The path of the running executable, to start copies of it.
 std::string own_executable();

@@ -19,7 +19,8 @@ std::string quoted(const std::string& text) {
 std::string task_line(const ChildCommand& c, const std::string& exit_file) {
   std::string line;
   if (c.timeout_s > 0)
-    line += "timeout --signal=KILL " + std::to_string(static_cast<long>(c.timeout_s + 0.999)) + " ";
+    line +=
+        "timeout --kill-after=10 " + std::to_string(static_cast<long>(c.timeout_s + 0.999)) + " ";
   for (const auto& arg : c.argv) line += quoted(arg) + " ";
   return line + "> /dev/null 2> " + quoted(c.stderr_file) + "; echo $? > " + quoted(exit_file);
 }
@@ -62,7 +63,9 @@ std::vector<ChildExit> run_slurm_array(const std::vector<ChildCommand>& commands
       continue;
     }
     exits[k].exit_code = std::stoi(code);
-    if (exits[k].exit_code == 137 && commands[k].timeout_s > 0) {
+    // timeout(1) exits 124 when its SIGTERM ended the run, 137 when SIGKILL had to.
+    const int status = exits[k].exit_code;
+    if ((status == 124 || status == 137) && commands[k].timeout_s > 0) {
       exits[k].exit_code = -1;
       exits[k].problem = "timed out after " +
                          std::to_string(static_cast<long>(commands[k].timeout_s + 0.999)) + " s";
