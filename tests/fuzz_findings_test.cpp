@@ -12,6 +12,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -774,29 +775,35 @@ TEST(FuzzFindings, SigtermOrSigintAtAnyTimeLeavesNoTemporariesAndWholeOutputs) {
   EXPECT_TRUE(killed_while_writing) << "no kill landed while the outputs were written";
 }
 
-// The children of `parent` that are still running (not yet ended, or ended but unreaped).
+// A process's state letter and parent, from /proc/PID/stat; nullopt once it is gone.
+std::optional<std::pair<char, pid_t>> state_and_parent(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) return std::nullopt;
+  std::istringstream rest(line.substr(line.rfind(')') + 2));  // the name may hold spaces
+  char state = 0;
+  pid_t parent = 0;
+  rest >> state >> parent;
+  return std::pair{state, parent};
+}
+
+// Not yet ended (a zombie has ended, only unreaped).
+bool running(pid_t pid) {
+  const auto status = state_and_parent(pid);
+  return status && status->first != 'Z';
+}
+
+// The children of `parent` that are running.
 std::vector<pid_t> live_children_of(pid_t parent) {
   std::vector<pid_t> children;
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const std::string name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) continue;
-    std::istringstream rest(line.substr(line.rfind(')') + 2));
-    char state = 0;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == parent && state != 'Z') children.push_back(std::stoi(name));
+    const pid_t pid = std::stoi(name);
+    const auto status = state_and_parent(pid);
+    if (status && status->second == parent && status->first != 'Z') children.push_back(pid);
   }
   return children;
-}
-
-bool running(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) return false;
-  return line[line.rfind(')') + 2] != 'Z';
 }
 
 // A compare killed with SIGKILL left its runs going, adopted by init, for as long as they
