@@ -53,7 +53,7 @@ TEST(Compare, RowsEqualTheSummariesOfIndividualRunsOnTheSameInputs) {
     EXPECT_EQ(v["inference_slo_attainment"], s["inference"]["slo_attainment"]);
     EXPECT_EQ(v["leases_accepted"], s["lease"]["accepted"]);
     EXPECT_EQ(v["lease_revenue_usd"], s["lease"]["revenue_usd"]);
-    EXPECT_EQ(v["margin_usd"], s["economics"]["fleet"]["margin_usd"]);
+    EXPECT_EQ(v["net_value_usd"], s["economics"]["fleet"]["net_value_usd"]);
     EXPECT_EQ(v["pool_gb200_effective_utilization"], s["pools"][0]["effective_utilization"]);
     EXPECT_DOUBLE_EQ(v["energy_mwh"].get<double>(), s["fleet"]["energy_kwh"].get<double>() / 1000);
     EXPECT_EQ(csv[i].at("policy"), policy);

@@ -76,13 +76,16 @@ std::vector<Column> fixed_columns() {
       {"depreciation_usd", "depreciation", Format::kUsd, at("/economics/fleet/depreciation_usd")},
       {"power_cost_usd", "power", Format::kUsd, at("/economics/fleet/power_cost_usd")},
       {"cost_usd", "cost", Format::kUsd, at("/economics/fleet/cost_usd")},
-      {"internal_value_usd", "internal value", Format::kUsd,
-       at("/economics/fleet/internal_value_usd")},
-      {"margin_usd", "margin", Format::kUsd, at("/economics/fleet/margin_usd")},
+      {"contract_revenue_usd", "contract revenue", Format::kUsd,
+       at("/economics/fleet/contract_revenue_usd")},
+      {"work_value_usd", "work value", Format::kUsd, at("/economics/fleet/work_value_usd")},
+      {"sla_penalty_usd", "SLA penalty", Format::kUsd, at("/economics/fleet/sla_penalty_usd")},
+      {"shortfall_cost_usd", "shortfall cost", Format::kUsd,
+       at("/economics/fleet/shortfall_cost_usd")},
+      {"net_value_usd", "net value", Format::kUsd, at("/economics/fleet/net_value_usd")},
       {"cash_margin_usd", "cash margin", Format::kUsd, at("/economics/fleet/cash_margin_usd")},
       {"cost_per_useful_eflop_usd", "$/useful EFLOP", Format::kUsdPerEflop,
        at("/economics/fleet/cost_per_useful_eflop_usd")},
-      {"payback_years", "payback", Format::kYears, at("/economics/fleet/payback_years")},
   };
 }
 
@@ -239,9 +242,9 @@ std::vector<std::vector<std::string>> comparison_cells(const std::vector<PolicyO
                    "inference_slo_worst_hour", "leases_accepted", "leases_rejected",
                    "leases_reclaimed", "training_preemptions", "lease_revenue_usd", "energy_mwh"});
   } else {
-    columns = pick(all, {"depreciation_usd", "power_cost_usd", "cost_usd", "lease_revenue_usd",
-                         "internal_value_usd", "cash_margin_usd", "margin_usd",
-                         "cost_per_useful_eflop_usd", "payback_years"});
+    columns = pick(all, {"net_value_usd", "work_value_usd", "lease_revenue_usd",
+                         "contract_revenue_usd", "sla_penalty_usd", "shortfall_cost_usd",
+                         "cost_usd", "cash_margin_usd", "cost_per_useful_eflop_usd"});
   }
   const bool with_status = group == TableGroup::kHeadline;
   std::vector<std::vector<std::string>> rows(1, {"policy"});

@@ -75,11 +75,12 @@ void headline_bars(HtmlPage& page, const std::vector<const RunData*>& runs) {
               "Started jobs for waits, completed jobs for JCT: read with the jobs still waiting.");
   page.figure(policy_bars({"Money over the run", "", "million USD"}, runs,
                           {{"cost", "/economics/fleet/cost_usd"},
-                           {"lease revenue", "/lease/revenue_usd"},
-                           {"internal value", "/economics/fleet/internal_value_usd"},
-                           {"margin", "/economics/fleet/margin_usd"}},
+                           {"lease revenue", "/economics/fleet/lease_revenue_usd"},
+                           {"value of work served", "/economics/fleet/work_value_usd"},
+                           {"net value", "/economics/fleet/net_value_usd"}},
                           1e-6),
-              "Cost = depreciation + power x PUE. Margin = lease revenue + internal value - cost.");
+              "Cost = depreciation + power x PUE. Net value = lease and contract revenue + value "
+              "of work served - SLA penalties - training shortfall - cost (docs/reports.md).");
   if (std::any_of(runs.begin(), runs.end(), [](const RunData* r) {
         return r->summary.value("/failures/enabled"_json_pointer, false);
       }))

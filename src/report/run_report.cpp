@@ -154,7 +154,7 @@ void inference_and_money_charts(HtmlPage& page, const RunData& run) {
   Series energy{"energy", {}, {}, "#D55E00", false};
   Series depreciation{"depreciation", {}, {}, "#999999", false},
       power{"power", {}, {}, "#D55E00", false},
-      internal{"internal value", {}, {}, class_color("training"), false};
+      contract{"contract revenue", {}, {}, "#0072B2", false};
   for (size_t p = 0; p < s["pools"].size(); ++p) {
     const json& pool = s["pools"][p];
     pools.push_back(pool["name"]);
@@ -163,16 +163,16 @@ void inference_and_money_charts(HtmlPage& page, const RunData& run) {
     revenue.y.push_back(econ.value("lease_revenue_usd", 0.0) / 1e6);
     depreciation.y.push_back(econ.value("depreciation_usd", 0.0) / 1e6);
     power.y.push_back(econ.value("power_cost_usd", 0.0) / 1e6);
-    internal.y.push_back(econ.value("internal_value_usd", 0.0) / 1e6);
+    contract.y.push_back(econ.value("contract_revenue_usd", 0.0) / 1e6);
   }
   page.figure(bar_chart({"Lease revenue per pool", "pool", "million USD"}, pools, {revenue}),
               "Accepted external leases: GPUs x hours held x the lease's price.");
   page.figure(bar_chart({"Energy per pool", "pool", "MWh (IT power, before PUE)"}, pools, {energy}),
               "GPU energy from SimGrid's energy plugin: busy GPUs at TDP, the rest at idle power.");
   page.figure(bar_chart({"Cost and value per pool", "pool", "million USD over the run"}, pools,
-                        {depreciation, power, revenue, internal}),
-              "Depreciation and power (with PUE) are the cost; lease revenue and internal value "
-              "(GPU-hours of training and inference at the internal transfer price) the value.");
+                        {depreciation, power, revenue, contract}),
+              "Depreciation and power (with PUE) are the cost; lease and contract revenue the "
+              "cash each pool earns. The value of work served is the fleet's, below.");
 }
 
 void summary_tables(HtmlPage& page, const RunData& run) {
@@ -180,7 +180,7 @@ void summary_tables(HtmlPage& page, const RunData& run) {
   page.section("Summary");
   std::vector<std::vector<std::string>> pools{{"pool", "GPU", "role", "GPUs", "allocation",
                                                "effective", "energy", "lease revenue", "cost",
-                                               "margin"}};
+                                               "cash margin"}};
   for (size_t p = 0; p < s["pools"].size(); ++p) {
     const json& pool = s["pools"][p];
     const json econ = s.contains("economics") ? s["economics"]["pools"][p] : json::object();
@@ -191,7 +191,7 @@ void summary_tables(HtmlPage& page, const RunData& run) {
                      format_cell(pool["energy_kwh"].get<double>() / 1000, Format::kMwh),
                      format_cell(econ.value("lease_revenue_usd", json()), Format::kUsd),
                      format_cell(econ.value("cost_usd", json()), Format::kUsd),
-                     format_cell(econ.value("margin_usd", json()), Format::kUsd)});
+                     format_cell(econ.value("cash_margin_usd", json()), Format::kUsd)});
   }
   pools.push_back({"fleet", "", "", std::to_string(s["fleet"]["gpus"].get<int>()),
                    cell(s, "/fleet/allocation_utilization", Format::kPercent),
@@ -199,7 +199,7 @@ void summary_tables(HtmlPage& page, const RunData& run) {
                    format_cell(num(s, "/fleet/energy_kwh") / 1000, Format::kMwh),
                    cell(s, "/lease/revenue_usd", Format::kUsd),
                    cell(s, "/economics/fleet/cost_usd", Format::kUsd),
-                   cell(s, "/economics/fleet/margin_usd", Format::kUsd)});
+                   cell(s, "/economics/fleet/cash_margin_usd", Format::kUsd)});
   page.table(pools);
   page.table({{"training", "jobs submitted", "started", "completed", "waiting at horizon",
                "capacity gap", "wait p50", "wait p95", "JCT p50", "JCT p95", "preemptions"},
@@ -214,16 +214,16 @@ void summary_tables(HtmlPage& page, const RunData& run) {
                cell(s, "/training/jct_s/p95", Format::kHours),
                cell(s, "/training/preemptions", Format::kCount)}});
   page.table(
-      {{"leases and money", "accepted", "rejected", "reclaimed", "revenue", "depreciation", "power",
-        "internal value", "margin", "$/useful EFLOP", "payback"},
+      {{"leases and money", "accepted", "rejected", "reclaimed", "revenue", "work value",
+        "SLA penalty", "shortfall", "cost", "net value", "$/useful EFLOP"},
        {"", cell(s, "/lease/accepted", Format::kCount), cell(s, "/lease/rejected", Format::kCount),
         cell(s, "/lease/reclaimed", Format::kCount), cell(s, "/lease/revenue_usd", Format::kUsd),
-        cell(s, "/economics/fleet/depreciation_usd", Format::kUsd),
-        cell(s, "/economics/fleet/power_cost_usd", Format::kUsd),
-        cell(s, "/economics/fleet/internal_value_usd", Format::kUsd),
-        cell(s, "/economics/fleet/margin_usd", Format::kUsd),
-        cell(s, "/economics/fleet/cost_per_useful_eflop_usd", Format::kUsdPerEflop),
-        cell(s, "/economics/fleet/payback_years", Format::kYears)}});
+        cell(s, "/economics/fleet/work_value_usd", Format::kUsd),
+        cell(s, "/economics/fleet/sla_penalty_usd", Format::kUsd),
+        cell(s, "/economics/fleet/shortfall_cost_usd", Format::kUsd),
+        cell(s, "/economics/fleet/cost_usd", Format::kUsd),
+        cell(s, "/economics/fleet/net_value_usd", Format::kUsd),
+        cell(s, "/economics/fleet/cost_per_useful_eflop_usd", Format::kUsdPerEflop)}});
 }
 
 }  // namespace
@@ -235,19 +235,21 @@ std::string run_report_html(const RunData& run) {
                 s["fleet"]["gpus"].get<int>(), num(s, "/horizon_s") / 86400, s.value("seed", 0ul),
                 run.name.c_str());
   HtmlPage page("Fleet utilization under " + s["policy"].get<std::string>(), subtitle);
-  page.kpis({{"effective utilization", cell(s, "/fleet/effective_utilization", Format::kPercent),
-              "useful FLOPs / peak FLOPs"},
-             {"allocation utilization", cell(s, "/fleet/allocation_utilization", Format::kPercent),
-              "GPU-time held / available"},
-             {"training capacity gap", cell(s, "/training/capacity_gap", Format::kPercent),
-              "demanded GPU-hours not served"},
-             {"inference SLO attainment", cell(s, "/inference/slo_attainment", Format::kPercent),
-              "requests on time; worst hour " +
-                  cell(s, "/inference/worst_hour_slo_attainment", Format::kPercent)},
-             {"lease revenue", cell(s, "/lease/revenue_usd", Format::kUsd),
-              cell(s, "/lease/accepted", Format::kCount) + " leases accepted"},
-             {"margin", cell(s, "/economics/fleet/margin_usd", Format::kUsd),
-              "payback " + cell(s, "/economics/fleet/payback_years", Format::kYears)}});
+  page.kpis(
+      {{"effective utilization", cell(s, "/fleet/effective_utilization", Format::kPercent),
+        "useful FLOPs / peak FLOPs"},
+       {"allocation utilization", cell(s, "/fleet/allocation_utilization", Format::kPercent),
+        "GPU-time held / available"},
+       {"training capacity gap", cell(s, "/training/capacity_gap", Format::kPercent),
+        "demanded GPU-hours not served"},
+       {"inference SLO attainment", cell(s, "/inference/slo_attainment", Format::kPercent),
+        "requests on time; worst hour " +
+            cell(s, "/inference/worst_hour_slo_attainment", Format::kPercent)},
+       {"lease revenue", cell(s, "/lease/revenue_usd", Format::kUsd),
+        cell(s, "/lease/accepted", Format::kCount) + " leases accepted"},
+       {"net value", cell(s, "/economics/fleet/net_value_usd", Format::kUsd),
+        "over the run; worst service " +
+            cell(s, "/inference/worst_service_slo_attainment", Format::kPercent) + " on time"}});
   usage_charts(page, run);
   training_charts(page, run);
   failure_charts(page, run);
