@@ -72,8 +72,13 @@ std::vector<InferenceService> generate_inference(const InferenceMix& mix,
     const double top =
         *std::max_element(values.begin(), values.begin() + reference_hours * windows);
     values.resize(static_cast<size_t>(hours * windows));
-    for (double& v : values) v = std::round(v / top * peak_units * 1000) / 1000;
     service.demand.interval_s = 3600.0 / windows;
+    for (size_t i = 0; i < values.size(); ++i) {
+      // Grown after sizing: the peak filled is month 0's.
+      const double growth =
+          growth_factor(mix.growth_per_month, static_cast<double>(i) * service.demand.interval_s);
+      values[i] = std::round(values[i] / top * peak_units * growth * 1000) / 1000;
+    }
     service.demand.repeat = true;
     service.demand.arrival_cv.assign(values.size(), mix.shape.arrival_cv);
     service.demand.values = std::move(values);

@@ -11,11 +11,28 @@ double drawn_until_s(double horizon_s) {
   return std::max(1.0, std::ceil(horizon_s / kReferenceS)) * kReferenceS;
 }
 
+double growth_factor(double g, double t_s) {
+  return g == 0 ? 1 : std::pow(1 + g, t_s / kMonthS);
+}
+
+double grown_time_s(double g, double t_s) {
+  if (g == 0) return t_s;
+  const double k = std::log1p(g) / kMonthS;
+  return std::expm1(k * t_s) / k;
+}
+
+double time_of_grown_s(double g, double tau_s) {
+  if (g == 0) return tau_s;
+  const double k = std::log1p(g) / kMonthS;
+  return std::log1p(k * tau_s) / k;  // finite for the tau of grown_time_s
+}
+
 void check_arrival_count(double expected) {
   if (expected > kMaxArrivals)
-    throw std::invalid_argument(
-        "the scenario would draw about " + std::to_string(std::lround(expected)) +
-        " arrivals of one class: lower its offered_load or raise its sizes or durations");
+    throw std::invalid_argument("the scenario would draw about " +
+                                std::to_string(std::llround(std::min(expected, 1e18))) +
+                                " arrivals of one class: lower its offered_load or "
+                                "growth_per_month, or raise its sizes or durations");
 }
 
 RenewalProcess::RenewalProcess(Rng& rng, double mean_gap_s, double cv)

@@ -22,6 +22,14 @@ constexpr double kReferenceS = 30 * 86400.0;
 // The end of the last block a draw to horizon_s covers: a whole number of kReferenceS, at least 1.
 double drawn_until_s(double horizon_s);
 
+// Growth of g per month (compounding, month = kMonthS): the factor (1 + g)^(t / month) at t;
+// the integral of that factor from 0 to t, the time a renewal process whose rate grows so runs
+// on (its arrivals are those of the ungrown process at that time: time-rescaling, which keeps
+// each gap's CV); and that integral's inverse. With g = 0 all three are exact: 1, t and tau.
+double growth_factor(double g, double t_s);
+double grown_time_s(double g, double t_s);
+double time_of_grown_s(double g, double tau_s);
+
 // Throws std::invalid_argument when about `expected` arrivals of one class would be drawn,
 // beyond kMaxArrivals (a typo, not a fleet: 100,000 GPUs draw ~36,000 training jobs a month).
 constexpr double kMaxArrivals = 2e7;

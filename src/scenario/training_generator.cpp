@@ -85,13 +85,16 @@ DrawnTraining generate_training(const TrainingMix& mix, const std::vector<PoolSp
     const double target_gpus = cls.share_of_demand * mix.offered_load * capacity;
     const double per_job = mean_gpus(cls.gpus, scale, cap) * cls.duration_h.mean() * 3600;
     const double mean_gap_s = per_job / target_gpus;
+    const double g = mix.growth_per_month;
     if (mean_gap_s > 0 && std::isfinite(mean_gap_s))
-      check_arrival_count(drawn_until_s(horizon_s) / mean_gap_s);
+      check_arrival_count(grown_time_s(g, drawn_until_s(horizon_s)) / mean_gap_s);
     Rng rng(seed, kTrainingStream + c);
     RenewalProcess arrivals(rng, mean_gap_s, cls.interarrival_cv);
     size_t index = 0;
     for (double block = 0; block < horizon_s; block += kReferenceS) {
-      for (const double t : arrivals.until(block + kReferenceS)) {
+      // Arrivals at a rate growing by g a month: the ungrown process on the grown time.
+      for (const double tau : arrivals.until(grown_time_s(g, block + kReferenceS))) {
+        const double t = time_of_grown_s(g, tau);
         // Drawn past the horizon too, as a longer horizon draws them.
         auto [job, duration_s] = draw_job(mix, cls, scale, cap, peak, rng);
         if (t >= horizon_s) continue;
