@@ -1,9 +1,16 @@
 // Failures, checkpoints and restarts (docs/failures.md) against known results: Young/Daly's
 // waste, the Llama 3 405B run's interruptions and goodput, and conservation of GPU-hours.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 
+#include "formats/workload_io.hpp"
+#include "policies/policies.hpp"
+#include "sim/simulation.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {
@@ -125,6 +132,67 @@ TEST(Failures, AllocatedIdleAndDownGpusAddUpToThePoolInEveryBin) {
   }
   EXPECT_GT(down_total, 0);
   EXPECT_GT(s.at("failures").at("replicas_lost").get<double>(), 0);
+}
+
+// The failures of `pool_name` in 10 days of an empty workload on these pools (seed 7, 0.05
+// failures per GPU-day), one line per failure: time, cause, domain within the pool, GPU. The
+// run is in a child process: SimGrid allows one engine per process.
+std::vector<std::string> failures_of_pool(const std::vector<PoolSpec>& pools,
+                                          const std::string& pool_name) {
+  TempDir dir;
+  const auto platform = dir.write("p.xml", platform_xml(pools));
+  const std::string out = dir.path("failures.txt");
+  const pid_t child = fork();
+  if (child == 0) {
+    try {
+      Simulation sim(platform);
+      Workload w;
+      w.horizon_s = 10 * 86400.0;
+      bind_workload(w, sim.fleet(), "w.json");
+      auto policy = make_policy("static-partition", {}, ForecastSpec{});
+      SimulationOptions options;
+      options.horizon_s = w.horizon_s;
+      options.seed = 7;
+      options.failures = default_failure_model();
+      options.failures.enabled = true;
+      options.failures.failures_per_gpu_day = 0.05;
+      const RunResult r = sim.run(w, *policy, options);
+      std::ofstream file(out);
+      for (const auto& e : r.failures) {
+        const Pool& pool = sim.fleet().pools[e.pool];
+        if (pool.name != pool_name) continue;
+        char line[128];
+        std::snprintf(line, sizeof line, "%.17g %s domain %d gpu %d", e.time_s,
+                      r.failure_causes[e.cause].c_str(), e.domain - pool.first_domain, e.gpu);
+        file << line << "\n";
+      }
+      file.close();
+      _exit(file ? 0 : 1);
+    } catch (...) {
+      _exit(1);
+    }
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the child run failed";
+  std::vector<std::string> lines;
+  std::ifstream file(out);
+  for (std::string line; std::getline(file, line);) lines.push_back(line);
+  return lines;
+}
+
+// Common random numbers: a pool two fleets share fails at the same times, on the same GPUs, for
+// the same causes, when another pool is resized (which moves its domains' indices) or a pool is
+// added before it (which moves its index in the fleet).
+TEST(Failures, APoolFailsAlikeWhateverTheOtherPoolsAre) {
+  const auto base = failures_of_pool({pool("GB200", 144), pool("H100", 64)}, "h100");
+  ASSERT_GE(base.size(), 15u);  // 0.05 x 64 GPUs x 10 days = 32 expected
+  EXPECT_EQ(failures_of_pool({pool("GB200", 288), pool("H100", 64)}, "h100"), base);
+  EXPECT_EQ(failures_of_pool({pool("GB200", 144), pool("GB300", 72), pool("H100", 64)}, "h100"),
+            base);
+  // The resized pool's own failures do change.
+  EXPECT_NE(failures_of_pool({pool("GB200", 288), pool("H100", 64)}, "gb200"),
+            failures_of_pool({pool("GB200", 144), pool("H100", 64)}, "gb200"));
 }
 
 TEST(Failures, SameSeedSameOutputsWhateverTheThreadCount) {

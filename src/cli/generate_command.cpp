@@ -17,6 +17,7 @@ CommandRunner add_generate_command(CLI::App& app) {
     std::optional<double> days;
     double scale = 1;
     std::optional<long> seed;
+    std::optional<double> training_growth, inference_growth;
     std::string out;
     std::string platform_out;
   };
@@ -29,6 +30,7 @@ CommandRunner add_generate_command(CLI::App& app) {
                   "Grows fleet and workload together (1: the scenario's size; seed: 10,000 GPUs)")
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Random seed (default: the scenario's)");
+  add_growth_options(cmd, o->training_growth, o->inference_growth);
   cmd->add_option("-o,--output", o->out, "Workload JSON to write")->required();
   cmd->add_option("--platform-out", o->platform_out, "Also write the fleet's platform XML here");
   return [o] {
@@ -36,6 +38,8 @@ CommandRunner add_generate_command(CLI::App& app) {
     GenerateOptions options;
     options.days = o->days;
     options.scale = o->scale;
+    options.training_growth = o->training_growth;
+    options.inference_growth = o->inference_growth;
     if (o->seed) {
       if (*o->seed < 0) throw std::invalid_argument("--seed must be >= 0");
       options.seed = static_cast<unsigned long>(*o->seed);

@@ -50,6 +50,7 @@ struct RunOptions {
   std::optional<std::string> interval;  // default: an hour, or the horizon if shorter
   std::string out = "gpufleet-out";
   std::optional<long> seed;  // default: the scenario's (0 with --workload)
+  std::optional<double> training_growth, inference_growth;  // default: the scenario's
   int threads = 0;
   std::string placement = "topology";
   std::string failures = "off";
@@ -125,6 +126,9 @@ Inputs read_inputs(const RunOptions& o) {
   if (!o.workload.empty()) {
     if (o.scale != 1)
       throw std::invalid_argument("--scale applies to scenarios, not to --workload");
+    if (o.training_growth || o.inference_growth)
+      throw std::invalid_argument(
+          "--training-growth and --inference-growth apply to scenarios, not to --workload");
     in.workload_file = shipped_file(o.workload);
     in.workload = load_workload(in.workload_file);
     in.platform_file = shipped_file(o.platform.empty() ? "platforms/seed.xml" : o.platform);
@@ -138,6 +142,8 @@ Inputs read_inputs(const RunOptions& o) {
   options.scale = o.scale;
   if (!o.horizon.empty()) options.days = parse_duration_s(o.horizon) / 86400;
   if (o.seed) options.seed = static_cast<unsigned long>(*o.seed);
+  options.training_growth = o.training_growth;
+  options.inference_growth = o.inference_growth;
   auto generated = generate_scenario(scenario, options);
   if (!o.quiet) std::fputs(("gpufleet: " + describe(scenario, generated, o.scale)).c_str(), stderr);
   in.workload = std::move(generated.workload);
@@ -294,6 +300,7 @@ CommandRunner add_run_command(CLI::App& app) {
                   "Time-series bin, 1s to the horizon (default: 1h, or the horizon if shorter)");
   cmd->add_option("--out", o->out, "Output directory")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Random seed of the scenario (default: the scenario's)");
+  add_growth_options(cmd, o->training_growth, o->inference_growth);
   cmd->add_option("--threads", o->threads, "Worker threads (0: all cores)")->capture_default_str();
   cmd->add_option("--placement", o->placement,
                   "Where training jobs larger than an NVLink domain go: 'topology' (fewest "

@@ -50,6 +50,16 @@ std::string scenario_file(const std::string& name_or_path) {
   return file;
 }
 
+void add_growth_options(CLI::App* cmd, std::optional<double>& training_growth,
+                        std::optional<double>& inference_growth) {
+  cmd->add_option("--training-growth", training_growth,
+                  "Training demand growth per 30-day month, compounding, -0.5 to 1 (0.05: +5% a "
+                  "month; default: the scenario's training.growth_per_month)");
+  cmd->add_option("--inference-growth", inference_growth,
+                  "Inference demand growth per 30-day month, compounding, -0.5 to 1 (default: "
+                  "the scenario's inference.growth_per_month)");
+}
+
 std::string describe(const Scenario& scenario, const GeneratedScenario& g, double scale) {
   long gpus = 0;
   std::string pools;

@@ -1,14 +1,23 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "scenario/scenario_generator.hpp"
+
+namespace CLI {
+class App;
+}
 
 namespace gpufleet {
 
 // A scenario by name (a file of workloads/scenarios/) or by path; throws
 // std::invalid_argument listing the shipped names when there is no such scenario.
 std::string scenario_file(const std::string& name_or_path);
+
+// --training-growth and --inference-growth, which override the scenario's growth per month.
+void add_growth_options(CLI::App* cmd, std::optional<double>& training_growth,
+                        std::optional<double>& inference_growth);
 
 // One line for stderr: what was generated, the realized offered loads.
 std::string describe(const Scenario& scenario, const GeneratedScenario& generated, double scale);

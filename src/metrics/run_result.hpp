@@ -66,6 +66,8 @@ struct FailureEvent {
   int jobs_hit = 0;        // training jobs interrupted
   int replicas_hit = 0;    // inference replicas lost
   int lease_gpus_hit = 0;  // leased GPUs hit (the lease goes on: docs/failures.md)
+  int domain = -1;         // the NVLink domain struck, index into Fleet::domains
+  int gpu = 0;             // the GPU struck, within its domain
 };
 
 struct ServiceRun {

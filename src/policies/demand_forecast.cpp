@@ -68,16 +68,33 @@ void DemandForecaster::start(const SchedulerCore& core) {
     const DemandCurve& curve = service.demand;
     // The oracle knows the peak from the start: computed once, it is read on every pass.
     if (spec_.kind == ForecastKind::kOracle) h.highest = curve.peak();
-    if (curve.repeat) {  // the period before the run, up to a week
-      const long n = static_cast<long>(curve.values.size());
-      const long steps = std::min(n, static_cast<long>(std::floor(kWeekS / curve.interval_s)));
-      for (long k = n - steps; k < n; ++k) {
-        h.times.push_back(static_cast<double>(k - n) * curve.interval_s);
-        h.values.push_back(curve.values[k]);
-        h.highest = std::max(h.highest, curve.values[k]);
-      }
-    }
+    if (curve.repeat) week_before_run(curve, h);
     history_.push_back(std::move(h));
+  }
+}
+
+// The week before the run of a repeating curve, [-1 week, 0): an operator knows last week's
+// traffic. A curve whose period is at most a week repeats into it (the value at t mod period),
+// so a daily curve's weekly forecast has a week back from the first hour. A longer curve is not
+// extended backward from its end (the end of a grown curve is its highest demand, and its phase
+// need not follow on from the last day): its week before is taken as like its first week, the
+// value at t + 1 week, which has the weekly shape's phase.
+void DemandForecaster::week_before_run(const DemandCurve& curve, History& h) const {
+  const long n = static_cast<long>(curve.values.size());
+  if (n == 0 || !(curve.interval_s > 0)) return;
+  const auto add = [&](double t, double value) {
+    h.times.push_back(t);
+    h.values.push_back(value);
+    h.highest = std::max(h.highest, value);
+  };
+  if (static_cast<double>(n) * curve.interval_s <= kWeekS) {
+    // Steps k = floor(-week / interval) .. -1; the first starts at -1 week at the latest.
+    for (long k = static_cast<long>(std::floor(-kWeekS / curve.interval_s)); k < 0; ++k)
+      add(std::max(-kWeekS, static_cast<double>(k) * curve.interval_s),
+          curve.values[(k % n + n) % n]);
+  } else {
+    for (long k = 0; static_cast<double>(k) * curve.interval_s < kWeekS; ++k)
+      add(static_cast<double>(k) * curve.interval_s - kWeekS, curve.values[k]);
   }
 }
 

@@ -26,8 +26,8 @@ ForecastSpec parse_forecast(const std::string& text);
 std::string forecast_name(const ForecastSpec& spec);
 
 // Learns each service's demand from what the policy sees at each call (the demand now), and
-// forecasts from that history only, except the oracle. Demand before the run is known for
-// repeating curves (the previous period, up to a week): an operator knows last week's traffic.
+// forecasts from that history only, except the oracle. Demand in the week before the run is
+// known for repeating curves (week_before_run): an operator knows last week's traffic.
 class DemandForecaster {
  public:
   // error_lead_s: how far ahead the forecasts whose errors error_quantile reports look.
@@ -57,6 +57,7 @@ class DemandForecaster {
   };
 
   void start(const SchedulerCore& core);
+  void week_before_run(const DemandCurve& curve, History& h) const;
   double value_at(const History& h, double t) const;
   double highest_over(const History& h, double from, double to) const;
   double forecast_from(const History& h, double at, double ahead_s) const;

@@ -43,6 +43,7 @@ std::vector<InferenceService> generate_inference(const InferenceMix& mix,
   for (const auto& pool : fleet)
     if (!is_training_pool(pool)) inference_gpus += pool.gpus;
   const long hours = std::max(1L, static_cast<long>(std::ceil(horizon_s / 3600)));
+  const long reference_hours = std::lround(kReferenceS / 3600);
 
   std::vector<InferenceService> out;
   for (size_t s = 0; s < mix.services.size(); ++s) {
@@ -58,15 +59,26 @@ std::vector<InferenceService> generate_inference(const InferenceMix& mix,
           {g.model, g.offline_tokens_per_gpu_s * spec.gpus_per_replica * mix.online_fraction,
            g.latency_s});
 
-    // Sized so that the peak hour fills its share of the inference GPUs on its first choice.
+    // Sized so that the peak window of the first 30 days fills its share of the inference GPUs
+    // on its first choice. At least 30 days are drawn, hour after hour from the service's
+    // stream, so a longer horizon's first 30 days are the same draws, sized alike: a longer run
+    // is not emptier (more chances of a high burst would lower the mean of a horizon-wide scale).
     const double peak_replicas =
         spec.share_of_peak_gpus * mix.peak_fill * inference_gpus / spec.gpus_per_replica;
     const double peak_units = peak_replicas * service.generations.front().throughput;
+    const long windows = std::max(1L, std::lround(3600 / mix.shape.window_s));
     Rng rng(seed, kInferenceStream + s);
-    auto values = relative_demand(mix, spec, hours, rng);
-    const double top = *std::max_element(values.begin(), values.end());
-    for (double& v : values) v = std::round(v / top * peak_units * 1000) / 1000;
-    service.demand.interval_s = 3600.0 / std::max(1L, std::lround(3600 / mix.shape.window_s));
+    auto values = relative_demand(mix, spec, std::max(hours, reference_hours), rng);
+    const double top =
+        *std::max_element(values.begin(), values.begin() + reference_hours * windows);
+    values.resize(static_cast<size_t>(hours * windows));
+    service.demand.interval_s = 3600.0 / windows;
+    for (size_t i = 0; i < values.size(); ++i) {
+      // Grown after sizing: the peak filled is month 0's.
+      const double growth =
+          growth_factor(mix.growth_per_month, static_cast<double>(i) * service.demand.interval_s);
+      values[i] = std::round(values[i] / top * peak_units * growth * 1000) / 1000;
+    }
     service.demand.repeat = true;
     service.demand.arrival_cv.assign(values.size(), mix.shape.arrival_cv);
     service.demand.values = std::move(values);

@@ -27,7 +27,7 @@ namespace {
 
 double bounded(const JsonFields& f, const std::string& key, double lo, double hi) {
   const double x = f.number(key);
-  if (x < lo || x > hi)
+  if (!(x >= lo && x <= hi))  // NaN too
     f.fail(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
                     std::to_string(x));
   return x;
@@ -35,6 +35,13 @@ double bounded(const JsonFields& f, const std::string& key, double lo, double hi
 
 double fraction(const JsonFields& f, const std::string& key) {
   return bounded(f, key, 0, 1);
+}
+
+// Absent: 0 (no growth).
+double growth_per_month(const JsonFields& f) {
+  return f.has("growth_per_month")
+             ? bounded(f, "growth_per_month", kMinGrowthPerMonth, kMaxGrowthPerMonth)
+             : 0;
 }
 
 // Bounds that keep the draws finite and their number sane; wider values describe no fleet.
@@ -137,10 +144,11 @@ TrainingClass read_training_class(const JsonFields& c) {
 }
 
 TrainingMix read_training(const JsonFields& t) {
-  t.reject_unknown(
-      {"offered_load", "generations", "relative_speed", "checkpoint_interval_h", "classes"});
+  t.reject_unknown({"offered_load", "generations", "relative_speed", "checkpoint_interval_h",
+                    "classes", "growth_per_month"});
   TrainingMix mix;
   mix.offered_load = t.non_negative("offered_load");
+  mix.growth_per_month = growth_per_month(t);
   mix.checkpoint_interval_h = t.positive("checkpoint_interval_h");
   const JsonFields speeds = t.child("relative_speed");
   const auto& generations = t.array("generations");
@@ -200,9 +208,10 @@ ServiceSpec read_service(const JsonFields& s) {
 }
 
 InferenceMix read_inference(const JsonFields& f, const std::string& scenario_file) {
-  f.reject_unknown(
-      {"shape", "peak_fill", "flatten", "hourly_log_sigma", "online_fraction", "services"});
+  f.reject_unknown({"shape", "peak_fill", "flatten", "hourly_log_sigma", "online_fraction",
+                    "services", "growth_per_month"});
   InferenceMix mix;
+  mix.growth_per_month = growth_per_month(f);
   const auto shape = std::filesystem::path(f.text("shape"));
   mix.shape_file = shape.is_absolute()
                        ? shape.string()

@@ -45,6 +45,9 @@ struct TrainingMix {
   std::map<std::string, double> relative_speed;  // per-GPU training throughput by model
   double checkpoint_interval_h = 1;
   std::vector<TrainingClass> classes;
+  // Demand growth, a fraction per month of 30 days, compounding: every class's arrival rate is
+  // offered_load's times (1 + growth_per_month)^(t / 30 days). 0: no growth.
+  double growth_per_month = 0;
 };
 
 struct ServiceGeneration {
@@ -72,6 +75,9 @@ struct InferenceMix {
   double hourly_log_sigma = -1;  // hour-to-hour bursts; < 0: the shape's own
   double online_fraction = 0.5;  // online throughput at the latency target / offline
   std::vector<ServiceSpec> services;
+  // Demand growth, a fraction per month of 30 days, compounding: each value times
+  // (1 + growth_per_month)^(t / 30 days), after sizing against the ungrown values. 0: none.
+  double growth_per_month = 0;
 };
 
 struct LeaseModel {
@@ -104,6 +110,11 @@ struct Scenario {
 
 // Longest workload a scenario may describe (ten years); longer runs are no planning question.
 constexpr double kMaxDays = 3660;
+
+// Demand growth per month (growth_per_month, --training-growth, --inference-growth): from
+// halving to doubling every month; beyond that no fleet plan holds for a month.
+constexpr double kMinGrowthPerMonth = -0.5, kMaxGrowthPerMonth = 1;
+constexpr double kMonthS = 30 * 86400.0;  // the month of growth_per_month
 
 // Reads and checks a scenario file; errors name the file and field.
 Scenario load_scenario(const std::string& file);

@@ -26,6 +26,20 @@ std::vector<PoolSpec> scale_fleet(const std::vector<PoolSpec>& fleet, double sca
   return scaled;
 }
 
+namespace {
+
+// The scenario's growth per month, or the option's, checked.
+double growth_per_month(const std::optional<double>& option, double scenario_value,
+                        const std::string& name) {
+  if (!option) return scenario_value;
+  if (!(*option >= kMinGrowthPerMonth && *option <= kMaxGrowthPerMonth))
+    throw std::invalid_argument(name + " must be between -0.5 and 1 (a fraction per month of " +
+                                "30 days: 0.05 is +5% a month), got " + std::to_string(*option));
+  return *option;
+}
+
+}  // namespace
+
 GeneratedScenario generate_scenario(const Scenario& scenario, const GenerateOptions& options) {
   const double days = options.days.value_or(scenario.days);
   // At least a second, as run's horizon: no event is finer.
@@ -35,17 +49,22 @@ GeneratedScenario generate_scenario(const Scenario& scenario, const GenerateOpti
   if (!(options.scale > 0) || !std::isfinite(options.scale))
     throw std::invalid_argument("--scale must be > 0 (1 = the scenario's size), got " +
                                 std::to_string(options.scale));
+  TrainingMix training_mix = scenario.training;
+  training_mix.growth_per_month =
+      growth_per_month(options.training_growth, training_mix.growth_per_month, "--training-growth");
+  InferenceMix inference_mix = scenario.inference;
+  inference_mix.growth_per_month = growth_per_month(
+      options.inference_growth, inference_mix.growth_per_month, "--inference-growth");
   GeneratedScenario out;
   out.seed = options.seed.value_or(scenario.seed);
   out.pools = scale_fleet(scenario.fleet, options.scale);
   const double horizon_s = days * 86400;
   out.workload.horizon_s = horizon_s;
 
-  auto training =
-      generate_training(scenario.training, out.pools, options.scale, horizon_s, out.seed);
+  auto training = generate_training(training_mix, out.pools, options.scale, horizon_s, out.seed);
   out.workload.training = std::move(training.jobs);
   out.training_offered_load = training.offered_load;
-  out.workload.inference = generate_inference(scenario.inference, out.pools, horizon_s, out.seed);
+  out.workload.inference = generate_inference(inference_mix, out.pools, horizon_s, out.seed);
   auto leases = generate_leases(scenario.leases, out.pools, options.scale, horizon_s, out.seed);
   out.workload.leases = std::move(leases.leases);
   out.lease_offered_load = leases.offered_load;

@@ -13,6 +13,9 @@ struct GenerateOptions {
   std::optional<double> days;         // default: the scenario's
   double scale = 1;                   // fleet and workload together
   std::optional<unsigned long> seed;  // default: the scenario's
+  // Demand growth per month (training.growth_per_month, inference.growth_per_month); default:
+  // the scenario's. Between kMinGrowthPerMonth and kMaxGrowthPerMonth.
+  std::optional<double> training_growth, inference_growth;
 };
 
 // A fleet and its workload drawn from a scenario, and what was drawn, for the user to check.
@@ -27,7 +30,8 @@ struct GeneratedScenario {
 };
 
 // Deterministic: the same scenario, options and seed give the same result on any machine.
-// Throws std::invalid_argument for impossible options (scale <= 0, days <= 0).
+// Throws std::invalid_argument for impossible options (scale <= 0, days <= 0, a growth out of
+// range), naming the command-line option.
 GeneratedScenario generate_scenario(const Scenario& scenario, const GenerateOptions& options);
 
 }  // namespace gpufleet

@@ -15,10 +15,42 @@ namespace gpufleet {
 std::vector<PoolSpec> scale_fleet(const std::vector<PoolSpec>& fleet, double scale);
 bool is_training_pool(const PoolSpec& pool);
 
-// Arrival times in [0, horizon) of a renewal process with gamma inter-arrival gaps. Throws
-// std::invalid_argument beyond kMaxArrivals (a typo, not a fleet: 100,000 GPUs draw ~36,000
-// training jobs a month).
+// Draws cover at least the first kReferenceS (30 days), in blocks of that length, whatever the
+// horizon: demand is sized against the first 30 days, and a longer horizon continues a shorter
+// one's random streams, so its first 30 days are the same draws (docs/seed-scenario.md).
+constexpr double kReferenceS = 30 * 86400.0;
+// The end of the last block a draw to horizon_s covers: a whole number of kReferenceS, at least 1.
+double drawn_until_s(double horizon_s);
+
+// Growth of g per month (compounding, month = kMonthS): the factor (1 + g)^(t / month) at t;
+// the integral of that factor from 0 to t, the time a renewal process whose rate grows so runs
+// on (its arrivals are those of the ungrown process at that time: time-rescaling, which keeps
+// each gap's CV); and that integral's inverse. With g = 0 all three are exact: 1, t and tau.
+double growth_factor(double g, double t_s);
+double grown_time_s(double g, double t_s);
+double time_of_grown_s(double g, double tau_s);
+
+// Throws std::invalid_argument when about `expected` arrivals of one class would be drawn,
+// beyond kMaxArrivals (a typo, not a fleet: 100,000 GPUs draw ~36,000 training jobs a month).
 constexpr double kMaxArrivals = 2e7;
+void check_arrival_count(double expected);
+
+// A renewal process with gamma inter-arrival gaps of mean mean_gap_s and coefficient of
+// variation cv, started in its stationary state at 0 and drawn a stretch at a time: until(end)
+// gives the arrival times in [the previous end, end), unrounded. None when mean_gap_s is not a
+// positive finite number.
+class RenewalProcess {
+ public:
+  RenewalProcess(Rng& rng, double mean_gap_s, double cv);
+  std::vector<double> until(double end_s);
+
+ private:
+  Rng& rng_;
+  double mean_gap_s_, cv_;
+  double next_;  // the next arrival, already drawn
+};
+
+// Arrival times in [0, horizon) of RenewalProcess, in whole seconds; checks kMaxArrivals.
 std::vector<double> renewal_arrivals(Rng& rng, double mean_gap_s, double cv, double horizon_s);
 
 // One draw of a GpuRange at this scale, capped at `cap` GPUs; and its exact mean.

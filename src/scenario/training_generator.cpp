@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include "model/gpu_catalog.hpp"
 #include "scenario/scenario_parts.hpp"
@@ -9,8 +10,8 @@ namespace gpufleet {
 
 namespace {
 
-// Streams 1000 + 2c (arrival times) and 1000 + 2c + 1 (sizes, durations) for class c: a job's
-// size does not depend on how many arrivals the window holds.
+// Stream 1000 + c for class c: each 30-day block's arrival times, then the size and duration
+// of each of its jobs (RenewalProcess, kReferenceS): a longer horizon continues the stream.
 constexpr std::uint64_t kTrainingStream = 1000;
 
 // Training pools of the models jobs may use, in GPUs of the first generation's speed.
@@ -52,6 +53,22 @@ std::string job_id(const std::string& cls, size_t index) {
   return cls + buffer;
 }
 
+// One job of the class: its size, then its duration (returned with it, in seconds on the first
+// generation), from the class's stream.
+std::pair<TrainingJob, double> draw_job(const TrainingMix& mix, const TrainingClass& cls,
+                                        double scale, int cap, double peak, Rng& rng) {
+  TrainingJob job;
+  job.gpus = draw_gpus(rng.uniform(), cls.gpus, scale, cap);
+  const double duration_s = std::max(1.0, std::round(draw_lognormal(rng, cls.duration_h) * 3600));
+  job.work_flops = job.gpus * peak * cls.mfu * duration_s;
+  job.generations = generations_of(mix, cls.mfu);
+  job.gradient_bytes = 2 * cls.params;
+  job.steps = std::max(1L, std::lround(duration_s / cls.step_s));
+  job.checkpoint_interval_s = mix.checkpoint_interval_h * 3600;
+  job.priority = cls.priority;
+  return {job, duration_s};
+}
+
 }  // namespace
 
 DrawnTraining generate_training(const TrainingMix& mix, const std::vector<PoolSpec>& fleet,
@@ -67,24 +84,25 @@ DrawnTraining generate_training(const TrainingMix& mix, const std::vector<PoolSp
     // Little's law: mean GPUs asked for = arrival rate x mean GPU-seconds per job.
     const double target_gpus = cls.share_of_demand * mix.offered_load * capacity;
     const double per_job = mean_gpus(cls.gpus, scale, cap) * cls.duration_h.mean() * 3600;
+    const double mean_gap_s = per_job / target_gpus;
+    const double g = mix.growth_per_month;
+    if (mean_gap_s > 0 && std::isfinite(mean_gap_s))
+      check_arrival_count(grown_time_s(g, drawn_until_s(horizon_s)) / mean_gap_s);
     Rng rng(seed, kTrainingStream + c);
-    const auto arrivals =
-        renewal_arrivals(rng, per_job / target_gpus, cls.interarrival_cv, horizon_s);
-    for (size_t i = 0; i < arrivals.size(); ++i) {
-      TrainingJob job;
-      job.id = job_id(cls.name, i);
-      job.submit_s = arrivals[i];
-      job.gpus = draw_gpus(rng.uniform(), cls.gpus, scale, cap);
-      const double duration_s =
-          std::max(1.0, std::round(draw_lognormal(rng, cls.duration_h) * 3600));
-      job.work_flops = job.gpus * peak * cls.mfu * duration_s;
-      job.generations = generations_of(mix, cls.mfu);
-      job.gradient_bytes = 2 * cls.params;
-      job.steps = std::max(1L, std::lround(duration_s / cls.step_s));
-      job.checkpoint_interval_s = mix.checkpoint_interval_h * 3600;
-      job.priority = cls.priority;
-      gpu_seconds += job.gpus * duration_s;
-      out.jobs.push_back(std::move(job));
+    RenewalProcess arrivals(rng, mean_gap_s, cls.interarrival_cv);
+    size_t index = 0;
+    for (double block = 0; block < horizon_s; block += kReferenceS) {
+      // Arrivals at a rate growing by g a month: the ungrown process on the grown time.
+      for (const double tau : arrivals.until(grown_time_s(g, block + kReferenceS))) {
+        const double t = time_of_grown_s(g, tau);
+        // Drawn past the horizon too, as a longer horizon draws them.
+        auto [job, duration_s] = draw_job(mix, cls, scale, cap, peak, rng);
+        if (t >= horizon_s) continue;
+        job.id = job_id(cls.name, index++);
+        job.submit_s = std::floor(t);  // whole seconds keep the files short
+        gpu_seconds += job.gpus * duration_s;
+        out.jobs.push_back(std::move(job));
+      }
     }
   }
   // One queue in submission order; ties keep the class order of the scenario.

@@ -41,8 +41,23 @@ enum class EventKind {
   kRepair,   // index: into Controller::repairs_
 };
 
-// Failures get a random stream of their own: turning them on changes no other draw.
+// Failures get random streams of their own: turning them on changes no other draw. Each pool
+// has its own, keyed by a stable hash of its name (FNV-1a), not its index: a pool that two
+// fleets have in common fails at the same times, places and causes in both, whatever other
+// pools were resized, added or removed (common random numbers for fleet comparisons).
 constexpr std::uint64_t kFailureStream = 0xfa11;
+
+std::uint64_t failure_stream(const std::string& pool_name) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bits
+  for (const unsigned char c : pool_name) hash = (hash ^ c) * 0x100000001b3ULL;
+  return kFailureStream ^ hash;
+}
+
+std::vector<Rng> failure_streams(const Fleet& fleet, unsigned long seed) {
+  std::vector<Rng> streams;
+  for (const auto& pool : fleet.pools) streams.emplace_back(seed, failure_stream(pool.name));
+  return streams;
+}
 
 struct TimedEvent {
   double time;
@@ -70,7 +85,7 @@ class Controller {
         contract_execs_(workload.contracts.size()),
         reclaimed_(workload.leases.size(), false),
         wakeup_(s4u::Semaphore::create(0)),
-        failure_rng_(options.seed, kFailureStream) {
+        failure_rngs_(failure_streams(platform.fleet, options.seed)) {
     for (size_t j = 0; j < workload.training.size(); ++j)
       push(workload.training[j].submit_s, EventKind::kTrainingSubmit, static_cast<int>(j));
     for (size_t l = 0; l < workload.leases.size(); ++l)
@@ -191,12 +206,13 @@ class Controller {
   void schedule_failure(int pool, double now) {
     const double per_s =
         options_.failures.failures_per_gpu_day / 86400 * platform_.fleet.pools[pool].gpus();
-    if (per_s > 0) push(now + failure_rng_.exponential(1 / per_s), EventKind::kFailure, pool);
+    if (per_s > 0)
+      push(now + failure_rngs_[pool].exponential(1 / per_s), EventKind::kFailure, pool);
   }
 
-  int draw_cause() {
+  int draw_cause(Rng& rng) {
     const auto& causes = options_.failures.causes;
-    double u = failure_rng_.uniform();
+    double u = rng.uniform();
     for (size_t c = 0; c + 1 < causes.size(); ++c) {
       if (u < causes[c].share) return static_cast<int>(c);
       u -= causes[c].share;
@@ -210,14 +226,14 @@ class Controller {
   // lease goes on, and the hit is counted.
   void fail(int pool_index, double now) {
     const Pool& pool = platform_.fleet.pools[pool_index];
-    const int domain =
-        pool.first_domain + static_cast<int>(failure_rng_.uniform() * pool.domain_count);
-    const int gpu = static_cast<int>(failure_rng_.uniform() * pool.gpus_per_domain);
-    const int cause_index = draw_cause();
+    Rng& rng = failure_rngs_[pool_index];
+    const int domain = pool.first_domain + static_cast<int>(rng.uniform() * pool.domain_count);
+    const int gpu = static_cast<int>(rng.uniform() * pool.gpus_per_domain);
+    const int cause_index = draw_cause(rng);
     const FailureCause& cause = options_.failures.causes[cause_index];
     const int width = std::max(1, gpus_taken_down(cause.scope, pool.gpus_per_domain));
     const int first = gpu / width * width, last = std::min(first + width, pool.gpus_per_domain);
-    FailureEvent event{now, pool_index, cause_index, 0, 0, 0, 0};
+    FailureEvent event{now, pool_index, cause_index, 0, 0, 0, 0, domain, gpu};
     int offset = 0, leased = 0;
     for (const auto& holder : core_.holders_of(domain)) {
       const int lo = std::max(first, offset), hi = std::min(last, offset + holder.gpus);
@@ -420,7 +436,7 @@ class Controller {
   long seq_ = 0;
   long events_handled_ = 0;
   std::vector<int> completed_;
-  Rng failure_rng_;
+  std::vector<Rng> failure_rngs_;  // one per pool: failure_streams
   struct Repair {
     int domain;
     int gpus;
