@@ -26,7 +26,7 @@ FOLLOW = ("lease-idle", ["--param", "lease_follow_demand=1"])
 def run(binary, policy, params, seed, forecast, out):
     cmd = [binary, "run", "-q", "--policy", policy, "--seed", str(seed), "--out", out]
     cmd += params + (["--forecast", forecast] if forecast else [])
-    subprocess.run(cmd, check=True)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     with open(os.path.join(out, "summary.json")) as f:
         return json.load(f)
 
@@ -38,15 +38,17 @@ def row(name, seed, s):
     inf, lease, t = s["inference"], s["lease"], s["training"]
     p99 = max((x["latency_p99_s"] if x["latency_p99_s"] is not None else float("inf"))
               for x in inf["services"])
-    return ("| %s | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f h | %.2f%% | %.1f%% | %s | $%.0f "
-            "| %d/%d/%d | %d |" % (
+    worst = inf["worst_service"]
+    net = s["economics"]["fleet"]["net_value_usd"] / 1e6
+    return ("| %s | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f h | %.2f%% | %.1f%% | %s %.2f%% | "
+            "%s | $%.0f | %d/%d/%d | %d | %s$%.2fM |" % (
                 name, seed, 100 * s["fleet"]["effective_utilization"],
                 100 * s["fleet"]["allocation_utilization"], 100 * inference_held / inference_gpus,
                 100 * t["capacity_gap"], t["wait_s"]["p95"] / 3600, 100 * inf["slo_attainment"],
-                100 * inf["worst_hour_slo_attainment"],
+                100 * inf["worst_hour_slo_attainment"], worst["id"], 100 * worst["slo_attainment"],
                 "shed" if p99 == float("inf") else "%.0f ms" % (1000 * p99),
                 lease["revenue_usd"], lease["accepted"], lease["rejected"], lease["reclaimed"],
-                t.get("preemptions", 0)))
+                t.get("preemptions", 0), "-" if net < 0 else "", abs(net)))
 
 
 def main():
@@ -58,9 +60,9 @@ def main():
         del args[i:i + 2]
     binary = args[0] if args else os.path.join(os.path.dirname(__file__), "..", "build", "gpufleet")
     print("| policy | seed | fleet effective | fleet allocation | inference-pool allocation | "
-          "training gap | p95 wait | SLO | SLO worst hour | worst p99 latency | lease revenue | "
-          "leases accepted/rejected/reclaimed | preemptions |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "training gap | p95 wait | SLO | SLO worst hour | worst service | worst p99 latency | "
+          "lease revenue | leases accepted/rejected/reclaimed | preemptions | net value, 30 days |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for seed in (1, 2, 3):
             for policy, params in POLICIES:
