@@ -6,7 +6,9 @@
 #include <set>
 
 #include "charts/axis.hpp"
+#include "charts/chart.hpp"
 #include "charts/svg.hpp"
+#include "report/figure_format.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {
@@ -147,6 +149,52 @@ TEST(RunReport, RendersToANonBlankPngWithHeadlessChromium) {
   ASSERT_GT(image.size(), 8u);
   EXPECT_EQ(image.substr(1, 3), "PNG");
   EXPECT_GT(image.size(), 60000u);
+}
+
+TEST(ReportFormat, UnitsComeFromTheKeyAndNumbersAreRoundedAndGrouped) {
+  using report::Unit;
+  EXPECT_EQ(report::unit_of_key("training.wait_s.p50"), Unit::kHours);
+  EXPECT_EQ(report::unit_of_key("economics.fleet.margin_usd"), Unit::kMillionUsd);
+  EXPECT_EQ(report::unit_of_key("economics.fleet.cost_per_useful_eflop_usd"), Unit::kUsdPerEflop);
+  EXPECT_EQ(report::unit_of_key("inference.slo_attainment"), Unit::kAttainment);
+  EXPECT_EQ(report::unit_of_key("training.capacity_gap"), Unit::kPercent);
+  EXPECT_EQ(report::unit_of_key("fleet.effective_utilization"), Unit::kPercent);
+  EXPECT_EQ(report::unit_of_key("fleet.energy_kwh"), Unit::kKwh);
+  EXPECT_EQ(report::unit_of_key("training.jobs_completed"), Unit::kCount);
+  EXPECT_EQ(report::unit_of_key("training.bounded_slowdown.mean"), Unit::kRatio);
+  EXPECT_EQ(report::display_value(0.1789, Unit::kPercent), "17.9%");
+  EXPECT_EQ(report::display_value(0.99934, Unit::kAttainment), "99.93%");
+  EXPECT_EQ(report::display_value(12240, Unit::kHours), "3.4 h");
+  EXPECT_EQ(report::display_value(9273502.61, Unit::kMillionUsd), "$9.27M");
+  EXPECT_EQ(report::display_value(-10040000, Unit::kMillionUsd), "-$10.04M");
+  EXPECT_EQ(report::display_value(1234567, Unit::kCount), "1,234,567");
+  EXPECT_EQ(report::display_value(5317400, Unit::kKwh), "5,317 MWh");
+  // A difference that rounds to 0 has no sign: "-0.00" would claim a direction.
+  EXPECT_EQ(report::display_number(-2e-6, Unit::kAttainment, true), "0.00");
+  EXPECT_EQ(report::display_number(0.0123, Unit::kPercent, true), "+1.2");
+  EXPECT_EQ(report::period_text(30 * 86400), "30 days");
+  EXPECT_EQ(report::period_text(86400), "1 day");
+  EXPECT_EQ(report::period_text(2.5 * 86400), "2.5 days");
+  EXPECT_EQ(report::period_text(12 * 3600), "12 hours");
+  EXPECT_EQ(report::unit_text(Unit::kMillionUsd, "30 days"), "$M per 30 days");
+  EXPECT_TRUE(report::bounded_figure("training.wait_s.p50"));
+  EXPECT_FALSE(report::bounded_figure("economics.fleet.margin_usd"));
+}
+
+TEST(ReportCharts, AnAxisSpansAtLeastItsMinimumSoNoiseDoesNotFillTheChart) {
+  const report::Series noise{"difference", {}, {0.0002, -0.0001}, {}, false};
+  const std::string full = report::bar_chart({"noise", "", "points"}, {"a", "b"}, {noise});
+  const std::string calm = report::bar_chart({"noise", "", "points"}, {"a", "b"}, {noise}, {}, 0.1);
+  const auto tallest = [](const std::string& svg) {
+    double most = 0;
+    const std::regex bar(R"re(<rect [^>]*height="([0-9.]+)" [^>]*fill-opacity="0.85")re");
+    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), bar); it != std::sregex_iterator();
+         ++it)
+      most = std::max(most, std::stod((*it)[1]));
+    return most;
+  };
+  EXPECT_GT(tallest(full), 100);  // without a minimum, 0.0002 points fills the plot
+  EXPECT_LT(tallest(calm), 2);    // with 0.1 points of span, it is a sliver
 }
 
 }  // namespace
