@@ -4,10 +4,12 @@
 #include <filesystem>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "charts/axis.hpp"
 #include "charts/chart.hpp"
 #include "charts/svg.hpp"
+#include "report/comparison.hpp"
 #include "report/figure_format.hpp"
 #include "test_support.hpp"
 
@@ -108,10 +110,16 @@ TEST(ComparisonReport, IsWellFormedSelfContainedWithPoliciesSideBySide) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string html = read_file(dir.path("cmp/report.html"));
   EXPECT_EQ(tag_balance_problem(html), "");
-  // 8 bar charts, 3 over time, 2 CDFs.
-  expect_charts_with_data(html, 13);
+  // 7 bar charts (no lease revenue: nothing was leased in 2 days), 3 over time, 2 CDFs.
+  expect_charts_with_data(html, 12);
   expect_self_contained(html);
   EXPECT_NE(html.find("easy-backfill+lease-idle"), std::string::npos);
+  EXPECT_NE(html.find("Not drawn: Lease revenue per pool: no policy leased GPUs out."),
+            std::string::npos);
+  EXPECT_EQ(html.find("<title>Lease revenue per pool"), std::string::npos);
+  // The verdict comes first, before the headline table and any chart.
+  EXPECT_LT(html.find("Verdict: each policy against static-partition"), html.find("Headline"));
+  EXPECT_LT(html.find("Verdict"), html.find("<svg"));
 }
 
 TEST(RunReport, MissingOrDamagedDirectoryGivesOneClearError) {
@@ -195,6 +203,90 @@ TEST(ReportCharts, AnAxisSpansAtLeastItsMinimumSoNoiseDoesNotFillTheChart) {
   };
   EXPECT_GT(tallest(full), 100);  // without a minimum, 0.0002 points fills the plot
   EXPECT_LT(tallest(calm), 2);    // with 0.1 points of span, it is a sliver
+}
+
+// A summary.json with just the figures the comparison tables read.
+nlohmann::json fake_summary(double gap, double util, double slo, double worst_hour, double margin) {
+  return {{"horizon_s", 30 * 86400},
+          {"seed", 7},
+          {"fleet", {{"gpus", 100}, {"effective_utilization", util}, {"energy_kwh", 1000}}},
+          {"training", {{"capacity_gap", gap}}},
+          {"inference", {{"slo_attainment", slo}, {"worst_hour_slo_attainment", worst_hour}}},
+          {"economics", {{"fleet", {{"margin_usd", margin}}}}},
+          {"pools", nlohmann::json::array()}};
+}
+
+TEST(CompareVerdict, ReadsBetterWorseAndTheSameAsTheRoundedDifferencesShowThem) {
+  using report::PolicyOutcome;
+  const std::vector<PolicyOutcome> outcomes = {
+      {"base", "base", true, "", fake_summary(0.40, 0.20, 0.9990, 0.95, 10e6)},
+      // Gap 10 points lower, SLO 0.10 points lower, utilization the same to 0.1 point,
+      // worst hour 0.004 points higher (rounds to 0.00), margin $1.5M higher.
+      {"trader", "trader", true, "", fake_summary(0.30, 0.20004, 0.9980, 0.95004, 11.5e6)},
+      {"better", "better", true, "", fake_summary(0.35, 0.21, 0.9995, 0.96, 10.5e6)},
+      {"broken", "broken", false, "exit code 3", {}}};
+  const auto v = report::comparison_verdict(outcomes, 0);
+  ASSERT_EQ(v.policies.size(), 3u);
+  EXPECT_EQ(v.baseline, "base");
+  EXPECT_EQ(v.period, "30 days");
+  EXPECT_EQ(v.draw, "seed 7, 30 days");
+  EXPECT_EQ(v.policies[0].reading,
+            "trades SLO for training gap and margin; the same on effective utilization and SLO "
+            "worst hour");
+  EXPECT_EQ(v.policies[1].reading, "better on all");
+  EXPECT_EQ(v.policies[2].reading, "failed: exit code 3");
+  ASSERT_TRUE(v.policies[0].differences[0].has_value());
+  EXPECT_NEAR(*v.policies[0].differences[0], -0.10, 1e-12);
+  EXPECT_FALSE(v.policies[0].differences[4].has_value());  // no worst service: "-"
+  const auto tables = report::verdict_tables(v);
+  ASSERT_EQ(tables.size(), 1u);
+  const std::string md = report::markdown_table(tables[0]);
+  const auto row = [&](const std::string& pattern) {
+    return std::regex_search(md, std::regex(pattern));
+  };
+  EXPECT_TRUE(row(R"(\| training capacity gap, points +\| +-10\.0 \| +-5\.0 \| +- \|)")) << md;
+  EXPECT_TRUE(row(R"(\| margin, \$M per 30 days +\| +\+1\.50 \| +\+0\.50 \| +- \|)")) << md;
+  EXPECT_TRUE(row(R"(\| worst service's SLO attainment, points +\| +- \| +- \| +- \|)")) << md;
+  // A failed baseline gives no verdict, and says so.
+  EXPECT_EQ(report::comparison_verdict({outcomes[3], outcomes[0]}, 0).policies[0].reading,
+            "no verdict: the baseline failed");
+}
+
+TEST(CompareTables, EveryLineFitsOneHundredColumnsWhateverThePolicies) {
+  using report::PolicyOutcome;
+  std::vector<PolicyOutcome> outcomes;
+  for (int i = 0; i < 9; ++i) {
+    const std::string name =
+        "easy-backfill+spillover+lease-idle+preempt-priority-" + std::to_string(i);
+    outcomes.push_back({name, name, true, "", fake_summary(0.3, 0.2, 0.999, 0.95, -12.5e6)});
+  }
+  const std::string md = report::comparison_markdown(outcomes, 3);
+  std::istringstream lines(md);
+  size_t widest = 0, table_lines = 0;
+  for (std::string line; std::getline(lines, line);) {
+    widest = std::max(widest, line.size());
+    table_lines += line.rfind("|", 0) == 0;
+  }
+  EXPECT_LE(widest, 100u) << md;
+  EXPECT_GT(table_lines, 20u);
+  // Long names are numbered in the headers, and the legend names them all.
+  EXPECT_NE(md.find("- #4 easy-backfill+spillover+lease-idle+preempt-priority-3 (baseline)"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("#9 |"), std::string::npos) << md;
+  // Two short names stay names, side by side in one table.
+  outcomes[0].policy = "fifo";
+  outcomes[1].policy = "easy-backfill";
+  const std::string short_names = report::comparison_markdown({outcomes[0], outcomes[1]}, 0);
+  EXPECT_TRUE(
+      std::regex_search(short_names, std::regex(R"(\| figure +\| +fifo \| easy-backfill \|)")))
+      << short_names;
+  EXPECT_EQ(short_names.find("#1"), std::string::npos);
+  // Money carries its period; percentages keep their decimals.
+  EXPECT_TRUE(std::regex_search(
+      short_names, std::regex(R"(\| margin, \$M per 30 days +\| +-12\.50 \| +-12\.50 \|)")))
+      << short_names;
+  EXPECT_NE(short_names.find("99.90%"), std::string::npos);
 }
 
 }  // namespace

@@ -13,14 +13,13 @@ namespace gpufleet::report {
 namespace {
 
 using nlohmann::json;
-using Format = Column::Format;
 
 double num(const json& s, const std::string& pointer) {
   const json::json_pointer p(pointer);
   return s.contains(p) && s.at(p).is_number() ? s.at(p).get<double>() : 0;
 }
 
-std::string cell(const json& s, const std::string& pointer, Format f) {
+std::string cell(const json& s, const std::string& pointer, Unit f) {
   const json::json_pointer p(pointer);
   return format_cell(s.contains(p) ? s.at(p) : json(nullptr), f);
 }
@@ -54,7 +53,7 @@ void failure_charts(HtmlPage& page, const RunData& run) {
   if (!run.summary.value("/failures/enabled"_json_pointer, false)) return;
   page.section("Failures",
                "GPUs and servers failed during the run (docs/failures.md). Training goodput " +
-                   cell(run.summary, "/training/goodput", Format::kPercent) +
+                   cell(run.summary, "/training/goodput", Unit::kPercent) +
                    ": the share of training GPU-time that moved a job forward.");
   Series lost{"GPU-hours", {}, {}, {}, false};
   const std::vector<std::pair<std::string, std::string>> parts = {
@@ -186,44 +185,44 @@ void summary_tables(HtmlPage& page, const RunData& run) {
     const json econ = s.contains("economics") ? s["economics"]["pools"][p] : json::object();
     pools.push_back({pool["name"], pool["gpu_model"], pool["role"],
                      std::to_string(pool["gpus"].get<int>()),
-                     format_cell(pool["allocation_utilization"], Format::kPercent),
-                     format_cell(pool["effective_utilization"], Format::kPercent),
-                     format_cell(pool["energy_kwh"].get<double>() / 1000, Format::kMwh),
-                     format_cell(econ.value("lease_revenue_usd", json()), Format::kUsd),
-                     format_cell(econ.value("cost_usd", json()), Format::kUsd),
-                     format_cell(econ.value("margin_usd", json()), Format::kUsd)});
+                     format_cell(pool["allocation_utilization"], Unit::kPercent),
+                     format_cell(pool["effective_utilization"], Unit::kPercent),
+                     format_cell(pool["energy_kwh"].get<double>() / 1000, Unit::kMwh),
+                     format_cell(econ.value("lease_revenue_usd", json()), Unit::kMillionUsd),
+                     format_cell(econ.value("cost_usd", json()), Unit::kMillionUsd),
+                     format_cell(econ.value("margin_usd", json()), Unit::kMillionUsd)});
   }
   pools.push_back({"fleet", "", "", std::to_string(s["fleet"]["gpus"].get<int>()),
-                   cell(s, "/fleet/allocation_utilization", Format::kPercent),
-                   cell(s, "/fleet/effective_utilization", Format::kPercent),
-                   format_cell(num(s, "/fleet/energy_kwh") / 1000, Format::kMwh),
-                   cell(s, "/lease/revenue_usd", Format::kUsd),
-                   cell(s, "/economics/fleet/cost_usd", Format::kUsd),
-                   cell(s, "/economics/fleet/margin_usd", Format::kUsd)});
+                   cell(s, "/fleet/allocation_utilization", Unit::kPercent),
+                   cell(s, "/fleet/effective_utilization", Unit::kPercent),
+                   format_cell(num(s, "/fleet/energy_kwh") / 1000, Unit::kMwh),
+                   cell(s, "/lease/revenue_usd", Unit::kMillionUsd),
+                   cell(s, "/economics/fleet/cost_usd", Unit::kMillionUsd),
+                   cell(s, "/economics/fleet/margin_usd", Unit::kMillionUsd)});
   page.table(pools);
-  page.table({{"training", "jobs submitted", "started", "completed", "waiting at horizon",
-               "capacity gap", "wait p50", "wait p95", "JCT p50", "JCT p95", "preemptions"},
-              {"", cell(s, "/training/jobs_submitted", Format::kCount),
-               cell(s, "/training/jobs_started", Format::kCount),
-               cell(s, "/training/jobs_completed", Format::kCount),
-               cell(s, "/training/jobs_waiting_at_horizon", Format::kCount),
-               cell(s, "/training/capacity_gap", Format::kPercent),
-               cell(s, "/training/wait_s/p50", Format::kHours),
-               cell(s, "/training/wait_s/p95", Format::kHours),
-               cell(s, "/training/jct_s/p50", Format::kHours),
-               cell(s, "/training/jct_s/p95", Format::kHours),
-               cell(s, "/training/preemptions", Format::kCount)}});
+  page.table(
+      {{"training", "jobs submitted", "started", "completed", "waiting at horizon", "capacity gap",
+        "wait p50", "wait p95", "JCT p50", "JCT p95", "preemptions"},
+       {"", cell(s, "/training/jobs_submitted", Unit::kCount),
+        cell(s, "/training/jobs_started", Unit::kCount),
+        cell(s, "/training/jobs_completed", Unit::kCount),
+        cell(s, "/training/jobs_waiting_at_horizon", Unit::kCount),
+        cell(s, "/training/capacity_gap", Unit::kPercent),
+        cell(s, "/training/wait_s/p50", Unit::kHours),
+        cell(s, "/training/wait_s/p95", Unit::kHours), cell(s, "/training/jct_s/p50", Unit::kHours),
+        cell(s, "/training/jct_s/p95", Unit::kHours),
+        cell(s, "/training/preemptions", Unit::kCount)}});
   page.table(
       {{"leases and money", "accepted", "rejected", "reclaimed", "revenue", "depreciation", "power",
         "internal value", "margin", "$/useful EFLOP", "payback"},
-       {"", cell(s, "/lease/accepted", Format::kCount), cell(s, "/lease/rejected", Format::kCount),
-        cell(s, "/lease/reclaimed", Format::kCount), cell(s, "/lease/revenue_usd", Format::kUsd),
-        cell(s, "/economics/fleet/depreciation_usd", Format::kUsd),
-        cell(s, "/economics/fleet/power_cost_usd", Format::kUsd),
-        cell(s, "/economics/fleet/internal_value_usd", Format::kUsd),
-        cell(s, "/economics/fleet/margin_usd", Format::kUsd),
-        cell(s, "/economics/fleet/cost_per_useful_eflop_usd", Format::kUsdPerEflop),
-        cell(s, "/economics/fleet/payback_years", Format::kYears)}});
+       {"", cell(s, "/lease/accepted", Unit::kCount), cell(s, "/lease/rejected", Unit::kCount),
+        cell(s, "/lease/reclaimed", Unit::kCount), cell(s, "/lease/revenue_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/depreciation_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/power_cost_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/internal_value_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/margin_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/cost_per_useful_eflop_usd", Unit::kUsdPerEflop),
+        cell(s, "/economics/fleet/payback_years", Unit::kYears)}});
 }
 
 }  // namespace
@@ -235,19 +234,19 @@ std::string run_report_html(const RunData& run) {
                 s["fleet"]["gpus"].get<int>(), num(s, "/horizon_s") / 86400, s.value("seed", 0ul),
                 run.name.c_str());
   HtmlPage page("Fleet utilization under " + s["policy"].get<std::string>(), subtitle);
-  page.kpis({{"effective utilization", cell(s, "/fleet/effective_utilization", Format::kPercent),
+  page.kpis({{"effective utilization", cell(s, "/fleet/effective_utilization", Unit::kPercent),
               "useful FLOPs / peak FLOPs"},
-             {"allocation utilization", cell(s, "/fleet/allocation_utilization", Format::kPercent),
+             {"allocation utilization", cell(s, "/fleet/allocation_utilization", Unit::kPercent),
               "GPU-time held / available"},
-             {"training capacity gap", cell(s, "/training/capacity_gap", Format::kPercent),
+             {"training capacity gap", cell(s, "/training/capacity_gap", Unit::kPercent),
               "demanded GPU-hours not served"},
-             {"inference SLO attainment", cell(s, "/inference/slo_attainment", Format::kPercent),
+             {"inference SLO attainment", cell(s, "/inference/slo_attainment", Unit::kAttainment),
               "requests on time; worst hour " +
-                  cell(s, "/inference/worst_hour_slo_attainment", Format::kPercent)},
-             {"lease revenue", cell(s, "/lease/revenue_usd", Format::kUsd),
-              cell(s, "/lease/accepted", Format::kCount) + " leases accepted"},
-             {"margin", cell(s, "/economics/fleet/margin_usd", Format::kUsd),
-              "payback " + cell(s, "/economics/fleet/payback_years", Format::kYears)}});
+                  cell(s, "/inference/worst_hour_slo_attainment", Unit::kAttainment)},
+             {"lease revenue", cell(s, "/lease/revenue_usd", Unit::kMillionUsd),
+              cell(s, "/lease/accepted", Unit::kCount) + " leases accepted"},
+             {"margin", cell(s, "/economics/fleet/margin_usd", Unit::kMillionUsd),
+              "payback " + cell(s, "/economics/fleet/payback_years", Unit::kYears)}});
   usage_charts(page, run);
   training_charts(page, run);
   failure_charts(page, run);
