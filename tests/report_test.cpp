@@ -11,6 +11,7 @@
 #include "charts/svg.hpp"
 #include "report/comparison.hpp"
 #include "report/figure_format.hpp"
+#include "study/study_report.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {
@@ -287,6 +288,49 @@ TEST(CompareTables, EveryLineFitsOneHundredColumnsWhateverThePolicies) {
       short_names, std::regex(R"(\| margin, \$M per 30 days +\| +-12\.50 \| +-12\.50 \|)")))
       << short_names;
   EXPECT_NE(short_names.find("99.90%"), std::string::npos);
+}
+
+// A study whose arms differ in the gap but not in SLO: the SLO difference chart says so in
+// words, the gap chart draws bars, and the means table formats by unit.
+TEST(StudyReport, DifferencesBelowTheRoundingAreSaidInWordsNotDrawn) {
+  StudySpec spec;
+  spec.file = "study.json";
+  spec.seeds = {1, 2, 3};
+  spec.policies = {{"static-partition", {}, ""}, {"easy-backfill", {}, ""}};
+  spec.fleets = {{"base", {}}};
+  spec.metrics = {"training.capacity_gap", "inference.slo_attainment", "training.wait_s.p50",
+                  "economics.fleet.margin_usd"};
+  std::vector<StudyRun> runs;
+  for (int arm = 0; arm < 2; ++arm)
+    for (long seed : spec.seeds) {
+      nlohmann::json s = {{"horizon_s", 30 * 86400}};
+      s["training"] = {{"capacity_gap", 0.4 - 0.1 * arm + 0.01 * seed},
+                       {"wait_s", {{"p50", seed == 1 ? 0.0 : 7200.0 * seed}}}};
+      // 0.0002 points apart: below the 0.01 points SLO attainment is shown with.
+      s["inference"] = {{"slo_attainment", 0.9993 + 0.000002 * arm * seed},
+                        {"worst_hour_slo_attainment", 0.927}};
+      s["fleet"] = {{"effective_utilization", 0.18 + 0.02 * arm}};
+      s["economics"] = {{"fleet",
+                         {{"margin_with_contracts_usd", 1e7 + 1e6 * arm * seed},
+                          {"margin_usd", 1e7 + 1e6 * arm * seed}}}};
+      runs.push_back({arm, seed, "run", true, "", s});
+    }
+  const std::string html = study_report_html(spec, runs);
+  EXPECT_EQ(tag_balance_problem(html), "");
+  EXPECT_NE(html.find("inference SLO attainment: arm minus baseline</div>\n<p class=\"note-text\">"
+                      "no difference (below 0.01 points)"),
+            std::string::npos);
+  EXPECT_EQ(html.find("<title>inference SLO attainment: arm minus baseline"), std::string::npos);
+  EXPECT_NE(html.find("<title>training capacity gap: arm minus baseline"), std::string::npos);
+  // Means by unit: the gap in %, a wait in hours with its CI clipped at 0, money in $M.
+  EXPECT_NE(html.find("training.capacity_gap, %"), std::string::npos);
+  EXPECT_NE(html.find("training.wait_s.p50, hours"), std::string::npos);
+  EXPECT_NE(html.find("[0.0*, "), std::string::npos);
+  EXPECT_NE(html.find("economics.fleet.margin_usd, $M per 30 days"), std::string::npos);
+  EXPECT_NE(html.find("99.93 [99.93, 99.93]"), std::string::npos);
+  EXPECT_EQ(html.find("0.9993"), std::string::npos);  // no raw fraction
+  // The verdict: the gap difference is -10.0 points exactly on every seed.
+  EXPECT_NE(html.find("-10.0 [-10.0, -10.0]"), std::string::npos);
 }
 
 }  // namespace
