@@ -59,7 +59,28 @@ size_t count(const std::string& text, const std::string& what) {
   return n;
 }
 
-// One <svg> per <figure>, each with drawn data (a line, an area, or bars, which may be 0).
+// Whether an SVG chart draws data: a bar of some height, or a line or area that is not flat
+// (a flat line alone is a reference, such as a pool's size, or a series of zeros).
+bool draws_data(const std::string& svg) {
+  const std::regex bar(R"re(<rect [^>]*height="([0-9.]+)" [^>]*fill-opacity="0.85")re");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), bar); it != std::sregex_iterator();
+       ++it)
+    if (std::stod((*it)[1]) > 0) return true;
+  const std::regex shape(R"re(<(polyline fill="none"|polygon) points="([^"]+)")re");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), shape); it != std::sregex_iterator();
+       ++it) {
+    std::set<std::string> ys;
+    const std::string points = (*it)[2];
+    const std::regex point(R"([-0-9.]+,([-0-9.]+))");
+    for (auto p = std::sregex_iterator(points.begin(), points.end(), point);
+         p != std::sregex_iterator(); ++p)
+      ys.insert((*p)[1]);
+    if (ys.size() > 1) return true;
+  }
+  return false;
+}
+
+// One <svg> per <figure>, each drawing data: a chart with nothing to show is left out.
 void expect_charts_with_data(const std::string& html, size_t at_least) {
   EXPECT_GE(count(html, "<figure>"), at_least);
   EXPECT_EQ(count(html, "<svg "), count(html, "<figure>"));
@@ -68,9 +89,7 @@ void expect_charts_with_data(const std::string& html, size_t at_least) {
     const size_t end = html.find("</svg>", at);
     ASSERT_NE(end, std::string::npos);
     const std::string svg = html.substr(at, end - at);
-    const std::regex data(
-        R"(<polyline fill="none" points="[^"]+,|<polygon points="[^"]+,|<rect [^>]*fill-opacity="0.85")");
-    EXPECT_TRUE(std::regex_search(svg, data)) << "a chart without data: " << svg.substr(0, 300);
+    EXPECT_TRUE(draws_data(svg)) << "a chart without data: " << svg.substr(0, 300);
     at = end;
     ++charts;
   }
@@ -90,14 +109,15 @@ TEST(RunReport, IsWellFormedSelfContainedWithOneSvgPerPlot) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string html = read_file(dir.path("out/report.html"));
   EXPECT_EQ(tag_balance_problem(html), "");
-  // Fleet + 4 pools over time, queue, gap, 2 CDFs, inference, lease revenue, energy, money.
-  expect_charts_with_data(html, 13);
+  // Fleet + 4 pools over time, queue, waiting GPUs, 2 CDFs, inference, energy, money.
+  expect_charts_with_data(html, 12);
   expect_self_contained(html);
-  for (const char* title :
-       {"allocated and effective GPUs", "Training queue length", "Training capacity gap over time",
-        "Training wait, CDF", "Inference demand vs served", "Lease revenue per pool",
-        "Energy per pool"})
-    EXPECT_NE(html.find(title), std::string::npos) << title;
+  for (const char* title : {"Whole fleet: allocated and effective GPUs", "Training queue length",
+                            "GPUs asked for by waiting training jobs", "Training wait, CDF",
+                            "Inference demand vs served", "Energy per pool"})
+    EXPECT_NE(html.find("<title>" + std::string(title)), std::string::npos) << title;
+  // GPUs waiting are not a capacity gap: no chart draws them under that name.
+  EXPECT_EQ(html.find("capacity gap over time"), std::string::npos);
   // `report DIR` writes the same page from the files.
   const std::string first = html;
   ASSERT_EQ(run_cli({"report", dir.path("out")}).exit_code, 0);
@@ -123,41 +143,22 @@ TEST(ComparisonReport, IsWellFormedSelfContainedWithPoliciesSideBySide) {
   EXPECT_LT(html.find("Verdict"), html.find("<svg"));
 }
 
-TEST(RunReport, MissingOrDamagedDirectoryGivesOneClearError) {
+// A run that leases nothing gets no lease revenue chart, but a line saying why.
+TEST(RunReport, AChartWithNoDataIsLeftOutWithALineSayingWhy) {
   TempDir dir;
-  const auto missing = run_cli({"report", dir.path("nope")});
-  EXPECT_EQ(missing.exit_code, 2);
-  EXPECT_NE(missing.err.find("nope: no such directory"), std::string::npos) << missing.err;
-  EXPECT_EQ(count(missing.err, "\n"), 1u);
-  dir.write("empty/x", "");
-  const auto empty = run_cli({"report", dir.path("empty")});
-  EXPECT_EQ(empty.exit_code, 2);
-  EXPECT_NE(empty.err.find("summary.json: cannot read"), std::string::npos) << empty.err;
-  dir.write("bad/summary.json", "{\"policy\": ");
-  dir.write("bad/jobs.csv", "id\n");
-  dir.write("bad/timeseries.csv", "time_s\n");
-  const auto bad = run_cli({"report", dir.path("bad")});
-  EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.err.find("summary.json: not valid JSON"), std::string::npos) << bad.err;
-  EXPECT_FALSE(std::filesystem::exists(dir.path("bad/report.html")));
-}
-
-// scripts/render-report.sh draws the page with headless Chromium; the PNG must hold a page,
-// not a blank window (a blank 1320 x 2400 PNG compresses to a few kB).
-TEST(RunReport, RendersToANonBlankPngWithHeadlessChromium) {
-  TempDir dir;
-  ASSERT_EQ(run_cli({"run", "--scale", "0.2", "--horizon", "2d", "--out", dir.path("out"),
-                     "--report", "-q"})
+  ASSERT_EQ(run_cli({"run", "--scale", "0.2", "--horizon", "2d", "--policy", "static-partition",
+                     "--out", dir.path("out"), "--report", "-q"})
                 .exit_code,
             0);
-  const std::string png = dir.path("report.png");
-  const std::string command = std::string(GPUFLEET_SOURCE_DIR) + "/scripts/render-report.sh '" +
-                              dir.path("out/report.html") + "' '" + png + "' 1320 2400";
-  ASSERT_EQ(std::system(command.c_str()), 0);
-  const std::string image = read_file(png);
-  ASSERT_GT(image.size(), 8u);
-  EXPECT_EQ(image.substr(1, 3), "PNG");
-  EXPECT_GT(image.size(), 60000u);
+  const std::string html = read_file(dir.path("out/report.html"));
+  const auto s = nlohmann::json::parse(read_file(dir.path("out/summary.json")));
+  ASSERT_EQ(s["lease"]["accepted"], 0);  // the premise
+  EXPECT_EQ(html.find("<title>Lease revenue per pool"), std::string::npos);
+  EXPECT_NE(html.find("Not drawn: Lease revenue per pool: no GPU was leased out (0 leases "
+                      "accepted)."),
+            std::string::npos);
+  expect_charts_with_data(html, 10);
+  EXPECT_EQ(tag_balance_problem(html), "");
 }
 
 TEST(ReportFormat, UnitsComeFromTheKeyAndNumbersAreRoundedAndGrouped) {
@@ -188,22 +189,6 @@ TEST(ReportFormat, UnitsComeFromTheKeyAndNumbersAreRoundedAndGrouped) {
   EXPECT_EQ(report::unit_text(Unit::kMillionUsd, "30 days"), "$M per 30 days");
   EXPECT_TRUE(report::bounded_figure("training.wait_s.p50"));
   EXPECT_FALSE(report::bounded_figure("economics.fleet.margin_usd"));
-}
-
-TEST(ReportCharts, AnAxisSpansAtLeastItsMinimumSoNoiseDoesNotFillTheChart) {
-  const report::Series noise{"difference", {}, {0.0002, -0.0001}, {}, false};
-  const std::string full = report::bar_chart({"noise", "", "points"}, {"a", "b"}, {noise});
-  const std::string calm = report::bar_chart({"noise", "", "points"}, {"a", "b"}, {noise}, {}, 0.1);
-  const auto tallest = [](const std::string& svg) {
-    double most = 0;
-    const std::regex bar(R"re(<rect [^>]*height="([0-9.]+)" [^>]*fill-opacity="0.85")re");
-    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), bar); it != std::sregex_iterator();
-         ++it)
-      most = std::max(most, std::stod((*it)[1]));
-    return most;
-  };
-  EXPECT_GT(tallest(full), 100);  // without a minimum, 0.0002 points fills the plot
-  EXPECT_LT(tallest(calm), 2);    // with 0.1 points of span, it is a sliver
 }
 
 // A summary.json with just the figures the comparison tables read.
@@ -290,6 +275,22 @@ TEST(CompareTables, EveryLineFitsOneHundredColumnsWhateverThePolicies) {
   EXPECT_NE(short_names.find("99.90%"), std::string::npos);
 }
 
+TEST(ReportCharts, AnAxisSpansAtLeastItsMinimumSoNoiseDoesNotFillTheChart) {
+  const report::Series noise{"difference", {}, {0.0002, -0.0001}, {}, false};
+  const std::string full = report::bar_chart({"noise", "", "points"}, {"a", "b"}, {noise});
+  const std::string calm = report::bar_chart({"noise", "", "points"}, {"a", "b"}, {noise}, {}, 0.1);
+  const auto tallest = [](const std::string& svg) {
+    double most = 0;
+    const std::regex bar(R"re(<rect [^>]*height="([0-9.]+)" [^>]*fill-opacity="0.85")re");
+    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), bar); it != std::sregex_iterator();
+         ++it)
+      most = std::max(most, std::stod((*it)[1]));
+    return most;
+  };
+  EXPECT_GT(tallest(full), 100);  // without a minimum, 0.0002 points fills the plot
+  EXPECT_LT(tallest(calm), 2);    // with 0.1 points of span, it is a sliver
+}
+
 // A study whose arms differ in the gap but not in SLO: the SLO difference chart says so in
 // words, the gap chart draws bars, and the means table formats by unit.
 TEST(StudyReport, DifferencesBelowTheRoundingAreSaidInWordsNotDrawn) {
@@ -331,6 +332,43 @@ TEST(StudyReport, DifferencesBelowTheRoundingAreSaidInWordsNotDrawn) {
   EXPECT_EQ(html.find("0.9993"), std::string::npos);  // no raw fraction
   // The verdict: the gap difference is -10.0 points exactly on every seed.
   EXPECT_NE(html.find("-10.0 [-10.0, -10.0]"), std::string::npos);
+}
+
+TEST(RunReport, MissingOrDamagedDirectoryGivesOneClearError) {
+  TempDir dir;
+  const auto missing = run_cli({"report", dir.path("nope")});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("nope: no such directory"), std::string::npos) << missing.err;
+  EXPECT_EQ(count(missing.err, "\n"), 1u);
+  dir.write("empty/x", "");
+  const auto empty = run_cli({"report", dir.path("empty")});
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_NE(empty.err.find("summary.json: cannot read"), std::string::npos) << empty.err;
+  dir.write("bad/summary.json", "{\"policy\": ");
+  dir.write("bad/jobs.csv", "id\n");
+  dir.write("bad/timeseries.csv", "time_s\n");
+  const auto bad = run_cli({"report", dir.path("bad")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("summary.json: not valid JSON"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path("bad/report.html")));
+}
+
+// scripts/render-report.sh draws the page with headless Chromium; the PNG must hold a page,
+// not a blank window (a blank 1320 x 2400 PNG compresses to a few kB).
+TEST(RunReport, RendersToANonBlankPngWithHeadlessChromium) {
+  TempDir dir;
+  ASSERT_EQ(run_cli({"run", "--scale", "0.2", "--horizon", "2d", "--out", dir.path("out"),
+                     "--report", "-q"})
+                .exit_code,
+            0);
+  const std::string png = dir.path("report.png");
+  const std::string command = std::string(GPUFLEET_SOURCE_DIR) + "/scripts/render-report.sh '" +
+                              dir.path("out/report.html") + "' '" + png + "' 1320 2400";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  const std::string image = read_file(png);
+  ASSERT_GT(image.size(), 8u);
+  EXPECT_EQ(image.substr(1, 3), "PNG");
+  EXPECT_GT(image.size(), 60000u);
 }
 
 }  // namespace

@@ -66,9 +66,12 @@ void failure_charts(HtmlPage& page, const RunData& run) {
     names.push_back(name);
     lost.y.push_back(num(run.summary, "/failures/gpu_hours_lost/" + key));
   }
-  page.figure(bar_chart({"GPU-hours lost to failures", "", "GPU-hours"}, names, {lost}),
-              "Work redone after interruptions, reloads, checkpoint writing, and failed GPUs "
-              "waiting for repair.");
+  if (has_nonzero({lost}))
+    page.figure(bar_chart({"GPU-hours lost to failures", "", "GPU-hours"}, names, {lost}),
+                "Work redone after interruptions, reloads, checkpoint writing, and failed GPUs "
+                "waiting for repair.");
+  else
+    page.figure_left_out("GPU-hours lost to failures", "no GPU-hour was lost to failures");
   // The causes that struck, most frequent first, named in words.
   std::vector<std::pair<double, std::string>> struck;
   for (const auto& [cause, count] : run.summary["failures"]["by_cause"].items())
@@ -81,38 +84,53 @@ void failure_charts(HtmlPage& page, const RunData& run) {
     causes.push_back(cause);
     events.y.push_back(-negative_count);
   }
-  page.figure(bar_chart({"Failures by cause", "", "failures"}, causes, {events}),
-              "Causes and shares from Llama 3 405B's 419 unexpected interruptions.");
+  if (!causes.empty())
+    page.figure(bar_chart({"Failures by cause", "", "failures"}, causes, {events}),
+                "Causes and shares from Llama 3 405B's 419 unexpected interruptions.");
+  else
+    page.figure_left_out("Failures by cause", "no failure struck during the run");
 }
 
 void training_charts(HtmlPage& page, const RunData& run) {
   page.section("Training",
-               "The queue and the capacity gap over time come from jobs.csv: a job waits from its "
-               "submission to its first start. The GPUs asked for by waiting jobs, against the "
-               "training pools' size, is the capacity gap as it stands at each moment; the "
-               "summary's capacity gap is the same shortfall integrated over the run, in "
-               "GPU-hours.");
+               "The queue and the GPUs waiting jobs ask for come from jobs.csv: a job waits from "
+               "its submission to its first start. The capacity gap of the headline is another "
+               "figure: the share of the run's demanded GPU-hours not served by the end.");
   const QueueSeries q = training_queue(run);
-  page.figure(line_chart({"Training queue length", "time (days)", "jobs waiting"}, {q.jobs}),
-              "Jobs submitted and not yet started (including jobs held by dependencies).");
-  const double train_gpus = gpus_of_role(run, "training");
-  const double horizon_d = num(run.summary, "/horizon_s") / 86400;
-  page.figure(line_chart({"Training capacity gap over time", "time (days)", "GPUs"},
-                         {q.gpus,
-                          {"GPUs of the training pools",
-                           {0, horizon_d},
-                           {train_gpus, train_gpus},
-                           "#999999",
-                           true}}),
-              "GPUs that waiting jobs ask for: demand the fleet is not serving at that moment.");
-  page.figure(cdf_chart({"Training wait, CDF", "wait (hours)", "fraction of started jobs"},
-                        {{"wait", training_waits_h(run)}}),
-              "Submission to first start, started jobs only: jobs still waiting at the horizon "
-              "are not in it (see jobs waiting in the table).");
-  page.figure(
-      cdf_chart({"Training job completion time, CDF", "JCT (hours)", "fraction of completed jobs"},
-                {{"JCT", training_jcts_h(run)}}),
-      "Submission to completion, completed jobs only.");
+  if (has_nonzero({q.jobs})) {
+    page.figure(line_chart({"Training queue length", "time (days)", "jobs waiting"}, {q.jobs}),
+                "Jobs submitted and not yet started (including jobs held by dependencies).");
+    const double train_gpus = gpus_of_role(run, "training");
+    const double horizon_d = num(run.summary, "/horizon_s") / 86400;
+    page.figure(line_chart({"GPUs asked for by waiting training jobs", "time (days)", "GPUs"},
+                           {q.gpus,
+                            {"GPUs of the training pools",
+                             {0, horizon_d},
+                             {train_gpus, train_gpus},
+                             "#999999",
+                             true}}),
+                "Training jobs submitted and not yet started, by the GPUs they ask for: demand "
+                "the fleet is not serving at that moment (it can exceed the training pools).");
+  } else {
+    page.figure_left_out("Training queue length", "no training job waited");
+    page.figure_left_out("GPUs asked for by waiting training jobs", "no training job waited");
+  }
+  const auto waits = training_waits_h(run);
+  const auto jcts = training_jcts_h(run);
+  if (!waits.empty())
+    page.figure(cdf_chart({"Training wait, CDF", "wait (hours)", "fraction of started jobs"},
+                          {{"wait", waits}}),
+                "Submission to first start, started jobs only: jobs still waiting at the horizon "
+                "are not in it (see jobs waiting in the table).");
+  else
+    page.figure_left_out("Training wait, CDF", "no training job started");
+  if (!jcts.empty())
+    page.figure(cdf_chart({"Training job completion time, CDF", "JCT (hours)",
+                           "fraction of completed jobs"},
+                          {{"JCT", jcts}}),
+                "Submission to completion, completed jobs only.");
+  else
+    page.figure_left_out("Training job completion time, CDF", "no training job completed");
 }
 
 // Demand and served rate of one service per time bin (services_timeseries.csv).
@@ -126,7 +144,10 @@ void service_over_time(HtmlPage& page, const RunData& run, const std::string& se
       served.x.push_back(row.time_s / 86400);
       served.y.push_back(row.served_per_s);
     }
-  if (demand.x.empty()) return;
+  if (!has_nonzero({demand, served})) {
+    page.figure_left_out(service + ": demand vs served", "no demand over the run");
+    return;
+  }
   page.figure(
       line_chart({service + ": demand vs served", "time (days)", "units/s"}, {demand, served}),
       "Mean over each time bin; where the lines part, demand went unserved.");
@@ -140,14 +161,30 @@ void inference_and_money_charts(HtmlPage& page, const RunData& run) {
       served{"served", {}, {}, class_color("inference"), false};
   for (const auto& svc : s["inference"]["services"]) {
     services.push_back(svc["id"]);
-    demand.y.push_back(svc["demand_units"].get<double>() / 1e6);
-    served.y.push_back(svc["served_units"].get<double>() / 1e6);
+    demand.y.push_back(svc["demand_units"].get<double>());
+    served.y.push_back(svc["served_units"].get<double>());
   }
-  page.figure(bar_chart({"Inference demand vs served", "service", "million units over the run"},
-                        services, {demand, served}),
-              "Demand integrated over the run and the part served within the latency target "
-              "(units as in the workload, e.g. tokens).");
-  for (const auto& service : services) service_over_time(page, run, service);
+  // One scale word on the axis ("billion units"), plain numbers on the ticks.
+  double most = 0;
+  for (const double v : demand.y) most = std::max(most, v);
+  std::string scale = "units over the run";
+  for (const auto& [size, word] : std::vector<std::pair<double, const char*>>{
+           {1e12, "trillion"}, {1e9, "billion"}, {1e6, "million"}, {1e3, "thousand"}})
+    if (most >= size) {
+      for (auto* series : {&demand, &served})
+        for (auto& v : series->y) v /= size;
+      scale = std::string(word) + " " + scale;
+      break;
+    }
+  if (has_nonzero({demand, served}))
+    page.figure(
+        bar_chart({"Inference demand vs served", "service", scale}, services, {demand, served}),
+        "Demand integrated over the run and the part served within the latency target "
+        "(units as in the workload, e.g. tokens).");
+  else
+    page.figure_left_out("Inference demand vs served", "the workload has no inference demand");
+  if (!run.services.empty())
+    for (const auto& service : services) service_over_time(page, run, service);
   std::vector<std::string> pools;
   Series revenue{"lease revenue", {}, {}, class_color("lease"), false};
   Series energy{"energy", {}, {}, "#D55E00", false};
@@ -164,11 +201,17 @@ void inference_and_money_charts(HtmlPage& page, const RunData& run) {
     power.y.push_back(econ.value("power_cost_usd", 0.0) / 1e6);
     internal.y.push_back(econ.value("internal_value_usd", 0.0) / 1e6);
   }
-  page.figure(bar_chart({"Lease revenue per pool", "pool", "million USD"}, pools, {revenue}),
-              "Accepted external leases: GPUs x hours held x the lease's price.");
+  const std::string money = unit_text(Unit::kMillionUsd, period_text(num(s, "/horizon_s")));
+  if (has_nonzero({revenue}))
+    page.figure(bar_chart({"Lease revenue per pool", "pool", money}, pools, {revenue}),
+                "Accepted external leases: GPUs x hours held x the lease's price.");
+  else
+    page.figure_left_out(
+        "Lease revenue per pool",
+        "no GPU was leased out (" + cell(s, "/lease/accepted", Unit::kCount) + " leases accepted)");
   page.figure(bar_chart({"Energy per pool", "pool", "MWh (IT power, before PUE)"}, pools, {energy}),
               "GPU energy from SimGrid's energy plugin: busy GPUs at TDP, the rest at idle power.");
-  page.figure(bar_chart({"Cost and value per pool", "pool", "million USD over the run"}, pools,
+  page.figure(bar_chart({"Cost and value per pool", "pool", money}, pools,
                         {depreciation, power, revenue, internal}),
               "Depreciation and power (with PUE) are the cost; lease revenue and internal value "
               "(GPU-hours of training and inference at the internal transfer price) the value.");
@@ -176,7 +219,7 @@ void inference_and_money_charts(HtmlPage& page, const RunData& run) {
 
 void summary_tables(HtmlPage& page, const RunData& run) {
   const json& s = run.summary;
-  page.section("Summary");
+  page.section("Summary", "Money is over the run (" + period_text(num(s, "/horizon_s")) + ").");
   std::vector<std::vector<std::string>> pools{{"pool", "GPU", "role", "GPUs", "allocation",
                                                "effective", "energy", "lease revenue", "cost",
                                                "margin"}};
@@ -184,7 +227,7 @@ void summary_tables(HtmlPage& page, const RunData& run) {
     const json& pool = s["pools"][p];
     const json econ = s.contains("economics") ? s["economics"]["pools"][p] : json::object();
     pools.push_back({pool["name"], pool["gpu_model"], pool["role"],
-                     std::to_string(pool["gpus"].get<int>()),
+                     grouped(pool["gpus"].get<double>(), 0),
                      format_cell(pool["allocation_utilization"], Unit::kPercent),
                      format_cell(pool["effective_utilization"], Unit::kPercent),
                      format_cell(pool["energy_kwh"].get<double>() / 1000, Unit::kMwh),
@@ -192,7 +235,7 @@ void summary_tables(HtmlPage& page, const RunData& run) {
                      format_cell(econ.value("cost_usd", json()), Unit::kMillionUsd),
                      format_cell(econ.value("margin_usd", json()), Unit::kMillionUsd)});
   }
-  pools.push_back({"fleet", "", "", std::to_string(s["fleet"]["gpus"].get<int>()),
+  pools.push_back({"fleet", "", "", grouped(s["fleet"]["gpus"].get<double>(), 0),
                    cell(s, "/fleet/allocation_utilization", Unit::kPercent),
                    cell(s, "/fleet/effective_utilization", Unit::kPercent),
                    format_cell(num(s, "/fleet/energy_kwh") / 1000, Unit::kMwh),
