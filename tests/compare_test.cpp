@@ -55,7 +55,7 @@ TEST(Compare, RowsEqualTheSummariesOfIndividualRunsOnTheSameInputs) {
     EXPECT_EQ(v["inference_slo_attainment"], s["inference"]["slo_attainment"]);
     EXPECT_EQ(v["leases_accepted"], s["lease"]["accepted"]);
     EXPECT_EQ(v["lease_revenue_usd"], s["lease"]["revenue_usd"]);
-    EXPECT_EQ(v["margin_usd"], s["economics"]["fleet"]["margin_usd"]);
+    EXPECT_EQ(v["net_value_usd"], s["economics"]["fleet"]["net_value_usd"]);
     EXPECT_EQ(v["pool_gb200_effective_utilization"], s["pools"][0]["effective_utilization"]);
     EXPECT_DOUBLE_EQ(v["energy_mwh"].get<double>(), s["fleet"]["energy_kwh"].get<double>() / 1000);
     EXPECT_EQ(csv[i].at("policy"), policy);
@@ -117,8 +117,10 @@ TEST(Compare, TheVerdictComesFirstAndItsNumbersAreTheDifferencesOfTheSummaries) 
               100 * diff("/inference/slo_attainment"), 0.005 + 1e-9);
   EXPECT_NEAR(verdict_cell(verdict, "SLO attainment, worst hour, points", 0),
               100 * diff("/inference/worst_hour_slo_attainment"), 0.005 + 1e-9);
-  EXPECT_NEAR(verdict_cell(verdict, "margin, $M per 3 days", 0),
-              diff("/economics/fleet/margin_usd") / 1e6, 0.005 + 1e-9);
+  EXPECT_NEAR(verdict_cell(verdict, "worst service's SLO attainment, points", 0),
+              100 * diff("/inference/worst_service_slo_attainment"), 0.005 + 1e-9);
+  EXPECT_NEAR(verdict_cell(verdict, "net value, $M per 3 days", 0),
+              diff("/economics/fleet/net_value_usd") / 1e6, 0.005 + 1e-9);
   EXPECT_NE(verdict.find("- static-partition: "), std::string::npos) << verdict;
   // The gap is what the policies differ in most here: the reading names it.
   ASSERT_GT(std::abs(diff("/training/capacity_gap")), 0.001);

@@ -164,7 +164,7 @@ TEST(RunReport, AChartWithNoDataIsLeftOutWithALineSayingWhy) {
 TEST(ReportFormat, UnitsComeFromTheKeyAndNumbersAreRoundedAndGrouped) {
   using report::Unit;
   EXPECT_EQ(report::unit_of_key("training.wait_s.p50"), Unit::kHours);
-  EXPECT_EQ(report::unit_of_key("economics.fleet.margin_usd"), Unit::kMillionUsd);
+  EXPECT_EQ(report::unit_of_key("economics.fleet.net_value_usd"), Unit::kMillionUsd);
   EXPECT_EQ(report::unit_of_key("economics.fleet.cost_per_useful_eflop_usd"), Unit::kUsdPerEflop);
   EXPECT_EQ(report::unit_of_key("inference.slo_attainment"), Unit::kAttainment);
   EXPECT_EQ(report::unit_of_key("training.capacity_gap"), Unit::kPercent);
@@ -188,17 +188,18 @@ TEST(ReportFormat, UnitsComeFromTheKeyAndNumbersAreRoundedAndGrouped) {
   EXPECT_EQ(report::period_text(12 * 3600), "12 hours");
   EXPECT_EQ(report::unit_text(Unit::kMillionUsd, "30 days"), "$M per 30 days");
   EXPECT_TRUE(report::bounded_figure("training.wait_s.p50"));
-  EXPECT_FALSE(report::bounded_figure("economics.fleet.margin_usd"));
+  EXPECT_FALSE(report::bounded_figure("economics.fleet.net_value_usd"));
 }
 
 // A summary.json with just the figures the comparison tables read.
-nlohmann::json fake_summary(double gap, double util, double slo, double worst_hour, double margin) {
+nlohmann::json fake_summary(double gap, double util, double slo, double worst_hour,
+                            double net_value) {
   return {{"horizon_s", 30 * 86400},
           {"seed", 7},
           {"fleet", {{"gpus", 100}, {"effective_utilization", util}, {"energy_kwh", 1000}}},
           {"training", {{"capacity_gap", gap}}},
           {"inference", {{"slo_attainment", slo}, {"worst_hour_slo_attainment", worst_hour}}},
-          {"economics", {{"fleet", {{"margin_usd", margin}}}}},
+          {"economics", {{"fleet", {{"net_value_usd", net_value}}}}},
           {"pools", nlohmann::json::array()}};
 }
 
@@ -207,7 +208,7 @@ TEST(CompareVerdict, ReadsBetterWorseAndTheSameAsTheRoundedDifferencesShowThem) 
   const std::vector<PolicyOutcome> outcomes = {
       {"base", "base", true, "", fake_summary(0.40, 0.20, 0.9990, 0.95, 10e6)},
       // Gap 10 points lower, SLO 0.10 points lower, utilization the same to 0.1 point,
-      // worst hour 0.004 points higher (rounds to 0.00), margin $1.5M higher.
+      // worst hour 0.004 points higher (rounds to 0.00), net value $1.5M higher.
       {"trader", "trader", true, "", fake_summary(0.30, 0.20004, 0.9980, 0.95004, 11.5e6)},
       {"better", "better", true, "", fake_summary(0.35, 0.21, 0.9995, 0.96, 10.5e6)},
       {"broken", "broken", false, "exit code 3", {}}};
@@ -217,8 +218,8 @@ TEST(CompareVerdict, ReadsBetterWorseAndTheSameAsTheRoundedDifferencesShowThem) 
   EXPECT_EQ(v.period, "30 days");
   EXPECT_EQ(v.draw, "seed 7, 30 days");
   EXPECT_EQ(v.policies[0].reading,
-            "trades SLO for training gap and margin; the same on effective utilization and SLO "
-            "worst hour");
+            "trades SLO for training gap and net value; the same on effective utilization and "
+            "SLO worst hour");
   EXPECT_EQ(v.policies[1].reading, "better on all");
   EXPECT_EQ(v.policies[2].reading, "failed: exit code 3");
   ASSERT_TRUE(v.policies[0].differences[0].has_value());
@@ -231,7 +232,7 @@ TEST(CompareVerdict, ReadsBetterWorseAndTheSameAsTheRoundedDifferencesShowThem) 
     return std::regex_search(md, std::regex(pattern));
   };
   EXPECT_TRUE(row(R"(\| training capacity gap, points +\| +-10\.0 \| +-5\.0 \| +- \|)")) << md;
-  EXPECT_TRUE(row(R"(\| margin, \$M per 30 days +\| +\+1\.50 \| +\+0\.50 \| +- \|)")) << md;
+  EXPECT_TRUE(row(R"(\| net value, \$M per 30 days +\| +\+1\.50 \| +\+0\.50 \| +- \|)")) << md;
   EXPECT_TRUE(row(R"(\| worst service's SLO attainment, points +\| +- \| +- \| +- \|)")) << md;
   // A failed baseline gives no verdict, and says so.
   EXPECT_EQ(report::comparison_verdict({outcomes[3], outcomes[0]}, 0).policies[0].reading,
@@ -270,7 +271,7 @@ TEST(CompareTables, EveryLineFitsOneHundredColumnsWhateverThePolicies) {
   EXPECT_EQ(short_names.find("#1"), std::string::npos);
   // Money carries its period; percentages keep their decimals.
   EXPECT_TRUE(std::regex_search(
-      short_names, std::regex(R"(\| margin, \$M per 30 days +\| +-12\.50 \| +-12\.50 \|)")))
+      short_names, std::regex(R"(\| net value, \$M per 30 days +\| +-12\.50 \| +-12\.50 \|)")))
       << short_names;
   EXPECT_NE(short_names.find("99.90%"), std::string::npos);
 }
@@ -300,7 +301,7 @@ TEST(StudyReport, DifferencesBelowTheRoundingAreSaidInWordsNotDrawn) {
   spec.policies = {{"static-partition", {}, ""}, {"easy-backfill", {}, ""}};
   spec.fleets = {{"base", {}}};
   spec.metrics = {"training.capacity_gap", "inference.slo_attainment", "training.wait_s.p50",
-                  "economics.fleet.margin_usd"};
+                  "economics.fleet.net_value_usd"};
   std::vector<StudyRun> runs;
   for (int arm = 0; arm < 2; ++arm)
     for (long seed : spec.seeds) {
@@ -313,7 +314,7 @@ TEST(StudyReport, DifferencesBelowTheRoundingAreSaidInWordsNotDrawn) {
       s["fleet"] = {{"effective_utilization", 0.18 + 0.02 * arm}};
       s["economics"] = {{"fleet",
                          {{"margin_with_contracts_usd", 1e7 + 1e6 * arm * seed},
-                          {"margin_usd", 1e7 + 1e6 * arm * seed}}}};
+                          {"net_value_usd", 1e7 + 1e6 * arm * seed}}}};
       runs.push_back({arm, seed, "run", true, "", s});
     }
   const std::string html = study_report_html(spec, runs);
@@ -327,7 +328,7 @@ TEST(StudyReport, DifferencesBelowTheRoundingAreSaidInWordsNotDrawn) {
   EXPECT_NE(html.find("training.capacity_gap, %"), std::string::npos);
   EXPECT_NE(html.find("training.wait_s.p50, hours"), std::string::npos);
   EXPECT_NE(html.find("[0.0*, "), std::string::npos);
-  EXPECT_NE(html.find("economics.fleet.margin_usd, $M per 30 days"), std::string::npos);
+  EXPECT_NE(html.find("economics.fleet.net_value_usd, $M per 30 days"), std::string::npos);
   EXPECT_NE(html.find("99.93 [99.93, 99.93]"), std::string::npos);
   EXPECT_EQ(html.find("0.9993"), std::string::npos);  // no raw fraction
   // The verdict: the gap difference is -10.0 points exactly on every seed.

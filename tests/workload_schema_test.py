@@ -298,6 +298,16 @@ def full_document():
                 "preemptible": True,
             }
         ],
+        "contracts": [
+            {
+                "id": "c",
+                "gpus": 8,
+                "model": "H100",
+                "start_s": 3600,
+                "duration_s": 7200,
+                "price_per_gpu_hour": 2.1,
+            }
+        ],
     }
 
 
@@ -317,6 +327,7 @@ def edge_document():
     d["training"][1]["after"] = []
     d["inference"][0]["demand"] = {"interval_s": 1, "repeat": False, "values": [0]}
     d["leases"][0]["start_s"] = 0
+    del d["contracts"][0]["start_s"]  # default 0
     return d
 
 
@@ -362,6 +373,11 @@ def negative_cases():
     case("unknown demand key 'step_s'", "inference[0].demand.step_s",
          setter(["inference", 0, "demand", "step_s"], 60))
     case("unknown lease key 'price'", "leases[0].price", setter(["leases", 0, "price"], 2))
+    case("unknown contract key 'term'", "contracts[0].term",
+         setter(["contracts", 0, "term"], 2))
+    case("contract gpus 8.0", "contracts[0].gpus", setter(["contracts", 0, "gpus"], 8.0))
+    case("missing contract duration_s", "contracts[0].duration_s",
+         deleter(["contracts", 0, "duration_s"]))
     case("gpus 8.0 instead of 8", "training[0].gpus", setter(["training", 0, "gpus"], 8.0))
     case("gpus_per_replica 8.0", "inference[0].gpus_per_replica",
          setter(["inference", 0, "gpus_per_replica"], 8.0))

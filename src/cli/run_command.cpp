@@ -218,7 +218,7 @@ int run(const RunOptions& o) {
   in.generated_platform.reset();  // loaded: the file is no longer needed
   bind_workload(workload, simulation.fleet(), in.workload_file);
   warn_about_unusable_pools(workload, simulation.fleet(), in.workload_file);
-  check_economics(economics, simulation.fleet());
+  check_economics(economics, simulation.fleet(), workload);
 
   const double platform_s = seconds_since(t_platform);
   ProgressBar bar("simulating", sim.horizon_s);

@@ -174,7 +174,7 @@ void load_result(PlannedRun& p, const std::vector<FleetContract>& contracts) {
     p.run.summary = read_json_file(p.dir + "/summary.json");
     auto& s = p.run.summary;
     s["contract"] = contracts_json(contracts, s.value("horizon_s", 0.0));
-    const double margin = s.value("/economics/fleet/margin_usd"_json_pointer, 0.0);
+    const double margin = s.value("/economics/fleet/net_value_usd"_json_pointer, 0.0);
     s["economics"]["fleet"]["margin_with_contracts_usd"] =
         margin + s["contract"]["margin_usd"].get<double>();
     p.run.ok = true;

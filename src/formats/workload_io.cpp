@@ -1,6 +1,7 @@
 #include "formats/workload_io.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <set>
@@ -177,6 +178,18 @@ LeaseRequest parse_lease(const JsonFields& f) {
   return l;
 }
 
+Contract parse_contract(const JsonFields& f) {
+  f.reject_unknown({"id", "gpus", "model", "start_s", "duration_s", "price_per_gpu_hour"});
+  Contract c;
+  c.id = f.text("id");
+  c.gpus = f.positive_int("gpus");
+  c.model = f.text("model");
+  c.start_s = f.has("start_s") ? f.seconds("start_s") : 0;
+  c.duration_s = f.positive_seconds("duration_s");
+  c.price_per_gpu_hour = f.non_negative("price_per_gpu_hour");
+  return c;
+}
+
 template <typename T, typename Parse>
 std::vector<T> parse_list(const JsonFields& top, const std::string& key, Parse parse) {
   std::vector<T> items;
@@ -196,7 +209,8 @@ std::vector<T> parse_list(const JsonFields& top, const std::string& key, Parse p
 
 Workload parse_workload(const nlohmann::json& document, const std::string& file) {
   const JsonFields top(document, file, "");
-  top.reject_unknown({"format", "version", "horizon_s", "training", "inference", "leases", "meta"});
+  top.reject_unknown(
+      {"format", "version", "horizon_s", "training", "inference", "leases", "contracts", "meta"});
   if (top.text("format") != kFormatName)
     top.fail("format", "expected \"" + std::string(kFormatName) + "\"");
   const double version = top.number("version");
@@ -208,6 +222,7 @@ Workload parse_workload(const nlohmann::json& document, const std::string& file)
   w.training = parse_list<TrainingJob>(top, "training", parse_training);
   w.inference = parse_list<InferenceService>(top, "inference", parse_inference);
   w.leases = parse_list<LeaseRequest>(top, "leases", parse_lease);
+  w.contracts = parse_list<Contract>(top, "contracts", parse_contract);
   return w;
 }
 
@@ -246,6 +261,7 @@ std::string workload_to_text(const Workload& w, const nlohmann::json& meta) {
   rest.horizon_s = w.horizon_s;
   rest.inference = w.inference;
   rest.leases = w.leases;
+  rest.contracts = w.contracts;
   nlohmann::json doc = workload_to_json(rest);
   if (!meta.is_null()) doc["meta"] = meta;
   std::string text = "{";
@@ -292,6 +308,7 @@ void write_workload_json(std::ostream& out, const Workload& w) {
   rest.horizon_s = w.horizon_s;
   rest.inference = w.inference;
   rest.leases = w.leases;
+  rest.contracts = w.contracts;
   const nlohmann::json doc = workload_to_json(rest);
   const char* separator = "{\n ";
   for (const auto& [key, value] : doc.items()) {
@@ -346,6 +363,18 @@ nlohmann::json workload_to_json(const Workload& w) {
   doc["training"] = training;
   doc["inference"] = inference;
   doc["leases"] = leases;
+  // Written only when there are some: workloads without contracts keep their bytes.
+  if (!w.contracts.empty()) {
+    json contracts = json::array();
+    for (const auto& c : w.contracts)
+      contracts.push_back({{"id", c.id},
+                           {"gpus", c.gpus},
+                           {"model", c.model},
+                           {"start_s", c.start_s},
+                           {"duration_s", c.duration_s},
+                           {"price_per_gpu_hour", c.price_per_gpu_hour}});
+    doc["contracts"] = contracts;
+  }
   return doc;
 }
 
@@ -381,6 +410,27 @@ void check_model(const Fleet& fleet, const std::string& file, const std::string&
                    "unknown GPU model '" + model + "'" + did_you_mean(model, models) +
                        ": the platform has " + platform_models(fleet),
                    "use one of the platform's models or add a pool of " + model);
+}
+
+// Contracts are commitments: those of a model that run at the same time must fit its GPUs.
+void check_contracts(Workload& w, const Fleet& fleet, const std::string& file) {
+  for (size_t i = 0; i < w.contracts.size(); ++i) {
+    auto& c = w.contracts[i];
+    check_model(fleet, file, at("contracts", i) + ".model", c.model);
+    int gpus = 0;
+    for (int p : fleet.pools_of_model(c.model)) gpus += fleet.pools[p].gpus();
+    int committed = 0;  // at c's start, by the contracts then running
+    for (const auto& other : w.contracts)
+      if (other.model == c.model && other.start_s <= c.start_s && other.end_s() > c.start_s)
+        committed += other.gpus;
+    if (committed > gpus)
+      throw InputError(file, at("contracts", i) + ".gpus",
+                       "contracts for " + c.model + " running at " +
+                           std::to_string(std::lround(c.start_s)) + " s hold " +
+                           std::to_string(committed) + " GPUs, more than the platform's " +
+                           std::to_string(gpus),
+                       "lower gpus or move the term");
+  }
 }
 
 // Unknown ids, then cycles (Boost.Graph, src/model/dependency_graph.cpp), with the jobs named.
@@ -464,6 +514,7 @@ void bind_workload(Workload& w, const Fleet& fleet, const std::string& file) {
                        "lease '" + l.id + "' asks more GPUs than any " + l.model + " pool has",
                        "lower gpus");
   }
+  check_contracts(w, fleet, file);
 }
 
 std::vector<int> unusable_pools(const Workload& w, const Fleet& fleet) {
@@ -473,6 +524,7 @@ std::vector<int> unusable_pools(const Workload& w, const Fleet& fleet) {
   for (const auto& service : w.inference)
     for (const auto& g : service.generations) named.insert(g.model);
   for (const auto& lease : w.leases) named.insert(lease.model);
+  for (const auto& contract : w.contracts) named.insert(contract.model);
   std::vector<int> unusable;
   for (size_t p = 0; p < fleet.pools.size(); ++p)
     if (!named.count(fleet.pools[p].gpu_model)) unusable.push_back(static_cast<int>(p));

@@ -17,6 +17,7 @@ Recorder::Recorder(const Fleet& fleet, const Workload& workload, double horizon_
   result_.training.resize(workload.training.size());
   run_start_.resize(workload.training.size(), 0.0);
   result_.leases.resize(workload.leases.size());
+  result_.contracts.resize(workload.contracts.size());
   result_.services.resize(workload.inference.size());
   result_.timeline = UsageTimeline(static_cast<int>(fleet.pools.size()), horizon_s, interval_s);
   result_.series = RunSeries(static_cast<int>(fleet.pools.size()),
@@ -53,7 +54,26 @@ void Recorder::action_taken(const Action& action, double now) {
   } else if (const auto* a = std::get_if<ReclaimLease>(&action)) {
     lease_ended(a->lease, now);
     result_.leases[a->lease].reclaimed = true;
+  } else if (const auto* a = std::get_if<StartContract>(&action)) {
+    auto& run = result_.contracts[a->contract];
+    run.start_s = now;
+    run.gpus_by_pool.assign(fleet_.pools.size(), 0);
+    for (const auto& placement : a->placements)
+      run.gpus_by_pool[placement.pool] += placement.gpus();
+  } else if (const auto* a = std::get_if<EndContract>(&action)) {
+    contract_ended(a->contract, now);
   }
+}
+
+// A contract's GPUs count as held by an external tenant, like a lease's.
+void Recorder::contract_ended(int contract, double now) {
+  auto& run = result_.contracts[contract];
+  run.end_s = now;
+  for (size_t p = 0; p < run.gpus_by_pool.size(); ++p)
+    if (run.gpus_by_pool[p] > 0)
+      result_.timeline.add(
+          static_cast<int>(p), JobClass::kLease, run.start_s, now, run.gpus_by_pool[p],
+          pool_rate(static_cast<int>(p), result_.assumptions.lease_mfu, run.gpus_by_pool[p]));
 }
 
 void Recorder::training_ended(int job, double now, double useful_flops, bool completed) {
@@ -154,6 +174,11 @@ RunResult Recorder::finish(std::vector<double> energy_j_per_pool) {
     if (result_.replicas[r].end_s < 0) {
       close_replica(static_cast<int>(r), horizon);
       result_.replicas[r].end_s = -1;
+    }
+  for (size_t c = 0; c < result_.contracts.size(); ++c)
+    if (result_.contracts[c].start_s >= 0 && result_.contracts[c].end_s < 0) {
+      contract_ended(static_cast<int>(c), horizon);
+      result_.contracts[c].end_s = -1;
     }
   for (size_t l = 0; l < result_.leases.size(); ++l)
     if (result_.leases[l].accepted && result_.leases[l].end_s < 0) {

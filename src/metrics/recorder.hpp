@@ -28,6 +28,7 @@ class Recorder {
   void training_checkpointed(int job, double checkpoint_gpu_s);
   void failure(const FailureEvent& event) { result_.failures.push_back(event); }
   void lease_ended(int lease, double now);
+  void contract_ended(int contract, double now);
   // Integrates inference demand and served work over [last call, now) with the replicas
   // the core holds; call it before any change to demand or replicas.
   void inference_until(double now, const SchedulerCore& core);

@@ -49,6 +49,14 @@ struct LeaseRun {
   bool reclaimed = false;  // ended by the operator before its term
 };
 
+// A contract's term as it ran: the GPUs it held on each pool (fewer than contracted only when
+// failed GPUs were down at its start).
+struct ContractRun {
+  double start_s = -1;  // -1: its term began after the horizon
+  double end_s = -1;    // -1: still running at the horizon
+  std::vector<int> gpus_by_pool;
+};
+
 // One failure (docs/failures.md): where, why, and what it took down.
 struct FailureEvent {
   double time_s = 0;
@@ -82,6 +90,7 @@ struct RunResult {
   std::vector<TrainingRun> training;
   std::vector<ReplicaRun> replicas;
   std::vector<LeaseRun> leases;
+  std::vector<ContractRun> contracts;
   std::vector<ServiceRun> services;
   double inference_worst_hour = 1;  // lowest hourly on-time share over all services' demand
   bool failures_enabled = false;

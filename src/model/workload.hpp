@@ -99,12 +99,27 @@ struct LeaseRequest {
   bool preemptible = false;
 };
 
+// GPUs leased out as one block for a term (the xAI-to-Anthropic kind of deal): a commitment the
+// operator made before the run, not a request a policy may refuse. The simulation takes the GPUs
+// at the start of the term, whatever holds them then, and gives them back at its end.
+struct Contract {
+  std::string id;
+  std::string model;
+  int gpus = 0;
+  double start_s = 0;
+  double duration_s = 0;  // the term
+  double price_per_gpu_hour = 0;
+
+  double end_s() const { return start_s + duration_s; }
+};
+
 struct Workload {
   static constexpr int kFormatVersion = 1;
   double horizon_s = 0;  // 0: not set by the file
   std::vector<TrainingJob> training;
   std::vector<InferenceService> inference;
   std::vector<LeaseRequest> leases;
+  std::vector<Contract> contracts;
 };
 
 }  // namespace gpufleet

@@ -66,11 +66,7 @@ json training_json(const Fleet& fleet, const Workload& w, const RunResult& r) {
     const auto& run = r.training[j];
     if (job.submit_s >= r.horizon_s) continue;
     ++submitted;
-    const auto& pref = job.generations.front();
-    // GPU-hours the job needs on the generation it asked for first (x its share of each GPU,
-    // as allocation counts it).
-    const double need_h =
-        job.work_flops / (fleet.peak_flops_of_model(pref.model) * pref.mfu) / 3600 * job.gpu_share;
+    const double need_h = training_need_gpu_hours(fleet, job);
     demand_h += need_h;
     served_h += need_h * run.work_done_flops / job.work_flops;
     lost_h += need_h * run.lost_work_flops / job.work_flops;
@@ -181,13 +177,30 @@ json inference_json(const Workload& w, const RunResult& r) {
          {"latency_p99_s", latency(sr.latency_p99_s)},
          {"latency_target_s", w.inference[s].latency_target_s}});
   }
-  return {{"services", services},
-          {"forecast", r.forecast},
-          {"replicas_started", static_cast<long>(r.replicas.size())},
-          {"slo_attainment", demand > 0 ? on_time / demand : 1.0},
-          {"worst_hour_slo_attainment", r.inference_worst_hour},
-          {"served_fraction", demand > 0 ? served / demand : 1.0},
-          {"shed_fraction", demand > 0 ? shed / demand : 0.0}};
+  // The service that pays for lending: the lowest share on time, and the worst hour of any one
+  // service (a fleet-wide figure weighted by units averages them away).
+  json worst = nullptr, worst_hour = nullptr;
+  for (const auto& s : services) {
+    if (worst.is_null() || s["slo_attainment"] < worst["slo_attainment"]) worst = s;
+    if (worst_hour.is_null() ||
+        s["worst_hour_slo_attainment"] < worst_hour["worst_hour_slo_attainment"])
+      worst_hour = s;
+  }
+  json out = {{"services", services},
+              {"forecast", r.forecast},
+              {"replicas_started", static_cast<long>(r.replicas.size())},
+              {"slo_attainment", demand > 0 ? on_time / demand : 1.0},
+              {"worst_hour_slo_attainment", r.inference_worst_hour},
+              {"served_fraction", demand > 0 ? served / demand : 1.0},
+              {"shed_fraction", demand > 0 ? shed / demand : 0.0}};
+  if (worst.is_null()) return out;
+  out["worst_service"] = {{"id", worst["id"]},
+                          {"slo_attainment", worst["slo_attainment"]},
+                          {"worst_hour_slo_attainment", worst["worst_hour_slo_attainment"]}};
+  out["worst_service_slo_attainment"] = worst["slo_attainment"];
+  out["worst_service_hour_slo_attainment"] = worst_hour["worst_hour_slo_attainment"];
+  out["worst_service_hour_id"] = worst_hour["id"];
+  return out;
 }
 
 json lease_json(const Workload& w, const RunResult& r) {
@@ -212,7 +225,34 @@ json lease_json(const Workload& w, const RunResult& r) {
           {"reclaimed", reclaimed}, {"gpu_hours", gpu_hours}, {"revenue_usd", revenue}};
 }
 
+// Contracts (docs/workload-format.md): GPUs committed to external tenants for a term.
+json contracts_json(const Workload& w, const RunResult& r) {
+  long started = 0, gpus = 0;
+  double gpu_hours = 0, revenue = 0;
+  for (size_t c = 0; c < w.contracts.size(); ++c) {
+    const auto& run = r.contracts[c];
+    gpus += w.contracts[c].gpus;
+    if (run.start_s < 0) continue;
+    ++started;
+    const double end = run.end_s >= 0 ? run.end_s : r.horizon_s;
+    long held = 0;
+    for (int g : run.gpus_by_pool) held += g;
+    gpu_hours += held * (end - run.start_s) / 3600;
+    revenue += held * (end - run.start_s) / 3600 * w.contracts[c].price_per_gpu_hour;
+  }
+  return {{"count", static_cast<long>(w.contracts.size())},
+          {"started", started},
+          {"gpus", gpus},
+          {"gpu_hours", gpu_hours},
+          {"revenue_usd", revenue}};
+}
+
 }  // namespace
+
+double training_need_gpu_hours(const Fleet& fleet, const TrainingJob& job) {
+  const auto& pref = job.generations.front();
+  return job.work_flops / (fleet.peak_flops_of_model(pref.model) * pref.mfu) / 3600 * job.gpu_share;
+}
 
 json summarize(const Fleet& fleet, const Workload& workload, const RunResult& r) {
   double gpu_s = 0, flops = 0, energy_j = 0;
@@ -237,7 +277,8 @@ json summarize(const Fleet& fleet, const Workload& workload, const RunResult& r)
           {"pools", pools},
           {"training", training},
           {"inference", inference_json(workload, r)},
-          {"lease", lease_json(workload, r)}};
+          {"lease", lease_json(workload, r)},
+          {"contracts", contracts_json(workload, r)}};
 }
 
 namespace {
@@ -252,6 +293,12 @@ double pct(const json& x) {
   return 100 * x.get<double>();
 }
 
+// Millions of USD with the sign before the dollar: "-$2.40M".
+std::string musd(const json& usd) {
+  const double m = usd.get<double>() / 1e6;
+  return line("%s$%.2fM", m < 0 ? "-" : "", std::abs(m));
+}
+
 }  // namespace
 
 std::string summary_table(const json& s) {
@@ -263,8 +310,27 @@ std::string summary_table(const json& s) {
       "headline   fleet effective utilization %.1f%% (useful FLOPs / peak), allocation "
       "%.1f%% (GPU-time held)\n",
       pct(f["effective_utilization"]), pct(f["allocation_utilization"]));
-  out += line("           training capacity gap %.1f%%, inference SLO attainment %.2f%%\n\n",
+  out += line("           training capacity gap %.1f%%, inference SLO attainment %.2f%%",
               pct(s["training"]["capacity_gap"]), pct(s["inference"]["slo_attainment"]));
+  if (s["inference"].contains("worst_service"))
+    out += line(" (worst service %s %.2f%%)",
+                s["inference"]["worst_service"]["id"].get<std::string>().c_str(),
+                pct(s["inference"]["worst_service_slo_attainment"]));
+  out += "\n";
+  if (s.contains("economics")) {
+    const auto& e = s["economics"]["fleet"];
+    const double days = s["economics"]["period"]["days"].get<double>();
+    out += line("value      net %s over %.4g days (%s a year) = work served %s + leases and\n",
+                musd(e["net_value_usd"]).c_str(), days,
+                musd(s["economics"]["fleet_per_year"]["net_value_usd"]).c_str(),
+                musd(e["work_value_usd"]).c_str());
+    out += line("           contracts %s - SLA penalties %s - training shortfall %s - cost %s\n",
+                musd(e["lease_revenue_usd"].get<double>() + e["contract_revenue_usd"].get<double>())
+                    .c_str(),
+                musd(e["sla_penalty_usd"]).c_str(), musd(e["shortfall_cost_usd"]).c_str(),
+                musd(e["cost_usd"]).c_str());
+  }
+  out += "\n";
   out += line("%-12s %-6s %-9s %8s %11s %10s %11s\n", "pool", "model", "role", "GPUs", "allocation",
               "effective", "energy MWh");
   for (const auto& p : s["pools"])

@@ -12,8 +12,13 @@ namespace gpufleet {
 // The layout of summary.json and the CSV files (docs/metrics.md): raised whenever a key or a
 // column is renamed or removed, so that a notebook can tell which layout it reads. 2: units in
 // column names (effective_flops_per_s, peak_flops_per_s_per_gpu), services' unit column,
-// gpufleet_version and provenance.
-constexpr int kOutputSchemaVersion = 3;
+// gpufleet_version and provenance. 4: economics values work served (net_value_usd and its parts
+// replace internal_value_usd, margin_usd and payback_years), contracts, the worst service.
+constexpr int kOutputSchemaVersion = 4;
+
+// GPU-hours a training job needs on the generation it asked for first (x its share of each GPU,
+// as allocation counts it): the unit of training demand, of the capacity gap and of its value.
+double training_need_gpu_hours(const Fleet& fleet, const TrainingJob& job);
 
 // summary.json: every headline metric of one run (definitions in docs/metrics.md).
 nlohmann::json summarize(const Fleet& fleet, const Workload& workload, const RunResult& result);

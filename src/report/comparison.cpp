@@ -35,19 +35,24 @@ struct MoneyFigure {
 };
 const std::vector<MoneyFigure>& money_figures() {
   static const std::vector<MoneyFigure> figures = {
+      {"net_value_usd", "net value", "/economics/fleet/net_value_usd", Unit::kMillionUsd, true},
+      {"work_value_usd", "value of work served", "/economics/fleet/work_value_usd",
+       Unit::kMillionUsd, false},
+      {"lease_revenue_usd", "lease revenue", "/lease/revenue_usd", Unit::kMillionUsd, false},
+      {"contract_revenue_usd", "contract revenue", "/economics/fleet/contract_revenue_usd",
+       Unit::kMillionUsd, false},
+      {"sla_penalty_usd", "SLA penalty", "/economics/fleet/sla_penalty_usd", Unit::kMillionUsd,
+       false},
+      {"shortfall_cost_usd", "training shortfall", "/economics/fleet/shortfall_cost_usd",
+       Unit::kMillionUsd, false},
       {"depreciation_usd", "depreciation", "/economics/fleet/depreciation_usd", Unit::kMillionUsd,
        false},
       {"power_cost_usd", "power", "/economics/fleet/power_cost_usd", Unit::kMillionUsd, false},
       {"cost_usd", "cost", "/economics/fleet/cost_usd", Unit::kMillionUsd, false},
-      {"lease_revenue_usd", "lease revenue", "/lease/revenue_usd", Unit::kMillionUsd, false},
-      {"internal_value_usd", "internal value", "/economics/fleet/internal_value_usd",
-       Unit::kMillionUsd, false},
       {"cash_margin_usd", "cash margin", "/economics/fleet/cash_margin_usd", Unit::kMillionUsd,
        false},
-      {"margin_usd", "margin", "/economics/fleet/margin_usd", Unit::kMillionUsd, true},
       {"cost_per_useful_eflop_usd", "cost per useful EFLOP",
        "/economics/fleet/cost_per_useful_eflop_usd", Unit::kUsdPerEflop, false},
-      {"payback_years", "payback", "/economics/fleet/payback_years", Unit::kYears, false},
   };
   return figures;
 }

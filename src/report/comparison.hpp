@@ -46,7 +46,7 @@ struct VerdictFigure {
   bool higher_is_better;
 };
 std::vector<VerdictFigure> verdict_figures();
-// The rows of the economics table, by column key (money first, then per EFLOP and payback).
+// The rows of the economics table, by column key (net value first).
 std::vector<std::string> economics_keys();
 
 struct PolicyVerdict {

@@ -18,6 +18,18 @@ double num(const json& s, const std::string& pointer) {
   return s.contains(p) && s.at(p).is_number() ? s.at(p).get<double>() : 0;
 }
 
+// The sum of the figures at "/a/b+/c/d" (one pointer, or several joined by '+').
+double sum(const json& s, const std::string& pointers) {
+  double total = 0;
+  size_t from = 0;
+  for (size_t plus = pointers.find('+'); from <= pointers.size();
+       from = plus + 1, plus = pointers.find('+', from)) {
+    total += num(s, pointers.substr(from, plus == std::string::npos ? plus : plus - from));
+    if (plus == std::string::npos) break;
+  }
+  return total;
+}
+
 // The successful runs, in the comparison's order.
 std::vector<const RunData*> ok_runs(const std::vector<PolicyOutcome>& outcomes,
                                     const std::vector<RunData>& runs) {
@@ -37,7 +49,7 @@ void policy_bars(HtmlPage& page, const ChartText& text, const std::vector<const 
   std::vector<Series> series;
   for (const auto* r : runs) {
     Series s{r->name, {}, {}, {}, false};
-    for (const auto& c : categories) s.y.push_back(num(r->summary, c.second) * factor);
+    for (const auto& c : categories) s.y.push_back(sum(r->summary, c.second) * factor);
     series.push_back(std::move(s));
   }
   if (has_nonzero(series))
@@ -49,9 +61,10 @@ void policy_bars(HtmlPage& page, const ChartText& text, const std::vector<const 
 // The money chart's bars, from the comparison's money columns.
 std::vector<std::pair<std::string, std::string>> money_categories() {
   return {{"cost", "/economics/fleet/cost_usd"},
-          {"lease revenue", "/lease/revenue_usd"},
-          {"internal value", "/economics/fleet/internal_value_usd"},
-          {"margin", "/economics/fleet/margin_usd"}};
+          {"revenue", "/economics/fleet/lease_revenue_usd+/economics/fleet/contract_revenue_usd"},
+          {"work value", "/economics/fleet/work_value_usd"},
+          {"penalties", "/economics/fleet/sla_penalty_usd+/economics/fleet/shortfall_cost_usd"},
+          {"net value", "/economics/fleet/net_value_usd"}};
 }
 
 std::vector<std::pair<std::string, std::string>> pool_categories(const RunData& run,
@@ -92,7 +105,9 @@ void headline_bars(HtmlPage& page, const std::vector<const RunData*>& runs) {
   const std::string period = period_text(num(runs.front()->summary, "/horizon_s"));
   policy_bars(page, {"Money over the run", "", unit_text(Unit::kMillionUsd, period)}, runs,
               money_categories(), 1e-6,
-              "Cost = depreciation + power x PUE. Margin = lease revenue + internal value - cost.",
+              "Cost = depreciation + power x PUE; revenue = lease + contract; work value = value "
+              "of the work served; penalties = SLA credits + training shortfall. Net value = "
+              "revenue + work value - penalties - cost (docs/reports.md).",
               all_zero);
   if (std::any_of(runs.begin(), runs.end(), [](const RunData* r) {
         return r->summary.value("/failures/enabled"_json_pointer, false);
@@ -201,9 +216,10 @@ std::string comparison_report_html(const std::vector<PolicyOutcome>& outcomes,
   for (const auto& t : comparison_tables(outcomes, TableGroup::kPools, 0)) page.table(t);
   page.section(
       "Economics over the run",
-      "Depreciation is straight-line capex over the life; power = energy x PUE x price "
-      "per kWh; internal value prices training and inference GPU-hours at the internal "
-      "transfer price; payback = capex / yearly (lease revenue + internal value - power).");
+      "Net value = lease and contract revenue + value of work served - SLA penalties - "
+      "training shortfall - depreciation - power. Work is valued by what was served (training "
+      "GPU-hours of demand at the transfer price, inference units on time), never by capacity "
+      "held (docs/reports.md).");
   for (const auto& t : comparison_tables(outcomes, TableGroup::kEconomics, 0)) page.table(t);
   return page.finish();
 }

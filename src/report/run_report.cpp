@@ -190,7 +190,7 @@ void inference_and_money_charts(HtmlPage& page, const RunData& run) {
   Series energy{"energy", {}, {}, "#D55E00", false};
   Series depreciation{"depreciation", {}, {}, "#999999", false},
       power{"power", {}, {}, "#D55E00", false},
-      internal{"internal value", {}, {}, class_color("training"), false};
+      contract{"contract revenue", {}, {}, "#0072B2", false};
   for (size_t p = 0; p < s["pools"].size(); ++p) {
     const json& pool = s["pools"][p];
     pools.push_back(pool["name"]);
@@ -199,7 +199,7 @@ void inference_and_money_charts(HtmlPage& page, const RunData& run) {
     revenue.y.push_back(econ.value("lease_revenue_usd", 0.0) / 1e6);
     depreciation.y.push_back(econ.value("depreciation_usd", 0.0) / 1e6);
     power.y.push_back(econ.value("power_cost_usd", 0.0) / 1e6);
-    internal.y.push_back(econ.value("internal_value_usd", 0.0) / 1e6);
+    contract.y.push_back(econ.value("contract_revenue_usd", 0.0) / 1e6);
   }
   const std::string money = unit_text(Unit::kMillionUsd, period_text(num(s, "/horizon_s")));
   if (has_nonzero({revenue}))
@@ -212,9 +212,9 @@ void inference_and_money_charts(HtmlPage& page, const RunData& run) {
   page.figure(bar_chart({"Energy per pool", "pool", "MWh (IT power, before PUE)"}, pools, {energy}),
               "GPU energy from SimGrid's energy plugin: busy GPUs at TDP, the rest at idle power.");
   page.figure(bar_chart({"Cost and value per pool", "pool", money}, pools,
-                        {depreciation, power, revenue, internal}),
-              "Depreciation and power (with PUE) are the cost; lease revenue and internal value "
-              "(GPU-hours of training and inference at the internal transfer price) the value.");
+                        {depreciation, power, revenue, contract}),
+              "Depreciation and power (with PUE) are the cost; lease and contract revenue the "
+              "cash each pool earns. The value of work served is the fleet's, below.");
 }
 
 void summary_tables(HtmlPage& page, const RunData& run) {
@@ -222,7 +222,7 @@ void summary_tables(HtmlPage& page, const RunData& run) {
   page.section("Summary", "Money is over the run (" + period_text(num(s, "/horizon_s")) + ").");
   std::vector<std::vector<std::string>> pools{{"pool", "GPU", "role", "GPUs", "allocation",
                                                "effective", "energy", "lease revenue", "cost",
-                                               "margin"}};
+                                               "cash margin"}};
   for (size_t p = 0; p < s["pools"].size(); ++p) {
     const json& pool = s["pools"][p];
     const json econ = s.contains("economics") ? s["economics"]["pools"][p] : json::object();
@@ -233,7 +233,7 @@ void summary_tables(HtmlPage& page, const RunData& run) {
                      format_cell(pool["energy_kwh"].get<double>() / 1000, Unit::kMwh),
                      format_cell(econ.value("lease_revenue_usd", json()), Unit::kMillionUsd),
                      format_cell(econ.value("cost_usd", json()), Unit::kMillionUsd),
-                     format_cell(econ.value("margin_usd", json()), Unit::kMillionUsd)});
+                     format_cell(econ.value("cash_margin_usd", json()), Unit::kMillionUsd)});
   }
   pools.push_back({"fleet", "", "", grouped(s["fleet"]["gpus"].get<double>(), 0),
                    cell(s, "/fleet/allocation_utilization", Unit::kPercent),
@@ -241,7 +241,7 @@ void summary_tables(HtmlPage& page, const RunData& run) {
                    format_cell(num(s, "/fleet/energy_kwh") / 1000, Unit::kMwh),
                    cell(s, "/lease/revenue_usd", Unit::kMillionUsd),
                    cell(s, "/economics/fleet/cost_usd", Unit::kMillionUsd),
-                   cell(s, "/economics/fleet/margin_usd", Unit::kMillionUsd)});
+                   cell(s, "/economics/fleet/cash_margin_usd", Unit::kMillionUsd)});
   page.table(pools);
   page.table(
       {{"training", "jobs submitted", "started", "completed", "waiting at horizon", "capacity gap",
@@ -256,16 +256,16 @@ void summary_tables(HtmlPage& page, const RunData& run) {
         cell(s, "/training/jct_s/p95", Unit::kHours),
         cell(s, "/training/preemptions", Unit::kCount)}});
   page.table(
-      {{"leases and money", "accepted", "rejected", "reclaimed", "revenue", "depreciation", "power",
-        "internal value", "margin", "$/useful EFLOP", "payback"},
+      {{"leases and money", "accepted", "rejected", "reclaimed", "revenue", "work value",
+        "SLA penalty", "shortfall", "cost", "net value", "$/useful EFLOP"},
        {"", cell(s, "/lease/accepted", Unit::kCount), cell(s, "/lease/rejected", Unit::kCount),
         cell(s, "/lease/reclaimed", Unit::kCount), cell(s, "/lease/revenue_usd", Unit::kMillionUsd),
-        cell(s, "/economics/fleet/depreciation_usd", Unit::kMillionUsd),
-        cell(s, "/economics/fleet/power_cost_usd", Unit::kMillionUsd),
-        cell(s, "/economics/fleet/internal_value_usd", Unit::kMillionUsd),
-        cell(s, "/economics/fleet/margin_usd", Unit::kMillionUsd),
-        cell(s, "/economics/fleet/cost_per_useful_eflop_usd", Unit::kUsdPerEflop),
-        cell(s, "/economics/fleet/payback_years", Unit::kYears)}});
+        cell(s, "/economics/fleet/work_value_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/sla_penalty_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/shortfall_cost_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/cost_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/net_value_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/cost_per_useful_eflop_usd", Unit::kUsdPerEflop)}});
 }
 
 }  // namespace
@@ -277,19 +277,21 @@ std::string run_report_html(const RunData& run) {
                 s["fleet"]["gpus"].get<int>(), num(s, "/horizon_s") / 86400, s.value("seed", 0ul),
                 run.name.c_str());
   HtmlPage page("Fleet utilization under " + s["policy"].get<std::string>(), subtitle);
-  page.kpis({{"effective utilization", cell(s, "/fleet/effective_utilization", Unit::kPercent),
-              "useful FLOPs / peak FLOPs"},
-             {"allocation utilization", cell(s, "/fleet/allocation_utilization", Unit::kPercent),
-              "GPU-time held / available"},
-             {"training capacity gap", cell(s, "/training/capacity_gap", Unit::kPercent),
-              "demanded GPU-hours not served"},
-             {"inference SLO attainment", cell(s, "/inference/slo_attainment", Unit::kAttainment),
-              "requests on time; worst hour " +
-                  cell(s, "/inference/worst_hour_slo_attainment", Unit::kAttainment)},
-             {"lease revenue", cell(s, "/lease/revenue_usd", Unit::kMillionUsd),
-              cell(s, "/lease/accepted", Unit::kCount) + " leases accepted"},
-             {"margin", cell(s, "/economics/fleet/margin_usd", Unit::kMillionUsd),
-              "payback " + cell(s, "/economics/fleet/payback_years", Unit::kYears)}});
+  page.kpis(
+      {{"effective utilization", cell(s, "/fleet/effective_utilization", Unit::kPercent),
+        "useful FLOPs / peak FLOPs"},
+       {"allocation utilization", cell(s, "/fleet/allocation_utilization", Unit::kPercent),
+        "GPU-time held / available"},
+       {"training capacity gap", cell(s, "/training/capacity_gap", Unit::kPercent),
+        "demanded GPU-hours not served"},
+       {"inference SLO attainment", cell(s, "/inference/slo_attainment", Unit::kAttainment),
+        "requests on time; worst hour " +
+            cell(s, "/inference/worst_hour_slo_attainment", Unit::kAttainment)},
+       {"lease revenue", cell(s, "/lease/revenue_usd", Unit::kMillionUsd),
+        cell(s, "/lease/accepted", Unit::kCount) + " leases accepted"},
+       {"net value", cell(s, "/economics/fleet/net_value_usd", Unit::kMillionUsd),
+        "over " + period_text(num(s, "/horizon_s")) + "; worst service " +
+            cell(s, "/inference/worst_service_slo_attainment", Unit::kAttainment) + " on time"}});
   usage_charts(page, run);
   training_charts(page, run);
   failure_charts(page, run);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <variant>
+#include <vector>
 
 #include "scheduler/placement.hpp"
 
@@ -39,7 +40,16 @@ struct ReclaimLease {
   int lease = 0;
 };
 
+// A contract's term begins: the GPUs it holds, on one or more pools of its model.
+struct StartContract {
+  int contract = 0;
+  std::vector<Placement> placements;
+};
+struct EndContract {
+  int contract = 0;
+};
+
 using Action = std::variant<StartTraining, PreemptTraining, StartReplica, StopReplica, StartLease,
-                            RejectLease, ReclaimLease>;
+                            RejectLease, ReclaimLease, StartContract, EndContract>;
 
 }  // namespace gpufleet

@@ -30,6 +30,7 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
       training_placement_(workload.training.size()),
       started_at_(workload.training.size(), 0.0),
       lease_placement_(workload.leases.size()),
+      contract_placements_(workload.contracts.size()),
       demand_(workload.inference.size(), 0.0),
       active_by_service_(workload.inference.size()),
       capacity_(workload.inference.size(), 0.0),
@@ -324,6 +325,9 @@ std::vector<SchedulerCore::Holder> SchedulerCore::holders_of(int domain) const {
     if (replicas_[r].active) add(Holder::kReplica, static_cast<int>(r), replicas_[r].placement);
   for (size_t l = 0; l < lease_placement_.size(); ++l)
     if (lease_placement_[l]) add(Holder::kLease, static_cast<int>(l), *lease_placement_[l]);
+  for (size_t c = 0; c < contract_placements_.size(); ++c)
+    for (const auto& placement : contract_placements_[c])
+      add(Holder::kContract, static_cast<int>(c), placement);
   return holders;
 }
 

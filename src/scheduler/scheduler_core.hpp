@@ -40,6 +40,11 @@ class SchedulerCore {
   void training_finished(int job);
   void lease_requested(int lease);
   void lease_ended(int lease);
+  // A contract's term (src/scheduler/contracts.cpp): its GPUs are taken at the start, making
+  // room when they are held (spot leases reclaimed, then replicas stopped, then training
+  // preempted, lowest priority first), and given back at its end. Policies see them as held.
+  void contract_started(int contract);
+  void contract_ended(int contract);
   void demand_changed(int service, double demand);
   // Runs the policy; returns the actions it decided, in order.
   std::vector<Action> schedule();
@@ -142,10 +147,10 @@ class SchedulerCore {
   bool accept_lease(int lease, int pool);
 
   // Failures (the simulation draws them). What holds the GPUs of a domain, in a fixed order:
-  // running training jobs (in start order), active replicas, running leases; the free GPUs
-  // come after them.
+  // running training jobs (in start order), active replicas, running leases, contracts; the free
+  // GPUs come after them.
   struct Holder {
-    enum Kind { kTraining, kReplica, kLease } kind;
+    enum Kind { kTraining, kReplica, kLease, kContract } kind;
     int id;
     int gpus;
   };
@@ -184,6 +189,8 @@ class SchedulerCore {
  private:
   void take(const Placement& placement);
   void give_back(const Placement& placement);
+  void make_room(const std::vector<int>& pools, int gpus);
+  Placement take_any_free(int pool, int gpus);
   void release_if_ready(int job);
   void enqueue(int job, bool at_head);
   void dequeue(int job);
@@ -231,6 +238,7 @@ class SchedulerCore {
   std::set<double> wakeups_;  // every time asked for, to merge repeated requests
   std::vector<double> new_wakeups_;
   std::vector<std::optional<Placement>> lease_placement_;
+  std::vector<std::vector<Placement>> contract_placements_;
   std::vector<double> demand_;
   std::vector<Replica> replicas_;  // every replica ever started; ids index it
   std::vector<std::vector<int>> active_by_service_;

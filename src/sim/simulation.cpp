@@ -33,6 +33,8 @@ enum class EventKind {
   kTrainingSubmit,
   kLeaseRequest,
   kLeaseEnd,
+  kContractStart,
+  kContractEnd,
   kDemandChange,
   kWakeUp,
   kFailure,  // index: the pool
@@ -65,6 +67,7 @@ class Controller {
         runs_(workload.training.size()),
         replica_execs_(),
         lease_execs_(workload.leases.size()),
+        contract_execs_(workload.contracts.size()),
         reclaimed_(workload.leases.size(), false),
         wakeup_(s4u::Semaphore::create(0)),
         failure_rng_(options.seed, kFailureStream) {
@@ -72,6 +75,10 @@ class Controller {
       push(workload.training[j].submit_s, EventKind::kTrainingSubmit, static_cast<int>(j));
     for (size_t l = 0; l < workload.leases.size(); ++l)
       push(workload.leases[l].start_s, EventKind::kLeaseRequest, static_cast<int>(l));
+    for (size_t c = 0; c < workload.contracts.size(); ++c) {
+      push(workload.contracts[c].start_s, EventKind::kContractStart, static_cast<int>(c));
+      push(workload.contracts[c].end_s(), EventKind::kContractEnd, static_cast<int>(c));
+    }
     for (size_t s = 0; s < workload.inference.size(); ++s)
       push(0, EventKind::kDemandChange, static_cast<int>(s));
     if (options.failures.enabled)
@@ -154,6 +161,12 @@ class Controller {
         lease_execs_[e.index].clear();
         core_.lease_ended(e.index);
         recorder_.lease_ended(e.index, now);
+        break;
+      case EventKind::kContractStart:
+        core_.contract_started(e.index);
+        break;
+      case EventKind::kContractEnd:
+        core_.contract_ended(e.index);
         break;
       case EventKind::kDemandChange: {
         const auto& curve = workload_.inference[e.index].demand;
@@ -346,6 +359,17 @@ class Controller {
 
   void carry_out(const RejectLease&, double) {}
 
+  void carry_out(const StartContract& a, double) {
+    for (const auto& placement : a.placements)
+      for (const auto& part : placement.parts)
+        contract_execs_[a.contract].push_back(hold(part.domain, part.gpus));
+  }
+
+  void carry_out(const EndContract& a, double) {
+    for (auto& exec : contract_execs_[a.contract]) exec->cancel();
+    contract_execs_[a.contract].clear();
+  }
+
   void carry_out(const ReclaimLease& a, double) {
     for (auto& exec : lease_execs_[a.lease]) exec->cancel();
     lease_execs_[a.lease].clear();
@@ -375,6 +399,8 @@ class Controller {
       if (exec) exec->cancel();
     for (auto& execs : lease_execs_)
       for (auto& exec : execs) exec->cancel();
+    for (auto& execs : contract_execs_)
+      for (auto& exec : execs) exec->cancel();
     s4u::Actor::kill_all();
     for (int job : core_.running_training()) runs_[job].progress.stop();
   }
@@ -387,6 +413,7 @@ class Controller {
   std::vector<TrainingRunState> runs_;  // sized once: TrainingTask holds pointers into it
   std::vector<s4u::ExecPtr> replica_execs_;
   std::vector<std::vector<s4u::ExecPtr>> lease_execs_;
+  std::vector<std::vector<s4u::ExecPtr>> contract_execs_;
   std::vector<bool> reclaimed_;
   s4u::SemaphorePtr wakeup_;
   std::priority_queue<TimedEvent, std::vector<TimedEvent>, std::greater<>> events_;

@@ -110,7 +110,7 @@ const std::vector<std::string>& default_study_metrics() {
                                                    "inference.slo_attainment",
                                                    "inference.worst_hour_slo_attainment",
                                                    "lease.revenue_usd",
-                                                   "economics.fleet.margin_usd",
+                                                   "economics.fleet.net_value_usd",
                                                    "economics.fleet.cash_margin_usd",
                                                    "contract.revenue_usd",
                                                    "economics.fleet.margin_with_contracts_usd",
