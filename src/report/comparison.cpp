@@ -153,7 +153,7 @@ std::vector<VerdictFigure> verdict_figures() {
       {fixed_column("fleet_effective_utilization"), "effective utilization", true},
       {fixed_column("inference_slo_attainment"), "SLO", true},
       {fixed_column("inference_slo_worst_hour"), "SLO worst hour", true},
-      {fixed_column("inference_worst_service_slo_attainment"), "worst service's SLO", true},
+      {fixed_column("inference_worst_service_slo_attainment"), "worst service", true},
   };
   for (const auto& m : money_figures())
     if (m.headline) figures.push_back({fixed_column(m.key), m.label, true});

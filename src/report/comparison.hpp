@@ -95,6 +95,9 @@ std::string markdown_table(const TextTable& table);
 // `table` split by columns (the first, the row labels, repeated) into tables whose Markdown
 // lines fit `width` characters; a column wider than that alone gets a table of its own.
 std::vector<TextTable> split_to_width(const TextTable& table, size_t width);
+// `table` split by columns into tables of at most `columns` columns besides the row labels
+// (HTML, where headers wrap and the page, not characters, sets the width).
+std::vector<TextTable> split_to_columns(const TextTable& table, size_t columns);
 // `text` broken at spaces into lines of at most `width` characters; `indent` starts the
 // continuation lines.
 std::vector<std::string> wrap_text(const std::string& text, size_t width,

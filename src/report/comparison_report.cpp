@@ -175,6 +175,11 @@ void time_lines(HtmlPage& page, const std::vector<const RunData*>& runs) {
               "Submission to completion, completed jobs only.");
 }
 
+// A table of policies in parts of at most eight policy columns: wider runs off the page.
+void html_tables(HtmlPage& page, const TextTable& table) {
+  for (const auto& part : split_to_columns(table, 8)) page.table(part);
+}
+
 // The verdict first: each policy minus the baseline, its reading, and what one draw can say.
 void verdict_section(HtmlPage& page, const std::vector<PolicyOutcome>& outcomes, size_t baseline) {
   const Verdict verdict = comparison_verdict(outcomes, baseline);
@@ -182,7 +187,7 @@ void verdict_section(HtmlPage& page, const std::vector<PolicyOutcome>& outcomes,
                "Differences of one draw (" + verdict.draw +
                    "), without confidence intervals: gpufleet study runs several seeds and gives "
                    "them. Points are percentage points; money is over the run.");
-  for (const auto& t : verdict_tables(verdict, 0)) page.table(t);
+  for (const auto& t : verdict_tables(verdict, 0)) html_tables(page, t);
   for (const auto& p : verdict.policies) page.paragraph(p.policy + ": " + p.reading + ".");
   if (verdict.policies.empty()) page.paragraph("One policy: nothing to compare it with.");
 }
@@ -206,21 +211,21 @@ std::string comparison_report_html(const std::vector<PolicyOutcome>& outcomes,
   page.section("Headline",
                "Utilization is named each time: allocation = GPU-time held / available; "
                "effective = useful FLOPs / peak FLOPs.");
-  for (const auto& t : comparison_tables(outcomes, TableGroup::kHeadline, 0)) page.table(t);
+  for (const auto& t : comparison_tables(outcomes, TableGroup::kHeadline, 0)) html_tables(page, t);
   for (const auto& f : failure_lines(outcomes)) page.paragraph(f);
   if (!ok.empty()) {
     headline_bars(page, ok);
     time_lines(page, ok);
   }
   page.section("Utilization per pool");
-  for (const auto& t : comparison_tables(outcomes, TableGroup::kPools, 0)) page.table(t);
+  for (const auto& t : comparison_tables(outcomes, TableGroup::kPools, 0)) html_tables(page, t);
   page.section(
       "Economics over the run",
       "Net value = lease and contract revenue + value of work served - SLA penalties - "
       "training shortfall - depreciation - power. Work is valued by what was served (training "
       "GPU-hours of demand at the transfer price, inference units on time), never by capacity "
       "held (docs/reports.md).");
-  for (const auto& t : comparison_tables(outcomes, TableGroup::kEconomics, 0)) page.table(t);
+  for (const auto& t : comparison_tables(outcomes, TableGroup::kEconomics, 0)) html_tables(page, t);
   return page.finish();
 }
 

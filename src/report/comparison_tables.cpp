@@ -212,6 +212,21 @@ std::vector<TextTable> split_to_width(const TextTable& table, size_t width) {
   return tables;
 }
 
+std::vector<TextTable> split_to_columns(const TextTable& table, size_t columns) {
+  if (table.empty() || table.front().size() <= columns + 1 || columns == 0) return {table};
+  std::vector<TextTable> tables;
+  for (size_t first = 1; first < table.front().size(); first += columns) {
+    TextTable part;
+    for (const auto& r : table) {
+      std::vector<std::string> row{r[0]};
+      for (size_t c = first; c < first + columns && c < r.size(); ++c) row.push_back(r[c]);
+      part.push_back(std::move(row));
+    }
+    tables.push_back(std::move(part));
+  }
+  return tables;
+}
+
 std::vector<std::string> wrap_text(const std::string& text, size_t width,
                                    const std::string& indent) {
   std::vector<std::string> lines;
