@@ -1,7 +1,9 @@
 // gpufleet compare: rows equal the individual runs, failures stay in their row, the report.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <sstream>
 
 #include "test_support.hpp"
 
@@ -68,6 +70,86 @@ TEST(Compare, RowsEqualTheSummariesOfIndividualRunsOnTheSameInputs) {
   EXPECT_NE(html.find("Policies side by side"), std::string::npos);
   EXPECT_EQ(html.find("http:"), std::string::npos);
   EXPECT_NE(r.err.find("[2/2]"), std::string::npos);  // progress on stderr
+}
+
+// The number in a verdict table's row for one policy's column ("| label | +1.2 | -0.5 |").
+double verdict_cell(const std::string& text, const std::string& label, size_t column) {
+  const size_t at = text.find("| " + label + " ");
+  if (at == std::string::npos) throw std::runtime_error("no row '" + label + "'");
+  std::istringstream row(text.substr(at, text.find('\n', at) - at));
+  std::string cell;
+  for (size_t c = 0; c <= column + 1; ++c) std::getline(row, cell, '|');
+  std::getline(row, cell, '|');
+  return std::stod(cell);
+}
+
+TEST(Compare, TheVerdictComesFirstAndItsNumbersAreTheDifferencesOfTheSummaries) {
+  TempDir dir;
+  const auto r = compare(dir, {"--baseline", "easy-backfill+spillover"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The verdict opens stdout, comparison.md and report.html.
+  EXPECT_EQ(r.out.rfind("## Verdict: each policy against easy-backfill+spillover\n", 0), 0u)
+      << r.out;
+  EXPECT_EQ(read_file(dir.path("cmp/comparison.md"))
+                .rfind("# Policy comparison\n\n## Verdict: each policy against "
+                       "easy-backfill+spillover",
+                       0),
+            0u);
+  const std::string html = read_file(dir.path("cmp/report.html"));
+  EXPECT_LT(html.find("Verdict: each policy against easy-backfill+spillover"),
+            html.find("<table>"));
+  // One draw, and where the confidence intervals are.
+  EXPECT_NE(r.out.find("one draw (seed "), std::string::npos);
+  EXPECT_NE(r.out.find("`gpufleet study`"), std::string::npos);
+  // Each figure: static-partition minus easy-backfill+spillover, as the summaries say.
+  const auto sp = json::parse(read_file(dir.path("cmp/static-partition/summary.json")));
+  const auto eb = json::parse(read_file(dir.path("cmp/easy-backfill+spillover/summary.json")));
+  const auto diff = [&](const std::string& pointer) {
+    const json::json_pointer p(pointer);
+    return sp.at(p).get<double>() - eb.at(p).get<double>();
+  };
+  const std::string verdict = r.out.substr(0, r.out.find("## Headline"));
+  EXPECT_NEAR(verdict_cell(verdict, "training capacity gap, points", 0),
+              100 * diff("/training/capacity_gap"), 0.05 + 1e-9);
+  EXPECT_NEAR(verdict_cell(verdict, "effective utilization, points", 0),
+              100 * diff("/fleet/effective_utilization"), 0.05 + 1e-9);
+  EXPECT_NEAR(verdict_cell(verdict, "inference SLO attainment, points", 0),
+              100 * diff("/inference/slo_attainment"), 0.005 + 1e-9);
+  EXPECT_NEAR(verdict_cell(verdict, "SLO attainment, worst hour, points", 0),
+              100 * diff("/inference/worst_hour_slo_attainment"), 0.005 + 1e-9);
+  EXPECT_NEAR(verdict_cell(verdict, "worst service's SLO attainment, points", 0),
+              100 * diff("/inference/worst_service_slo_attainment"), 0.005 + 1e-9);
+  EXPECT_NEAR(verdict_cell(verdict, "net value, $M per 3 days", 0),
+              diff("/economics/fleet/net_value_usd") / 1e6, 0.005 + 1e-9);
+  EXPECT_NE(verdict.find("- static-partition: "), std::string::npos) << verdict;
+  // The gap is what the policies differ in most here: the reading names it.
+  ASSERT_GT(std::abs(diff("/training/capacity_gap")), 0.001);
+  EXPECT_NE(verdict.find("training gap"), std::string::npos) << verdict;
+  // comparison.json keeps the baseline and the raw differences.
+  const auto doc = json::parse(read_file(dir.path("cmp/comparison.json")));
+  EXPECT_EQ(doc["baseline"], "easy-backfill+spillover");
+  EXPECT_DOUBLE_EQ(
+      doc["runs"][0]["difference_from_baseline"]["training_capacity_gap"].get<double>(),
+      diff("/training/capacity_gap"));
+  EXPECT_FALSE(doc["runs"][1].contains("difference_from_baseline"));  // the baseline itself
+  // Every printed line fits a 100-column terminal (the closing line names the files).
+  std::istringstream lines(r.out.substr(0, r.out.find("\nwrote ")));
+  for (std::string line; std::getline(lines, line);) EXPECT_LE(line.size(), 100u) << line;
+  // `report DIR` rebuilds the same page, with the same baseline, from comparison.json.
+  ASSERT_EQ(run_cli({"report", dir.path("cmp")}).exit_code, 0);
+  EXPECT_EQ(read_file(dir.path("cmp/report.html")), html);
+}
+
+TEST(Compare, AnUnknownBaselineIsRefusedWithASuggestionBeforeAnythingRuns) {
+  TempDir dir;
+  const auto r = compare(dir, {"--baseline", "easy-backfil+spillover"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--baseline: 'easy-backfil+spillover' is not one of --policies (did you "
+                       "mean 'easy-backfill+spillover'?)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
+  EXPECT_FALSE(std::filesystem::exists(dir.path("cmp")));
 }
 
 TEST(Compare, AFailedPolicyIsReportedInItsRowAndTheOthersFinish) {

@@ -17,8 +17,16 @@ std::string value_text(double v) {
 
 }  // namespace
 
+bool has_nonzero(const std::vector<Series>& series) {
+  for (const auto& s : series)
+    for (const double v : s.y)
+      if (v != 0) return true;
+  return false;
+}
+
 std::string bar_chart(const ChartText& text, const std::vector<std::string>& categories,
-                      const std::vector<Series>& series, const std::vector<Whiskers>& whiskers) {
+                      const std::vector<Series>& series, const std::vector<Whiskers>& whiskers,
+                      double min_span) {
   double lo = 0, hi = 0;
   auto widen = [&](const std::vector<double>& values) {
     for (const double v : values) {
@@ -30,6 +38,19 @@ std::string bar_chart(const ChartText& text, const std::vector<std::string>& cat
   for (const auto& w : whiskers) {
     widen(w.low);
     widen(w.high);
+  }
+  // Too narrow a span magnifies noise to full height: widen it away from 0 (both ways when the
+  // values straddle 0).
+  if (hi - lo < min_span) {
+    const double missing = min_span - (hi - lo);
+    if (lo >= 0)
+      hi += missing;
+    else if (hi <= 0)
+      lo -= missing;
+    else {
+      lo -= missing / 2;
+      hi += missing / 2;
+    }
   }
   std::vector<LegendEntry> legend;
   std::vector<std::string> colors;

@@ -41,9 +41,13 @@ struct Whiskers {
 };
 
 // Grouped vertical bars: one group per category, one bar per series (y[i] for category i),
-// with whiskers[s] on series s where given.
+// with whiskers[s] on series s where given. The value axis spans at least `min_span` (in the
+// values' unit), so that differences near the display rounding do not fill the chart.
 std::string bar_chart(const ChartText& text, const std::vector<std::string>& categories,
-                      const std::vector<Series>& series,
-                      const std::vector<Whiskers>& whiskers = {});
+                      const std::vector<Series>& series, const std::vector<Whiskers>& whiskers = {},
+                      double min_span = 0);
+
+// Whether any value of the series is not 0: a chart of none says nothing.
+bool has_nonzero(const std::vector<Series>& series);
 
 }  // namespace gpufleet::report

@@ -25,6 +25,10 @@ p.intro { color: #444; margin: 4px 0 12px; max-width: 980px; line-height: 1.45; 
 figure { margin: 0; background: #fff; border: 1px solid #dde0e5; border-radius: 8px;
   padding: 6px; flex: 0 1 600px; }
 figure svg { display: block; max-width: 100%; height: auto; }
+figure.note { min-height: 120px; }
+.note-title { font-size: 14px; font-weight: bold; padding: 8px 6px 0; }
+.note-text { font-size: 16px; color: #333; padding: 36px 6px; margin: 0; text-align: center; }
+p.left-out { color: #666; font-style: italic; margin: 6px 0; }
 figcaption { font-size: 12px; color: #555; padding: 4px 8px 4px; line-height: 1.4; }
 svg.chart text { font-family: inherit; }
 svg.chart .chart-title { font-size: 14px; font-weight: bold; }
@@ -32,7 +36,7 @@ svg.chart .legend, svg.chart .tick { font-size: 11px; }
 svg.chart .axis-label { font-size: 12px; }
 table { border-collapse: collapse; background: #fff; margin: 8px 0 12px; font-size: 13px; }
 th, td { border: 1px solid #dde0e5; padding: 5px 9px; text-align: right; white-space: nowrap; }
-th { background: #eef0f3; white-space: normal; vertical-align: bottom; }
+th { background: #eef0f3; white-space: normal; vertical-align: bottom; max-width: 13em; }
 td:first-child, th:first-child { text-align: left; }
 .scroll { overflow-x: auto; }
 footer { margin-top: 36px; color: #777; font-size: 12px; }
@@ -67,14 +71,31 @@ void HtmlPage::figure(const std::string& svg, const std::string& caption) {
   body_ += "<figure>\n" + svg + "<figcaption>" + escape_xml(caption) + "</figcaption>\n</figure>\n";
 }
 
+void HtmlPage::note_figure(const std::string& title, const std::string& text) {
+  if (!in_grid_) body_ += "<div class=\"grid\">\n";
+  in_grid_ = true;
+  body_ += "<figure class=\"note\">\n<div class=\"note-title\">" + escape_xml(title) +
+           "</div>\n<p class=\"note-text\">" + escape_xml(text) + "</p>\n</figure>\n";
+}
+
+void HtmlPage::figure_left_out(const std::string& title, const std::string& why) {
+  left_out_.push_back("Not drawn: " + title + ": " + why + ".");
+}
+
 void HtmlPage::table(const std::vector<std::vector<std::string>>& rows) {
   close_grid();
   body_ += "<div class=\"scroll\"><table>\n";
   for (size_t r = 0; r < rows.size(); ++r) {
     const char* cell = r == 0 ? "th" : "td";
     body_ += "<tr>";
-    for (const auto& c : rows[r])
-      body_ += std::string("<") + cell + ">" + escape_xml(c) + "</" + cell + ">";
+    for (const auto& c : rows[r]) {
+      std::string text = escape_xml(c);
+      // Headers may break after a '+' too: policy names are long joins of parts.
+      if (r == 0)
+        for (size_t at = text.find('+'); at != std::string::npos; at = text.find('+', at + 7))
+          text.insert(at + 1, "<wbr/>");
+      body_ += std::string("<") + cell + ">" + text + "</" + cell + ">";
+    }
     body_ += "</tr>\n";
   }
   body_ += "</table></div>\n";
@@ -88,6 +109,9 @@ void HtmlPage::paragraph(const std::string& text) {
 void HtmlPage::close_grid() {
   if (in_grid_) body_ += "</div>\n";
   in_grid_ = false;
+  for (const auto& line : left_out_)
+    body_ += "<p class=\"intro left-out\">" + escape_xml(line) + "</p>\n";
+  left_out_.clear();
 }
 
 std::string HtmlPage::finish() {

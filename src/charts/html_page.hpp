@@ -20,6 +20,11 @@ class HtmlPage {
   void section(const std::string& title, const std::string& intro = {});
   // A chart (an <svg> element) with its caption, in the section's two-column grid.
   void figure(const std::string& svg, const std::string& caption);
+  // In place of a chart that would say nothing: a box of the chart's size with its title and
+  // the finding in words ("no difference (below 0.01 points)").
+  void note_figure(const std::string& title, const std::string& text);
+  // A chart left out (no data): one line saying why, after the section's charts.
+  void figure_left_out(const std::string& title, const std::string& why);
   // A table: first row is the header; cells are text (escaped here).
   void table(const std::vector<std::vector<std::string>>& rows);
   void paragraph(const std::string& text);
@@ -29,6 +34,7 @@ class HtmlPage {
   void close_grid();
 
   std::string body_;
+  std::vector<std::string> left_out_;
   std::string title_;
   bool in_grid_ = false;
 };

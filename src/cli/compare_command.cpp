@@ -14,6 +14,7 @@
 #include "formats/workload_io.hpp"
 #include "model/duration.hpp"
 #include "model/input_error.hpp"
+#include "model/names.hpp"
 #include "policies/policies.hpp"
 #include "report/comparison.hpp"
 #include "report/reports.hpp"
@@ -29,6 +30,7 @@ namespace fs = std::filesystem;
 
 struct CompareOptions {
   std::string policies;
+  std::string baseline;  // default: the first policy
   std::string scenario = "seed";
   double scale = 1;
   std::string platform;
@@ -60,6 +62,18 @@ std::vector<std::string> split_policies(const std::string& list) {
     if (std::find(names.begin(), names.begin() + i, names[i]) != names.begin() + i)
       throw std::invalid_argument("--policies: '" + names[i] + "' is listed twice");
   return names;
+}
+
+// The index of --baseline among the policies (the first when not given).
+size_t baseline_index(const std::vector<std::string>& policies, const std::string& baseline) {
+  if (baseline.empty()) return 0;
+  for (size_t i = 0; i < policies.size(); ++i)
+    if (policies[i] == baseline) return i;
+  std::string listed;
+  for (const auto& p : policies) listed += (listed.empty() ? "" : ", ") + p;
+  throw std::invalid_argument("--baseline: '" + printable(baseline) + "' is not one of --policies" +
+                              did_you_mean(baseline, policies) + " (fix: give one of: " + listed +
+                              ")");
 }
 
 // Each --param goes to the policies that have it; one no policy has is an error.
@@ -144,6 +158,7 @@ std::string error_of(const std::string& stderr_file, const ChildExit& e) {
 int compare(const CompareOptions& o) {
   parse_forecast(o.forecast);  // checked before any run
   const auto policies = split_policies(o.policies);
+  const size_t baseline = baseline_index(policies, o.baseline);
   const auto params = params_per_policy(policies, o.params);
   economics_params(o.economics);  // checked before anything runs
   if (o.jobs < 0 || o.threads < 0) throw std::invalid_argument("--jobs and --threads must be >= 0");
@@ -198,10 +213,10 @@ int compare(const CompareOptions& o) {
   AtomicFiles files(o.out);
   files.add("comparison.csv", report::comparison_csv(outcomes));
   files.add("comparison.json",
-            report::comparison_json(outcomes, inputs.description).dump(2) + "\n");
-  const std::string markdown = report::comparison_markdown(outcomes);
+            report::comparison_json(outcomes, inputs.description, baseline).dump(2) + "\n");
+  const std::string markdown = report::comparison_markdown(outcomes, baseline);
   files.add("comparison.md", "# Policy comparison\n\n" + markdown);
-  files.add("report.html", report::comparison_report_html(outcomes, runs));
+  files.add("report.html", report::comparison_report_html(outcomes, runs, baseline));
   files.commit();
   std::fputs(markdown.c_str(), stdout);
   std::printf("\nwrote %s/comparison.csv, comparison.json, comparison.md, report.html\n",
@@ -219,6 +234,8 @@ CommandRunner add_compare_command(CLI::App& app) {
   cmd->add_option("--policies", o->policies,
                   "Policies to compare, comma-separated (each may join parts with '+')")
       ->required();
+  cmd->add_option("--baseline", o->baseline,
+                  "The policy the verdict compares the others with (default: the first listed)");
   cmd->add_option("--scenario", o->scenario, "Scenario to draw the workload and fleet from, once")
       ->capture_default_str();
   cmd->add_option("--scale", o->scale, "Scenario size (1: 10,000 GPUs for seed)")

@@ -3,6 +3,7 @@
 
 #include "charts/chart.hpp"
 #include "charts/html_page.hpp"
+#include "report/figure_format.hpp"
 #include "report/reports.hpp"
 #include "report/run_series.hpp"
 
@@ -17,6 +18,18 @@ double num(const json& s, const std::string& pointer) {
   return s.contains(p) && s.at(p).is_number() ? s.at(p).get<double>() : 0;
 }
 
+// The sum of the figures at "/a/b+/c/d" (one pointer, or several joined by '+').
+double sum(const json& s, const std::string& pointers) {
+  double total = 0;
+  size_t from = 0;
+  for (size_t plus = pointers.find('+'); from <= pointers.size();
+       from = plus + 1, plus = pointers.find('+', from)) {
+    total += num(s, pointers.substr(from, plus == std::string::npos ? plus : plus - from));
+    if (plus == std::string::npos) break;
+  }
+  return total;
+}
+
 // The successful runs, in the comparison's order.
 std::vector<const RunData*> ok_runs(const std::vector<PolicyOutcome>& outcomes,
                                     const std::vector<RunData>& runs) {
@@ -26,19 +39,32 @@ std::vector<const RunData*> ok_runs(const std::vector<PolicyOutcome>& outcomes,
   return ok;
 }
 
-// One bar series per policy over these categories, each a figure of the summary.
-std::string policy_bars(const ChartText& text, const std::vector<const RunData*>& runs,
-                        const std::vector<std::pair<std::string, std::string>>& categories,
-                        double factor) {
+// One bar series per policy over these categories, each a figure of the summary; left out,
+// with a line saying so, when every value is 0.
+void policy_bars(HtmlPage& page, const ChartText& text, const std::vector<const RunData*>& runs,
+                 const std::vector<std::pair<std::string, std::string>>& categories, double factor,
+                 const std::string& caption, const std::string& why_empty) {
   std::vector<std::string> names;
   for (const auto& c : categories) names.push_back(c.first);
   std::vector<Series> series;
   for (const auto* r : runs) {
     Series s{r->name, {}, {}, {}, false};
-    for (const auto& c : categories) s.y.push_back(num(r->summary, c.second) * factor);
+    for (const auto& c : categories) s.y.push_back(sum(r->summary, c.second) * factor);
     series.push_back(std::move(s));
   }
-  return bar_chart(text, names, series);
+  if (has_nonzero(series))
+    page.figure(bar_chart(text, names, series), caption);
+  else
+    page.figure_left_out(text.title, why_empty);
+}
+
+// The money chart's bars, from the comparison's money columns.
+std::vector<std::pair<std::string, std::string>> money_categories() {
+  return {{"cost", "/economics/fleet/cost_usd"},
+          {"revenue", "/economics/fleet/lease_revenue_usd+/economics/fleet/contract_revenue_usd"},
+          {"work value", "/economics/fleet/work_value_usd"},
+          {"penalties", "/economics/fleet/sla_penalty_usd+/economics/fleet/shortfall_cost_usd"},
+          {"net value", "/economics/fleet/net_value_usd"}};
 }
 
 std::vector<std::pair<std::string, std::string>> pool_categories(const RunData& run,
@@ -53,59 +79,61 @@ std::vector<std::pair<std::string, std::string>> pool_categories(const RunData& 
 
 void headline_bars(HtmlPage& page, const std::vector<const RunData*>& runs) {
   page.section("Policies side by side");
-  page.figure(policy_bars({"Fleet utilization", "", "% of the fleet"}, runs,
-                          {{"allocation", "/fleet/allocation_utilization"},
-                           {"effective", "/fleet/effective_utilization"}},
-                          100),
-              "Allocation: GPU-time held / available. Effective: useful FLOPs / peak FLOPs.");
-  page.figure(policy_bars({"Training gap and inference SLO", "", "%"}, runs,
-                          {{"training capacity gap", "/training/capacity_gap"},
-                           {"inference SLO attainment", "/inference/slo_attainment"},
-                           {"SLO, worst hour", "/inference/worst_hour_slo_attainment"}},
-                          100),
+  const std::string all_zero = "every policy's value is 0";
+  policy_bars(page, {"Fleet utilization", "", "% of the fleet"}, runs,
+              {{"allocation", "/fleet/allocation_utilization"},
+               {"effective", "/fleet/effective_utilization"}},
+              100, "Allocation: GPU-time held / available. Effective: useful FLOPs / peak FLOPs.",
+              all_zero);
+  policy_bars(page, {"Training capacity gap and inference SLO attainment", "", "%"}, runs,
+              {{"training capacity gap", "/training/capacity_gap"},
+               {"inference SLO attainment", "/inference/slo_attainment"},
+               {"SLO attainment, worst hour", "/inference/worst_hour_slo_attainment"}},
+              100,
               "Capacity gap: demanded training GPU-hours not served in the run. SLO attainment: "
               "inference requests served within the latency target, over the run and in its "
-              "worst hour.");
-  page.figure(policy_bars({"Training wait and JCT percentiles", "", "hours"}, runs,
-                          {{"wait p50", "/training/wait_s/p50"},
-                           {"wait p95", "/training/wait_s/p95"},
-                           {"JCT p50", "/training/jct_s/p50"},
-                           {"JCT p95", "/training/jct_s/p95"}},
-                          1.0 / 3600),
-              "Started jobs for waits, completed jobs for JCT: read with the jobs still waiting.");
-  page.figure(policy_bars({"Money over the run", "", "million USD"}, runs,
-                          {{"cost", "/economics/fleet/cost_usd"},
-                           {"lease revenue", "/economics/fleet/lease_revenue_usd"},
-                           {"value of work served", "/economics/fleet/work_value_usd"},
-                           {"net value", "/economics/fleet/net_value_usd"}},
-                          1e-6),
-              "Cost = depreciation + power x PUE. Net value = lease and contract revenue + value "
-              "of work served - SLA penalties - training shortfall - cost (docs/reports.md).");
+              "worst hour.",
+              all_zero);
+  policy_bars(page, {"Training wait and JCT percentiles", "", "hours"}, runs,
+              {{"wait p50", "/training/wait_s/p50"},
+               {"wait p95", "/training/wait_s/p95"},
+               {"JCT p50", "/training/jct_s/p50"},
+               {"JCT p95", "/training/jct_s/p95"}},
+              1.0 / 3600,
+              "Started jobs for waits, completed jobs for JCT: read with the jobs still waiting.",
+              "no training job waited or completed");
+  const std::string period = period_text(num(runs.front()->summary, "/horizon_s"));
+  policy_bars(page, {"Money over the run", "", unit_text(Unit::kMillionUsd, period)}, runs,
+              money_categories(), 1e-6,
+              "Cost = depreciation + power x PUE; revenue = lease + contract; work value = value "
+              "of the work served; penalties = SLA credits + training shortfall. Net value = "
+              "revenue + work value - penalties - cost (docs/reports.md).",
+              all_zero);
   if (std::any_of(runs.begin(), runs.end(), [](const RunData* r) {
         return r->summary.value("/failures/enabled"_json_pointer, false);
       }))
-    page.figure(
-        policy_bars({"GPU-hours lost to failures, by where they went", "", "GPU-hours"}, runs,
-                    {{"redone work", "/failures/gpu_hours_lost/lost_work"},
-                     {"restarts", "/failures/gpu_hours_lost/restart"},
-                     {"checkpoints", "/failures/gpu_hours_lost/checkpoint"},
-                     {"repair downtime", "/failures/gpu_hours_lost/repair_downtime"}},
-                    1),
-        "With --failures on (docs/failures.md): work redone after interruptions, reloads, "
-        "checkpoint writing, and failed GPUs waiting for repair.");
+    policy_bars(page, {"GPU-hours lost to failures, by where they went", "", "GPU-hours"}, runs,
+                {{"redone work", "/failures/gpu_hours_lost/lost_work"},
+                 {"restarts", "/failures/gpu_hours_lost/restart"},
+                 {"checkpoints", "/failures/gpu_hours_lost/checkpoint"},
+                 {"repair downtime", "/failures/gpu_hours_lost/repair_downtime"}},
+                1,
+                "With --failures on (docs/failures.md): work redone after interruptions, "
+                "reloads, checkpoint writing, and failed GPUs waiting for repair.",
+                "no failure struck in any run");
   const RunData& first = *runs.front();
-  page.figure(policy_bars({"Allocation utilization per pool", "pool", "%"}, runs,
-                          pool_categories(first, "/pools/", "allocation_utilization"), 100),
-              "GPU-time held / available, per pool (one GPU generation each).");
-  page.figure(policy_bars({"Effective utilization per pool", "pool", "%"}, runs,
-                          pool_categories(first, "/pools/", "effective_utilization"), 100),
-              "Useful FLOPs / peak FLOPs, per pool.");
-  page.figure(policy_bars({"Lease revenue per pool", "pool", "million USD"}, runs,
-                          pool_categories(first, "/economics/pools/", "lease_revenue_usd"), 1e-6),
-              "Accepted external leases: GPUs x hours held x price.");
-  page.figure(policy_bars({"Energy per pool", "pool", "MWh (before PUE)"}, runs,
-                          pool_categories(first, "/pools/", "energy_kwh"), 1e-3),
-              "GPU energy from SimGrid's energy plugin.");
+  policy_bars(page, {"Allocation utilization per pool", "pool", "%"}, runs,
+              pool_categories(first, "/pools/", "allocation_utilization"), 100,
+              "GPU-time held / available, per pool (one GPU generation each).", all_zero);
+  policy_bars(page, {"Effective utilization per pool", "pool", "%"}, runs,
+              pool_categories(first, "/pools/", "effective_utilization"), 100,
+              "Useful FLOPs / peak FLOPs, per pool.", all_zero);
+  policy_bars(page, {"Lease revenue per pool", "pool", unit_text(Unit::kMillionUsd, period)}, runs,
+              pool_categories(first, "/economics/pools/", "lease_revenue_usd"), 1e-6,
+              "Accepted external leases: GPUs x hours held x price.", "no policy leased GPUs out");
+  policy_bars(page, {"Energy per pool", "pool", "MWh (before PUE)"}, runs,
+              pool_categories(first, "/pools/", "energy_kwh"), 1e-3,
+              "GPU energy from SimGrid's energy plugin.", all_zero);
 }
 
 void time_lines(HtmlPage& page, const std::vector<const RunData*>& runs) {
@@ -133,20 +161,41 @@ void time_lines(HtmlPage& page, const std::vector<const RunData*>& runs) {
               "Mean GPUs held per time bin, all classes and pools.");
   page.figure(line_chart({"Fleet effective GPUs", "time (days)", "GPUs"}, effective),
               "Useful FLOP/s divided by one GPU's peak, summed over pools.");
-  page.figure(line_chart({"Training capacity gap over time", "time (days)",
-                          "GPUs asked for by waiting jobs"},
-                         waiting),
-              "Demand the fleet is not serving at each moment (from jobs.csv).");
+  if (!has_nonzero(waiting))
+    page.figure_left_out("GPUs asked for by waiting training jobs", "no training job waited");
+  else
+    page.figure(
+        line_chart({"GPUs asked for by waiting training jobs", "time (days)", "GPUs"}, waiting),
+        "Training jobs submitted and not yet started, by the GPUs they ask for (jobs.csv): "
+        "demand the fleet is not serving at that moment. Not the capacity gap, which is a "
+        "share of the run's demanded GPU-hours.");
   page.figure(cdf_chart({"Training wait, CDF", "wait (hours)", "fraction of started jobs"}, waits),
               "Submission to first start; jobs still waiting at the horizon are not in it.");
   page.figure(cdf_chart({"Training JCT, CDF", "JCT (hours)", "fraction of completed jobs"}, jcts),
               "Submission to completion, completed jobs only.");
 }
 
+// A table of policies in parts of at most eight policy columns: wider runs off the page.
+void html_tables(HtmlPage& page, const TextTable& table) {
+  for (const auto& part : split_to_columns(table, 8)) page.table(part);
+}
+
+// The verdict first: each policy minus the baseline, its reading, and what one draw can say.
+void verdict_section(HtmlPage& page, const std::vector<PolicyOutcome>& outcomes, size_t baseline) {
+  const Verdict verdict = comparison_verdict(outcomes, baseline);
+  page.section("Verdict: each policy against " + verdict.baseline,
+               "Differences of one draw (" + verdict.draw +
+                   "), without confidence intervals: gpufleet study runs several seeds and gives "
+                   "them. Points are percentage points; money is over the run.");
+  for (const auto& t : verdict_tables(verdict, 0)) html_tables(page, t);
+  for (const auto& p : verdict.policies) page.paragraph(p.policy + ": " + p.reading + ".");
+  if (verdict.policies.empty()) page.paragraph("One policy: nothing to compare it with.");
+}
+
 }  // namespace
 
 std::string comparison_report_html(const std::vector<PolicyOutcome>& outcomes,
-                                   const std::vector<RunData>& runs) {
+                                   const std::vector<RunData>& runs, size_t baseline) {
   const auto ok = ok_runs(outcomes, runs);
   std::string subtitle = std::to_string(outcomes.size()) + " policies on the same workload";
   if (!ok.empty()) {
@@ -158,22 +207,25 @@ std::string comparison_report_html(const std::vector<PolicyOutcome>& outcomes,
     subtitle += text;
   }
   HtmlPage page("Policy comparison", subtitle);
+  verdict_section(page, outcomes, baseline);
   page.section("Headline",
                "Utilization is named each time: allocation = GPU-time held / available; "
                "effective = useful FLOPs / peak FLOPs.");
-  page.table(comparison_cells(outcomes, TableGroup::kHeadline));
+  for (const auto& t : comparison_tables(outcomes, TableGroup::kHeadline, 0)) html_tables(page, t);
+  for (const auto& f : failure_lines(outcomes)) page.paragraph(f);
   if (!ok.empty()) {
     headline_bars(page, ok);
     time_lines(page, ok);
   }
   page.section("Utilization per pool");
-  page.table(comparison_cells(outcomes, TableGroup::kPools));
+  for (const auto& t : comparison_tables(outcomes, TableGroup::kPools, 0)) html_tables(page, t);
   page.section(
-      "Economics over the horizon",
-      "Depreciation is straight-line capex over the life; power = energy x PUE x price "
-      "per kWh; internal value prices training and inference GPU-hours at the internal "
-      "transfer price; payback = capex / yearly (lease revenue + internal value - power).");
-  page.table(comparison_cells(outcomes, TableGroup::kEconomics));
+      "Economics over the run",
+      "Net value = lease and contract revenue + value of work served - SLA penalties - "
+      "training shortfall - depreciation - power. Work is valued by what was served (training "
+      "GPU-hours of demand at the transfer price, inference units on time), never by capacity "
+      "held (docs/reports.md).");
+  for (const auto& t : comparison_tables(outcomes, TableGroup::kEconomics, 0)) html_tables(page, t);
   return page.finish();
 }
 

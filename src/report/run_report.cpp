@@ -13,14 +13,13 @@ namespace gpufleet::report {
 namespace {
 
 using nlohmann::json;
-using Format = Column::Format;
 
 double num(const json& s, const std::string& pointer) {
   const json::json_pointer p(pointer);
   return s.contains(p) && s.at(p).is_number() ? s.at(p).get<double>() : 0;
 }
 
-std::string cell(const json& s, const std::string& pointer, Format f) {
+std::string cell(const json& s, const std::string& pointer, Unit f) {
   const json::json_pointer p(pointer);
   return format_cell(s.contains(p) ? s.at(p) : json(nullptr), f);
 }
@@ -54,7 +53,7 @@ void failure_charts(HtmlPage& page, const RunData& run) {
   if (!run.summary.value("/failures/enabled"_json_pointer, false)) return;
   page.section("Failures",
                "GPUs and servers failed during the run (docs/failures.md). Training goodput " +
-                   cell(run.summary, "/training/goodput", Format::kPercent) +
+                   cell(run.summary, "/training/goodput", Unit::kPercent) +
                    ": the share of training GPU-time that moved a job forward.");
   Series lost{"GPU-hours", {}, {}, {}, false};
   const std::vector<std::pair<std::string, std::string>> parts = {
@@ -67,9 +66,12 @@ void failure_charts(HtmlPage& page, const RunData& run) {
     names.push_back(name);
     lost.y.push_back(num(run.summary, "/failures/gpu_hours_lost/" + key));
   }
-  page.figure(bar_chart({"GPU-hours lost to failures", "", "GPU-hours"}, names, {lost}),
-              "Work redone after interruptions, reloads, checkpoint writing, and failed GPUs "
-              "waiting for repair.");
+  if (has_nonzero({lost}))
+    page.figure(bar_chart({"GPU-hours lost to failures", "", "GPU-hours"}, names, {lost}),
+                "Work redone after interruptions, reloads, checkpoint writing, and failed GPUs "
+                "waiting for repair.");
+  else
+    page.figure_left_out("GPU-hours lost to failures", "no GPU-hour was lost to failures");
   // The causes that struck, most frequent first, named in words.
   std::vector<std::pair<double, std::string>> struck;
   for (const auto& [cause, count] : run.summary["failures"]["by_cause"].items())
@@ -82,38 +84,53 @@ void failure_charts(HtmlPage& page, const RunData& run) {
     causes.push_back(cause);
     events.y.push_back(-negative_count);
   }
-  page.figure(bar_chart({"Failures by cause", "", "failures"}, causes, {events}),
-              "Causes and shares from Llama 3 405B's 419 unexpected interruptions.");
+  if (!causes.empty())
+    page.figure(bar_chart({"Failures by cause", "", "failures"}, causes, {events}),
+                "Causes and shares from Llama 3 405B's 419 unexpected interruptions.");
+  else
+    page.figure_left_out("Failures by cause", "no failure struck during the run");
 }
 
 void training_charts(HtmlPage& page, const RunData& run) {
   page.section("Training",
-               "The queue and the capacity gap over time come from jobs.csv: a job waits from its "
-               "submission to its first start. The GPUs asked for by waiting jobs, against the "
-               "training pools' size, is the capacity gap as it stands at each moment; the "
-               "summary's capacity gap is the same shortfall integrated over the run, in "
-               "GPU-hours.");
+               "The queue and the GPUs waiting jobs ask for come from jobs.csv: a job waits from "
+               "its submission to its first start. The capacity gap of the headline is another "
+               "figure: the share of the run's demanded GPU-hours not served by the end.");
   const QueueSeries q = training_queue(run);
-  page.figure(line_chart({"Training queue length", "time (days)", "jobs waiting"}, {q.jobs}),
-              "Jobs submitted and not yet started (including jobs held by dependencies).");
-  const double train_gpus = gpus_of_role(run, "training");
-  const double horizon_d = num(run.summary, "/horizon_s") / 86400;
-  page.figure(line_chart({"Training capacity gap over time", "time (days)", "GPUs"},
-                         {q.gpus,
-                          {"GPUs of the training pools",
-                           {0, horizon_d},
-                           {train_gpus, train_gpus},
-                           "#999999",
-                           true}}),
-              "GPUs that waiting jobs ask for: demand the fleet is not serving at that moment.");
-  page.figure(cdf_chart({"Training wait, CDF", "wait (hours)", "fraction of started jobs"},
-                        {{"wait", training_waits_h(run)}}),
-              "Submission to first start, started jobs only: jobs still waiting at the horizon "
-              "are not in it (see jobs waiting in the table).");
-  page.figure(
-      cdf_chart({"Training job completion time, CDF", "JCT (hours)", "fraction of completed jobs"},
-                {{"JCT", training_jcts_h(run)}}),
-      "Submission to completion, completed jobs only.");
+  if (has_nonzero({q.jobs})) {
+    page.figure(line_chart({"Training queue length", "time (days)", "jobs waiting"}, {q.jobs}),
+                "Jobs submitted and not yet started (including jobs held by dependencies).");
+    const double train_gpus = gpus_of_role(run, "training");
+    const double horizon_d = num(run.summary, "/horizon_s") / 86400;
+    page.figure(line_chart({"GPUs asked for by waiting training jobs", "time (days)", "GPUs"},
+                           {q.gpus,
+                            {"GPUs of the training pools",
+                             {0, horizon_d},
+                             {train_gpus, train_gpus},
+                             "#999999",
+                             true}}),
+                "Training jobs submitted and not yet started, by the GPUs they ask for: demand "
+                "the fleet is not serving at that moment (it can exceed the training pools).");
+  } else {
+    page.figure_left_out("Training queue length", "no training job waited");
+    page.figure_left_out("GPUs asked for by waiting training jobs", "no training job waited");
+  }
+  const auto waits = training_waits_h(run);
+  const auto jcts = training_jcts_h(run);
+  if (!waits.empty())
+    page.figure(cdf_chart({"Training wait, CDF", "wait (hours)", "fraction of started jobs"},
+                          {{"wait", waits}}),
+                "Submission to first start, started jobs only: jobs still waiting at the horizon "
+                "are not in it (see jobs waiting in the table).");
+  else
+    page.figure_left_out("Training wait, CDF", "no training job started");
+  if (!jcts.empty())
+    page.figure(cdf_chart({"Training job completion time, CDF", "JCT (hours)",
+                           "fraction of completed jobs"},
+                          {{"JCT", jcts}}),
+                "Submission to completion, completed jobs only.");
+  else
+    page.figure_left_out("Training job completion time, CDF", "no training job completed");
 }
 
 // Demand and served rate of one service per time bin (services_timeseries.csv).
@@ -127,7 +144,10 @@ void service_over_time(HtmlPage& page, const RunData& run, const std::string& se
       served.x.push_back(row.time_s / 86400);
       served.y.push_back(row.served_per_s);
     }
-  if (demand.x.empty()) return;
+  if (!has_nonzero({demand, served})) {
+    page.figure_left_out(service + ": demand vs served", "no demand over the run");
+    return;
+  }
   page.figure(
       line_chart({service + ": demand vs served", "time (days)", "units/s"}, {demand, served}),
       "Mean over each time bin; where the lines part, demand went unserved.");
@@ -141,14 +161,30 @@ void inference_and_money_charts(HtmlPage& page, const RunData& run) {
       served{"served", {}, {}, class_color("inference"), false};
   for (const auto& svc : s["inference"]["services"]) {
     services.push_back(svc["id"]);
-    demand.y.push_back(svc["demand_units"].get<double>() / 1e6);
-    served.y.push_back(svc["served_units"].get<double>() / 1e6);
+    demand.y.push_back(svc["demand_units"].get<double>());
+    served.y.push_back(svc["served_units"].get<double>());
   }
-  page.figure(bar_chart({"Inference demand vs served", "service", "million units over the run"},
-                        services, {demand, served}),
-              "Demand integrated over the run and the part served within the latency target "
-              "(units as in the workload, e.g. tokens).");
-  for (const auto& service : services) service_over_time(page, run, service);
+  // One scale word on the axis ("billion units"), plain numbers on the ticks.
+  double most = 0;
+  for (const double v : demand.y) most = std::max(most, v);
+  std::string scale = "units over the run";
+  for (const auto& [size, word] : std::vector<std::pair<double, const char*>>{
+           {1e12, "trillion"}, {1e9, "billion"}, {1e6, "million"}, {1e3, "thousand"}})
+    if (most >= size) {
+      for (auto* series : {&demand, &served})
+        for (auto& v : series->y) v /= size;
+      scale = std::string(word) + " " + scale;
+      break;
+    }
+  if (has_nonzero({demand, served}))
+    page.figure(
+        bar_chart({"Inference demand vs served", "service", scale}, services, {demand, served}),
+        "Demand integrated over the run and the part served within the latency target "
+        "(units as in the workload, e.g. tokens).");
+  else
+    page.figure_left_out("Inference demand vs served", "the workload has no inference demand");
+  if (!run.services.empty())
+    for (const auto& service : services) service_over_time(page, run, service);
   std::vector<std::string> pools;
   Series revenue{"lease revenue", {}, {}, class_color("lease"), false};
   Series energy{"energy", {}, {}, "#D55E00", false};
@@ -165,11 +201,17 @@ void inference_and_money_charts(HtmlPage& page, const RunData& run) {
     power.y.push_back(econ.value("power_cost_usd", 0.0) / 1e6);
     contract.y.push_back(econ.value("contract_revenue_usd", 0.0) / 1e6);
   }
-  page.figure(bar_chart({"Lease revenue per pool", "pool", "million USD"}, pools, {revenue}),
-              "Accepted external leases: GPUs x hours held x the lease's price.");
+  const std::string money = unit_text(Unit::kMillionUsd, period_text(num(s, "/horizon_s")));
+  if (has_nonzero({revenue}))
+    page.figure(bar_chart({"Lease revenue per pool", "pool", money}, pools, {revenue}),
+                "Accepted external leases: GPUs x hours held x the lease's price.");
+  else
+    page.figure_left_out(
+        "Lease revenue per pool",
+        "no GPU was leased out (" + cell(s, "/lease/accepted", Unit::kCount) + " leases accepted)");
   page.figure(bar_chart({"Energy per pool", "pool", "MWh (IT power, before PUE)"}, pools, {energy}),
               "GPU energy from SimGrid's energy plugin: busy GPUs at TDP, the rest at idle power.");
-  page.figure(bar_chart({"Cost and value per pool", "pool", "million USD over the run"}, pools,
+  page.figure(bar_chart({"Cost and value per pool", "pool", money}, pools,
                         {depreciation, power, revenue, contract}),
               "Depreciation and power (with PUE) are the cost; lease and contract revenue the "
               "cash each pool earns. The value of work served is the fleet's, below.");
@@ -177,7 +219,7 @@ void inference_and_money_charts(HtmlPage& page, const RunData& run) {
 
 void summary_tables(HtmlPage& page, const RunData& run) {
   const json& s = run.summary;
-  page.section("Summary");
+  page.section("Summary", "Money is over the run (" + period_text(num(s, "/horizon_s")) + ").");
   std::vector<std::vector<std::string>> pools{{"pool", "GPU", "role", "GPUs", "allocation",
                                                "effective", "energy", "lease revenue", "cost",
                                                "cash margin"}};
@@ -185,45 +227,45 @@ void summary_tables(HtmlPage& page, const RunData& run) {
     const json& pool = s["pools"][p];
     const json econ = s.contains("economics") ? s["economics"]["pools"][p] : json::object();
     pools.push_back({pool["name"], pool["gpu_model"], pool["role"],
-                     std::to_string(pool["gpus"].get<int>()),
-                     format_cell(pool["allocation_utilization"], Format::kPercent),
-                     format_cell(pool["effective_utilization"], Format::kPercent),
-                     format_cell(pool["energy_kwh"].get<double>() / 1000, Format::kMwh),
-                     format_cell(econ.value("lease_revenue_usd", json()), Format::kUsd),
-                     format_cell(econ.value("cost_usd", json()), Format::kUsd),
-                     format_cell(econ.value("cash_margin_usd", json()), Format::kUsd)});
+                     grouped(pool["gpus"].get<double>(), 0),
+                     format_cell(pool["allocation_utilization"], Unit::kPercent),
+                     format_cell(pool["effective_utilization"], Unit::kPercent),
+                     format_cell(pool["energy_kwh"].get<double>() / 1000, Unit::kMwh),
+                     format_cell(econ.value("lease_revenue_usd", json()), Unit::kMillionUsd),
+                     format_cell(econ.value("cost_usd", json()), Unit::kMillionUsd),
+                     format_cell(econ.value("cash_margin_usd", json()), Unit::kMillionUsd)});
   }
-  pools.push_back({"fleet", "", "", std::to_string(s["fleet"]["gpus"].get<int>()),
-                   cell(s, "/fleet/allocation_utilization", Format::kPercent),
-                   cell(s, "/fleet/effective_utilization", Format::kPercent),
-                   format_cell(num(s, "/fleet/energy_kwh") / 1000, Format::kMwh),
-                   cell(s, "/lease/revenue_usd", Format::kUsd),
-                   cell(s, "/economics/fleet/cost_usd", Format::kUsd),
-                   cell(s, "/economics/fleet/cash_margin_usd", Format::kUsd)});
+  pools.push_back({"fleet", "", "", grouped(s["fleet"]["gpus"].get<double>(), 0),
+                   cell(s, "/fleet/allocation_utilization", Unit::kPercent),
+                   cell(s, "/fleet/effective_utilization", Unit::kPercent),
+                   format_cell(num(s, "/fleet/energy_kwh") / 1000, Unit::kMwh),
+                   cell(s, "/lease/revenue_usd", Unit::kMillionUsd),
+                   cell(s, "/economics/fleet/cost_usd", Unit::kMillionUsd),
+                   cell(s, "/economics/fleet/cash_margin_usd", Unit::kMillionUsd)});
   page.table(pools);
-  page.table({{"training", "jobs submitted", "started", "completed", "waiting at horizon",
-               "capacity gap", "wait p50", "wait p95", "JCT p50", "JCT p95", "preemptions"},
-              {"", cell(s, "/training/jobs_submitted", Format::kCount),
-               cell(s, "/training/jobs_started", Format::kCount),
-               cell(s, "/training/jobs_completed", Format::kCount),
-               cell(s, "/training/jobs_waiting_at_horizon", Format::kCount),
-               cell(s, "/training/capacity_gap", Format::kPercent),
-               cell(s, "/training/wait_s/p50", Format::kHours),
-               cell(s, "/training/wait_s/p95", Format::kHours),
-               cell(s, "/training/jct_s/p50", Format::kHours),
-               cell(s, "/training/jct_s/p95", Format::kHours),
-               cell(s, "/training/preemptions", Format::kCount)}});
+  page.table(
+      {{"training", "jobs submitted", "started", "completed", "waiting at horizon", "capacity gap",
+        "wait p50", "wait p95", "JCT p50", "JCT p95", "preemptions"},
+       {"", cell(s, "/training/jobs_submitted", Unit::kCount),
+        cell(s, "/training/jobs_started", Unit::kCount),
+        cell(s, "/training/jobs_completed", Unit::kCount),
+        cell(s, "/training/jobs_waiting_at_horizon", Unit::kCount),
+        cell(s, "/training/capacity_gap", Unit::kPercent),
+        cell(s, "/training/wait_s/p50", Unit::kHours),
+        cell(s, "/training/wait_s/p95", Unit::kHours), cell(s, "/training/jct_s/p50", Unit::kHours),
+        cell(s, "/training/jct_s/p95", Unit::kHours),
+        cell(s, "/training/preemptions", Unit::kCount)}});
   page.table(
       {{"leases and money", "accepted", "rejected", "reclaimed", "revenue", "work value",
         "SLA penalty", "shortfall", "cost", "net value", "$/useful EFLOP"},
-       {"", cell(s, "/lease/accepted", Format::kCount), cell(s, "/lease/rejected", Format::kCount),
-        cell(s, "/lease/reclaimed", Format::kCount), cell(s, "/lease/revenue_usd", Format::kUsd),
-        cell(s, "/economics/fleet/work_value_usd", Format::kUsd),
-        cell(s, "/economics/fleet/sla_penalty_usd", Format::kUsd),
-        cell(s, "/economics/fleet/shortfall_cost_usd", Format::kUsd),
-        cell(s, "/economics/fleet/cost_usd", Format::kUsd),
-        cell(s, "/economics/fleet/net_value_usd", Format::kUsd),
-        cell(s, "/economics/fleet/cost_per_useful_eflop_usd", Format::kUsdPerEflop)}});
+       {"", cell(s, "/lease/accepted", Unit::kCount), cell(s, "/lease/rejected", Unit::kCount),
+        cell(s, "/lease/reclaimed", Unit::kCount), cell(s, "/lease/revenue_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/work_value_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/sla_penalty_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/shortfall_cost_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/cost_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/net_value_usd", Unit::kMillionUsd),
+        cell(s, "/economics/fleet/cost_per_useful_eflop_usd", Unit::kUsdPerEflop)}});
 }
 
 }  // namespace
@@ -236,20 +278,20 @@ std::string run_report_html(const RunData& run) {
                 run.name.c_str());
   HtmlPage page("Fleet utilization under " + s["policy"].get<std::string>(), subtitle);
   page.kpis(
-      {{"effective utilization", cell(s, "/fleet/effective_utilization", Format::kPercent),
+      {{"effective utilization", cell(s, "/fleet/effective_utilization", Unit::kPercent),
         "useful FLOPs / peak FLOPs"},
-       {"allocation utilization", cell(s, "/fleet/allocation_utilization", Format::kPercent),
+       {"allocation utilization", cell(s, "/fleet/allocation_utilization", Unit::kPercent),
         "GPU-time held / available"},
-       {"training capacity gap", cell(s, "/training/capacity_gap", Format::kPercent),
+       {"training capacity gap", cell(s, "/training/capacity_gap", Unit::kPercent),
         "demanded GPU-hours not served"},
-       {"inference SLO attainment", cell(s, "/inference/slo_attainment", Format::kPercent),
+       {"inference SLO attainment", cell(s, "/inference/slo_attainment", Unit::kAttainment),
         "requests on time; worst hour " +
-            cell(s, "/inference/worst_hour_slo_attainment", Format::kPercent)},
-       {"lease revenue", cell(s, "/lease/revenue_usd", Format::kUsd),
-        cell(s, "/lease/accepted", Format::kCount) + " leases accepted"},
-       {"net value", cell(s, "/economics/fleet/net_value_usd", Format::kUsd),
-        "over the run; worst service " +
-            cell(s, "/inference/worst_service_slo_attainment", Format::kPercent) + " on time"}});
+            cell(s, "/inference/worst_hour_slo_attainment", Unit::kAttainment)},
+       {"lease revenue", cell(s, "/lease/revenue_usd", Unit::kMillionUsd),
+        cell(s, "/lease/accepted", Unit::kCount) + " leases accepted"},
+       {"net value", cell(s, "/economics/fleet/net_value_usd", Unit::kMillionUsd),
+        "over " + period_text(num(s, "/horizon_s")) + "; worst service " +
+            cell(s, "/inference/worst_service_slo_attainment", Unit::kAttainment) + " on time"}});
   usage_charts(page, run);
   training_charts(page, run);
   failure_charts(page, run);

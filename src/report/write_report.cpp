@@ -33,7 +33,11 @@ std::string comparison_report(const std::string& directory, const std::string& f
     outcomes.push_back(std::move(o));
     runs.push_back(std::move(data));
   }
-  return comparison_report_html(outcomes, runs);
+  // The baseline by name; comparisons written before --baseline existed compared with the first.
+  size_t baseline = 0;
+  for (size_t i = 0; i < outcomes.size(); ++i)
+    if (doc.contains("baseline") && doc["baseline"] == outcomes[i].policy) baseline = i;
+  return comparison_report_html(outcomes, runs, baseline);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include "charts/chart.hpp"
 #include "charts/html_page.hpp"
+#include "report/comparison.hpp"
+#include "report/figure_format.hpp"
 
 namespace gpufleet {
 
@@ -21,20 +23,52 @@ std::string numbered(size_t arm, const std::string& name) {
   return "#" + std::to_string(arm + 1) + " " + name;
 }
 
-// "mean [low, high]" in the headline's unit; with a sign for differences.
-std::string interval(const MeanInterval& m, double factor, bool with_sign = false) {
-  char text[96];
-  std::snprintf(text, sizeof text, with_sign ? "%+.2f [%+.2f, %+.2f]" : "%.2f [%.2f, %.2f]",
-                m.mean * factor, m.low * factor, m.high * factor);
-  return text;
+// The period of the study's money: every run has the same horizon.
+std::string period_of(const std::vector<StudyRun>& runs) {
+  for (const auto& r : runs)
+    if (r.ok) return report::period_text(r.summary.value("horizon_s", 0.0));
+  return "the run";
+}
+
+// "+1.2 [+0.4, +2.0]": a paired difference in the metric's displayed unit.
+std::string difference_text(const MeanInterval& m, report::Unit unit) {
+  return report::display_number(m.mean, unit, true) + " [" +
+         report::display_number(m.low, unit, true) + ", " +
+         report::display_number(m.high, unit, true) + "]";
+}
+
+// "17.3 [16.6, 18.0]": a mean in the metric's displayed unit, its CI clipped to what the
+// figure can be (no negative wait, no share above 100%); a clipped bound is starred.
+std::string mean_text(const MeanInterval& m, const std::string& metric, bool& clipped) {
+  const report::Unit unit = report::unit_of_key(metric);
+  double low = m.low, high = m.high;
+  std::string low_mark, high_mark;
+  if (report::bounded_figure(metric) && low < 0) {
+    low = 0;
+    low_mark = "*";
+  }
+  const bool fraction = unit == report::Unit::kPercent || unit == report::Unit::kAttainment;
+  if (fraction && report::bounded_figure(metric) && high > 1 && m.mean <= 1) {
+    high = 1;
+    high_mark = "*";
+  }
+  clipped = clipped || !low_mark.empty() || !high_mark.empty();
+  return report::display_number(m.mean, unit) + " [" + report::display_number(low, unit) +
+         low_mark + ", " + report::display_number(high, unit) + high_mark + "]";
+}
+
+// "training capacity gap (points)", "margin with contracts ($M per 30 days)".
+std::string difference_header(const StudyHeadline& h, const std::string& period) {
+  return h.label + " (" + report::difference_unit_text(report::unit_of_key(h.metric), period) + ")";
 }
 
 // "arm vs baseline" rows: the paired differences that decide.
 void verdicts(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>& runs) {
   const auto arms = spec.arms();
+  const std::string period = period_of(runs);
   std::vector<std::vector<std::string>> rows{
       {"arm, against " + numbered(spec.baseline, arms[spec.baseline].name)}};
-  for (const auto& h : study_headlines()) rows[0].push_back(h.label + " (" + h.unit + ")");
+  for (const auto& h : study_headlines()) rows[0].push_back(difference_header(h, period));
   long fewest = -1;
   for (size_t a = 0; a < arms.size(); ++a) {
     if (static_cast<int>(a) == spec.baseline) continue;
@@ -42,7 +76,7 @@ void verdicts(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>
     long n = 0;
     for (const auto& h : study_headlines()) {
       const auto f = arm_figure(spec, runs, static_cast<int>(a), h.metric);
-      row.push_back(interval(f.diff, h.factor, true));
+      row.push_back(f.diff.n > 0 ? difference_text(f.diff, report::unit_of_key(h.metric)) : "-");
       n = std::max(n, f.diff.n);
     }
     fewest = fewest < 0 ? n : std::min(fewest, n);
@@ -52,38 +86,76 @@ void verdicts(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>
                "Each arm minus the baseline, seed by seed (every arm ran the same workload on "
                "each seed), mean and 95% confidence interval over " +
                    std::to_string(std::max(fewest, 0L)) +
-                   " or more seeds. An interval that does not contain 0 is a difference the seeds "
-                   "cannot explain.");
+                   " or more seeds. Points are percentage points; money is over the run (" +
+                   period +
+                   "). An interval that does not contain 0 is a difference the seeds cannot "
+                   "explain.");
   page.table(rows);
 }
 
-// Bars of one metric per arm, with whiskers; none when every bar would be the same.
+// Whether every value rounds to 0 at the unit's displayed decimals.
+bool all_round_to_zero(const std::vector<double>& values, report::Unit unit) {
+  const double half = report::display_resolution(unit) / 2;
+  for (double v : values)
+    if (std::abs(v * report::display_factor(unit)) >= half) return false;
+  return true;
+}
+
+// "99.83%", "1.36 $M per 30 days": a mean with its unit, for a line of text.
+std::string value_with_unit(double raw, report::Unit unit, const std::string& period) {
+  return unit == report::Unit::kMillionUsd
+             ? report::display_number(raw, unit) + " " + report::unit_text(unit, period)
+             : report::display_value(raw, unit);
+}
+
+// Bars of one metric per arm, with whiskers. Paired differences that all round to 0 are said
+// in words, not drawn; means that all look the same are left out with a line saying so. The
+// axis spans at least ten steps of the displayed rounding, so noise never fills the chart.
 void bars(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>& runs,
           const StudyHeadline& h, bool paired) {
   const auto arms = spec.arms();
+  const report::Unit unit = report::unit_of_key(h.metric);
+  const double factor = report::display_factor(unit);
+  const std::string period = period_of(runs);
   std::vector<std::string> names;
+  std::vector<double> raw;  // every mean and bound, in summary.json's unit
   Series values{paired ? "difference" : "mean", {}, {}, {}, false};
   Whiskers ci;
   for (size_t a = 0; a < arms.size(); ++a) {
     if (paired && static_cast<int>(a) == spec.baseline) continue;
     const auto f = arm_figure(spec, runs, static_cast<int>(a), h.metric);
     const auto& m = paired ? f.diff : f.own;
+    if (m.n == 0) continue;
     names.push_back("#" + std::to_string(a + 1));
-    values.y.push_back(m.mean * h.factor);
-    ci.low.push_back(m.low * h.factor);
-    ci.high.push_back(m.high * h.factor);
+    values.y.push_back(m.mean * factor);
+    ci.low.push_back(m.low * factor);
+    ci.high.push_back(m.high * factor);
+    raw.insert(raw.end(), {m.mean, m.low, m.high});
   }
-  // No chart of bars that all look the same: the means must spread over 0.1% of their size.
-  double lo = INFINITY, hi = -INFINITY, size = 0;
-  for (double v : values.y) {
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-    size = std::max(size, std::abs(v));
-  }
-  // Nor of differences that are rounding noise (1e-6 of a point, a dollar...).
-  if (names.empty() || hi - lo <= 1e-3 * size || size < 1e-6) return;
   const std::string title = paired ? h.label + ": arm minus baseline" : h.label + " by arm";
-  page.figure(report::bar_chart(ChartText{title, "", h.unit}, names, {values}, {ci}),
+  if (names.empty()) {
+    page.figure_left_out(title, "no run gave " + h.metric);
+    return;
+  }
+  if (paired && all_round_to_zero(raw, unit)) {
+    const double step = report::display_resolution(unit) / factor;
+    page.note_figure(title, "no difference (below " + report::display_number(step, unit) + " " +
+                                report::difference_unit_text(unit, period) + ")");
+    return;
+  }
+  if (!paired) {
+    const auto [lo, hi] = std::minmax_element(values.y.begin(), values.y.end());
+    if (all_round_to_zero({(*hi - *lo) / factor}, unit)) {
+      page.figure_left_out(title, "every arm's mean is " +
+                                      value_with_unit(*lo / factor, unit, period) +
+                                      " to the shown decimals");
+      return;
+    }
+  }
+  const std::string axis =
+      paired ? report::difference_unit_text(unit, period) : report::unit_text(unit, period);
+  page.figure(report::bar_chart(ChartText{title, "", axis}, names, {values}, {ci},
+                                10 * report::display_resolution(unit)),
               paired ? "Paired difference against " + arms[spec.baseline].name +
                            ", with its 95% confidence interval."
                      : "Mean over seeds, with its 95% confidence interval.");
@@ -91,19 +163,30 @@ void bars(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>& ru
 
 void means_table(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>& runs) {
   const auto arms = spec.arms();
-  std::vector<std::vector<std::string>> rows{{"metric (mean [95% CI])"}};
+  const std::string period = period_of(runs);
+  std::vector<std::vector<std::string>> rows{{"metric, unit: mean [95% CI]"}};
   for (size_t a = 0; a < arms.size(); ++a) rows[0].push_back("#" + std::to_string(a + 1));
+  bool clipped = false;
   for (const auto& metric : spec.metrics) {
-    std::vector<std::string> row{metric};
-    for (size_t a = 0; a < arms.size(); ++a)
-      row.push_back(interval(arm_figure(spec, runs, static_cast<int>(a), metric).own, 1));
+    const std::string unit = report::unit_text(report::unit_of_key(metric), period);
+    std::vector<std::string> row{metric + (unit.empty() ? "" : ", " + unit)};
+    for (size_t a = 0; a < arms.size(); ++a) {
+      const auto m = arm_figure(spec, runs, static_cast<int>(a), metric).own;
+      row.push_back(m.n > 0 ? mean_text(m, metric, clipped) : "-");
+    }
     rows.push_back(std::move(row));
   }
   std::string legend;
   for (size_t a = 0; a < arms.size(); ++a) legend += (a ? "; " : "") + numbered(a, arms[a].name);
   page.section("Every metric",
-               "Means over the seeds that ran, per arm (study_summary.csv): " + legend + ".");
-  page.table(rows);
+               "Means over the seeds that ran, per arm (study_summary.csv has them in raw "
+               "units): " +
+                   legend + "." +
+                   (clipped ? " *: the interval's bound is clipped at what the figure can be "
+                              "(0, or 100% for a share); the interval reached past it."
+                            : ""));
+  // Tables of about 160 characters: several arms side by side, the metric names repeated.
+  for (const auto& part : report::split_to_width(rows, 160)) page.table(part);
 }
 
 // How a trade-off axis reads: the headline's label and unit, or the key itself.
