@@ -478,8 +478,17 @@ TEST(Study, EconomicsInAStudyReachEveryRunAndItsHash) {
        dir.write("m.json", study_file(R"({"economics": {"capex_per_gpu": {"B300": 1}}})").dump()),
        "--out", dir.path("bad")});
   EXPECT_EQ(model.exit_code, 2);
-  EXPECT_NE(model.err.find("no fleet of the study has GPU model 'B300'"), std::string::npos)
-      << model.err;
+  EXPECT_NE(model.err.find("the study has no GPU model 'B300'"), std::string::npos) << model.err;
+  const auto service = run_cli(
+      {"study",
+       dir.write("v.json",
+                 study_file(R"({"economics": {"usd_per_million_units": {"chat-7b": 1}}})").dump()),
+       "--out", dir.path("bad")});
+  EXPECT_EQ(service.exit_code, 2);
+  EXPECT_NE(service.err.find("economics.usd_per_million_units.chat-7b: the study has no service "
+                             "'chat-7b' (did you mean 'chat-70b'?)"),
+            std::string::npos)
+      << service.err;
   EXPECT_FALSE(std::filesystem::exists(dir.path("bad")));
 }
 

@@ -102,18 +102,23 @@ bool has_model(const std::vector<PoolSpec>& pools, const std::string& model) {
 void fit_economics(const StudySpec& spec, const std::vector<FleetDraw>& draws,
                    std::vector<nlohmann::json>& docs, std::vector<EconomicsParams>& params,
                    const EconomicsParams& study) {
-  std::vector<std::string> models;
+  std::vector<std::string> models, services;
   for (const auto& d : draws)
     for (const auto& p : d.pools) models.push_back(p.model);
+  for (const auto& service : draws.front().workload.inference) services.push_back(service.id);
+  const std::string file = spec.economics_file.empty() ? spec.file : spec.economics_file;
+  const std::string prefix = spec.economics_file.empty() ? "economics." : "";
+  auto check = [&](const std::map<std::string, double>& overrides, const std::string& key,
+                   const std::vector<std::string>& known, const std::string& what) {
+    for (const auto& [name, value] : overrides)
+      if (std::find(known.begin(), known.end(), name) == known.end())
+        throw InputError(file, prefix + key + "." + name,
+                         "the study has no " + what + " '" + name + "'" + did_you_mean(name, known),
+                         "use a " + what + " of the study or remove the entry");
+  };
   EconomicsParams all = study;
-  for (const char* key : kByModel)
-    for (const auto& [model, value] : by_model(all, key))
-      if (std::find(models.begin(), models.end(), model) == models.end())
-        throw InputError(
-            spec.economics_file.empty() ? spec.file : spec.economics_file,
-            (spec.economics_file.empty() ? "economics." : "") + std::string(key) + "." + model,
-            "no fleet of the study has GPU model '" + model + "'" + did_you_mean(model, models),
-            "use a model of the fleets or remove the entry");
+  for (const char* key : kByModel) check(by_model(all, key), key, models, "GPU model");
+  check(all.usd_per_million_units, "usd_per_million_units", services, "service");
   for (const auto& d : draws) {
     nlohmann::json doc = spec.economics;
     EconomicsParams p = study;
