@@ -2,12 +2,17 @@
 // variants' rounding, and a study that resumes and keeps its failed runs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <set>
 
 #include "formats/workload_io.hpp"
 #include "metrics/stats.hpp"
+#include "model/input_error.hpp"
+#include "policies/policies.hpp"
 #include "study/fleet_variant.hpp"
 #include "study/study_tables.hpp"
+#include "study/summary_skeleton.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {
@@ -53,7 +58,7 @@ TEST(Study, SummaryGivesEachArmsMeanAndThePairedDifferenceAgainstTheBaseline) {
     }
     return out;
   }();
-  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_EQ(rows.size(), 7u);  // the header, two arms, the arm's investment figures
   // Differences 2, 3, 1, 3: mean 2.25, s = 0.957427, t(3) = 3.182, half-width 1.523267.
   const auto& diff = rows[2];
   EXPECT_EQ(diff[0], "easy-backfill @ base");
@@ -64,13 +69,17 @@ TEST(Study, SummaryGivesEachArmsMeanAndThePairedDifferenceAgainstTheBaseline) {
   EXPECT_NEAR(std::stod(diff[9]), 2.25 - 1.523267, 1e-5);
   EXPECT_NEAR(std::stod(diff[10]), 2.25 + 1.523267, 1e-5);
   EXPECT_NE(study_csv(spec, runs).find("base,5,failed,timed out"), std::string::npos);
+  // Without economics in the summaries, no investment figure: none paired.
+  EXPECT_EQ(rows[3][1], "investment.capex_usd");
+  EXPECT_EQ(rows[3][7], "0");
 }
 
 TEST(FleetVariant, CountsAreRoundedToWholeDomainsAndTheRoundingIsSaid) {
   std::vector<PoolSpec> fleet = {pool("GB300", 1440), pool("H100", 4960)};
   std::vector<std::string> notes;
   const auto changed =
-      apply_fleet_changes(fleet, {"GB300:+500", "H100:-50%", "gb200:+100:training"}, notes);
+      apply_fleet_changes(fleet, {"GB300:+500", "H100:-50%", "gb200:+100:training"}, 86400, notes)
+          .pools;
   ASSERT_EQ(changed.size(), 3u);
   EXPECT_EQ(changed[0].gpus, 1440 + 504);  // 7 NVL72 domains
   EXPECT_EQ(changed[1].gpus, 2480);
@@ -81,32 +90,45 @@ TEST(FleetVariant, CountsAreRoundedToWholeDomainsAndTheRoundingIsSaid) {
   EXPECT_NE(notes[0].find("+504 GPUs, rounded to whole GB300 NVL72 domains of 72"),
             std::string::npos)
       << notes[0];
-  EXPECT_THROW(apply_fleet_changes(fleet, {"H100:-100%"}, notes), std::invalid_argument);
-  EXPECT_THROW(apply_fleet_changes(fleet, {"H100:half"}, notes), std::invalid_argument);
-  EXPECT_THROW(apply_fleet_changes(fleet, {"B200:-8"}, notes), std::invalid_argument);
+  EXPECT_THROW(apply_fleet_changes(fleet, {"H100:-100%"}, 86400, notes), std::invalid_argument);
+  EXPECT_THROW(apply_fleet_changes(fleet, {"H100:half"}, 86400, notes), std::invalid_argument);
+  EXPECT_THROW(apply_fleet_changes(fleet, {"B200:-8"}, 86400, notes), std::invalid_argument);
 }
 
-TEST(FleetVariant, AContractTakesItsGpusOutAndBooksRevenueAgainstTheirCost) {
-  std::vector<PoolSpec> fleet = {pool("H200", 1872), pool("H100", 4960)};
+TEST(FleetVariant, AContractIsATermOfTheWorkloadRoundedToWholeDomainsAndThePoolsStay) {
+  const std::vector<PoolSpec> fleet = {pool("H200", 1872), pool("H100", 4960)};
+  const double year = 365 * 86400.0;
   std::vector<std::string> notes;
-  std::vector<FleetContract> contracts;
-  const auto changed = apply_fleet_changes(fleet, {"contract:H100:all@2.1"}, notes, &contracts);
-  ASSERT_EQ(changed.size(), 1u);
-  EXPECT_EQ(changed[0].model, "H200");
-  ASSERT_EQ(contracts.size(), 1u);
-  EXPECT_EQ(contracts[0].gpus, 4960);
-  // 30 days = 720 h: revenue 4960 x 720 x 2.1; depreciation 4960 x $50,000 x 720 / (5 x 8760);
-  // power 4960 x 0.7 kW x 720 h x PUE 1.2 x $0.08.
-  const auto c = contracts_json(contracts, 30 * 86400);
-  EXPECT_NEAR(c.at("revenue_usd").get<double>(), 7499520, 1e-6);
-  EXPECT_NEAR(c.at("depreciation_usd").get<double>(), 4076712.3288, 1e-3);
-  EXPECT_NEAR(c.at("power_cost_usd").get<double>(), 239984.64, 1e-6);
-  EXPECT_NEAR(c.at("margin_usd").get<double>(), 7499520 - 4076712.3288 - 239984.64, 1e-3);
-  contracts.clear();
-  const auto part = apply_fleet_changes(fleet, {"contract:H100:1000@3"}, notes, &contracts);
-  EXPECT_EQ(part[1].gpus, 4960 - 1000);
-  EXPECT_EQ(contracts.at(0).gpus, 1000);
-  EXPECT_THROW(apply_fleet_changes(fleet, {"contract:H100:all"}, notes), std::invalid_argument);
+  const auto v = apply_fleet_changes(
+      fleet, {"contract:H200:30%@2.6:365d", "contract:h100:all@2.1", "contract:H100:100@3:30d:12h"},
+      2 * year, notes);
+  ASSERT_EQ(v.pools.size(), 2u);  // nothing taken out: the simulation takes the GPUs
+  EXPECT_EQ(v.pools[0].gpus, 1872);
+  EXPECT_EQ(v.pools[1].gpus, 4960);
+  ASSERT_EQ(v.contracts.size(), 3u);
+  // 30% of 1,872 is 561.6 GPUs: 70.2 HGX servers of 8, rounded to 70.
+  const Contract& lease = v.contracts[0];
+  EXPECT_EQ(lease.model, "H200");
+  EXPECT_EQ(lease.gpus, 560);
+  EXPECT_EQ(lease.start_s, 0);
+  EXPECT_EQ(lease.duration_s, year);
+  EXPECT_EQ(lease.price_per_gpu_hour, 2.6);
+  EXPECT_EQ(lease.id, "contract:H200:30%@2.6:365d");
+  EXPECT_NE(notes[0].find("560 GPUs, rounded to whole HGX H200 domains of 8"), std::string::npos)
+      << notes[0];
+  // No term: the whole run.
+  EXPECT_EQ(v.contracts[1].model, "H100");
+  EXPECT_EQ(v.contracts[1].gpus, 4960);
+  EXPECT_EQ(v.contracts[1].duration_s, 2 * year);
+  // 100 GPUs are 12.5 servers: 13 (std::lround rounds halves away from zero), from 12 h.
+  EXPECT_EQ(v.contracts[2].gpus, 104);
+  EXPECT_EQ(v.contracts[2].start_s, 12 * 3600);
+  EXPECT_EQ(v.contracts[2].duration_s, 30 * 86400);
+  for (const char* bad :
+       {"contract:H100:all", "contract:H100:3@2", "contract:H100:5000@2", "contract:B300:8@2",
+        "contract:H100:8@2:0d", "contract:H100:8@2:30d:800d", "contract:H100:8@-1",
+        "contract:H100:8@2:30d:1d:1d", "contract:H100:120%@2"})
+    EXPECT_THROW(apply_fleet_changes(fleet, {bad}, 2 * year, notes), std::invalid_argument) << bad;
 }
 
 TEST(FleetVariant, AWorkloadFollowsTheFleetsModels) {
@@ -143,7 +165,8 @@ TEST(Study, ASecondRunResumesWithoutRunningAnythingAndWritesTheSameFiles) {
   const std::string csv = read_file(dir.path("out/study.csv"));
   EXPECT_EQ(read_csv(dir.path("out/study.csv")).size(), 12u);
   EXPECT_EQ(read_csv(dir.path("out/manifest.csv")).size(), 12u);
-  EXPECT_EQ(read_csv(dir.path("out/study_summary.csv")).size(), 4u * 16);
+  // 4 arms x 18 default metrics, and 4 investment figures of the 3 arms against the baseline.
+  EXPECT_EQ(read_csv(dir.path("out/study_summary.csv")).size(), 4u * 18 + 3 * 4);
   const auto second = run_cli({"study", spec, "--out", dir.path("out")});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.err.find("12 runs, 12 done before, 0 to run"), std::string::npos) << second.err;
@@ -215,6 +238,306 @@ TEST(Study, ATradeOffJoinsArmsThatDifferInOneValueAndKeepsItsMetrics) {
   const auto refused = run_cli({"study", dir.write("bad.json", bad), "--out", dir.path("bad")});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("tradeoff.x: empty"), std::string::npos) << refused.err;
+}
+
+TEST(Study, MetricsAddressServicesAndPoolsByTheirIdOrName) {
+  const json summary = {
+      {"inference",
+       {{"services",
+         {{{"id", "chat-70b"}, {"slo_attainment", 0.9}},
+          {{"id", "chat-70b.v2"}, {"slo_attainment", 0.8}},
+          {{"id", "reason-405b"}, {"slo_attainment", 0.7}}}}}},
+      {"pools", {{{"name", "h200"}, {"allocation_utilization", 0.5}, {"gpus", 1872}}}},
+      {"economics",
+       {{"pools", {{{"name", "gb300"}, {"capex_usd", 1.08e8}}}},
+        {"services", {{{"id", "chat-70b"}, {"sla_penalty_usd", 12.5}}}}}},
+      {"training", {{"capacity_gap_window_s", {0, 86400}}, {"makespan_complete", true}}}};
+  double v = 0;
+  ASSERT_TRUE(summary_value(summary, "inference.services.reason-405b.slo_attainment", v));
+  EXPECT_EQ(v, 0.7);
+  // The longest id that fits: "chat-70b.v2", not "chat-70b" followed by "v2".
+  ASSERT_TRUE(summary_value(summary, "inference.services.chat-70b.v2.slo_attainment", v));
+  EXPECT_EQ(v, 0.8);
+  ASSERT_TRUE(summary_value(summary, "inference.services.chat-70b.slo_attainment", v));
+  EXPECT_EQ(v, 0.9);
+  ASSERT_TRUE(summary_value(summary, "pools.h200.allocation_utilization", v));
+  EXPECT_EQ(v, 0.5);
+  ASSERT_TRUE(summary_value(summary, "economics.pools.gb300.capex_usd", v));
+  EXPECT_EQ(v, 1.08e8);
+  ASSERT_TRUE(summary_value(summary, "economics.services.chat-70b.sla_penalty_usd", v));
+  EXPECT_EQ(v, 12.5);
+  ASSERT_TRUE(summary_value(summary, "pools.0.gpus", v));  // an index still works
+  EXPECT_EQ(v, 1872);
+  ASSERT_TRUE(summary_value(summary, "training.capacity_gap_window_s.1", v));
+  EXPECT_EQ(v, 86400);
+  ASSERT_TRUE(summary_value(summary, "training.makespan_complete", v));
+  EXPECT_EQ(v, 1);
+  EXPECT_FALSE(summary_value(summary, "inference.services.reason-405x.slo_attainment", v));
+  EXPECT_FALSE(summary_value(summary, "inference.services.chat-70b", v));  // not a number
+  EXPECT_FALSE(summary_value(summary, "pools.h20.allocation_utilization", v));
+  const auto keys = summary_keys(summary);
+  EXPECT_NE(std::find(keys.begin(), keys.end(), "inference.services.chat-70b.v2.slo_attainment"),
+            keys.end());
+}
+
+TEST(Study, TheSummaryBuiltBeforeAnyRunHasTheKeysOfARealRun) {
+  // A service, a lease, a contract and a training job on two pools: every block of the summary.
+  auto doc = leasing_case(false);
+  doc["training"] = json::array({training_job("a", 0, 72, 1e18)});
+  doc["contracts"] = json::array({{{"id", "c"},
+                                   {"model", "GB200"},
+                                   {"gpus", 72},
+                                   {"start_s", 3600},
+                                   {"duration_s", 3600},
+                                   {"price_per_gpu_hour", 2}}});
+  const std::vector<PoolSpec> pools = {pool("H100", 16), pool("GB200", 144)};
+  TempDir dir;
+  const auto r = run_scenario(dir, pools, doc, {"--policy", "lease-idle"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json real = json::parse(read_file(dir.path("out/summary.json")));
+  real.erase("provenance");
+  real.erase("gpufleet_version");
+  const auto params = make_policy("lease-idle", {}, parse_forecast("weekly"))->params();
+  const json skeleton = summary_skeleton(pools, load_workload(dir.path("workload.json")),
+                                         EconomicsParams{}, false, params, "w.json");
+  const auto want = summary_keys(real), got = summary_keys(skeleton);
+  EXPECT_EQ(std::set<std::string>(got.begin(), got.end()),
+            std::set<std::string>(want.begin(), want.end()));
+  EXPECT_EQ(skeleton["pools"][0]["name"], real["pools"][0]["name"]);  // same names, same order
+}
+
+TEST(Study, InvestmentFiguresWorkedByHand) {
+  // Annuity factor: sum over t = 1..5 of 1.08^-t = 0.925926 + 0.857339 + 0.793832 + 0.735030
+  // + 0.680583 = 3.992710.
+  EXPECT_NEAR(annuity_factor(5, 0.08), 3.992710, 1e-6);
+  EXPECT_EQ(annuity_factor(5, 0), 5);
+  StudySpec spec;
+  spec.seeds = {1, 2, 3};
+  spec.policies = {{"static-partition", {}, {}}};
+  spec.fleets = {{"today", {}}, {"+576 GB300", {"GB300:+576"}}};
+  spec.metrics = {"training.capacity_gap"};
+  // Yearly: the baseline nets $100M and depreciates $50M; the arm nets 100 + 10, 12, 14 M more
+  // and depreciates $8.64M more (576 x $75,000 over 5 years): D = 18.64, 20.64, 22.64 M.
+  auto summary = [](bool arm, double net, double depreciation) {
+    json pools = {{{"gpu_model", "H200"}, {"gpus", 1872}}};
+    json money = {{{"gpu_model", "H200"}, {"capex_per_gpu_usd", 55000}}};
+    if (arm) {
+      pools.push_back({{"gpu_model", "GB300"}, {"gpus", 576}});
+      money.push_back({{"gpu_model", "GB300"}, {"capex_per_gpu_usd", 75000}});
+    }
+    return json{{"pools", pools},
+                {"economics",
+                 {{"pools", money},
+                  {"parameters", {{"life_years", 5}, {"discount_rate", 0.08}}},
+                  {"fleet_per_year",
+                   {{"net_value_usd", net * 1e6}, {"depreciation_usd", depreciation * 1e6}}}}}};
+  };
+  std::vector<StudyRun> runs;
+  for (long seed : {1L, 2L, 3L}) {
+    runs.push_back({0, seed, "b", true, "", summary(false, 100, 50)});
+    runs.push_back({1, seed, "a", true, "", summary(true, 100 + 8 + 2 * seed, 58.64)});
+  }
+  const Investment inv = arm_investment(spec, runs, 1);
+  EXPECT_EQ(inv.n, 3);
+  EXPECT_NEAR(inv.capex_usd, 576 * 75000.0, 1e-6);  // $43.2M
+  // D: mean 20.64 M, s = 2 M, t(2) = 4.303: half-width 4.303 x 2 / sqrt(3) = 4.968676 M.
+  EXPECT_NEAR(inv.cash_flow.mean, 20.64e6, 1e-3);
+  EXPECT_NEAR(inv.cash_flow.low, (20.64 - 4.968676) * 1e6, 1);
+  EXPECT_NEAR(inv.cash_flow.high, (20.64 + 4.968676) * 1e6, 1);
+  // NPV = -43.2 + 3.992710 x 20.64 = 39.209535 M; its bounds move by 3.992710 x 4.968676 =
+  // 19.838484 M.
+  EXPECT_NEAR(inv.npv.mean, 39.209535e6, 10);
+  EXPECT_NEAR(inv.npv.low, (39.209535 - 19.838484) * 1e6, 10);
+  EXPECT_NEAR(inv.npv.high, (39.209535 + 19.838484) * 1e6, 10);
+  // Payback = 43.2 / 20.64 = 2.093023 years; CI 43.2 / 25.608676 = 1.686928 to
+  // 43.2 / 15.671324 = 2.756627.
+  ASSERT_TRUE(inv.payback_years && inv.payback_low && inv.payback_high);
+  EXPECT_NEAR(*inv.payback_years, 2.093023, 1e-6);
+  EXPECT_NEAR(*inv.payback_low, 1.686928, 1e-6);
+  EXPECT_NEAR(*inv.payback_high, 2.756627, 1e-6);
+  const std::string csv = study_summary_csv(spec, runs);
+  EXPECT_NE(csv.find("+576 GB300,investment.payback_years,,,,,static-partition @ today,3,"
+                     "2.093023256,1.686"),
+            std::string::npos)
+      << csv;
+  // A flow that does not grow never pays back; a lower bound <= 0 has no upper payback.
+  for (auto& r : runs)
+    if (r.arm == 1)
+      r.summary["economics"]["fleet_per_year"]["net_value_usd"] = (100.0 - 8.64 + r.seed - 2) * 1e6;
+  const Investment flat = arm_investment(spec, runs, 1);
+  EXPECT_NEAR(flat.cash_flow.mean, 0, 1e-3);
+  EXPECT_FALSE(flat.payback_years);
+  EXPECT_EQ(arm_investment(spec, runs, 0).n, 0);  // the baseline against itself
+}
+
+// The small study with these fields set.
+json study_file(const std::string& extra) {
+  json doc = json::parse(kSmallStudy);
+  const json fields = json::parse(extra);
+  for (const auto& [key, value] : fields.items()) doc[key] = value;
+  return doc;
+}
+
+TEST(Study, AnUnknownMetricIsRefusedWithTheNearestKeyBeforeAnythingRuns) {
+  TempDir dir;
+  const auto typo = run_cli(
+      {"study",
+       dir.write("s.json",
+                 study_file(R"({"metrics": ["training.capacity_gap", "training.capacity_gapp"]})")
+                     .dump()),
+       "--out", dir.path("out")});
+  EXPECT_EQ(typo.exit_code, 2) << typo.err;
+  EXPECT_NE(typo.err.find("metrics[1]: unknown summary.json key 'training.capacity_gapp' (did you "
+                          "mean 'training.capacity_gap'?)"),
+            std::string::npos)
+      << typo.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path("out")));
+  const auto id = run_cli(
+      {"study",
+       dir.write("id.json",
+                 study_file(R"({"tradeoff": {"x": ["inference.services.reason-405x.slo_attainment"],
+                                "y": "pools.gb300.allocation_utilization"}})")
+                     .dump()),
+       "--out", dir.path("out")});
+  EXPECT_EQ(id.exit_code, 2) << id.err;
+  EXPECT_NE(id.err.find("tradeoff.x[0]: unknown summary.json key"), std::string::npos) << id.err;
+  EXPECT_NE(id.err.find("'inference.services' has chat-70b, api-70b, reason-405b"),
+            std::string::npos)
+      << id.err;
+  const auto group = run_cli(
+      {"study", dir.write("g.json", study_file(R"({"metrics": ["training.wait_s"]})").dump()),
+       "--out", dir.path("out")});
+  EXPECT_EQ(group.exit_code, 2);
+  EXPECT_NE(group.err.find("name one of its figures: training.wait_s.count"), std::string::npos)
+      << group.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path("out")));
+}
+
+TEST(Study, MetricsByIdReachTheRunsAndAPoolOfOneFleetIsKnown) {
+  TempDir dir;
+  // gb300 is a pool of the seed's fleet; b300 only of the fleet that adds one.
+  const auto r =
+      run_cli({"study",
+               dir.write("s.json", study_file(R"({"seeds": [1], "policies": ["static-partition"],
+                                "fleets": [{"name": "base"}, {"name": "b300", "changes": ["B300:+72"]}],
+                                "metrics": ["inference.services.reason-405b.slo_attainment",
+                                            "pools.b300.allocation_utilization"]})")
+                                       .dump()),
+               "--out", dir.path("out")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = read_csv(dir.path("out/study.csv"));
+  ASSERT_EQ(rows.size(), 2u);
+  const auto summary =
+      json::parse(read_file(dir.path("out/runs/static-partition-base/seed-1/summary.json")));
+  double v = 0;
+  ASSERT_TRUE(summary_value(summary, "inference.services.reason-405b.slo_attainment", v));
+  EXPECT_NEAR(std::stod(rows[0].at("inference.services.reason-405b.slo_attainment")), v, 1e-9);
+  EXPECT_GT(v, 0);
+  EXPECT_EQ(rows[0].at("pools.b300.allocation_utilization"), "");  // no such pool there
+  EXPECT_NE(rows[1].at("pools.b300.allocation_utilization"), "");
+}
+
+TEST(Study, EconomicsInAStudyReachEveryRunAndItsHash) {
+  TempDir dir;
+  const auto spec =
+      dir.write("s.json", study_file(R"({"seeds": [1], "economics": {"discount_rate": 0.12,
+                              "capex_per_gpu": {"B300": 60000}},
+                              "fleets": [{"name": "base"}, {"name": "b300", "changes": ["B300:+72"]}]})")
+                              .dump());
+  const auto r = run_cli({"study", spec, "--out", dir.path("out")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(read_file(dir.path("out/inputs/economics.json")))["discount_rate"], 0.12);
+  // The base fleet has no B300 pool: its runs get the overrides of their own models.
+  const auto base = json::parse(read_file(dir.path("out/inputs/economics-base.json")));
+  EXPECT_FALSE(base["capex_per_gpu"].contains("B300"));
+  for (const auto& row : read_csv(dir.path("out/manifest.csv")))
+    EXPECT_NE(row.at("command").find("--economics"), std::string::npos) << row.at("command");
+  const auto more =
+      json::parse(read_file(dir.path("out/runs/easy-backfill-b300/seed-1/summary.json")));
+  EXPECT_EQ(more["economics"]["parameters"]["discount_rate"], 0.12);
+  double capex = 0;
+  ASSERT_TRUE(summary_value(more, "economics.pools.b300.capex_per_gpu_usd", capex));
+  EXPECT_EQ(capex, 60000);
+  // Other economics, other runs: the configuration hash holds the file's bytes.
+  const auto again =
+      run_cli({"study",
+               dir.write("s.json", study_file(R"({"seeds": [1], "economics": {"discount_rate": 0.1,
+                              "capex_per_gpu": {"B300": 60000}},
+                              "fleets": [{"name": "base"}, {"name": "b300", "changes": ["B300:+72"]}]})")
+                                       .dump()),
+               "--out", dir.path("out")});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("4 runs, 0 done before"), std::string::npos) << again.err;
+  const auto bad =
+      run_cli({"study", dir.write("b.json", study_file(R"({"economics": {"pue": 0.5}})").dump()),
+               "--out", dir.path("bad")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("economics.pue"), std::string::npos) << bad.err;
+  const auto model = run_cli(
+      {"study",
+       dir.write("m.json", study_file(R"({"economics": {"capex_per_gpu": {"B300": 1}}})").dump()),
+       "--out", dir.path("bad")});
+  EXPECT_EQ(model.exit_code, 2);
+  EXPECT_NE(model.err.find("the study has no GPU model 'B300'"), std::string::npos) << model.err;
+  const auto service = run_cli(
+      {"study",
+       dir.write("v.json",
+                 study_file(R"({"economics": {"usd_per_million_units": {"chat-7b": 1}}})").dump()),
+       "--out", dir.path("bad")});
+  EXPECT_EQ(service.exit_code, 2);
+  EXPECT_NE(service.err.find("economics.usd_per_million_units.chat-7b: the study has no service "
+                             "'chat-7b' (did you mean 'chat-70b'?)"),
+            std::string::npos)
+      << service.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path("bad")));
+}
+
+TEST(Study, ASweepExpandsIntoOneEntryPerValue) {
+  TempDir dir;
+  const auto spec = load_study(dir.write("s.json", R"({"format": "gpufleet-study", "version": 1,
+    "seeds": [1], "policies": ["static-partition",
+      {"policy": "lease-idle", "params": ["lease_headroom={h}"], "sweep": {"h": [0, 0.1, "0.25"]}}],
+    "fleets": [{"name": "today"},
+      {"name": "more GB300", "changes": ["GB300:+{n}"], "sweep": {"n": [72, 144]}},
+      {"name": "lend {pct}% of H200", "changes": ["contract:H200:{pct}%@2.6"],
+       "sweep": {"pct": [10, 30]}}]})"));
+  ASSERT_EQ(spec.policies.size(), 4u);
+  EXPECT_EQ(spec.policies[2].params, std::vector<std::string>{"lease_headroom=0.1"});
+  EXPECT_EQ(spec.policies[3].params, std::vector<std::string>{"lease_headroom=0.25"});
+  ASSERT_EQ(spec.fleets.size(), 5u);
+  EXPECT_EQ(spec.fleets[1].name, "more GB300 (n=72)");
+  EXPECT_EQ(spec.fleets[2].changes, std::vector<std::string>{"GB300:+144"});
+  EXPECT_EQ(spec.fleets[4].name, "lend 30% of H200");
+  EXPECT_EQ(spec.fleets[4].changes, std::vector<std::string>{"contract:H200:30%@2.6"});
+  const auto arms = spec.arms();
+  ASSERT_EQ(arms.size(), 20u);
+  EXPECT_EQ(arms[1].name, "lease-idle [lease_headroom=0] @ today");
+  const std::string head = R"({"format": "gpufleet-study", "version": 1, "seeds": [1], )";
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {R"("policies": [{"policy": "lease-idle", "params": ["lease_headroom={x}"]}])",
+       "policies[0].params[0]: unknown placeholder {x}"},
+      {R"("policies": [{"policy": "lease-idle", "params": ["lease_headroom={x}"],
+          "sweep": {"h": [0]}}])",
+       "unknown placeholder {x}"},
+      {R"("policies": [{"policy": "lease-idle", "params": ["a={h}"], "sweep": {"h": []}}])",
+       "policies[0].sweep.h: empty"},
+      {R"("policies": [{"policy": "lease-idle", "params": ["a={h}"], "sweep": {"h": [1], "k": [2]}}])",
+       "sweeps 2 variables"},
+      {R"("policies": [{"policy": "lease-idle", "params": ["a=1"], "sweep": {"h": [1, 2]}}])",
+       "{h} appears nowhere"},
+      {R"("policies": [{"policy": "lease-idle", "params": ["a={h}"], "sweep": {"h": [1, 1]}}])",
+       "two arms are named 'lease-idle [a=1] @ base'"},
+      {R"("policies": ["static-partition"], "fleets": [{"name": "x {n}", "changes": ["GB300:+72"],
+          "sweep": {"n": [1, 1]}}])",
+       "two fleets are named 'x 1'"}};
+  for (const auto& [text, error] : bad) {
+    try {
+      load_study(dir.write("bad.json", head + text + "}"));
+      ADD_FAILURE() << text;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(error), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

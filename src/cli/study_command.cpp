@@ -11,6 +11,8 @@
 #include "formats/json_fields.hpp"
 #include "formats/workload_io.hpp"
 #include "metrics/stats.hpp"
+#include "model/input_error.hpp"
+#include "model/names.hpp"
 #include "policies/policies.hpp"
 #include "runtime/child_processes.hpp"
 #include "runtime/slurm_array.hpp"
@@ -21,6 +23,7 @@
 #include "study/study_report.hpp"
 #include "study/study_spec.hpp"
 #include "study/study_tables.hpp"
+#include "study/summary_skeleton.hpp"
 
 namespace gpufleet {
 
@@ -50,65 +53,185 @@ std::string slug(const std::string& name) {
   return s.empty() ? "arm" : s;
 }
 
+// One seed's draw made into each fleet: its pools and its workload, with the contracts of its
+// changes and the generations it needs (study/fleet_variant.hpp).
+struct FleetDraw {
+  std::vector<PoolSpec> pools;
+  Workload workload;
+  bool own_workload = false;  // differs from the seed's: written as workload-FLEET.json
+  std::vector<std::string> notes;
+};
+
+std::vector<FleetDraw> draw_fleets(const StudySpec& spec, const GeneratedScenario& generated) {
+  std::vector<FleetDraw> draws;
+  for (const auto& fleet : spec.fleets) {
+    FleetDraw d;
+    auto variant =
+        apply_fleet_changes(generated.pools, fleet.changes, generated.workload.horizon_s, d.notes);
+    d.pools = std::move(variant.pools);
+    d.workload = generated.workload;
+    for (auto& c : variant.contracts) d.workload.contracts.push_back(std::move(c));
+    const long added =
+        add_training_generations(d.workload, d.pools) + drop_absent_models(d.workload, d.pools);
+    if (added > 0)
+      d.notes.push_back(std::to_string(added) +
+                        " generations or leases of the workload added or taken out to match the "
+                        "fleet's models (relative speeds from the GPU catalog)");
+    d.own_workload = added > 0 || !variant.contracts.empty();
+    draws.push_back(std::move(d));
+  }
+  return draws;
+}
+
+constexpr const char* kByModel[] = {"capex_per_gpu", "internal_price_per_gpu_hour",
+                                    "shortfall_price_per_gpu_hour"};
+
+std::map<std::string, double>& by_model(EconomicsParams& p, const std::string& key) {
+  if (key == "capex_per_gpu") return p.capex_per_gpu;
+  if (key == "internal_price_per_gpu_hour") return p.internal_price_per_gpu_hour;
+  return p.shortfall_price_per_gpu_hour;
+}
+
+bool has_model(const std::vector<PoolSpec>& pools, const std::string& model) {
+  return std::any_of(pools.begin(), pools.end(), [&](const auto& p) { return p.model == model; });
+}
+
+// A run refuses an override of a GPU model its platform lacks; a study's override of GB300 is
+// meant for the fleets that have some. Each model must be in some fleet; each fleet gets the
+// overrides of its own models (`doc` and `params` alike).
+void fit_economics(const StudySpec& spec, const std::vector<FleetDraw>& draws,
+                   std::vector<nlohmann::json>& docs, std::vector<EconomicsParams>& params,
+                   const EconomicsParams& study) {
+  std::vector<std::string> models, services;
+  for (const auto& d : draws)
+    for (const auto& p : d.pools) models.push_back(p.model);
+  for (const auto& service : draws.front().workload.inference) services.push_back(service.id);
+  const std::string file = spec.economics_file.empty() ? spec.file : spec.economics_file;
+  const std::string prefix = spec.economics_file.empty() ? "economics." : "";
+  auto check = [&](const std::map<std::string, double>& overrides, const std::string& key,
+                   const std::vector<std::string>& known, const std::string& what) {
+    for (const auto& [name, value] : overrides)
+      if (std::find(known.begin(), known.end(), name) == known.end())
+        throw InputError(file, prefix + key + "." + name,
+                         "the study has no " + what + " '" + name + "'" + did_you_mean(name, known),
+                         "use a " + what + " of the study or remove the entry");
+  };
+  EconomicsParams all = study;
+  for (const char* key : kByModel) check(by_model(all, key), key, models, "GPU model");
+  check(all.usd_per_million_units, "usd_per_million_units", services, "service");
+  for (const auto& d : draws) {
+    nlohmann::json doc = spec.economics;
+    EconomicsParams p = study;
+    for (const char* key : kByModel) {
+      std::erase_if(by_model(p, key), [&](const auto& e) { return !has_model(d.pools, e.first); });
+      if (doc.is_object() && doc.contains(key))
+        for (const auto& [model, value] : by_model(all, key))
+          if (!has_model(d.pools, model)) doc[key].erase(model);
+    }
+    docs.push_back(std::move(doc));
+    params.push_back(std::move(p));
+  }
+}
+
+// Before anything is written: the first seed's fleets and workloads bind, the economics fit
+// them, and every metric names a figure that the study's runs will write (the summary a run of
+// each arm would write, built by the run's own code on an empty result).
+void check_first_seed(const StudySpec& spec, const std::vector<FleetDraw>& draws,
+                      const std::vector<EconomicsParams>& economics,
+                      const std::vector<std::map<std::string, double>>& policy_params) {
+  std::vector<nlohmann::json> summaries;
+  for (size_t f = 0; f < draws.size(); ++f) {
+    const std::string where = spec.file + ", fleet '" + spec.fleets[f].name + "', seed " +
+                              std::to_string(spec.seeds.front()) + " (its workload)";
+    auto skeleton = summary_skeleton(draws[f].pools, draws[f].workload, economics[f],
+                                     spec.failures == "on", {}, where);
+    for (const auto& params : policy_params) {
+      skeleton["policy_params"] = params;
+      summaries.push_back(skeleton);
+    }
+  }
+  check_study_keys(spec, summaries);
+}
+
 // Each seed's workload, drawn once and run by every arm (common random numbers), and each
-// fleet's platform: DIR/inputs/seed-S/{workload.json, FLEET.xml}. A fleet with a training model
-// the jobs do not list gets the same jobs allowed on it too: workload-FLEET.json.
+// fleet's platform: DIR/inputs/seed-S/{workload.json, FLEET.xml}. A fleet whose changes alter
+// the workload (contracts, generations of new models) gets its own workload-FLEET.json; the
+// economics go to DIR/inputs/economics.json (economics-FLEET.json for a fleet that lacks some
+// model the overrides name).
 struct SeedInputs {
   std::vector<std::string> workloads;  // per fleet
   std::vector<std::string> platforms;  // per fleet
 };
 
-std::vector<SeedInputs> write_inputs(const StudySpec& spec, const std::string& out, bool quiet,
-                                     std::vector<std::vector<FleetContract>>& contracts) {
-  contracts.assign(spec.fleets.size(), {});
+struct StudyInputs {
+  std::vector<SeedInputs> seeds;
+  std::vector<std::string> economics;  // per fleet: the --economics file, or none
+};
+
+StudyInputs write_inputs(const StudySpec& spec, const std::string& out, bool quiet,
+                         const std::vector<std::map<std::string, double>>& policy_params) {
+  const EconomicsParams study_economics = load_study_economics(spec);
   const Scenario scenario = load_scenario(scenario_file(spec.scenario));
-  std::vector<SeedInputs> inputs;
+  StudyInputs inputs;
+  std::vector<nlohmann::json> economics_docs;
   for (long seed : spec.seeds) {
     GenerateOptions options;
     options.scale = spec.scale;
     if (spec.days > 0) options.days = spec.days;
     options.seed = static_cast<unsigned long>(seed);
     const auto generated = generate_scenario(scenario, options);
+    const auto draws = draw_fleets(spec, generated);
+    if (seed == spec.seeds.front()) {
+      std::vector<EconomicsParams> economics;
+      fit_economics(spec, draws, economics_docs, economics, study_economics);
+      check_first_seed(spec, draws, economics, policy_params);
+      if (!spec.economics.is_null()) {
+        AtomicFiles files(out + "/inputs");
+        files.add("economics.json", spec.economics.dump(1) + "\n");
+        for (size_t f = 0; f < draws.size(); ++f) {
+          std::string name = "economics.json";
+          if (economics_docs[f] != spec.economics) {
+            name = "economics-" + slug(spec.fleets[f].name) + ".json";
+            files.add(name, economics_docs[f].dump(1) + "\n");
+          }
+          inputs.economics.push_back(out + "/inputs/" + name);
+        }
+        files.commit();
+      }
+      inputs.economics.resize(draws.size());
+    }
     const std::string dir = out + "/inputs/seed-" + std::to_string(seed);
     AtomicFiles files(dir);
     SeedInputs in;
     files.add("workload.json", workload_to_json(generated.workload).dump(1) + "\n");
-    for (const auto& fleet : spec.fleets) {
-      std::vector<std::string> notes;
-      const size_t f = &fleet - spec.fleets.data();
-      contracts[f].clear();
-      const auto pools = apply_fleet_changes(generated.pools, fleet.changes, notes, &contracts[f]);
-      Workload workload = generated.workload;
-      const long added =
-          add_training_generations(workload, pools) + drop_absent_models(workload, pools);
-      const std::string name =
-          added > 0 ? "workload-" + slug(fleet.name) + ".json" : "workload.json";
-      if (added > 0) {
-        notes.push_back(std::to_string(added) +
-                        " generations or leases of the workload added or taken out to match the "
-                        "fleet's models (relative speeds from the GPU catalog)");
-        files.add(name, workload_to_json(workload).dump(1) + "\n");
-      }
+    for (size_t f = 0; f < draws.size(); ++f) {
+      const auto& d = draws[f];
+      const std::string fleet = slug(spec.fleets[f].name);
+      const std::string name = d.own_workload ? "workload-" + fleet + ".json" : "workload.json";
+      if (d.own_workload) files.add(name, workload_to_json(d.workload).dump(1) + "\n");
       in.workloads.push_back(dir + "/" + name);
       if (!quiet && seed == spec.seeds.front())
-        for (const auto& note : notes)
-          std::fprintf(stderr, "gpufleet: fleet '%s': %s\n", fleet.name.c_str(), note.c_str());
-      files.add(slug(fleet.name) + ".xml", platform_xml(pools));
-      in.platforms.push_back(dir + "/" + slug(fleet.name) + ".xml");
+        for (const auto& note : d.notes)
+          std::fprintf(stderr, "gpufleet: fleet '%s': %s\n", spec.fleets[f].name.c_str(),
+                       note.c_str());
+      files.add(fleet + ".xml", platform_xml(d.pools));
+      in.platforms.push_back(dir + "/" + fleet + ".xml");
     }
     files.commit();
-    inputs.push_back(std::move(in));
+    inputs.seeds.push_back(std::move(in));
   }
   return inputs;
 }
 
-// What a run depends on: its command (but where it writes), its inputs' bytes and the build.
+// What a run depends on: its command (but where it writes), its inputs' bytes (workload,
+// platform, economics) and the build.
 std::string config_hash(const std::vector<std::string>& argv, const std::string& workload,
-                        const std::string& platform) {
+                        const std::string& platform, const std::string& economics) {
   std::string text = std::string(gpufleet_version()) + "\n" + gpufleet_commit() + "\n";
   for (size_t i = 1; i < argv.size(); ++i)
     if (argv[i] != "--out" && argv[i - 1] != "--out") text += argv[i] + "\n";
   text += sha256_of_file(workload) + "\n" + sha256_of_file(platform) + "\n";
+  if (!economics.empty()) text += sha256_of_file(economics) + "\n";
   return sha256_of_text(text);
 }
 
@@ -120,7 +243,7 @@ struct PlannedRun {
   bool done = false;  // a matching earlier result was found
 };
 
-std::vector<PlannedRun> plan_runs(const StudySpec& spec, const std::vector<SeedInputs>& inputs,
+std::vector<PlannedRun> plan_runs(const StudySpec& spec, const StudyInputs& inputs,
                                   const std::string& out) {
   const std::string self = own_executable();
   const auto arms = spec.arms();
@@ -134,14 +257,17 @@ std::vector<PlannedRun> plan_runs(const StudySpec& spec, const std::vector<SeedI
       p.run.seed = spec.seeds[s];
       p.run.id = slug(arm.name) + "/seed-" + std::to_string(spec.seeds[s]);
       p.dir = out + "/runs/" + p.run.id;
-      const std::string platform = inputs[s].platforms[arm.fleet];
-      const std::string workload = inputs[s].workloads[arm.fleet];
+      const std::string platform = inputs.seeds[s].platforms[arm.fleet];
+      const std::string workload = inputs.seeds[s].workloads[arm.fleet];
+      const std::string economics = inputs.economics[arm.fleet];
       const std::string seed = std::to_string(spec.seeds[s]);
       p.command.argv = {self, "run", "-q", "--workload", workload, "--platform", platform};
       p.command.argv.insert(p.command.argv.end(), {"--policy", policy.name, "--seed", seed,
                                                    "--failures", spec.failures, "--threads", "1"});
       for (const auto& param : policy.params)
         p.command.argv.insert(p.command.argv.end(), {"--param", param});
+      if (!economics.empty())
+        p.command.argv.insert(p.command.argv.end(), {"--economics", economics});
       p.command.argv.insert(
           p.command.argv.end(),
           {"--forecast", policy.forecast.empty() ? spec.forecast : policy.forecast});
@@ -149,7 +275,7 @@ std::vector<PlannedRun> plan_runs(const StudySpec& spec, const std::vector<SeedI
       p.command.stderr_file = p.dir + ".log";
       p.command.timeout_s = spec.timeout_s;
       p.command.ends_with_parent = true;
-      p.hash = config_hash(p.command.argv, workload, platform);
+      p.hash = config_hash(p.command.argv, workload, platform, economics);
       std::error_code ec;
       p.done = fs::exists(p.dir + "/summary.json", ec) &&
                read_text_or_empty(p.dir + "/config.sha256") == p.hash + "\n";
@@ -167,16 +293,10 @@ void finish_run(PlannedRun& p, const ChildExit& e) {
   }
 }
 
-// The run's summary, with the fleet's contracts booked beside the run's own economics.
-void load_result(PlannedRun& p, const std::vector<FleetContract>& contracts) {
+void load_result(PlannedRun& p) {
   if (!p.done) return;
   try {
     p.run.summary = read_json_file(p.dir + "/summary.json");
-    auto& s = p.run.summary;
-    s["contract"] = contracts_json(contracts, s.value("horizon_s", 0.0));
-    const double margin = s.value("/economics/fleet/net_value_usd"_json_pointer, 0.0);
-    s["economics"]["fleet"]["margin_with_contracts_usd"] =
-        margin + s["contract"]["margin_usd"].get<double>();
     p.run.ok = true;
   } catch (const std::exception& e) {
     p.run.error = e.what();
@@ -196,7 +316,31 @@ std::string manifest_csv(const std::vector<PlannedRun>& plan, const StudySpec& s
   return out;
 }
 
-// "arm vs baseline: metric +d [lo, hi]" for the headline metrics: the verdict first.
+std::string years(const std::optional<double>& y) {
+  char text[32];
+  if (!y) return "never";
+  std::snprintf(text, sizeof text, "%.2f", *y);
+  return text;
+}
+
+// The arm as an investment: its capex over the baseline's fleet, the yearly cash flow change D,
+// the NPV over the assets' life and the payback (docs/studies.md).
+void print_investment(const Investment& inv) {
+  std::printf("    %-48s %+9.2f M USD\n", "investment.capex_usd", inv.capex_usd * 1e-6);
+  for (const auto& [key, m] : {std::pair{"investment.yearly_cash_flow_usd", inv.cash_flow},
+                               std::pair{"investment.npv_usd", inv.npv}})
+    std::printf("    %-48s %+9.2f M USD  [%+.2f, %+.2f], n=%ld\n", key, m.mean * 1e-6, m.low * 1e-6,
+                m.high * 1e-6, m.n);
+  if (inv.payback_years)
+    std::printf("    %-48s %9.2f years  [%s, %s]\n", "investment.payback_years", *inv.payback_years,
+                years(inv.payback_low).c_str(), years(inv.payback_high).c_str());
+  else
+    std::printf("    %-48s %9s (%s)\n", "investment.payback_years", "-",
+                inv.capex_usd > 0 ? "the yearly cash flow does not grow" : "no capex");
+}
+
+// "arm vs baseline: metric +d [lo, hi]" for the headline metrics, then the arm as an
+// investment: the verdict first.
 void print_verdicts(const StudySpec& spec, const std::vector<StudyRun>& runs) {
   const auto arms = spec.arms();
   std::printf("\n%zu arms x %zu seeds; paired differences against '%s' (95%% CI):\n", arms.size(),
@@ -206,21 +350,24 @@ void print_verdicts(const StudySpec& spec, const std::vector<StudyRun>& runs) {
     std::printf("  %s\n", arms[a].name.c_str());
     for (const auto& h : study_headlines()) {
       const MeanInterval d = arm_figure(spec, runs, static_cast<int>(a), h.metric).diff;
-      std::printf("    %-42s %+9.2f %-6s [%+.2f, %+.2f], n=%ld\n", h.metric.c_str(),
+      std::printf("    %-48s %+9.2f %-6s [%+.2f, %+.2f], n=%ld\n", h.metric.c_str(),
                   d.mean * h.factor, h.unit.c_str(), d.low * h.factor, d.high * h.factor, d.n);
     }
+    const Investment inv = arm_investment(spec, runs, static_cast<int>(a));
+    if (inv.n > 0) print_investment(inv);
   }
 }
 
 int study(const StudyOptions& o) {
   const StudySpec spec = load_study(o.spec);
-  for (const auto& p : spec.policies) {  // checked before any run
-    make_policy(p.name, p.params);
-    parse_forecast(p.forecast.empty() ? spec.forecast : p.forecast);
-  }
+  std::vector<std::map<std::string, double>> policy_params;  // checked before any run
+  for (const auto& p : spec.policies)
+    policy_params.push_back(
+        make_policy(p.name, p.params,
+                    parse_forecast(p.forecast.empty() ? spec.forecast : p.forecast))
+            ->params());
   if (o.jobs < 0) throw std::invalid_argument("--jobs must be >= 0 (0: as many as cores)");
-  std::vector<std::vector<FleetContract>> contracts;
-  const auto inputs = write_inputs(spec, o.out, o.quiet, contracts);
+  const auto inputs = write_inputs(spec, o.out, o.quiet, policy_params);
   auto plan = plan_runs(spec, inputs, o.out);
   std::vector<size_t> todo;
   for (size_t i = 0; i < plan.size(); ++i) {
@@ -256,9 +403,8 @@ int study(const StudyOptions& o) {
     run_children(commands, parallel, on_exit);
   }
   std::vector<StudyRun> runs;
-  const auto arms = spec.arms();
   for (auto& p : plan) {
-    load_result(p, contracts[arms[p.run.arm].fleet]);
+    load_result(p);
     runs.push_back(p.run);
   }
   AtomicFiles files(o.out);

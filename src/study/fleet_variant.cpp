@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "model/duration.hpp"
 #include "model/gpu_catalog.hpp"
 #include "model/names.hpp"
-#include "outputs/economics.hpp"
 
 namespace gpufleet {
 
@@ -64,52 +64,130 @@ std::string count(int gpus, const GpuSpec& gpu) {
          (domains == 1 ? " domain)" : " domains)");
 }
 
-// "contract:MODEL:GPUS@PRICE" or "contract:MODEL:all@PRICE" as a change of -GPUS, and its terms.
-std::string parse_contract(const std::string& text, FleetContract& contract,
-                           const std::vector<PoolSpec>& pools) {
-  const std::string fix =
-      "write contract:MODEL:GPUS@PRICE or contract:MODEL:all@PRICE, e.g. "
-      "contract:H100:all@2.1 (USD per GPU-hour)";
-  const auto colon = text.find(':', 9), at = text.find('@');
-  if (colon == std::string::npos || at == std::string::npos || at < colon)
-    throw std::invalid_argument("fleet change '" + text + "': " + fix);
-  const auto gpu = find_gpu(text.substr(9, colon - 9));
-  if (!gpu) throw std::invalid_argument("fleet change '" + text + "': unknown GPU model; " + fix);
-  contract.model = gpu->model;
+// A number of a change: all of `text`, finite, within [low, high].
+bool parse_number(const std::string& text, double low, double high, double& value) {
   size_t used = 0;
-  const std::string price = text.substr(at + 1);
   try {
-    contract.price_per_gpu_hour = std::stod(price, &used);
+    value = std::stod(text, &used);
   } catch (const std::exception&) {
-    used = 0;
+    return false;
   }
-  if (used != price.size() || !std::isfinite(contract.price_per_gpu_hour) ||
-      contract.price_per_gpu_hour < 0 || contract.price_per_gpu_hour > 1000)
-    throw std::invalid_argument("fleet change '" + text +
-                                "': the price must be 0 to 1000 USD "
-                                "per GPU-hour; " +
-                                fix);
-  const std::string gpus = text.substr(colon + 1, at - colon - 1);
-  if (gpus == "all") {
-    int all = 0;
-    for (const auto& p : pools)
-      if (p.model == contract.model) all += p.gpus;
-    return contract.model + ":-" + std::to_string(all);
+  return used == text.size() && std::isfinite(value) && value >= low && value <= high;
+}
+
+std::string money(double usd) {
+  char text[32];
+  std::snprintf(text, sizeof text, "$%.2f", usd);
+  return text;
+}
+
+std::string days(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", seconds / 86400);
+  return text;
+}
+
+// A contract's start: a duration (30d, 12h), or 0 (parse_duration_s wants a positive one).
+double parse_start_s(const std::string& text) {
+  size_t used = 0;
+  double value = -1;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
   }
-  return contract.model + ":-" + gpus;
+  const std::string unit = used > 0 ? text.substr(used) : "?";
+  if (value == 0 && (unit.empty() || std::string("smhdw").find(unit) != std::string::npos) &&
+      unit.size() <= 1)
+    return 0;
+  return parse_duration_s(text);
+}
+
+// "contract:MODEL:AMOUNT@PRICE[:TERM[:START]]" on the fleet's `pools`: the contract, its GPUs
+// rounded to whole domains of the model's first pool.
+Contract parse_contract(const std::string& text, const std::vector<PoolSpec>& pools,
+                        double horizon_s, std::vector<std::string>& notes) {
+  const std::string fix =
+      "write contract:MODEL:AMOUNT@PRICE[:TERM[:START]], AMOUNT GPUs, N% or all, PRICE USD per "
+      "GPU-hour, TERM and START durations, e.g. contract:H200:30%@2.6:365d";
+  auto bad = [&](const std::string& why) {
+    return std::invalid_argument("fleet change '" + text + "': " + why + (why.empty() ? "" : "; ") +
+                                 fix);
+  };
+  const auto colon = text.find(':', 9), at = text.find('@');
+  if (colon == std::string::npos || at == std::string::npos || at < colon) throw bad("");
+  const std::string typed = text.substr(9, colon - 9);
+  const auto gpu = find_gpu(typed);
+  if (!gpu) throw bad("unknown GPU model '" + typed + "'" + did_you_mean(typed, gpu_model_names()));
+  Contract c;
+  c.model = gpu->model;
+  int model_gpus = 0, domain = 0;
+  for (const auto& p : pools)
+    if (p.model == c.model) {
+      model_gpus += p.gpus;
+      if (domain == 0) domain = p.gpus_per_domain > 0 ? p.gpus_per_domain : gpu->gpus_per_domain;
+    }
+  if (model_gpus == 0) throw bad("the fleet has no " + c.model + " GPU to commit");
+  // After the price: the term and the start, each optional.
+  std::vector<std::string> terms;
+  for (size_t from = at + 1;;) {
+    const auto next = text.find(':', from);
+    terms.push_back(text.substr(from, next == std::string::npos ? next : next - from));
+    if (next == std::string::npos) break;
+    from = next + 1;
+  }
+  if (terms.size() > 3) throw bad("too many parts after the price");
+  if (!parse_number(terms[0], 0, 1000, c.price_per_gpu_hour))
+    throw bad("the price must be 0 to 1000 USD per GPU-hour");
+  try {
+    c.start_s = terms.size() > 2 ? parse_start_s(terms[2]) : 0;
+    if (c.start_s >= horizon_s)
+      throw std::invalid_argument("it starts at day " + days(c.start_s) +
+                                  ", after the run ends (day " + days(horizon_s) + ")");
+    c.duration_s = terms.size() > 1 ? parse_duration_s(terms[1]) : horizon_s - c.start_s;
+  } catch (const std::invalid_argument& e) {
+    throw bad(e.what());
+  }
+  const std::string amount = text.substr(colon + 1, at - colon - 1);
+  double wanted = model_gpus;
+  if (amount != "all") {
+    const bool percent = !amount.empty() && amount.back() == '%';
+    const std::string number = percent ? amount.substr(0, amount.size() - 1) : amount;
+    if (!parse_number(number, 0, percent ? 100 : 1e7, wanted) || wanted <= 0)
+      throw bad("the amount must be GPUs (> 0), N% (0 to 100) or all");
+    if (percent) wanted = model_gpus * wanted / 100;
+  }
+  c.gpus = static_cast<int>(std::lround(wanted / domain)) * domain;
+  if (c.gpus != wanted)
+    notes.push_back(text + ": " + std::to_string(c.gpus) + " GPUs, rounded to whole " +
+                    gpu->system + " domains of " + std::to_string(domain));
+  if (c.gpus <= 0)
+    throw bad("it rounds to no GPU: commit at least one domain of " + std::to_string(domain));
+  if (c.gpus > model_gpus)
+    throw bad("it commits " + std::to_string(c.gpus) + " GPUs but the fleet has " +
+              std::to_string(model_gpus) + " " + c.model);
+  c.id = text;
+  notes.push_back(text + ": " + count(c.gpus, *gpu) + " committed at " +
+                  money(c.price_per_gpu_hour) + " per GPU-hour from day " + days(c.start_s) +
+                  " for " + days(c.duration_s) + (c.duration_s == 86400 ? " day" : " days"));
+  return c;
 }
 
 }  // namespace
 
-std::vector<PoolSpec> apply_fleet_changes(std::vector<PoolSpec> pools,
-                                          const std::vector<std::string>& changes,
-                                          std::vector<std::string>& notes,
-                                          std::vector<FleetContract>* contracts) {
-  for (const auto& given : changes) {
-    std::string text = given;
-    FleetContract contract;
-    const bool is_contract = given.rfind("contract:", 0) == 0;
-    if (is_contract) text = parse_contract(given, contract, pools);
+FleetVariant apply_fleet_changes(std::vector<PoolSpec> pools,
+                                 const std::vector<std::string>& changes, double horizon_s,
+                                 std::vector<std::string>& notes) {
+  FleetVariant variant;
+  for (const auto& text : changes) {
+    if (text.rfind("contract:", 0) == 0) {
+      Contract c = parse_contract(text, pools, horizon_s, notes);
+      int same = 1;  // the same change twice: two contracts, two ids
+      for (const auto& other : variant.contracts)
+        same += other.id == c.id || other.id.rfind(c.id + " #", 0) == 0;
+      if (same > 1) c.id += " #" + std::to_string(same);
+      variant.contracts.push_back(std::move(c));
+      continue;
+    }
     const Change c = parse_change(text);
     const GpuSpec gpu = *find_gpu(c.model);
     PoolSpec* pool = nullptr;
@@ -135,24 +213,13 @@ std::vector<PoolSpec> apply_fleet_changes(std::vector<PoolSpec> pools,
       notes.push_back(text + ": a new " + c.model + " pool of " + count(delta, gpu));
       continue;
     }
-    if (is_contract) {
-      contract.gpus = -delta;
-      if (contracts) contracts->push_back(contract);
-      char price[32];
-      std::snprintf(price, sizeof price, "$%.2f", contract.price_per_gpu_hour);
-      notes.push_back(given + ": " + count(-delta, gpu) + " leased out at " + price +
-                      " per GPU-hour");
-      if (pool->gpus + delta == 0) {  // the whole pool
-        pools.erase(pools.begin() + (pool - pools.data()));
-        continue;
-      }
-    }
     if (pool->gpus + delta <= 0)
-      throw std::invalid_argument("fleet change '" + given + "' leaves the " + c.model +
+      throw std::invalid_argument("fleet change '" + text + "' leaves the " + c.model +
                                   " pool with no GPU: it has " + std::to_string(pool->gpus));
     pool->gpus += delta;
   }
-  return pools;
+  variant.pools = std::move(pools);
+  return variant;
 }
 
 long add_training_generations(Workload& workload, const std::vector<PoolSpec>& pools) {
@@ -210,25 +277,6 @@ long drop_absent_models(Workload& workload, const std::vector<PoolSpec>& pools) 
   }
   dropped += std::erase_if(workload.leases, [&](const auto& l) { return absent(l.model); });
   return dropped;
-}
-
-nlohmann::json contracts_json(const std::vector<FleetContract>& contracts, double horizon_s) {
-  const EconomicsParams defaults;
-  const double hours = horizon_s / 3600;
-  long gpus = 0;
-  double revenue = 0, depreciation = 0, power = 0;
-  for (const auto& c : contracts) {
-    const GpuSpec gpu = *find_gpu(c.model);
-    gpus += c.gpus;
-    revenue += c.gpus * hours * c.price_per_gpu_hour;
-    depreciation += c.gpus * gpu.capex_per_gpu * hours / (defaults.life_years * 8760);
-    power += c.gpus * gpu.tdp_w / 1000 * hours * defaults.pue * defaults.usd_per_kwh;
-  }
-  return {{"gpus", gpus},
-          {"revenue_usd", revenue},
-          {"depreciation_usd", depreciation},
-          {"power_cost_usd", power},
-          {"margin_usd", revenue - depreciation - power}};
 }
 
 }  // namespace gpufleet

@@ -1,8 +1,11 @@
 #include "study/study_spec.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
 
 #include "formats/json_fields.hpp"
+#include "formats/temporary_file.hpp"
 
 namespace gpufleet {
 
@@ -10,6 +13,115 @@ namespace {
 
 std::string at(const std::string& list, size_t i) {
   return list + "[" + std::to_string(i) + "]";
+}
+
+bool is_identifier(const std::string& name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+}
+
+// The "{NAME}" placeholders of a text, in order.
+std::vector<std::string> placeholders(const std::string& text) {
+  std::vector<std::string> names;
+  for (auto open = text.find('{'); open != std::string::npos; open = text.find('{', open + 1)) {
+    const auto close = text.find('}', open);
+    if (close == std::string::npos) break;
+    const std::string name = text.substr(open + 1, close - open - 1);
+    if (is_identifier(name)) names.push_back(name);
+  }
+  return names;
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+// A sweep value as it goes into a name or a parameter: 0.1 as "0.1", 576 as "576".
+std::string sweep_text(const nlohmann::json& v, const JsonFields& sweep, const std::string& field) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_integer()) return std::to_string(v.get<long long>());
+  if (v.is_number_float() && std::isfinite(v.get<double>())) return v.dump();
+  sweep.fail(field, "expected a number or a string, got " + v.dump());
+}
+
+// The texts of an entry that placeholders may stand in: `keys`, each a string or a list of them.
+template <typename Visit>
+void for_each_text(const nlohmann::json& entry, const std::vector<std::string>& keys, Visit visit) {
+  for (const auto& key : keys) {
+    if (!entry.contains(key)) continue;
+    const auto& value = entry.at(key);
+    if (value.is_string()) visit(key, value.get<std::string>());
+    if (value.is_array())
+      for (size_t k = 0; k < value.size(); ++k)
+        if (value[k].is_string()) visit(at(key, k), value[k].get<std::string>());
+  }
+}
+
+// Refuses a placeholder other than `allowed` (none when empty) in the entry's texts.
+void check_placeholders(const nlohmann::json& entry, const JsonFields& f,
+                        const std::vector<std::string>& keys, const std::string& allowed) {
+  for_each_text(entry, keys, [&](const std::string& field, const std::string& text) {
+    for (const auto& name : placeholders(text))
+      if (name != allowed)
+        f.fail(field, "unknown placeholder {" + name + "}",
+               allowed.empty() ? "add \"sweep\": {\"" + name + "\": [VALUE, ...]} to the entry"
+                               : "the entry sweeps {" + allowed + "} only");
+  });
+}
+
+// The entries one entry of "policies" or "fleets" stands for: itself, or with "sweep":
+// {"NAME": [v1, v2, ...]}, one copy per value with each {NAME} of its `keys` replaced by the
+// value. A fleet whose name lacks the placeholder gets " (NAME=v)" appended.
+std::vector<nlohmann::json> expand_sweep(const nlohmann::json& entry, const JsonFields& f,
+                                         const std::vector<std::string>& keys, bool named) {
+  if (!f.has("sweep")) {
+    check_placeholders(entry, f, keys, "");
+    return {entry};
+  }
+  const JsonFields sweep = f.child("sweep");
+  const auto& variables = entry.at("sweep");
+  if (variables.size() != 1)
+    f.fail("sweep", "sweeps " + std::to_string(variables.size()) + " variables",
+           "sweep one variable per entry, e.g. {\"h\": [0, 0.1, 0.2]}; list another entry for "
+           "another variable");
+  const std::string name = variables.begin().key();
+  if (!is_identifier(name))
+    f.fail("sweep", "'" + name + "' is not a variable name",
+           "use letters, digits and '_', e.g. \"headroom\"");
+  const auto& values = sweep.array(name);
+  if (values.empty()) sweep.fail(name, "empty", "list the values, e.g. [0, 0.1, 0.2]");
+  check_placeholders(entry, f, keys, name);
+  const std::string placeholder = "{" + name + "}";
+  bool used = false;
+  for_each_text(entry, keys, [&](const std::string&, const std::string& text) {
+    used = used || text.find(placeholder) != std::string::npos;
+  });
+  if (!used)
+    f.fail("sweep", placeholder + " appears nowhere in the entry",
+           "write " + placeholder + " where the value goes, e.g. \"lease_headroom=" + placeholder +
+               "\"");
+  std::vector<nlohmann::json> out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const std::string value = sweep_text(values[i], sweep, at(name, i));
+    nlohmann::json copy = entry;
+    copy.erase("sweep");
+    for (const auto& key : keys) {
+      if (!copy.contains(key)) continue;
+      auto& v = copy[key];
+      if (v.is_string()) v = replace_all(v.get<std::string>(), placeholder, value);
+      if (v.is_array())
+        for (auto& item : v)
+          if (item.is_string()) item = replace_all(item.get<std::string>(), placeholder, value);
+    }
+    if (named && copy.contains("name") && copy["name"].is_string() &&
+        entry["name"].get<std::string>().find(placeholder) == std::string::npos)
+      copy["name"] = copy["name"].get<std::string>() + " (" + name + "=" + value + ")";
+    out.push_back(std::move(copy));
+  }
+  return out;
 }
 
 std::vector<long> read_seeds(const JsonFields& f) {
@@ -37,15 +149,19 @@ std::vector<StudyPolicy> read_policies(const JsonFields& f) {
       policies.push_back({list[i].get<std::string>(), {}, {}});
       continue;
     }
-    const JsonFields p(list[i], f.file(), f.field(at("policies", i)));
-    p.reject_unknown({"policy", "params", "forecast"});
-    StudyPolicy policy{p.text("policy"), {}, p.text_or("forecast", "")};
-    const auto& params = p.array_or_empty("params");
-    for (size_t k = 0; k < params.size(); ++k) {
-      if (!params[k].is_string()) p.fail(at("params", k), "expected \"NAME=VALUE\"");
-      policy.params.push_back(params[k].get<std::string>());
+    const JsonFields entry(list[i], f.file(), f.field(at("policies", i)));
+    entry.reject_unknown({"policy", "params", "forecast", "sweep"});
+    for (const auto& expanded :
+         expand_sweep(list[i], entry, {"policy", "params", "forecast"}, false)) {
+      const JsonFields p(expanded, f.file(), f.field(at("policies", i)));
+      StudyPolicy policy{p.text("policy"), {}, p.text_or("forecast", "")};
+      const auto& params = p.array_or_empty("params");
+      for (size_t k = 0; k < params.size(); ++k) {
+        if (!params[k].is_string()) p.fail(at("params", k), "expected \"NAME=VALUE\"");
+        policy.params.push_back(params[k].get<std::string>());
+      }
+      policies.push_back(std::move(policy));
     }
-    policies.push_back(std::move(policy));
   }
   if (policies.empty()) f.fail("policies", "empty", "list at least one policy");
   return policies;
@@ -55,17 +171,21 @@ std::vector<StudyFleet> read_fleets(const JsonFields& f) {
   std::vector<StudyFleet> fleets;
   const auto& list = f.array_or_empty("fleets");
   for (size_t i = 0; i < list.size(); ++i) {
-    const JsonFields p(list[i], f.file(), f.field(at("fleets", i)));
-    p.reject_unknown({"name", "changes"});
-    StudyFleet fleet{p.text("name"), {}};
-    const auto& changes = p.array_or_empty("changes");
-    for (size_t k = 0; k < changes.size(); ++k) {
-      if (!changes[k].is_string()) p.fail(at("changes", k), "expected e.g. \"H100:-50%\"");
-      fleet.changes.push_back(changes[k].get<std::string>());
+    const JsonFields entry(list[i], f.file(), f.field(at("fleets", i)));
+    entry.reject_unknown({"name", "changes", "sweep"});
+    entry.text("name");  // required, a text, before the sweep uses it
+    for (const auto& expanded : expand_sweep(list[i], entry, {"name", "changes"}, true)) {
+      const JsonFields p(expanded, f.file(), f.field(at("fleets", i)));
+      StudyFleet fleet{p.text("name"), {}};
+      const auto& changes = p.array_or_empty("changes");
+      for (size_t k = 0; k < changes.size(); ++k) {
+        if (!changes[k].is_string()) p.fail(at("changes", k), "expected e.g. \"H100:-50%\"");
+        fleet.changes.push_back(changes[k].get<std::string>());
+      }
+      for (const auto& other : fleets)
+        if (other.name == fleet.name) p.fail("name", "two fleets are named '" + fleet.name + "'");
+      fleets.push_back(std::move(fleet));
     }
-    for (const auto& other : fleets)
-      if (other.name == fleet.name) p.fail("name", "two fleets are named '" + fleet.name + "'");
-    fleets.push_back(std::move(fleet));
   }
   if (fleets.empty()) fleets.push_back({"base", {}});
   return fleets;
@@ -83,7 +203,74 @@ void read_tradeoff(const JsonFields& t, StudySpec& s) {
   s.tradeoff_y = t.text("y");
 }
 
+// The file's metrics, or the defaults; then the trade-off chart's, summarized like any other.
+// Each remembers where it was named, for the check of its key (study_keys.hpp).
+void read_metrics(const JsonFields& f, StudySpec& s) {
+  const auto& metrics = f.array_or_empty("metrics");
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    if (!metrics[i].is_string()) f.fail(at("metrics", i), "expected a summary.json key");
+    s.metrics.push_back(metrics[i].get<std::string>());
+    s.metric_fields.push_back(f.field(at("metrics", i)));
+  }
+  if (s.metrics.empty()) {
+    s.metrics = default_study_metrics();
+    s.metric_fields.assign(s.metrics.size(), "metrics (default)");
+  }
+  auto add = [&](const std::string& key, const std::string& field) {
+    if (std::find(s.metrics.begin(), s.metrics.end(), key) != s.metrics.end()) return;
+    s.metrics.push_back(key);
+    s.metric_fields.push_back(field);
+  };
+  for (size_t i = 0; i < s.tradeoff_x.size(); ++i) add(s.tradeoff_x[i], at("tradeoff.x", i));
+  if (!s.tradeoff_y.empty()) add(s.tradeoff_y, "tradeoff.y");
+}
+
+// "economics": the keys of an --economics file, or the path of one (from the current folder,
+// else from the study file's folder). Its values are checked by load_study_economics.
+void read_economics(const nlohmann::json& doc, const JsonFields& f, StudySpec& s) {
+  if (!f.has("economics")) return;
+  const std::string fix =
+      "give an object of --economics keys (docs/reports.md, \"Economics\"), e.g. "
+      "{\"discount_rate\": 0.1}, or the path of such a file";
+  const nlohmann::json& value = doc.at("economics");
+  if (value.is_object()) {
+    s.economics = value;
+    return;
+  }
+  if (!value.is_string() || value.get<std::string>().empty())
+    f.fail("economics", "expected an object or a file path", fix);
+  namespace fs = std::filesystem;
+  fs::path path = value.get<std::string>();
+  std::error_code ec;
+  if (!fs::exists(path, ec) && path.is_relative() &&
+      fs::exists(fs::path(s.file).parent_path() / path, ec))
+    path = fs::path(s.file).parent_path() / path;
+  if (!fs::exists(path, ec)) f.fail("economics", "no file '" + path.string() + "'", fix);
+  s.economics_file = path.string();
+  s.economics = read_json_file(s.economics_file);
+  if (!s.economics.is_object())
+    throw InputError(s.economics_file, "", "expected a JSON object", fix);
+}
+
 }  // namespace
+
+EconomicsParams load_study_economics(const StudySpec& s) {
+  if (s.economics.is_null()) return {};
+  if (!s.economics_file.empty()) return load_economics(s.economics_file, {});
+  // load_economics reads files: the object goes through one, and its errors are the study
+  // file's, at "economics.KEY".
+  const TemporaryFile file(s.economics.dump(1) + "\n", ".json");
+  try {
+    EconomicsParams params = load_economics(file.path(), {});
+    params.file = s.file;
+    return params;
+  } catch (const InputError& e) {
+    std::string message = e.what();
+    const std::string prefix = e.file() + ": " + (e.where().empty() ? "" : e.where() + ": ");
+    if (message.rfind(prefix, 0) == 0) message = message.substr(prefix.size());
+    throw InputError(s.file, e.where().empty() ? "economics" : "economics." + e.where(), message);
+  }
+}
 
 std::vector<StudyArm> StudySpec::arms() const {
   std::vector<StudyArm> arms;
@@ -109,11 +296,13 @@ const std::vector<std::string>& default_study_metrics() {
                                                    "training.jobs_completed",
                                                    "inference.slo_attainment",
                                                    "inference.worst_hour_slo_attainment",
+                                                   "inference.worst_service_slo_attainment",
+                                                   "inference.worst_service_hour_slo_attainment",
                                                    "lease.revenue_usd",
+                                                   "economics.fleet.contract_revenue_usd",
                                                    "economics.fleet.net_value_usd",
+                                                   "economics.fleet_per_year.net_value_usd",
                                                    "economics.fleet.cash_margin_usd",
-                                                   "contract.revenue_usd",
-                                                   "economics.fleet.margin_with_contracts_usd",
                                                    "fleet.energy_kwh",
                                                    "failures.interruptions"};
   return metrics;
@@ -125,7 +314,7 @@ StudySpec load_study(const std::string& file) {
   const JsonFields f(doc, file, "");
   f.reject_unknown({"format", "version", "description", "scenario", "scale", "days", "seeds",
                     "policies", "fleets", "baseline", "failures", "timeout_min", "metrics",
-                    "forecast", "tradeoff"});
+                    "forecast", "tradeoff", "economics"});
   if (f.text("format") != "gpufleet-study") f.fail("format", "must be \"gpufleet-study\"");
   if (f.number("version") != 1) f.fail("version", "must be 1");
   StudySpec s;
@@ -143,21 +332,15 @@ StudySpec load_study(const std::string& file) {
   s.failures = f.text_or("failures", "off");
   if (s.failures != "on" && s.failures != "off") f.fail("failures", "must be \"on\" or \"off\"");
   s.timeout_s = f.has("timeout_min") ? f.positive("timeout_min") * 60 : 3600;
-  const auto& metrics = f.array_or_empty("metrics");
-  for (size_t i = 0; i < metrics.size(); ++i) {
-    if (!metrics[i].is_string()) f.fail(at("metrics", i), "expected a summary.json key");
-    s.metrics.push_back(metrics[i].get<std::string>());
-  }
-  if (s.metrics.empty()) s.metrics = default_study_metrics();
-  // The trade-off chart's metrics are summarized like any other.
-  for (const auto& key : s.tradeoff_x)
-    if (std::find(s.metrics.begin(), s.metrics.end(), key) == s.metrics.end())
-      s.metrics.push_back(key);
-  if (!s.tradeoff_y.empty() &&
-      std::find(s.metrics.begin(), s.metrics.end(), s.tradeoff_y) == s.metrics.end())
-    s.metrics.push_back(s.tradeoff_y);
+  read_metrics(f, s);
+  read_economics(doc, f, s);
   const std::string baseline = f.text_or("baseline", "");
   const auto arms = s.arms();
+  for (size_t a = 0; a < arms.size(); ++a)
+    for (size_t b = 0; b < a; ++b)
+      if (arms[a].name == arms[b].name)
+        f.fail("policies", "two arms are named '" + arms[a].name + "'",
+               "list each policy (with its params and forecast) once");
   if (!baseline.empty()) {
     const auto it = std::find_if(arms.begin(), arms.end(),
                                  [&](const StudyArm& a) { return a.name == baseline; });

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "outputs/economics.hpp"
 
 namespace gpufleet {
 
@@ -40,6 +43,13 @@ struct StudySpec {
   std::string forecast = "weekly";  // --forecast of policies that set none
   double timeout_s = 3600;
   std::vector<std::string> metrics;  // summary.json keys, dotted ("training.capacity_gap")
+  // Where each metric was named, for errors: "metrics[3]", "tradeoff.x[0]", "metrics (default)".
+  std::vector<std::string> metric_fields;
+  // Economics overrides: the object of an --economics file (docs/reports.md), given in the
+  // study file or read from the file it names; null: the defaults. `economics_file` is where
+  // errors point: that file, or empty when the object is in the study file.
+  nlohmann::json economics;
+  std::string economics_file;
   // A trade-off chart: y against each x, one line per forecast (docs/studies.md); empty: none.
   std::vector<std::string> tradeoff_x;
   std::string tradeoff_y;
@@ -49,6 +59,10 @@ struct StudySpec {
 
 // Reads and checks a study file; errors name the file and field.
 StudySpec load_study(const std::string& file);
+
+// The study's economics: the defaults, then its overrides. Throws InputError naming the study
+// file (at "economics.KEY") or the economics file it names.
+EconomicsParams load_study_economics(const StudySpec& spec);
 
 // The metrics a study reports when its file names none.
 const std::vector<std::string>& default_study_metrics();
