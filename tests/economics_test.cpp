@@ -208,23 +208,30 @@ TEST(Economics, HourlyBillingPeriodsCreditOnlyTheHourThatMissed) {
   EXPECT_NEAR(service["sla_penalty_usd"].get<double>(), 50 * 3600 * kUsdPerUnit, 1e-9);
 }
 
-// One 72-GPU job that needs 10 hours on its GB200 rack, cut by a 4-hour window: 40% served at
-// the GB200's $4.5 transfer price, the 60% left at its $4.5 rental price.
-TEST(Economics, TrainingShortfallCostsTheRentOfTheMissingGpuHours) {
+// One 72-GPU job that needs 10 hours on its GB200 rack, cut by a 4-hour window: 40% served
+// in-house, the 60% left rented at the GB200's $4.5 rental price. The whole demand is worth its
+// $4.5 transfer price, so the job adds 720 x 4.5 - 432 x 4.5 = 288 GPU-hours x $4.5 to the net
+// value: each GPU-hour served in-house counts once, at the rent it saves.
+TEST(Economics, TrainingShortfallCostsTheRentOfTheMissingGpuHoursOnce) {
   TempDir dir;
   const double work = 72 * kGb200Flops * 0.4 * 10 * 3600;
-  ASSERT_EQ(
-      run_scenario(dir, {pool("GB200", 72)}, workload(4 * 3600, {training_job("j", 0, 72, work)}))
-          .exit_code,
-      0);
+  ASSERT_EQ(run_scenario(dir, {pool("GB200", 72)},
+                         workload(4 * 3600, {training_job("j", 0, 72, work)}))
+                .exit_code,
+            0);
   const auto s = summary_of(dir);
   EXPECT_NEAR(s["training"]["capacity_gap"].get<double>(), 0.6, 1e-6);
   const json& t = s["economics"]["training"];
   EXPECT_NEAR(t["demand_gpu_hours"].get<double>(), 720, 1e-6);
   EXPECT_NEAR(t["shortfall_gpu_hours"].get<double>(), 432, 1e-3);
-  EXPECT_NEAR(t["value_usd"].get<double>(), 288 * 4.5, 1e-2);
+  EXPECT_NEAR(t["value_usd"].get<double>(), 720 * 4.5, 1e-6);
+  EXPECT_NEAR(t["in_house_value_usd"].get<double>(), 288 * 4.5, 1e-2);
+  EXPECT_NEAR(t["rented_value_usd"].get<double>(), 432 * 4.5, 1e-2);
   EXPECT_NEAR(t["shortfall_cost_usd"].get<double>(), 432 * 4.5, 1e-2);
-  EXPECT_NEAR(s["economics"]["fleet"]["shortfall_cost_usd"].get<double>(), 432 * 4.5, 1e-2);
+  const json& e = s["economics"]["fleet"];
+  EXPECT_NEAR(e["training_value_usd"].get<double>() - e["shortfall_cost_usd"].get<double>(),
+              288 * 4.5, 1e-2);
+  EXPECT_NEAR(e["net_value_usd"].get<double>(), 288 * 4.5 - e["cost_usd"].get<double>(), 1e-2);
 }
 
 // A contract that starts while the GPUs are busy makes room: the preemptible lease goes first,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <set>
 
@@ -411,6 +412,38 @@ TEST(Study, AnUnknownMetricIsRefusedWithTheNearestKeyBeforeAnythingRuns) {
   EXPECT_NE(group.err.find("name one of its figures: training.wait_s.count"), std::string::npos)
       << group.err;
   EXPECT_FALSE(std::filesystem::exists(dir.path("out")));
+}
+
+// A study's growth reaches the workloads it draws: the same draw, each demand value times
+// (1 + g)^(t / 30 days); out of range it is refused before anything is written.
+TEST(Study, GrowthInAStudyGrowsTheDrawnDemand) {
+  TempDir dir;
+  const auto drawn = [&](const std::string& name, const std::string& extra) {
+    const auto r = run_cli(
+        {"study", dir.write(name + ".json", study_file(extra).dump()), "--out", dir.path(name)});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(read_file(dir.path(name + "/inputs/seed-1/workload.json")));
+  };
+  const json flat = drawn("flat", R"({"seeds": [1], "policies": ["static-partition"]})");
+  const json grown = drawn("grown", R"({"seeds": [1], "policies": ["static-partition"],
+                                        "growth": {"inference_per_month": 1.0}})");
+  const json& a = flat["inference"][0]["demand"];
+  const json& b = grown["inference"][0]["demand"];
+  ASSERT_EQ(a["values"].size(), b["values"].size());
+  const double interval = a["interval_s"].get<double>();
+  for (size_t k = 0; k < a["values"].size(); k += 37) {
+    const double expected = a["values"][k].get<double>() * std::pow(2.0, k * interval / 2592000);
+    EXPECT_NEAR(b["values"][k].get<double>(), expected, 1e-3 + 1e-6 * expected) << k;
+  }
+  const auto bad =
+      run_cli({"study",
+               dir.write("bad.json", study_file(R"({"growth": {"training_per_month": 3}})").dump()),
+               "--out", dir.path("bad")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("growth.training_per_month: must be between -0.5 and 1"),
+            std::string::npos)
+      << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path("bad")));
 }
 
 TEST(Study, MetricsByIdReachTheRunsAndAPoolOfOneFleetIsKnown) {

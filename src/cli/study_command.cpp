@@ -179,6 +179,8 @@ StudyInputs write_inputs(const StudySpec& spec, const std::string& out, bool qui
     options.scale = spec.scale;
     if (spec.days > 0) options.days = spec.days;
     options.seed = static_cast<unsigned long>(seed);
+    options.training_growth = spec.training_growth;
+    options.inference_growth = spec.inference_growth;
     const auto generated = generate_scenario(scenario, options);
     const auto draws = draw_fleets(spec, generated);
     if (seed == spec.seeds.front()) {

@@ -94,10 +94,13 @@ json cash_json(const PoolCash& c) {
           {"cost_per_useful_eflop_usd", eflop > 0 ? json(c.cost() / eflop) : json(nullptr)}};
 }
 
-// Training: demand served, valued at the transfer price of the generation each job asked for
-// first; demand not served within the window, at the price of renting that generation.
+// Training: the lab has its training demand done. What the fleet serves within the window is done
+// in-house; the rest is rented, at the rental price of the generation each job asked for first, to
+// keep the schedule. The work is worth its transfer price wherever it ran, so the policy and the
+// fleet move the net value through the rent alone: each GPU-hour served in-house is worth the rent
+// it saves, once (valuing it and also charging the rent of its absence would count it twice).
 struct TrainingValue {
-  double demand_h = 0, served_h = 0, value = 0, shortfall_cost = 0;
+  double demand_h = 0, served_h = 0, value = 0, in_house_value = 0, shortfall_cost = 0;
 };
 
 TrainingValue training_value(const Fleet& fleet, const Workload& w, const RunResult& r,
@@ -109,9 +112,11 @@ TrainingValue training_value(const Fleet& fleet, const Workload& w, const RunRes
     const std::string& model = job.generations.front().model;
     const double need_h = training_need_gpu_hours(fleet, job);
     const double served_h = need_h * r.training[j].work_done_flops / job.work_flops;
+    const double price = model_price(params.internal_price_per_gpu_hour, fleet, model);
     t.demand_h += need_h;
     t.served_h += served_h;
-    t.value += served_h * model_price(params.internal_price_per_gpu_hour, fleet, model);
+    t.value += need_h * price;
+    t.in_house_value += served_h * price;
     t.shortfall_cost += std::max(0.0, need_h - served_h) *
                         model_price(params.shortfall_price_per_gpu_hour, fleet, model);
   }
@@ -238,6 +243,8 @@ json economics_json(const Fleet& fleet, const Workload& workload, const RunResul
             {"served_gpu_hours", training.served_h},
             {"shortfall_gpu_hours", std::max(0.0, training.demand_h - training.served_h)},
             {"value_usd", training.value},
+            {"in_house_value_usd", training.in_house_value},
+            {"rented_value_usd", training.value - training.in_house_value},
             {"shortfall_cost_usd", training.shortfall_cost}}},
           {"services", services},
           {"fleet", fleet_row},

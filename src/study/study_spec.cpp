@@ -252,6 +252,20 @@ void read_economics(const nlohmann::json& doc, const JsonFields& f, StudySpec& s
     throw InputError(s.economics_file, "", "expected a JSON object", fix);
 }
 
+// Overrides of the scenario's demand growth (docs/seed-scenario.md, "Demand growth").
+void read_growth(const JsonFields& g, StudySpec& s) {
+  g.reject_unknown({"training_per_month", "inference_per_month"});
+  const auto rate = [&](const char* key) {
+    const double v = g.number(key);
+    if (!(v >= -0.5 && v <= 1))
+      g.fail(key, "must be between -0.5 and 1",
+             "a fraction per month of 30 days: 0.05 is +5% a month");
+    return v;
+  };
+  if (g.has("training_per_month")) s.training_growth = rate("training_per_month");
+  if (g.has("inference_per_month")) s.inference_growth = rate("inference_per_month");
+}
+
 }  // namespace
 
 EconomicsParams load_study_economics(const StudySpec& s) {
@@ -314,7 +328,7 @@ StudySpec load_study(const std::string& file) {
   const JsonFields f(doc, file, "");
   f.reject_unknown({"format", "version", "description", "scenario", "scale", "days", "seeds",
                     "policies", "fleets", "baseline", "failures", "timeout_min", "metrics",
-                    "forecast", "tradeoff", "economics"});
+                    "forecast", "tradeoff", "economics", "growth"});
   if (f.text("format") != "gpufleet-study") f.fail("format", "must be \"gpufleet-study\"");
   if (f.number("version") != 1) f.fail("version", "must be 1");
   StudySpec s;
@@ -334,6 +348,7 @@ StudySpec load_study(const std::string& file) {
   s.timeout_s = f.has("timeout_min") ? f.positive("timeout_min") * 60 : 3600;
   read_metrics(f, s);
   read_economics(doc, f, s);
+  if (f.has("growth")) read_growth(f.child("growth"), s);
   const std::string baseline = f.text_or("baseline", "");
   const auto arms = s.arms();
   for (size_t a = 0; a < arms.size(); ++a)

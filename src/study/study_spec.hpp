@@ -1,6 +1,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,8 @@ struct StudySpec {
   std::string scenario = "seed";
   double scale = 1;
   double days = 0;  // 0: the scenario's
+  // Demand growth per month of the drawn workloads (docs/seed-scenario.md); unset: the scenario's.
+  std::optional<double> training_growth, inference_growth;
   std::vector<long> seeds;
   std::vector<StudyPolicy> policies;
   std::vector<StudyFleet> fleets;
