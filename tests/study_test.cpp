@@ -12,6 +12,7 @@
 #include "model/input_error.hpp"
 #include "policies/policies.hpp"
 #include "study/fleet_variant.hpp"
+#include "study/study_report.hpp"
 #include "study/study_tables.hpp"
 #include "study/summary_skeleton.hpp"
 #include "test_support.hpp"
@@ -361,6 +362,14 @@ TEST(Study, InvestmentFiguresWorkedByHand) {
                      "2.093023256,1.686"),
             std::string::npos)
       << csv;
+  // The report reads it as an investment, with the terms it assumed.
+  const std::string html = study_report_html(spec, runs);
+  EXPECT_NE(html.find("As an investment"), std::string::npos);
+  EXPECT_NE(html.find("5 years at a discount rate of 8%"), std::string::npos);
+  EXPECT_NE(html.find("<td>43.20</td><td>+20.64 [+15.67, +25.61]</td><td>+39.21 [+19.37, "
+                      "+59.05]</td><td>2.09 [1.69, 2.76]</td>"),
+            std::string::npos)
+      << html;
   // A flow that does not grow never pays back; a lower bound <= 0 has no upper payback.
   for (auto& r : runs)
     if (r.arm == 1)

@@ -14,6 +14,7 @@
 #include "model/input_error.hpp"
 #include "model/names.hpp"
 #include "policies/policies.hpp"
+#include "report/figure_format.hpp"
 #include "runtime/child_processes.hpp"
 #include "runtime/slurm_array.hpp"
 #include "runtime/text_file.hpp"
@@ -327,33 +328,51 @@ std::string years(const std::optional<double>& y) {
 
 // The arm as an investment: its capex over the baseline's fleet, the yearly cash flow change D,
 // the NPV over the assets' life and the payback (docs/studies.md).
+// One line of the verdict: label, the paired difference and its interval in the figure's unit.
+void print_difference(const std::string& label, const MeanInterval& d, report::Unit unit,
+                      const std::string& unit_text) {
+  std::printf("    %-32s %10s %-16s [%s, %s]  n=%ld\n", label.c_str(),
+              report::display_number(d.mean, unit, true).c_str(), unit_text.c_str(),
+              report::display_number(d.low, unit, true).c_str(),
+              report::display_number(d.high, unit, true).c_str(), d.n);
+}
+
 void print_investment(const Investment& inv) {
-  std::printf("    %-48s %+9.2f M USD\n", "investment.capex_usd", inv.capex_usd * 1e-6);
-  for (const auto& [key, m] : {std::pair{"investment.yearly_cash_flow_usd", inv.cash_flow},
-                               std::pair{"investment.npv_usd", inv.npv}})
-    std::printf("    %-48s %+9.2f M USD  [%+.2f, %+.2f], n=%ld\n", key, m.mean * 1e-6, m.low * 1e-6,
-                m.high * 1e-6, m.n);
+  const auto money = report::Unit::kMillionUsd;
+  std::printf("    %-32s %10s $M\n", "capex of the GPUs it adds",
+              report::display_number(inv.capex_usd, money).c_str());
+  print_difference("yearly cash flow", inv.cash_flow, money, "$M a year");
+  print_difference("NPV over the GPUs' life", inv.npv, money, "$M");
   if (inv.payback_years)
-    std::printf("    %-48s %9.2f years  [%s, %s]\n", "investment.payback_years", *inv.payback_years,
+    std::printf("    %-32s %10.2f %-16s [%s, %s]\n", "payback", *inv.payback_years, "years",
                 years(inv.payback_low).c_str(), years(inv.payback_high).c_str());
   else
-    std::printf("    %-48s %9s (%s)\n", "investment.payback_years", "-",
+    std::printf("    %-32s %10s (%s)\n", "payback", "-",
                 inv.capex_usd > 0 ? "the yearly cash flow does not grow" : "no capex");
 }
 
-// "arm vs baseline: metric +d [lo, hi]" for the headline metrics, then the arm as an
-// investment: the verdict first.
+// The window of the runs, for money over the window: "$M per 30 days".
+std::string window_of(const std::vector<StudyRun>& runs) {
+  for (const auto& run : runs)
+    if (run.ok) return report::period_text(run.summary.value("horizon_s", 0.0));
+  return "";
+}
+
+// For each arm, its paired differences against the baseline in the headline figures, then the
+// arm as an investment: the verdict first.
 void print_verdicts(const StudySpec& spec, const std::vector<StudyRun>& runs) {
   const auto arms = spec.arms();
+  const std::string window = window_of(runs);
   std::printf("\n%zu arms x %zu seeds; paired differences against '%s' (95%% CI):\n", arms.size(),
               spec.seeds.size(), arms[spec.baseline].name.c_str());
   for (size_t a = 0; a < arms.size(); ++a) {
     if (static_cast<int>(a) == spec.baseline) continue;
     std::printf("  %s\n", arms[a].name.c_str());
     for (const auto& h : study_headlines()) {
-      const MeanInterval d = arm_figure(spec, runs, static_cast<int>(a), h.metric).diff;
-      std::printf("    %-48s %+9.2f %-6s [%+.2f, %+.2f], n=%ld\n", h.metric.c_str(),
-                  d.mean * h.factor, h.unit.c_str(), d.low * h.factor, d.high * h.factor, d.n);
+      const auto unit = report::unit_of_key(h.metric);
+      const bool yearly = h.metric.find("fleet_per_year") != std::string::npos;
+      print_difference(h.label, arm_figure(spec, runs, static_cast<int>(a), h.metric).diff, unit,
+                       report::difference_unit_text(unit, yearly ? "year" : window));
     }
     const Investment inv = arm_investment(spec, runs, static_cast<int>(a));
     if (inv.n > 0) print_investment(inv);

@@ -57,29 +57,51 @@ std::string mean_text(const MeanInterval& m, const std::string& metric, bool& cl
          low_mark + ", " + report::display_number(high, unit) + high_mark + "]";
 }
 
-// "training capacity gap (points)", "margin with contracts ($M per 30 days)".
-std::string difference_header(const StudyHeadline& h, const std::string& period) {
-  return h.label + " (" + report::difference_unit_text(report::unit_of_key(h.metric), period) + ")";
+// A money figure per year says so; the others are over the run's window.
+std::string period_for(const std::string& metric, const std::string& window) {
+  return metric.find("fleet_per_year") != std::string::npos ? "year" : window;
 }
 
-// "arm vs baseline" rows: the paired differences that decide.
+// The headlines worth reading: net value over the window repeats net value per year when the
+// window is a year.
+std::vector<StudyHeadline> headlines(const std::vector<StudyRun>& runs) {
+  std::vector<StudyHeadline> out;
+  const bool a_year = period_of(runs) == report::period_text(365 * 86400.0);
+  for (const auto& h : study_headlines())
+    if (!(a_year && h.metric == "economics.fleet.net_value_usd")) out.push_back(h);
+  return out;
+}
+
+// "training capacity gap (points)", "net value per year ($M per year)".
+std::string difference_header(const StudyHeadline& h, const std::string& period) {
+  return h.label + " (" +
+         report::difference_unit_text(report::unit_of_key(h.metric), period_for(h.metric, period)) +
+         ")";
+}
+
+std::string arm_legend(const StudySpec& spec) {
+  const auto arms = spec.arms();
+  std::string legend;
+  for (size_t a = 0; a < arms.size(); ++a) legend += (a ? "; " : "") + numbered(a, arms[a].name);
+  return legend;
+}
+
+// The paired differences that decide: one row per headline figure, one column per arm.
 void verdicts(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>& runs) {
   const auto arms = spec.arms();
   const std::string period = period_of(runs);
-  std::vector<std::vector<std::string>> rows{
-      {"arm, against " + numbered(spec.baseline, arms[spec.baseline].name)}};
-  for (const auto& h : study_headlines()) rows[0].push_back(difference_header(h, period));
+  std::vector<std::vector<std::string>> rows{{"arm minus #" + std::to_string(spec.baseline + 1)}};
+  for (size_t a = 0; a < arms.size(); ++a)
+    if (static_cast<int>(a) != spec.baseline) rows[0].push_back("#" + std::to_string(a + 1));
   long fewest = -1;
-  for (size_t a = 0; a < arms.size(); ++a) {
-    if (static_cast<int>(a) == spec.baseline) continue;
-    std::vector<std::string> row{numbered(a, arms[a].name)};
-    long n = 0;
-    for (const auto& h : study_headlines()) {
+  for (const auto& h : headlines(runs)) {
+    std::vector<std::string> row{difference_header(h, period)};
+    for (size_t a = 0; a < arms.size(); ++a) {
+      if (static_cast<int>(a) == spec.baseline) continue;
       const auto f = arm_figure(spec, runs, static_cast<int>(a), h.metric);
       row.push_back(f.diff.n > 0 ? difference_text(f.diff, report::unit_of_key(h.metric)) : "-");
-      n = std::max(n, f.diff.n);
+      fewest = fewest < 0 ? f.diff.n : std::min(fewest, f.diff.n);
     }
-    fewest = fewest < 0 ? n : std::min(fewest, n);
     rows.push_back(std::move(row));
   }
   page.section("Verdicts",
@@ -88,8 +110,58 @@ void verdicts(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>
                    std::to_string(std::max(fewest, 0L)) +
                    " or more seeds. Points are percentage points; money is over the run (" +
                    period +
-                   "). An interval that does not contain 0 is a difference the seeds cannot "
-                   "explain.");
+                   ") or per year. An interval that does not contain 0 is a difference the seeds "
+                   "cannot explain. Arms: " +
+                   arm_legend(spec) + ".");
+  // About six arms side by side fit the page; more go to further tables.
+  for (const auto& part : report::split_to_width(rows, 200)) page.table(part);
+}
+
+std::string payback_text(const Investment& inv) {
+  const auto years = [](const std::optional<double>& y) {
+    char text[32];
+    if (!y) return std::string("never");
+    std::snprintf(text, sizeof text, "%.2f", *y);
+    return std::string(text);
+  };
+  if (!inv.payback_years) return inv.capex_usd > 0 ? "never (no gain)" : "- (no capex)";
+  return years(inv.payback_years) + " [" + years(inv.payback_low) + ", " + years(inv.payback_high) +
+         "]";
+}
+
+// Each arm against the baseline as an investment: what its GPUs cost up front, the yearly cash
+// it changes, and what that is worth over the GPUs' life.
+void investments(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>& runs) {
+  const auto arms = spec.arms();
+  const auto money = report::Unit::kMillionUsd;
+  std::vector<std::vector<std::string>> rows{{"arm", "capex of the GPUs it adds ($M)",
+                                              "yearly cash flow ($M a year)", "NPV ($M)",
+                                              "payback (years)"}};
+  Investment any;
+  for (size_t a = 0; a < arms.size(); ++a) {
+    if (static_cast<int>(a) == spec.baseline) continue;
+    const Investment inv = arm_investment(spec, runs, static_cast<int>(a));
+    if (inv.n == 0) continue;
+    any = inv;
+    rows.push_back({numbered(a, arms[a].name), report::display_number(inv.capex_usd, money),
+                    difference_text(inv.cash_flow, money), difference_text(inv.npv, money),
+                    payback_text(inv)});
+  }
+  if (rows.size() == 1) return;
+  char terms[200];
+  std::snprintf(terms, sizeof terms, "%g years at a discount rate of %g%%", any.life_years,
+                100 * any.discount_rate);
+  page.section("As an investment",
+               "Against " + numbered(spec.baseline, arms[spec.baseline].name) +
+                   ", paired by seed, 95% confidence intervals. Capex: the GPUs the arm's fleet "
+                   "adds, at their capex per GPU. Yearly cash flow: the change in net value per "
+                   "year plus depreciation (not cash; the capex is paid up front instead). NPV "
+                   "over the GPUs' life, " +
+                   std::string(terms) +
+                   ", assuming the simulated year's rate repeats (a contract's terms renewed); "
+                   "payback = capex / yearly cash flow. An arm that also changes the policy "
+                   "counts the policy's gain: read it beside the same policy on the baseline's "
+                   "fleet.");
   page.table(rows);
 }
 
@@ -140,20 +212,22 @@ void bars(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>& ru
   if (paired && all_round_to_zero(raw, unit)) {
     const double step = report::display_resolution(unit) / factor;
     page.note_figure(title, "no difference (below " + report::display_number(step, unit) + " " +
-                                report::difference_unit_text(unit, period) + ")");
+                                report::difference_unit_text(unit, period_for(h.metric, period)) +
+                                ")");
     return;
   }
   if (!paired) {
     const auto [lo, hi] = std::minmax_element(values.y.begin(), values.y.end());
     if (all_round_to_zero({(*hi - *lo) / factor}, unit)) {
-      page.figure_left_out(title, "every arm's mean is " +
-                                      value_with_unit(*lo / factor, unit, period) +
-                                      " to the shown decimals");
+      page.figure_left_out(title,
+                           "every arm's mean is " +
+                               value_with_unit(*lo / factor, unit, period_for(h.metric, period)) +
+                               " to the shown decimals");
       return;
     }
   }
-  const std::string axis =
-      paired ? report::difference_unit_text(unit, period) : report::unit_text(unit, period);
+  const std::string axis = paired ? report::difference_unit_text(unit, period_for(h.metric, period))
+                                  : report::unit_text(unit, period_for(h.metric, period));
   page.figure(report::bar_chart(ChartText{title, "", axis}, names, {values}, {ci},
                                 10 * report::display_resolution(unit)),
               paired ? "Paired difference against " + arms[spec.baseline].name +
@@ -168,7 +242,8 @@ void means_table(HtmlPage& page, const StudySpec& spec, const std::vector<StudyR
   for (size_t a = 0; a < arms.size(); ++a) rows[0].push_back("#" + std::to_string(a + 1));
   bool clipped = false;
   for (const auto& metric : spec.metrics) {
-    const std::string unit = report::unit_text(report::unit_of_key(metric), period);
+    const std::string unit =
+        report::unit_text(report::unit_of_key(metric), period_for(metric, period));
     std::vector<std::string> row{metric + (unit.empty() ? "" : ", " + unit)};
     for (size_t a = 0; a < arms.size(); ++a) {
       const auto m = arm_figure(spec, runs, static_cast<int>(a), metric).own;
@@ -176,8 +251,7 @@ void means_table(HtmlPage& page, const StudySpec& spec, const std::vector<StudyR
     }
     rows.push_back(std::move(row));
   }
-  std::string legend;
-  for (size_t a = 0; a < arms.size(); ++a) legend += (a ? "; " : "") + numbered(a, arms[a].name);
+  const std::string legend = arm_legend(spec);
   page.section("Every metric",
                "Means over the seeds that ran, per arm (study_summary.csv has them in raw "
                "units): " +
@@ -273,11 +347,12 @@ std::string study_report_html(const StudySpec& spec, const std::vector<StudyRun>
                                            spec.scenario + "; " + std::to_string(failed) +
                                            " runs failed (study.csv says why)");
   verdicts(page, spec, runs);
+  investments(page, spec, runs);
   tradeoff(page, spec, runs);
   page.section("Paired differences", "");
-  for (const auto& h : study_headlines()) bars(page, spec, runs, h, true);
+  for (const auto& h : headlines(runs)) bars(page, spec, runs, h, true);
   page.section("Each arm", "");
-  for (const auto& h : study_headlines()) bars(page, spec, runs, h, false);
+  for (const auto& h : headlines(runs)) bars(page, spec, runs, h, false);
   means_table(page, spec, runs);
   return page.finish();
 }

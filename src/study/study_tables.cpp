@@ -192,7 +192,8 @@ const std::vector<StudyHeadline>& study_headlines() {
       {"inference.slo_attainment", "inference SLO attainment", "points", 100},
       {"inference.worst_hour_slo_attainment", "inference SLO, worst hour", "points", 100},
       {"inference.worst_service_slo_attainment", "worst service's SLO attainment", "points", 100},
-      {"inference.worst_service_hour_slo_attainment", "worst service's worst hour", "points", 100}};
+      {"inference.worst_service_hour_slo_attainment", "worst hour of any one service", "points",
+       100}};
   return h;
 }
 
