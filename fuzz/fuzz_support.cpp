@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "formats/platform_writer.hpp"
 #include "formats/workload_io.hpp"
 #include "import/importers.hpp"
 #include "model/gpu_catalog.hpp"
@@ -76,45 +77,6 @@ void expect_clean(const std::function<void()>& parse) {
   } catch (const std::exception& e) {
     finding("an exception the CLI reports as an internal error", e.what());
   }
-}
-
-Fleet fleet_of(const std::vector<PoolSpec>& specs) {
-  std::map<std::string, int> seen;
-  std::vector<std::pair<std::string, const PoolSpec*>> named;
-  for (const auto& p : specs) {
-    std::string name = p.name;
-    if (name.empty()) {
-      const int n = ++seen[p.model];
-      for (char c : p.model) name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (n > 1) name += "-" + std::to_string(n);
-    }
-    named.emplace_back(name, &p);
-  }
-  std::sort(named.begin(), named.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  Fleet fleet;
-  for (const auto& [name, spec] : named) {
-    const auto gpu = find_gpu(spec->model);
-    if (!gpu) throw std::invalid_argument("unknown model " + spec->model);
-    Pool pool;
-    pool.name = name;
-    pool.gpu_model = gpu->model;
-    pool.role = parse_pool_role(spec->role.empty() ? gpu->role : spec->role);
-    pool.gpus_per_domain = spec->gpus_per_domain > 0 ? spec->gpus_per_domain : gpu->gpus_per_domain;
-    pool.peak_flops_per_gpu = gpu->bf16_flops;
-    pool.hbm_gb = gpu->hbm_gb;
-    pool.tdp_w = gpu->tdp_w;
-    pool.idle_w = gpu->idle_w;
-    pool.price_per_gpu_hour = gpu->price_per_gpu_hour;
-    pool.capex_per_gpu = gpu->capex_per_gpu;
-    pool.first_domain = static_cast<int>(fleet.domains.size());
-    pool.domain_count = spec->gpus / pool.gpus_per_domain;
-    for (int d = 0; d < pool.domain_count; ++d)
-      fleet.domains.push_back({name + "-" + std::to_string(d), static_cast<int>(fleet.pools.size()),
-                               pool.gpus_per_domain, -1});
-    fleet.pools.push_back(pool);
-  }
-  return fleet;
 }
 
 const Fleet& small_fleet() {

@@ -35,10 +35,6 @@ std::vector<std::string> split_files(std::string_view text, size_t max_parts);
 // single non-empty line, and aborts (a finding) otherwise.
 void expect_clean(const std::function<void()>& parse);
 
-// The fleet the CLI would read from platform_xml(pools), built without SimGrid: pools sorted
-// by name, one domain per NVLink domain.
-Fleet fleet_of(const std::vector<PoolSpec>& pools);
-
 // A small fixed fleet with every catalog model, for binding fuzzed workloads.
 const Fleet& small_fleet();
 

@@ -368,7 +368,7 @@ void print_verdicts(const StudySpec& spec, const std::vector<StudyRun>& runs) {
   for (size_t a = 0; a < arms.size(); ++a) {
     if (static_cast<int>(a) == spec.baseline) continue;
     std::printf("  %s\n", arms[a].name.c_str());
-    for (const auto& h : study_headlines()) {
+    for (const auto& h : study_headlines(runs)) {
       const auto unit = report::unit_of_key(h.metric);
       const bool yearly = h.metric.find("fleet_per_year") != std::string::npos;
       print_difference(h.label, arm_figure(spec, runs, static_cast<int>(a), h.metric).diff, unit,

@@ -102,7 +102,47 @@ std::string number(double x) {
   return s.str();
 }
 
+// The pool's name in the platform: its own, or the model in lower case, "-2", "-3" when repeated.
+std::string pool_name(const PoolSpec& spec, const GpuSpec& gpu, std::map<std::string, int>& seen) {
+  const int n = ++seen[gpu.model];
+  return !spec.name.empty() ? spec.name : lower(gpu.model) + (n > 1 ? "-" + std::to_string(n) : "");
+}
+
 }  // namespace
+
+Fleet fleet_of(const std::vector<PoolSpec>& specs) {
+  std::vector<Pool> pools;
+  std::map<std::string, int> seen;
+  for (const auto& spec : specs) {
+    const auto gpu = find_gpu(spec.model);
+    if (!gpu) throw std::invalid_argument("unknown GPU model '" + spec.model + "'");
+    Pool p;
+    p.name = pool_name(spec, *gpu, seen);
+    p.gpu_model = gpu->model;
+    p.role = parse_pool_role(spec.role.empty() ? gpu->role : spec.role);
+    p.gpus_per_domain = spec.gpus_per_domain > 0 ? spec.gpus_per_domain : gpu->gpus_per_domain;
+    p.peak_flops_per_gpu = gpu->bf16_flops;
+    p.hbm_gb = gpu->hbm_gb;
+    p.tdp_w = gpu->tdp_w;
+    p.idle_w = gpu->idle_w;
+    p.price_per_gpu_hour = gpu->price_per_gpu_hour;
+    p.capex_per_gpu = gpu->capex_per_gpu;
+    p.domain_count = spec.gpus / p.gpus_per_domain;
+    pools.push_back(p);
+  }
+  // A loaded platform lists its pools by name (sim/platform_loader.cpp).
+  std::stable_sort(pools.begin(), pools.end(),
+                   [](const Pool& a, const Pool& b) { return a.name < b.name; });
+  Fleet fleet;
+  for (auto& p : pools) {
+    p.first_domain = static_cast<int>(fleet.domains.size());
+    const int index = static_cast<int>(fleet.pools.size());
+    for (int d = 0; d < p.domain_count; ++d)
+      fleet.domains.push_back({p.name + "-" + std::to_string(d), index, p.gpus_per_domain, -1});
+    fleet.pools.push_back(p);
+  }
+  return fleet;
+}
 
 std::string platform_xml(const std::vector<PoolSpec>& pools) {
   if (pools.empty()) throw std::invalid_argument("no pool given: add --pool MODEL:COUNT");
@@ -117,9 +157,7 @@ std::string platform_xml(const std::vector<PoolSpec>& pools) {
     const GpuSpec gpu = known_gpu(p.model);
     const int per_domain = p.gpus_per_domain > 0 ? p.gpus_per_domain : gpu.gpus_per_domain;
     check_whole_domains(gpu.model, p.gpus, per_domain, gpu.system);
-    const int n = ++seen[gpu.model];
-    const std::string name =
-        !p.name.empty() ? p.name : lower(gpu.model) + (n > 1 ? "-" + std::to_string(n) : "");
+    const std::string name = pool_name(p, gpu, seen);
     const int hosts = p.gpus / per_domain;
     const double uplink_Bps = per_domain * gpu.scaleout_gbps * 1e9 / 8;
     out << "    <cluster id=\"" << name << "\" prefix=\"" << name << "-\" suffix=\"\" radical=\"0-"

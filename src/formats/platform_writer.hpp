@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "model/fleet.hpp"
+
 namespace gpufleet {
 
 // One pool to generate: `gpus` GPUs of `model`, in NVLink domains of the catalog's size
@@ -24,5 +26,10 @@ PoolSpec parse_pool_spec(const std::string& text);
 // cluster, pools joined through a spine link. Throws std::invalid_argument on unknown models
 // or GPU counts that are not whole domains.
 std::string platform_xml(const std::vector<PoolSpec>& pools);
+
+// The fleet a run loads from platform_xml(pools), built without SimGrid: the same pool names
+// ("h100", "h100-2"), in the same order (by name), with the catalog's figures; one domain per
+// NVLink domain, without hosts.
+Fleet fleet_of(const std::vector<PoolSpec>& pools);
 
 }  // namespace gpufleet

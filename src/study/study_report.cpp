@@ -62,16 +62,6 @@ std::string period_for(const std::string& metric, const std::string& window) {
   return metric.find("fleet_per_year") != std::string::npos ? "year" : window;
 }
 
-// The headlines worth reading: net value over the window repeats net value per year when the
-// window is a year.
-std::vector<StudyHeadline> headlines(const std::vector<StudyRun>& runs) {
-  std::vector<StudyHeadline> out;
-  const bool a_year = period_of(runs) == report::period_text(365 * 86400.0);
-  for (const auto& h : study_headlines())
-    if (!(a_year && h.metric == "economics.fleet.net_value_usd")) out.push_back(h);
-  return out;
-}
-
 // "training capacity gap (points)", "net value per year ($M per year)".
 std::string difference_header(const StudyHeadline& h, const std::string& period) {
   return h.label + " (" +
@@ -94,7 +84,7 @@ void verdicts(HtmlPage& page, const StudySpec& spec, const std::vector<StudyRun>
   for (size_t a = 0; a < arms.size(); ++a)
     if (static_cast<int>(a) != spec.baseline) rows[0].push_back("#" + std::to_string(a + 1));
   long fewest = -1;
-  for (const auto& h : headlines(runs)) {
+  for (const auto& h : study_headlines(runs)) {
     std::vector<std::string> row{difference_header(h, period)};
     for (size_t a = 0; a < arms.size(); ++a) {
       if (static_cast<int>(a) == spec.baseline) continue;
@@ -350,9 +340,9 @@ std::string study_report_html(const StudySpec& spec, const std::vector<StudyRun>
   investments(page, spec, runs);
   tradeoff(page, spec, runs);
   page.section("Paired differences", "");
-  for (const auto& h : headlines(runs)) bars(page, spec, runs, h, true);
+  for (const auto& h : study_headlines(runs)) bars(page, spec, runs, h, true);
   page.section("Each arm", "");
-  for (const auto& h : headlines(runs)) bars(page, spec, runs, h, false);
+  for (const auto& h : study_headlines(runs)) bars(page, spec, runs, h, false);
   means_table(page, spec, runs);
   return page.finish();
 }

@@ -1,5 +1,6 @@
 #include "study/study_tables.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -195,6 +196,15 @@ const std::vector<StudyHeadline>& study_headlines() {
       {"inference.worst_service_hour_slo_attainment", "worst hour of any one service", "points",
        100}};
   return h;
+}
+
+std::vector<StudyHeadline> study_headlines(const std::vector<StudyRun>& runs) {
+  const auto ran = std::find_if(runs.begin(), runs.end(), [](const StudyRun& r) { return r.ok; });
+  const bool a_year = ran != runs.end() && ran->summary.value("horizon_s", 0.0) == 365 * 86400.0;
+  std::vector<StudyHeadline> out;
+  for (const auto& h : study_headlines())
+    if (!(a_year && h.metric == "economics.fleet.net_value_usd")) out.push_back(h);
+  return out;
 }
 
 const json* find_summary_key(const json& summary, const std::string& key) {

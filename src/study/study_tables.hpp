@@ -72,6 +72,9 @@ struct StudyHeadline {
   double factor;
 };
 const std::vector<StudyHeadline>& study_headlines();
+// Those worth reading for these runs: the net value over the window repeats the net value per
+// year when the window is a year, and is left out then.
+std::vector<StudyHeadline> study_headlines(const std::vector<StudyRun>& runs);
 
 // A field of a CSV file: quoted when it holds a comma, a quote or a line break.
 std::string csv_field(const std::string& text);

@@ -12,10 +12,6 @@
 
 namespace gpufleet {
 
-// The fleet a run loads from platform_xml(pools): the same pool names ("h100", "h100-2"), in
-// the same order (by name), with the catalog's figures; domains without SimGrid hosts.
-Fleet fleet_of(const std::vector<PoolSpec>& pools);
-
 // What a run on these pools and this workload writes as summary.json, every figure empty: the
 // run's own summarize and economics_json on a RunResult sized to them, with nothing run. Its
 // keys are those a study may name (docs/studies.md). Checks the workload against the fleet
