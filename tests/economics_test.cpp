@@ -168,7 +168,7 @@ TEST(Economics, APolicyBetterOnEveryFigureAndOnCashIsNotRankedLower) {
 // time, below the 95% step of the schedule, credits the whole bill.
 json contract_case() {
   json w = workload(4 * 3600, json::array(), {h100_service({50, 50, 50, 50})});
-  w["contracts"] = {contract("c", "H100", 8, 7200, 3600, 2.0)};
+  w["contracts"] = json::array({contract("c", "H100", 8, 7200, 3600, 2.0)});
   return w;
 }
 
@@ -240,7 +240,7 @@ TEST(Contracts, MakeRoomFromPreemptibleLeasesThenReplicasThenLowPriorityTraining
   {
     TempDir dir;
     json w = leasing_case(true);  // a preemptible 8-GPU lease and one replica on 16 H100s
-    w["contracts"] = {contract("c", "H100", 8, 1800, 3600, 3.0)};
+    w["contracts"] = json::array({contract("c", "H100", 8, 1800, 3600, 3.0)});
     ASSERT_EQ(run_scenario(dir, {pool("H100", 16)}, w, {"--policy", "lease-idle"}).exit_code, 0);
     const auto s = summary_of(dir);
     EXPECT_EQ(s["lease"]["reclaimed"].get<long>(), 1);
@@ -252,7 +252,7 @@ TEST(Contracts, MakeRoomFromPreemptibleLeasesThenReplicasThenLowPriorityTraining
   low["priority"] = 0;
   high["priority"] = 2;
   json w = workload(4 * 3600, {high, low});
-  w["contracts"] = {contract("c", "GB200", 72, 3600, 3600, 4.0)};
+  w["contracts"] = json::array({contract("c", "GB200", 72, 3600, 3600, 4.0)});
   ASSERT_EQ(run_scenario(dir, {pool("GB200", 144)}, w).exit_code, 0);
   const auto jobs = read_csv(dir.path("out/jobs.csv"));
   int training = 0;
