@@ -265,6 +265,7 @@ def full_document():
                 "priority": 2,
                 "gpu_share": 0.5,
                 "recorded": {"start_s": 10, "end_s": 4000},
+                "walltime_s": 7200,
             },
             {
                 "id": "b",
@@ -324,6 +325,7 @@ def edge_document():
     t["steps"] = 9223372036854775807
     t["priority"] = -1000000000
     t["recorded"] = {"start_s": 0, "end_s": 0}
+    t["walltime_s"] = 316224000  # ten years, the bound of every time
     d["training"][1]["after"] = []
     d["inference"][0]["demand"] = {"interval_s": 1, "repeat": False, "values": [0]}
     d["leases"][0]["start_s"] = 0
@@ -428,6 +430,13 @@ def negative_cases():
          setter(["training", 0, "checkpoint_interval_s"], 0))
     case("negative checkpoint_bytes", "training[0].checkpoint_bytes",
          setter(["training", 0, "checkpoint_bytes"], -1))
+    case("walltime_s 0", "training[0].walltime_s", setter(["training", 0, "walltime_s"], 0))
+    case("negative walltime_s", "training[0].walltime_s",
+         setter(["training", 0, "walltime_s"], -60))
+    case("walltime_s past ten years", "training[0].walltime_s",
+         setter(["training", 0, "walltime_s"], 316224001))
+    case("walltime_s as text", "training[0].walltime_s",
+         setter(["training", 0, "walltime_s"], "4h"))
     case("negative recorded start_s", "training[0].recorded.start_s",
          setter(["training", 0, "recorded", "start_s"], -1))
     case("empty training generations", "training[0].generations",

@@ -37,6 +37,10 @@ struct TrainingJob {
   // at recorded_end_s on every generation it may use.
   double recorded_start_s = -1;
   double recorded_end_s = -1;
+  // The run-time limit the user asked for (Slurm's --time), seconds of wall time; 0: none. It
+  // is what planning policies know of the job's length (SchedulerCore::planned_runtime_s), the
+  // same on every generation, and with `--walltime kill` a run still going at it is killed.
+  double walltime_s = 0;
 
   double allocated_gpus() const { return gpus * gpu_share; }
 };
