@@ -149,7 +149,7 @@ TEST(SchedulerCore, FindsWaitingJobsBySizeAndPriorityAndKnowsWhenTheyCrossAWait)
   ASSERT_TRUE(core.start_training(2, 0));
   EXPECT_EQ(read_within(core, 4), (std::vector<int>{1}));
   EXPECT_EQ(core.waiting_training().position(3), 2u);
-  EXPECT_EQ(core.running_by_estimated_end(0).size(), 1u);
+  EXPECT_EQ(core.running_by_planned_end(0).size(), 1u);
 }
 
 TEST(WaitingMerge, ReadsEachJobOnceInQueueOrderAndDropsRunsThatNoLongerFit) {

@@ -44,6 +44,8 @@ struct CompareOptions {
   std::vector<std::string> params;
   std::string failures = "off";
   std::string forecast = "weekly";
+  std::string walltime = "kill";
+  std::string plan_with = "walltime";
   EconomicsOptions economics;
   bool quiet = false;
 };
@@ -137,7 +139,8 @@ SharedInputs shared_inputs(const CompareOptions& o) {
   if (o.interval) in.args.insert(in.args.end(), {"--interval", *o.interval});
   if (seed) in.args.insert(in.args.end(), {"--seed", std::to_string(*seed)});
   if (!o.horizon.empty()) in.args.insert(in.args.end(), {"--horizon", o.horizon});
-  in.args.insert(in.args.end(), {"--failures", o.failures, "--forecast", o.forecast});
+  in.args.insert(in.args.end(), {"--failures", o.failures, "--forecast", o.forecast, "--walltime",
+                                 o.walltime, "--plan-with", o.plan_with});
   in.description["workload"] = workload;
   in.description["platform"] = platform;
   in.description["seed"] = seed ? nlohmann::json(*seed) : nlohmann::json(nullptr);
@@ -258,6 +261,7 @@ CommandRunner add_compare_command(CLI::App& app) {
                   "What inference scaling knows of demand ahead in every run: last, "
                   "window[:HOURS], weekly or oracle (docs/policies.md)")
       ->capture_default_str();
+  add_walltime_options(cmd, o->walltime, &o->plan_with);
   cmd->add_option("--jobs", o->jobs, "Policies run at once (0: as many as cores)")
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "Threads per run (0: cores / jobs)")

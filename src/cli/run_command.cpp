@@ -58,6 +58,8 @@ struct RunOptions {
   double repair_scale = 1;
   std::string checkpoint = "young-daly";
   std::string forecast = "weekly";
+  std::string walltime = "kill";
+  std::string plan_with = "walltime";
   bool quiet = false;
   bool report = false;
   EconomicsOptions economics;
@@ -214,6 +216,8 @@ int run(const RunOptions& o) {
   sim.placement = *placement_rule_named(o.placement);
   sim.failures = failure_model(o);
   sim.young_daly_checkpoints = o.checkpoint == "young-daly";
+  sim.kill_at_walltime = o.walltime == "kill";
+  sim.planning = *runtime_planning_named(o.plan_with);
   if (o.threads < 0) throw std::invalid_argument("--threads must be >= 0 (0: all cores)");
   const auto threads =
       tbb::global_control(tbb::global_control::max_allowed_parallelism,
@@ -329,6 +333,7 @@ CommandRunner add_run_command(CLI::App& app) {
                   "What inference scaling knows of demand ahead: last, window[:HOURS], weekly, "
                   "or oracle (the future demand itself; a reference, docs/policies.md)")
       ->capture_default_str();
+  add_walltime_options(cmd, o->walltime, &o->plan_with);
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar or summary table");
   cmd->add_flag("--report", o->report, "Also write report.html (docs/reports.md)");
   add_economics_options(cmd, o->economics);

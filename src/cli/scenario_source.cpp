@@ -60,6 +60,22 @@ void add_growth_options(CLI::App* cmd, std::optional<double>& training_growth,
                   "the scenario's inference.growth_per_month)");
 }
 
+void add_walltime_options(CLI::App* cmd, std::string& walltime, std::string* plan_with) {
+  cmd->add_option("--walltime", walltime,
+                  "A training run still going at its walltime_s: 'kill' it, as Slurm does "
+                  "(TIMEOUT: not requeued, work since its last checkpoint lost), or 'ignore' the "
+                  "limit")
+      ->check(CLI::IsMember({"kill", "ignore"}))
+      ->capture_default_str();
+  if (!plan_with) return;
+  cmd->add_option("--plan-with", *plan_with,
+                  "What planning policies know of a job's length: its 'walltime' (jobs without "
+                  "one: their compute time), or its 'exact' compute time (an oracle, a reference "
+                  "for what estimates cost; docs/policies.md)")
+      ->check(CLI::IsMember({"walltime", "exact"}))
+      ->capture_default_str();
+}
+
 std::string describe(const Scenario& scenario, const GeneratedScenario& g, double scale) {
   long gpus = 0;
   std::string pools;

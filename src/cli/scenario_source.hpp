@@ -19,6 +19,11 @@ std::string scenario_file(const std::string& name_or_path);
 void add_growth_options(CLI::App* cmd, std::optional<double>& training_growth,
                         std::optional<double>& inference_growth);
 
+// --walltime (kill or ignore) and, given plan_with, --plan-with (walltime or exact): what a run
+// still going at its walltime meets, and what planning policies know of job lengths
+// (docs/workload-format.md, "Walltime").
+void add_walltime_options(CLI::App* cmd, std::string& walltime, std::string* plan_with);
+
 // One line for stderr: what was generated, the realized offered loads.
 std::string describe(const Scenario& scenario, const GeneratedScenario& generated, double scale);
 

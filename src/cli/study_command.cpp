@@ -265,8 +265,9 @@ std::vector<PlannedRun> plan_runs(const StudySpec& spec, const StudyInputs& inpu
       const std::string economics = inputs.economics[arm.fleet];
       const std::string seed = std::to_string(spec.seeds[s]);
       p.command.argv = {self, "run", "-q", "--workload", workload, "--platform", platform};
-      p.command.argv.insert(p.command.argv.end(), {"--policy", policy.name, "--seed", seed,
-                                                   "--failures", spec.failures, "--threads", "1"});
+      p.command.argv.insert(p.command.argv.end(),
+                            {"--policy", policy.name, "--seed", seed, "--failures", spec.failures,
+                             "--walltime", spec.walltime, "--threads", "1"});
       for (const auto& param : policy.params)
         p.command.argv.insert(p.command.argv.end(), {"--param", param});
       if (!economics.empty())

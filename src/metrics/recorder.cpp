@@ -110,6 +110,14 @@ void Recorder::training_interrupted(int job, double now, double useful_flops, do
   run.restart_gpu_s += restart_gpu_s;
 }
 
+void Recorder::training_killed(int job, double now, double useful_flops, double lost_gpu_s) {
+  training_ended(job, now, useful_flops, false);
+  auto& run = result_.training[job];
+  run.killed_s = now;
+  run.killed_lost_gpu_s += lost_gpu_s;
+  contention_.completed(job, now);  // it leaves the system: no longer shares a pool
+}
+
 void Recorder::training_checkpointed(int job, double checkpoint_gpu_s) {
   result_.training[job].checkpoint_gpu_s += checkpoint_gpu_s;
 }

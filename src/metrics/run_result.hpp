@@ -29,6 +29,10 @@ struct TrainingRun {
   double checkpoint_gpu_s = 0;        // GPU-seconds spent writing checkpoints
   double held_s = 0;                  // time its GPUs were held, over all its runs
   double last_run_end_s = -1;         // when its latest run stopped (preemption, end, horizon)
+  // Killed at its walltime (Slurm's TIMEOUT; never completes): when, -1 if not; and the
+  // GPU-seconds (x gpu_share) that run held after its last checkpoint, whose work was lost.
+  double killed_s = -1;
+  double killed_lost_gpu_s = 0;
   double contention = 0;  // N of finish-time fairness (ContentionTracker); 0 if unfinished
 };
 
@@ -87,6 +91,8 @@ struct RunResult {
   std::string forecast = "weekly";  // what inference scaling knew of demand ahead
   unsigned long seed = 0;
   PlacementRule placement = PlacementRule::kTopology;
+  std::string plan_with = "walltime";  // what planning knew of job lengths (--plan-with)
+  std::string walltime = "kill";       // what a run reaching its walltime met (--walltime)
   double horizon_s = 0;
   ModelAssumptions assumptions;
   std::vector<TrainingRun> training;

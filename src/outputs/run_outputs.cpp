@@ -73,8 +73,10 @@ std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) 
     if (job.submit_s >= r.horizon_s) continue;
     const std::string model =
         run.pool >= 0 ? fleet.pools[run.pool].gpu_model : job.generations.front().model;
-    // A job started, stopped before the horizon and not completed was preempted and waits.
+    // A job started, stopped before the horizon and not completed was preempted and waits, or
+    // was killed at its walltime (it will not run again).
     const char* state = run.end_s >= 0                     ? "completed"
+                        : run.killed_s >= 0                ? "timeout"
                         : run.start_s < 0                  ? "waiting"
                         : run.last_run_end_s < r.horizon_s ? "preempted"
                                                            : "running";

@@ -58,9 +58,9 @@ json pools_json(const Fleet& fleet, const RunResult& r, double& fleet_gpu_s, dou
 }
 
 json training_json(const Fleet& fleet, const Workload& w, const RunResult& r) {
-  double demand_h = 0, served_h = 0, lost_h = 0;
+  double demand_h = 0, served_h = 0, lost_h = 0, killed_lost_h = 0;
   std::vector<double> waits, jcts;
-  long started = 0, completed = 0, submitted = 0, preemptions = 0;
+  long started = 0, completed = 0, submitted = 0, preemptions = 0, killed = 0, no_walltime = 0;
   for (size_t j = 0; j < w.training.size(); ++j) {
     const auto& job = w.training[j];
     const auto& run = r.training[j];
@@ -71,6 +71,9 @@ json training_json(const Fleet& fleet, const Workload& w, const RunResult& r) {
     served_h += need_h * run.work_done_flops / job.work_flops;
     lost_h += need_h * run.lost_work_flops / job.work_flops;
     preemptions += run.preemptions;
+    killed += run.killed_s >= 0;
+    killed_lost_h += run.killed_lost_gpu_s / 3600;
+    no_walltime += job.walltime_s <= 0;
     if (run.start_s >= 0) {
       ++started;
       waits.push_back(run.start_s - job.submit_s);
@@ -84,13 +87,16 @@ json training_json(const Fleet& fleet, const Workload& w, const RunResult& r) {
           {"jobs_started", started},
           {"jobs_completed", completed},
           {"jobs_waiting_at_horizon", submitted - started},
-          {"jobs_running_at_horizon", started - completed},
+          {"jobs_running_at_horizon", started - completed - killed},
           {"demand_gpu_hours", demand_h},
           {"served_gpu_hours", served_h},
           {"capacity_gap", demand_h > 0 ? 1 - served_h / demand_h : 0},
           {"capacity_gap_window_s", {0, r.horizon_s}},
           {"preemptions", preemptions},
           {"lost_gpu_hours", lost_h},
+          {"jobs_killed_at_walltime", killed},
+          {"killed_at_walltime_gpu_hours", killed_lost_h},
+          {"jobs_without_walltime", no_walltime},
           {"wait_s", to_json(distribution_of(waits))},
           {"jct_s", to_json(distribution_of(jcts))}};
 }
@@ -258,6 +264,8 @@ json summarize(const Fleet& fleet, const Workload& workload, const RunResult& r)
   double gpu_s = 0, flops = 0, energy_j = 0;
   json pools = pools_json(fleet, r, gpu_s, flops, energy_j);
   json training = training_json(fleet, workload, r);
+  training["plan_with"] = r.plan_with;
+  training["walltime"] = r.walltime;
   training.update(scheduling_metrics_json(fleet, workload, r));
   json failures = failures_json(fleet, workload, r, training);
   return {{"schema_version", kOutputSchemaVersion},

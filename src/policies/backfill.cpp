@@ -12,7 +12,8 @@ namespace gpufleet {
 namespace {
 
 // Where and when the head of the queue is guaranteed to start: the pool that frees its GPUs
-// first if running jobs end at their estimates, and the GPUs left over there at that time.
+// first if running jobs end when planned (their walltimes: SchedulerCore::planned_runtime_s,
+// never their true run times), and the GPUs left over there at that time.
 struct Reservation {
   int pool = -1;
   double start_s = std::numeric_limits<double>::infinity();
@@ -27,9 +28,10 @@ Reservation reserve_for(const SchedulerCore& core, int head, PoolRole role) {
     if (fleet.pools[pool].role != role || fleet.pools[pool].gpus() < gpus) continue;
     int free = core.free_gpus(pool);
     double start = core.now();
-    // Running jobs past their estimate count as ending now, in job order (the order of ties
-    // decides which of them the spare GPUs come from); the rest in order of estimated end.
-    const auto& ends = core.running_by_estimated_end(pool);
+    // Running jobs past their planned end (a limit not enforced, --walltime ignore) count as
+    // ending now, in job order (the order of ties decides which of them the spare GPUs come
+    // from); the rest in order of planned end.
+    const auto& ends = core.running_by_planned_end(pool);
     auto next = ends.begin();
     std::vector<int> overdue;
     for (; next != ends.end() && next->first <= core.now(); ++next) overdue.push_back(next->second);
@@ -52,7 +54,7 @@ bool may_backfill(const SchedulerCore& core, int job, int pool, PoolRole role,
                   const Reservation& reserved, int free, int spare) {
   const int gpus = core.workload().training[job].gpus;
   if (core.fleet().pools[pool].role != role || free < gpus) return false;
-  const bool ends_in_time = core.now() + core.estimated_runtime_s(job, pool) <= reserved.start_s;
+  const bool ends_in_time = core.now() + core.planned_runtime_s(job, pool) <= reserved.start_s;
   return pool != reserved.pool || ends_in_time || gpus <= spare;
 }
 
@@ -146,7 +148,7 @@ class Candidates {
   bool fits(const WaitingMerge::Run& run, int job) const {
     if (job == head_) return false;
     if (run.pool != reserved_.pool || run.gpus <= reserved_.spare_gpus) return true;
-    return core_.estimated_runtime_s(job, run.pool) <= shorter_than_s_;
+    return core_.planned_runtime_s(job, run.pool) <= shorter_than_s_;
   }
   size_t chunk_of(int job) const {
     return (core_.waiting_training().position(job) + started_ - 1) / chunk_;
@@ -197,7 +199,7 @@ void backfill_training(SchedulerCore& core, PoolRole role) {
       if (!started && !core.start_training(job, pool)) continue;
       candidates.started();
       if (pool == reserved.pool &&
-          core.now() + core.estimated_runtime_s(job, pool) > reserved.start_s)
+          core.now() + core.planned_runtime_s(job, pool) > reserved.start_s)
         reserved.spare_gpus -= core.workload().training[job].gpus;
       if ((most_free = most_free_gpus(core, role)) == 0) return;
     }

@@ -37,7 +37,7 @@ std::unique_ptr<Policy> make_composed_policy(PolicyPlan plan);
 // Starts waiting training jobs in queue order on pools of `role` until the head does not fit.
 void start_training_fifo(SchedulerCore& core, PoolRole role);
 // EASY backfilling: starts later jobs that fit now without delaying the head's reservation
-// (runtimes estimated by SchedulerCore::estimated_runtime_s).
+// (run times planned by SchedulerCore::planned_runtime_s: walltimes, not true run times).
 void backfill_training(SchedulerCore& core, PoolRole role);
 // Starts jobs that have waited at least `wait_s` on inference pools with room (at most
 // usable_gpus(pool) GPUs of a pool), if their training state fits the GPUs' memory.
@@ -52,7 +52,8 @@ int most_free_gpus(const SchedulerCore& core, PoolRole role);
 // restart_delay_s.
 void preempt_for_priority(SchedulerCore& core, PoolRole role, double restart_delay_s);
 // Moves spilled jobs back to a training pool of a generation they prefer when one has room and
-// the move (a restart after restart_delay_s, up to a checkpoint interval redone) pays off.
+// the move (a restart after restart_delay_s, up to a checkpoint interval redone) pays off, by
+// the planned time left (from the walltime) and the generations' relative speeds.
 void migrate_back(SchedulerCore& core, double restart_delay_s);
 // Starts each waiting job that has a recorded start once that time comes, on any pool of a
 // model it may use (one domain if it fits in one), and asks to be woken at the recorded

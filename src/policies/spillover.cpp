@@ -77,8 +77,10 @@ void migrate_back(SchedulerCore& core, double restart_delay_s) {
     const int here = core.placement_of(job)->pool;
     if (fleet.pools[here].role != PoolRole::kInference) continue;
     const auto& spec = core.workload().training[job];
+    // What the planner knows: the time left to the planned end (the walltime, never the true run
+    // time), at least nothing.
     const double left_here =
-        core.started_at(job) + core.estimated_runtime_s(job, here) - core.now();
+        std::max(0.0, core.started_at(job) + core.planned_runtime_s(job, here) - core.now());
     // The job's training pools of generations it prefers to the one it runs on.
     const int current = core.generation_on(job, here);
     for (int there : core.job_pools(job)) {
@@ -87,9 +89,10 @@ void migrate_back(SchedulerCore& core, double restart_delay_s) {
         continue;
       // Worth it only if the faster pool finishes sooner after paying for the move: the
       // reload, and up to one checkpoint interval of work redone.
-      const double left_there =
-          left_here * core.estimated_runtime_s(job, there) / core.estimated_runtime_s(job, here) +
-          restart_delay_s + spec.checkpoint_interval_s;
+      // The same work at the faster generation's speed: the relative speeds are the workload's
+      // throughput matrix, which the scheduler knows.
+      const double left_there = left_here * core.rate_on(job, here) / core.rate_on(job, there) +
+                                restart_delay_s + spec.checkpoint_interval_s;
       if (left_there >= left_here) continue;
       core.preempt_training(job, restart_delay_s);
       core.start_training(job, there);

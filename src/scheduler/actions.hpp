@@ -20,6 +20,11 @@ struct PreemptTraining {
   double restart_delay_s = 0;
   bool failure = false;  // a failure of its GPUs stopped it, not a policy
 };
+// Ends a running training job at its walltime (Slurm's TIMEOUT): not requeued, never completed;
+// the work since its last checkpoint is lost.
+struct KillTraining {
+  int job = 0;
+};
 struct StartReplica {
   int replica = 0;
   int service = 0;
@@ -49,7 +54,7 @@ struct EndContract {
   int contract = 0;
 };
 
-using Action = std::variant<StartTraining, PreemptTraining, StartReplica, StopReplica, StartLease,
-                            RejectLease, ReclaimLease, StartContract, EndContract>;
+using Action = std::variant<StartTraining, PreemptTraining, KillTraining, StartReplica, StopReplica,
+                            StartLease, RejectLease, ReclaimLease, StartContract, EndContract>;
 
 }  // namespace gpufleet

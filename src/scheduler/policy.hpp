@@ -2,12 +2,22 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gpufleet {
 
 class SchedulerCore;
+
+// What planning policies know of a training job's length (SchedulerCore::planned_runtime_s):
+// its walltime, the limit the user asked for, as a real scheduler does; or, as a reference for
+// measuring what that costs, its exact compute time (`gpufleet run --plan-with exact`: an
+// oracle, never a default).
+enum class RuntimePlanning { kWalltime, kExact };
+const char* to_string(RuntimePlanning planning);
+std::optional<RuntimePlanning> runtime_planning_named(std::string_view name);
 
 // A scheduling policy: called by the core after every batch of events; it reads queues and
 // free capacity from the core and decides through the core's decision calls.

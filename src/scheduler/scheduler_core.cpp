@@ -10,9 +10,20 @@
 
 namespace gpufleet {
 
+const char* to_string(RuntimePlanning planning) {
+  return planning == RuntimePlanning::kExact ? "exact" : "walltime";
+}
+
+std::optional<RuntimePlanning> runtime_planning_named(std::string_view name) {
+  if (name == "walltime") return RuntimePlanning::kWalltime;
+  if (name == "exact") return RuntimePlanning::kExact;
+  return std::nullopt;
+}
+
 SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Policy& policy,
-                             PlacementRule placement)
+                             PlacementRule placement, RuntimePlanning planning)
     : fleet_(fleet),
+      planning_(planning),
       workload_(workload),
       policy_(policy),
       free_per_pool_(fleet.pools.size()),
@@ -106,7 +117,7 @@ void SchedulerCore::index(int job, bool at_head) {
   };
   for (int pool : job_pools_[job]) {
     insert(waiting_index_[pool][{spec.priority, spec.gpus}]);
-    insert(waiting_runs_[pool][{spec.gpus, runtime_class(estimated_runtime_s(job, pool))}]);
+    insert(waiting_runs_[pool][{spec.gpus, runtime_class(planned_runtime_s(job, pool))}]);
     insert(waiting_by_speedup_[pool][speedup_kind(job, pool)]);
   }
   waiting_by_submit_.insert({spec.submit_s, job});
@@ -122,7 +133,7 @@ void SchedulerCore::unindex(int job) {
   };
   for (int pool : job_pools_[job]) {
     erase(waiting_index_[pool], std::pair{spec.priority, spec.gpus});
-    erase(waiting_runs_[pool], std::pair{spec.gpus, runtime_class(estimated_runtime_s(job, pool))});
+    erase(waiting_runs_[pool], std::pair{spec.gpus, runtime_class(planned_runtime_s(job, pool))});
     erase(waiting_by_speedup_[pool], speedup_kind(job, pool));
   }
   waiting_by_submit_.erase({spec.submit_s, job});
@@ -195,7 +206,7 @@ void SchedulerCore::add_running(int job) {
 
 void SchedulerCore::add_running_index(int job) {
   const int pool = training_placement_[job]->pool;
-  running_by_end_[pool].insert({started_at_[job] + estimated_runtime_s(job, pool), job});
+  running_by_end_[pool].insert({started_at_[job] + planned_runtime_s(job, pool), job});
 }
 
 void SchedulerCore::remove_running(int job) {
@@ -204,7 +215,7 @@ void SchedulerCore::remove_running(int job) {
   running_.erase(it);
   if (!indexed_) return;
   const int pool = training_placement_[job]->pool;
-  running_by_end_[pool].erase({started_at_[job] + estimated_runtime_s(job, pool), job});
+  running_by_end_[pool].erase({started_at_[job] + planned_runtime_s(job, pool), job});
 }
 
 int SchedulerCore::smallest_waiting_gpus(int pool) const {
@@ -298,12 +309,20 @@ void SchedulerCore::wake_at(double t) {
   if (t > now_ && wakeups_.insert(t).second) new_wakeups_.push_back(t);
 }
 
-double SchedulerCore::estimated_runtime_s(int job, int pool) const {
+double SchedulerCore::compute_time_s(int job, int pool) const {
   const auto& spec = workload_.training[job];
   const int generation = generation_on(job, pool);
   if (generation < 0) return std::numeric_limits<double>::infinity();
   return spec.work_flops /
          (spec.gpus * fleet_.pools[pool].peak_flops_per_gpu * spec.generations[generation].mfu);
+}
+
+double SchedulerCore::planned_runtime_s(int job, int pool) const {
+  if (generation_on(job, pool) < 0) return std::numeric_limits<double>::infinity();
+  // The walltime, not scaled by the pool's speed: a limit is wall time, and nothing runs past it.
+  const double walltime = workload_.training[job].walltime_s;
+  if (planning_ == RuntimePlanning::kWalltime && walltime > 0) return walltime;
+  return compute_time_s(job, pool);
 }
 
 void SchedulerCore::preempt_training(int job, double restart_delay_s) {
@@ -312,6 +331,13 @@ void SchedulerCore::preempt_training(int job, double restart_delay_s) {
   training_placement_[job].reset();
   enqueue(job, true);
   actions_.push_back(PreemptTraining{job, restart_delay_s});
+}
+
+void SchedulerCore::kill_training(int job) {
+  remove_running(job);
+  give_back(*training_placement_[job]);
+  training_placement_[job].reset();
+  actions_.push_back(KillTraining{job});
 }
 
 std::vector<SchedulerCore::Holder> SchedulerCore::holders_of(int domain) const {

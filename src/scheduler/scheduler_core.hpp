@@ -32,7 +32,8 @@ class SchedulerCore {
 
   // `placement`: where jobs larger than a domain go (see find_placement).
   SchedulerCore(const Fleet& fleet, const Workload& workload, Policy& policy,
-                PlacementRule placement = PlacementRule::kTopology);
+                PlacementRule placement = PlacementRule::kTopology,
+                RuntimePlanning planning = RuntimePlanning::kWalltime);
 
   // Events from the simulation.
   void set_time(double now) { now_ = now; }
@@ -69,7 +70,7 @@ class SchedulerCore {
   void index_waiting();
   // Waiting jobs in runs to be read lazily, in queue order (WaitingMerge), by passes that stop
   // reading once nothing more fits: per pool, (GPUs, runtime class) -> the waiting jobs of
-  // that size whose estimated runtime there (estimated_runtime_s) is in the class's range, as
+  // that size whose planned runtime there (planned_runtime_s) is in the class's range, as
   // (queue key, job). A pass's cost grows with the jobs it reads, not with the queue.
   using KeyedJobs = std::set<std::pair<long, int>>;
   using WaitingRuns = std::map<std::pair<int, int>, KeyedJobs>;
@@ -89,7 +90,7 @@ class SchedulerCore {
     return workload_.training[job].generations[generation_on(job, pool)].mfu *
            fleet_.pools[pool].peak_flops_per_gpu;
   }
-  // The range of estimated runtimes of a runtime class: [low, high).
+  // The range of planned runtimes of a runtime class: [low, high).
   static std::pair<double, double> runtime_class_range(int runtime_class);
   // The priorities of waiting jobs above `floor`, highest first.
   std::vector<int> waiting_priorities_above(int floor) const;
@@ -98,17 +99,22 @@ class SchedulerCore {
   double next_wait_crossing(double wait_s) const;
   bool any_waited(double wait_s) const;
   const std::vector<int>& running_training() const { return running_; }
-  // Running jobs on the pool as (start + estimated_runtime_s, job), earliest first:
-  // backfilling's reservation reads the first few instead of sorting every running job.
-  const std::set<std::pair<double, int>>& running_by_estimated_end(int pool) const {
+  // Running jobs on the pool as (start + planned_runtime_s, job), earliest first: backfilling's
+  // reservation reads the first few instead of sorting every running job.
+  const std::set<std::pair<double, int>>& running_by_planned_end(int pool) const {
     return running_by_end_[pool];
   }
   const std::optional<Placement>& placement_of(int job) const { return training_placement_[job]; }
   double started_at(int job) const { return started_at_[job]; }  // the latest start
-  // Compute time of the whole job on that pool at its MFU there: the runtime estimate a user
-  // would give (it leaves out gradient exchange and work lost to preemption). Infinity if
-  // the job may not run on the pool's model.
-  double estimated_runtime_s(int job, int pool) const;
+  // How long the planner expects the job to hold its GPUs once started on the pool: all that
+  // planning policies may know of its length. Its walltime, the same on every generation (a run
+  // is killed at it, docs/workload-format.md); without one, or under RuntimePlanning::kExact,
+  // its compute time there (an oracle). Infinity if the job may not run on the pool's model.
+  double planned_runtime_s(int job, int pool) const;
+  // The job's compute time on the pool at its MFU there, work / (GPUs x peak x MFU): its true
+  // length but for the gradient exchange. For the simulation and for measuring, not for plans.
+  double compute_time_s(int job, int pool) const;
+  RuntimePlanning planning() const { return planning_; }
   const std::vector<int>& pending_leases() const { return pending_leases_; }
   int free_gpus(int pool) const { return free_per_pool_[pool]; }
   const std::vector<int>& free_per_domain() const { return free_per_domain_; }
@@ -144,6 +150,10 @@ class SchedulerCore {
   // Frees a running job's GPUs now and puts it at the head of the queue; the simulation
   // loses the work done since its last checkpoint.
   void preempt_training(int job, double restart_delay_s = 0);
+  // Ends a running job at its walltime, as Slurm's TIMEOUT: its GPUs are freed, it is not
+  // requeued and never completes (its dependents are never released). The simulation keeps its
+  // work up to its last checkpoint and loses the rest.
+  void kill_training(int job);
   bool accept_lease(int lease, int pool);
 
   // Failures (the simulation draws them). What holds the GPUs of a domain, in a fixed order:
@@ -200,6 +210,7 @@ class SchedulerCore {
   const Fleet& fleet_;
   std::optional<Topology> topology_;
   bool whole_domains_ = false;
+  RuntimePlanning planning_ = RuntimePlanning::kWalltime;
   const Workload& workload_;
   Policy& policy_;
   double now_ = 0;

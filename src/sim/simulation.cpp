@@ -37,8 +37,9 @@ enum class EventKind {
   kContractEnd,
   kDemandChange,
   kWakeUp,
-  kFailure,  // index: the pool
-  kRepair,   // index: into Controller::repairs_
+  kFailure,   // index: the pool
+  kRepair,    // index: into Controller::repairs_
+  kWalltime,  // index: into Controller::walltimes_
 };
 
 // Failures get random streams of their own: turning them on changes no other draw. Each pool
@@ -76,7 +77,7 @@ class Controller {
       : platform_(platform),
         workload_(workload),
         options_(options),
-        core_(platform.fleet, workload, policy, options.placement),
+        core_(platform.fleet, workload, policy, options.placement, options.planning),
         recorder_(platform.fleet, workload, options.horizon_s, options.interval_s,
                   options.assumptions),
         runs_(workload.training.size()),
@@ -130,6 +131,7 @@ class Controller {
     double compute_stretch = 1;         // (interval + write time) / interval; 1: free
     s4u::ActorPtr actor;
     TrainingProgress progress;  // the actor writes it; never moved while a run is on
+    long runs = 0;              // runs started: a walltime check names the run it is for
   };
 
   void push(double time, EventKind kind, int index) { events_.push({time, seq_++, kind, index}); }
@@ -199,7 +201,23 @@ class Controller {
       case EventKind::kRepair:
         core_.bring_up(repairs_[e.index].domain, repairs_[e.index].gpus);
         break;
+      case EventKind::kWalltime:
+        reach_walltime(walltimes_[e.index]);
+        break;
     }
+  }
+
+  // A run still going at its walltime is killed (Slurm's TIMEOUT), unless its work is done
+  // within rounding: then it completes at this instant. A check for an earlier run of the job
+  // (since preempted, interrupted or ended) does nothing.
+  struct WalltimeCheck {
+    int job;
+    long run;
+  };
+  void reach_walltime(const WalltimeCheck& check) {
+    const auto& run = runs_[check.job];
+    if (run.runs != check.run || !run.actor || run.progress.done_within_rounding()) return;
+    core_.kill_training(check.job);
   }
 
   // Failures of a pool's GPUs form a Poisson process (rate: GPUs x failures per GPU-day).
@@ -278,6 +296,13 @@ class Controller {
     auto& run = runs_[a.job];
     run.start_s = now;
     run.compute_start_s = now + run.restart_delay_s;
+    // Every run has the whole limit, from its start (a requeued Slurm job's elapsed time starts
+    // again), its restart delay included.
+    ++run.runs;
+    if (options_.kill_at_walltime && job.walltime_s > 0) {
+      walltimes_.push_back({a.job, run.runs});
+      push(now + job.walltime_s, EventKind::kWalltime, static_cast<int>(walltimes_.size()) - 1);
+    }
     run.work_flops = job.work_flops - run.saved_flops;
     const double share = run.work_flops / job.work_flops;  // of the job's work left to do
     auto& progress = run.progress;
@@ -354,6 +379,26 @@ class Controller {
                                      a.restart_delay_s * workload_.training[a.job].gpus);
     else
       recorder_.training_preempted(a.job, now, saved, done - saved);
+  }
+
+  // Killed at its walltime: what the run checkpointed counts as done; the work since its last
+  // checkpoint is lost, with the GPU-time it held since (docs/workload-format.md). Checkpoints
+  // fall every checkpoint_period_s of running time, progress taken as even over time, as for a
+  // preemption. Not requeued.
+  void carry_out(const KillTraining& a, double now) {
+    auto& run = runs_[a.job];
+    const double done = run.progress.fraction_done() * run.work_flops;
+    const double ran = std::max(0.0, now - run.compute_start_s);
+    const double checkpointed_s =
+        std::floor(ran / run.checkpoint_period_s) * run.checkpoint_period_s;
+    const double saved = ran > 0 ? done * checkpointed_s / ran : 0;
+    run.actor->kill();
+    run.progress.stop();
+    run.actor = nullptr;
+    run.progress = TrainingProgress{};
+    recorder_.training_checkpointed(a.job, checkpoint_gpu_s(run, a.job, now));
+    recorder_.training_killed(a.job, now, saved,
+                              (ran - checkpointed_s) * workload_.training[a.job].allocated_gpus());
   }
 
   void carry_out(const StartReplica& a, double) {
@@ -442,6 +487,7 @@ class Controller {
     int gpus;
   };
   std::vector<Repair> repairs_;
+  std::vector<WalltimeCheck> walltimes_;
   RunResult result_;
 };
 
@@ -491,6 +537,8 @@ RunResult Simulation::run(const Workload& workload, Policy& policy,
   result.policy_params = policy.params();
   result.seed = options.seed;
   result.placement = options.placement;
+  result.plan_with = to_string(options.planning);
+  result.walltime = options.kill_at_walltime ? "kill" : "ignore";
   result.failures_enabled = options.failures.enabled;
   for (const auto& cause : options.failures.causes) result.failure_causes.push_back(cause.name);
   return result;

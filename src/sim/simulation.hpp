@@ -19,6 +19,10 @@ struct SimulationOptions {
   double min_phase_s = 12 * 3600.0;  // compute time a round lasts at least
   unsigned long seed = 0;
   PlacementRule placement = PlacementRule::kTopology;  // see find_placement
+  // What planning policies know of a job's length: walltimes, or exact run times (a reference).
+  RuntimePlanning planning = RuntimePlanning::kWalltime;
+  // A run still going at its walltime is killed (Slurm's TIMEOUT), or let run on.
+  bool kill_at_walltime = true;
   std::string policy_name;
   std::string forecast_name = "weekly";
   ModelAssumptions assumptions;

@@ -328,7 +328,7 @@ StudySpec load_study(const std::string& file) {
   const JsonFields f(doc, file, "");
   f.reject_unknown({"format", "version", "description", "scenario", "scale", "days", "seeds",
                     "policies", "fleets", "baseline", "failures", "timeout_min", "metrics",
-                    "forecast", "tradeoff", "economics", "growth"});
+                    "forecast", "tradeoff", "economics", "growth", "walltime"});
   if (f.text("format") != "gpufleet-study") f.fail("format", "must be \"gpufleet-study\"");
   if (f.number("version") != 1) f.fail("version", "must be 1");
   StudySpec s;
@@ -345,6 +345,9 @@ StudySpec load_study(const std::string& file) {
   s.fleets = read_fleets(f);
   s.failures = f.text_or("failures", "off");
   if (s.failures != "on" && s.failures != "off") f.fail("failures", "must be \"on\" or \"off\"");
+  s.walltime = f.text_or("walltime", "kill");
+  if (s.walltime != "kill" && s.walltime != "ignore")
+    f.fail("walltime", "must be \"kill\" or \"ignore\"");
   s.timeout_s = f.has("timeout_min") ? f.positive("timeout_min") * 60 : 3600;
   read_metrics(f, s);
   read_economics(doc, f, s);
