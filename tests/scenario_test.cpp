@@ -389,6 +389,8 @@ TEST(GenerateCommand, ImpossibleScenariosAreRefusedByField) {
        "inference.growth_per_month: must be between -0.5"},
       {[](auto& s) { s["leases"]["growth_per_month"] = 0.1; },
        "leases.growth_per_month: unknown field"},
+      {[](auto& s) { s["training"]["classes"][1]["max_walltime_h"] = 100; },  // jobs run 336 h
+       "training.classes[1].max_walltime_h: must be at least 1 h and at least duration_h.max"},
   };
   for (const auto& [edit, expected] : cases) {
     TempDir dir;

@@ -128,7 +128,7 @@ void check_mfu_everywhere(const TrainingMix& mix, const JsonFields& c) {
 
 TrainingClass read_training_class(const JsonFields& c) {
   c.reject_unknown({"name", "share_of_demand", "gpus", "duration_h", "interarrival_cv", "mfu",
-                    "params", "step_s", "priority"});
+                    "params", "step_s", "priority", "max_walltime_h"});
   TrainingClass k;
   k.name = c.text("name");
   k.share_of_demand = fraction(c, "share_of_demand");
@@ -140,6 +140,17 @@ TrainingClass read_training_class(const JsonFields& c) {
   k.params = c.positive("params");
   k.step_s = c.positive("step_s");
   k.priority = c.int_or("priority", 0);
+  if (c.has("max_walltime_h")) {
+    k.max_walltime_h = c.positive("max_walltime_h");
+    // A job longer than its partition's limit could never finish; the model's values start at
+    // five minutes, so a limit under an hour leaves it nothing to choose from.
+    if (k.max_walltime_h < k.duration_h.max || k.max_walltime_h < 1 ||
+        k.max_walltime_h > kMaxDays * 24)
+      c.fail("max_walltime_h",
+             "must be at least 1 h and at least duration_h.max (" +
+                 std::to_string(k.duration_h.max) + " h), at most ten years",
+             "give the longest limit the class's users may ask for");
+  }
   return k;
 }
 

@@ -35,6 +35,9 @@ struct TrainingClass {
   double params = 0;  // model parameters; gradients are 2 bytes each (BF16)
   double step_s = 1;  // optimizer step on the first generation
   int priority = 0;
+  // The longest walltime its users may ask for (its partition's limit, the model of user
+  // estimates' maximum, docs/seed-scenario.md); 0: its jobs get no walltime.
+  double max_walltime_h = 0;
 };
 
 struct TrainingMix {

@@ -1,10 +1,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <utility>
 
 #include "model/gpu_catalog.hpp"
 #include "scenario/scenario_parts.hpp"
+#include "scenario/walltime_model.hpp"
 
 namespace gpufleet {
 
@@ -13,6 +15,10 @@ namespace {
 // Stream 1000 + c for class c: each 30-day block's arrival times, then the size and duration
 // of each of its jobs (RenewalProcess, kReferenceS): a longer horizon continues the stream.
 constexpr std::uint64_t kTrainingStream = 1000;
+// Stream 2000 + c: the class's estimate values, then each block's estimates and their
+// assignment to its jobs. A stream of its own: the jobs, sizes and durations are those drawn
+// without walltimes.
+constexpr std::uint64_t kWalltimeStream = 2000;
 
 // Training pools of the models jobs may use, in GPUs of the first generation's speed.
 double capacity_in_first_generation(const TrainingMix& mix, const std::vector<PoolSpec>& fleet) {
@@ -90,18 +96,34 @@ DrawnTraining generate_training(const TrainingMix& mix, const std::vector<PoolSp
       check_arrival_count(grown_time_s(g, drawn_until_s(horizon_s)) / mean_gap_s);
     Rng rng(seed, kTrainingStream + c);
     RenewalProcess arrivals(rng, mean_gap_s, cls.interarrival_cv);
+    // Users' estimates (Tsafrir et al. 2005), for a log of the class's jobs in 30 days.
+    Rng walltime_rng(seed, kWalltimeStream + c);
+    std::optional<EstimateModel> estimates;
+    if (cls.max_walltime_h > 0)
+      estimates.emplace(cls.max_walltime_h * 3600, kReferenceS / mean_gap_s, walltime_rng);
     size_t index = 0;
     for (double block = 0; block < horizon_s; block += kReferenceS) {
-      // Arrivals at a rate growing by g a month: the ungrown process on the grown time.
+      // Arrivals at a rate growing by g a month: the ungrown process on the grown time. Drawn
+      // past the horizon too, as a longer horizon draws them.
+      std::vector<double> times, durations;
+      std::vector<TrainingJob> jobs;
       for (const double tau : arrivals.until(grown_time_s(g, block + kReferenceS))) {
-        const double t = time_of_grown_s(g, tau);
-        // Drawn past the horizon too, as a longer horizon draws them.
+        times.push_back(time_of_grown_s(g, tau));
         auto [job, duration_s] = draw_job(mix, cls, scale, cap, peak, rng);
-        if (t >= horizon_s) continue;
-        job.id = job_id(cls.name, index++);
-        job.submit_s = std::floor(t);  // whole seconds keep the files short
-        gpu_seconds += job.gpus * duration_s;
-        out.jobs.push_back(std::move(job));
+        jobs.push_back(std::move(job));
+        durations.push_back(duration_s);
+      }
+      // Each block's jobs are a log to which the users' estimates are assigned.
+      if (estimates) {
+        const auto walltimes = estimates->assign(durations, walltime_rng);
+        for (size_t j = 0; j < jobs.size(); ++j) jobs[j].walltime_s = walltimes[j];
+      }
+      for (size_t j = 0; j < jobs.size(); ++j) {
+        if (times[j] >= horizon_s) continue;
+        jobs[j].id = job_id(cls.name, index++);
+        jobs[j].submit_s = std::floor(times[j]);  // whole seconds keep the files short
+        gpu_seconds += jobs[j].gpus * durations[j];
+        out.jobs.push_back(std::move(jobs[j]));
       }
     }
   }
