@@ -312,6 +312,29 @@ TEST(SwfImport, ReadsTheGzippedNasaLog) {
   EXPECT_EQ(w.at("training").size(), 18239u - 173u);
   EXPECT_NE(r.err.find("dropped 173 rows: no run time"), std::string::npos) << r.err;
   EXPECT_NE(read_file(dir.path("p.xml")).find("radical=\"0-15\""), std::string::npos);  // 128
+  // NASA's log records no requested time (field 9 is -1 on every row): no job gets a walltime.
+  for (const auto& job : w.at("training")) EXPECT_FALSE(job.contains("walltime_s")) << job;
+}
+
+// Field 9, the requested time, becomes walltime_s; -1 (the SWF's "unknown") and 0 give none.
+TEST(SwfImport, CarriesTheRequestedTimeAsTheWalltime) {
+  const TempDir dir;
+  const auto swf = dir.write("j.swf",
+                             "; MaxProcs: 16\n"
+                             "1 0 5 1000 8 -1 -1 8 3600 -1 1 1 1 -1 -1 -1 -1 -1\n"
+                             "2 10 -1 4000 8 -1 -1 8 3600 -1 0 1 1 -1 -1 -1 -1 -1\n"
+                             "3 20 0 500 4 -1 -1 4 -1 -1 1 1 1 -1 -1 -1 -1 -1\n"
+                             "4 30 0 500 4 -1 -1 4 0 -1 1 1 1 -1 -1 -1 -1 -1\n");
+  const auto r = run_cli({"import", "swf", swf, "-o", dir.path("w.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto training = nlohmann::json::parse(read_file(dir.path("w.json"))).at("training");
+  ASSERT_EQ(training.size(), 4u);
+  EXPECT_EQ(training[0].at("walltime_s"), 3600);
+  // Job 2 ran past its limit (a log's killed job, or a grace period): the limit is kept as is.
+  EXPECT_EQ(training[1].at("walltime_s"), 3600);
+  EXPECT_FALSE(training[2].contains("walltime_s"));
+  EXPECT_FALSE(training[3].contains("walltime_s"));
+  EXPECT_NE(r.err.find("2 training jobs without a requested time"), std::string::npos) << r.err;
 }
 
 // Hand-worked: 2 GPUs at a quarter each, recorded 1800 s -> 5400 s, work for 3600 s on GB200

@@ -18,6 +18,7 @@ struct ImportCommandOptions {
   std::string out;
   std::string platform_out;
   std::string interval = "60s";
+  std::string model_walltimes;
   ImportOptions import;
 };
 
@@ -25,6 +26,12 @@ int run_import(const ImportCommandOptions& o) {
   ImportOptions options = o.import;
   options.interval_s = parse_duration_s(o.interval);
   if (!(options.interval_s > 0)) throw std::invalid_argument("--interval must be > 0");
+  if (!o.model_walltimes.empty()) {
+    if (o.format != "swf") throw std::invalid_argument("--model-walltimes applies to swf only");
+    options.model_walltime_limit_s = parse_duration_s(o.model_walltimes);
+    if (!(options.model_walltime_limit_s >= 3600 && options.model_walltime_limit_s <= kMaxSeconds))
+      throw std::invalid_argument("--model-walltimes must be from 1h to ten years, e.g. 18h");
+  }
   const Imported imported = import_trace(o.format, o.inputs, options);
   if (!o.platform_out.empty() && imported.pools.empty())
     throw std::invalid_argument("the " + o.format +
@@ -69,6 +76,9 @@ CommandRunner add_import_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--gpu-model", o->import.gpu_model, "swf: GPU model the jobs run on")
       ->capture_default_str();
+  cmd->add_option("--model-walltimes", o->model_walltimes,
+                  "swf: draw every job's walltime from Tsafrir et al.'s model of user estimates "
+                  "with this longest limit (e.g. 18h), instead of the log's requested time");
   return [o] { return run_import(*o); };
 }
 

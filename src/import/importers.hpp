@@ -14,6 +14,9 @@ struct ImportOptions {
   double interval_s = 60;          // demand-curve step of imported inference services
   int procs_per_gpu = 1;           // SWF: processors that make one GPU
   std::string gpu_model = "H100";  // SWF/LLM traces: the model their work is sized for
+  // SWF: > 0: every job's walltime is drawn from the model of user estimates with this limit
+  // (docs/importers.md), instead of the log's requested time.
+  double model_walltime_limit_s = 0;
 };
 
 // A trace turned into gpufleet's inputs.
