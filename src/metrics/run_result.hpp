@@ -103,6 +103,7 @@ struct RunResult {
   std::vector<ServiceRun> services;
   double inference_worst_hour = 1;  // lowest hourly on-time share over all services' demand
   bool failures_enabled = false;
+  double restart_delay_s = 0;               // an interrupted job's reload (--restart-delay)
   std::vector<std::string> failure_causes;  // names, in the model's order
   std::vector<FailureEvent> failures;
   std::vector<double> energy_j_per_pool;

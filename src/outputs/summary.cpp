@@ -156,6 +156,7 @@ json failures_json(const Fleet& fleet, const Workload& w, const RunResult& r, js
   const double gpu_days = fleet.total_gpus() * r.horizon_s / 86400;
   const long events = static_cast<long>(r.failures.size());
   return {{"enabled", r.failures_enabled},
+          {"restart_delay_s", r.restart_delay_s},
           {"events", events},
           {"events_per_1000_gpu_days", gpu_days > 0 ? events / gpu_days * 1000 : 0.0},
           {"by_cause", by_cause},

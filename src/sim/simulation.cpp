@@ -498,6 +498,7 @@ RunResult Simulation::run(const Workload& workload, Policy& policy,
   result.seed = options.seed;
   result.placement = options.placement;
   result.failures_enabled = options.failures.enabled;
+  result.restart_delay_s = options.failures.restart_s;
   for (const auto& cause : options.failures.causes) result.failure_causes.push_back(cause.name);
   return result;
 }
