@@ -20,6 +20,9 @@ CommandRunner add_compare_command(CLI::App& app);
 CommandRunner add_import_command(CLI::App& app);
 CommandRunner add_study_command(CLI::App& app);
 
+// The --restart-delay of run and compare, in seconds; std::invalid_argument naming the option.
+double restart_delay_option(const std::string& text);
+
 // "gpufleet 0.1.0 (commit ...)" and the SimGrid version, for --version and summary.json.
 std::string version_text();
 

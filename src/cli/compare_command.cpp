@@ -43,6 +43,7 @@ struct CompareOptions {
   int threads = 0;
   std::vector<std::string> params;
   std::string failures = "off";
+  std::optional<std::string> restart_delay;  // default: run's
   std::string forecast = "weekly";
   std::string walltime = "kill";
   std::string plan_with = "walltime";
@@ -141,6 +142,7 @@ SharedInputs shared_inputs(const CompareOptions& o) {
   if (!o.horizon.empty()) in.args.insert(in.args.end(), {"--horizon", o.horizon});
   in.args.insert(in.args.end(), {"--failures", o.failures, "--forecast", o.forecast, "--walltime",
                                  o.walltime, "--plan-with", o.plan_with});
+  if (o.restart_delay) in.args.insert(in.args.end(), {"--restart-delay", *o.restart_delay});
   in.description["workload"] = workload;
   in.description["platform"] = platform;
   in.description["seed"] = seed ? nlohmann::json(*seed) : nlohmann::json(nullptr);
@@ -164,6 +166,7 @@ int compare(const CompareOptions& o) {
   const size_t baseline = baseline_index(policies, o.baseline);
   const auto params = params_per_policy(policies, o.params);
   economics_params(o.economics);  // checked before anything runs
+  if (o.restart_delay) restart_delay_option(*o.restart_delay);
   if (o.jobs < 0 || o.threads < 0) throw std::invalid_argument("--jobs and --threads must be >= 0");
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int parallel = o.jobs > 0 ? o.jobs : std::min<int>(cores, policies.size());
@@ -257,6 +260,9 @@ CommandRunner add_compare_command(CLI::App& app) {
                   "GPU and server failures in every run, 'on' or 'off' (docs/failures.md)")
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
+  cmd->add_option("--restart-delay", o->restart_delay,
+                  "With failures on, an interrupted job's reload in every run, e.g. 300s "
+                  "(default: run's, 300s)");
   cmd->add_option("--forecast", o->forecast,
                   "What inference scaling knows of demand ahead in every run: last, "
                   "window[:HOURS], weekly or oracle (docs/policies.md)")

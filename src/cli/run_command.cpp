@@ -56,6 +56,7 @@ struct RunOptions {
   std::string failures = "off";
   std::optional<double> failure_rate;  // per GPU-day; default: the model's (Llama 3)
   double repair_scale = 1;
+  std::optional<std::string> restart_delay;  // default: the model's, 300 s
   std::string checkpoint = "young-daly";
   std::string forecast = "weekly";
   std::string walltime = "kill";
@@ -180,6 +181,7 @@ FailureModel failure_model(const RunOptions& o) {
         "--repair-scale must be from 0 (hot spares: no GPU stays down) "
         "to 1000");
   for (auto& cause : model.causes) cause.repair_h *= o.repair_scale;
+  if (o.restart_delay) model.restart_s = restart_delay_option(*o.restart_delay);
   return model;
 }
 
@@ -280,6 +282,14 @@ int run(const RunOptions& o) {
 
 }  // namespace
 
+double restart_delay_option(const std::string& text) {
+  try {
+    return parse_restart_delay_s(text);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("--restart-delay " + printable(text) + ": " + e.what());
+  }
+}
+
 CommandRunner add_run_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "run", "Simulate a workload on a platform under a policy (default: the built-in scenario)");
@@ -324,6 +334,10 @@ CommandRunner add_run_command(CLI::App& app) {
                   "Multiplies every cause's repair time (0: failed GPUs are swapped at once, as "
                   "with hot spares)")
       ->capture_default_str();
+  cmd->add_option("--restart-delay", o->restart_delay,
+                  "With failures on, how long an interrupted training job holds its GPUs to "
+                  "reload before it computes again, e.g. 300s or 10m (default: 300s, an estimate; "
+                  "docs/failures.md)");
   cmd->add_option("--checkpoint", o->checkpoint,
                   "With failures on, checkpoint every 'young-daly' interval (sqrt(2 C M)) or every "
                   "job's checkpoint_interval_s ('workload')")

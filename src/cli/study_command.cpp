@@ -268,6 +268,8 @@ std::vector<PlannedRun> plan_runs(const StudySpec& spec, const StudyInputs& inpu
       p.command.argv.insert(p.command.argv.end(),
                             {"--policy", policy.name, "--seed", seed, "--failures", spec.failures,
                              "--walltime", spec.walltime, "--threads", "1"});
+      if (!spec.restart_delay.empty())
+        p.command.argv.insert(p.command.argv.end(), {"--restart-delay", spec.restart_delay});
       for (const auto& param : policy.params)
         p.command.argv.insert(p.command.argv.end(), {"--param", param});
       if (!economics.empty())

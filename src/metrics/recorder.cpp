@@ -1,10 +1,26 @@
 #include "metrics/recorder.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "metrics/fragmentation.hpp"
 
 namespace gpufleet {
+
+RunTime split_run_time(double held_s, double restart_delay_s, double period_s, double stretch,
+                       bool stopped) {
+  RunTime t;
+  t.restart_s = std::clamp(held_s, 0.0, restart_delay_s);
+  // Differences, not now - compute start: the parts then add up to held_s to rounding.
+  const double ran = std::max(0.0, held_s - t.restart_s);
+  const double progress = ran / stretch;
+  t.checkpoint_s = ran - progress;
+  // Checkpoints fall every period_s of running time, progress taken as even over it.
+  t.kept_s =
+      stopped ? std::min(progress, std::floor(ran / period_s) * period_s / stretch) : progress;
+  t.redone_s = progress - t.kept_s;
+  return t;
+}
 
 Recorder::Recorder(const Fleet& fleet, const Workload& workload, double horizon_s,
                    double interval_s, ModelAssumptions assumptions)
@@ -76,7 +92,18 @@ void Recorder::contract_ended(int contract, double now) {
           pool_rate(static_cast<int>(p), result_.assumptions.lease_mfu, run.gpus_by_pool[p]));
 }
 
-void Recorder::training_ended(int job, double now, double useful_flops, bool completed) {
+// Time x the job's allocated GPUs, as the timeline and jobs.csv count what it held.
+void Recorder::book(int job, const RunTime& time, double TrainingRun::*redone) {
+  auto& run = result_.training[job];
+  const double gpus = workload_.training[job].allocated_gpus();
+  run.useful_gpu_s += time.kept_s * gpus;
+  run.*redone += time.redone_s * gpus;
+  run.restart_gpu_s += time.restart_s * gpus;
+  if (time.restart_after_failure) run.restart_after_failure_gpu_s += time.restart_s * gpus;
+  run.checkpoint_gpu_s += time.checkpoint_s * gpus;
+}
+
+void Recorder::close_run(int job, double now, double useful_flops, bool completed) {
   auto& run = result_.training[job];
   run.work_done_flops += useful_flops;
   if (completed) {
@@ -94,32 +121,35 @@ void Recorder::training_ended(int job, double now, double useful_flops, bool com
                        held > 0 ? useful_flops / held : 0);
 }
 
-void Recorder::training_preempted(int job, double now, double useful_flops, double lost_flops) {
-  training_ended(job, now, useful_flops, false);
+void Recorder::training_ended(int job, double now, double useful_flops, bool completed,
+                              const RunTime& time) {
+  // Nothing is redone when a run completes or reaches the horizon (split_run_time keeps it all).
+  book(job, time, &TrainingRun::redone_after_preemption_gpu_s);
+  close_run(job, now, useful_flops, completed);
+}
+
+void Recorder::training_preempted(int job, double now, double useful_flops, double lost_flops,
+                                  const RunTime& time) {
+  book(job, time, &TrainingRun::redone_after_preemption_gpu_s);
+  close_run(job, now, useful_flops, false);
   ++result_.training[job].preemptions;
   result_.training[job].lost_work_flops += lost_flops;
 }
 
 void Recorder::training_interrupted(int job, double now, double useful_flops, double lost_flops,
-                                    double restart_gpu_s) {
-  training_ended(job, now, useful_flops, false);
-  auto& run = result_.training[job];
-  ++run.interruptions;
-  run.lost_work_flops += lost_flops;
-  run.lost_to_failures_flops += lost_flops;
-  run.restart_gpu_s += restart_gpu_s;
+                                    const RunTime& time) {
+  book(job, time, &TrainingRun::redone_after_failure_gpu_s);
+  close_run(job, now, useful_flops, false);
+  ++result_.training[job].interruptions;
+  result_.training[job].lost_work_flops += lost_flops;
 }
 
 void Recorder::training_killed(int job, double now, double useful_flops, double lost_gpu_s) {
-  training_ended(job, now, useful_flops, false);
+  close_run(job, now, useful_flops, false);
   auto& run = result_.training[job];
   run.killed_s = now;
   run.killed_lost_gpu_s += lost_gpu_s;
   contention_.completed(job, now);  // it leaves the system: no longer shares a pool
-}
-
-void Recorder::training_checkpointed(int job, double checkpoint_gpu_s) {
-  result_.training[job].checkpoint_gpu_s += checkpoint_gpu_s;
 }
 
 void Recorder::close_replica(int replica, double now) {

@@ -10,6 +10,26 @@
 
 namespace gpufleet {
 
+// How one run of a training job spent its time on its GPUs, seconds (docs/metrics.md): the part
+// of its restart delay it got through, checkpoint writing, and progress, kept or to be redone.
+// The four add up to the time held.
+struct RunTime {
+  double restart_s = 0;
+  bool restart_after_failure = false;  // what the restart followed: a failure, or a preemption
+  double checkpoint_s = 0;
+  double kept_s = 0;
+  double redone_s = 0;
+};
+
+// The split of held_s for a run that owed restart_delay_s before computing, and then
+// checkpointed every period_s of running time, its compute stretched by `stretch` (period /
+// checkpoint interval; 1: checkpoints are free), checkpoint writes spread evenly over the
+// running time as the simulation does. A `stopped` run (preempted or failed) keeps its progress
+// up to its last checkpoint and redoes the rest; a run that completed or reached the horizon
+// keeps it all.
+RunTime split_run_time(double held_s, double restart_delay_s, double period_s, double stretch,
+                       bool stopped);
+
 // Turns what happens during a run into a RunResult: per-job records and the usage timeline.
 class Recorder {
  public:
@@ -19,13 +39,15 @@ class Recorder {
   void training_submitted(int job, double now);
   void action_taken(const Action& action, double now);
   // A run of a training job stopped (completed, or cut at the horizon); `useful_flops` is the
-  // work that run added.
-  void training_ended(int job, double now, double useful_flops, bool completed);
-  void training_preempted(int job, double now, double useful_flops, double lost_flops);
-  // A failure of its GPUs stopped the run; restart_gpu_s is what its reload will cost.
+  // work that run added, `time` where its time on the GPUs went.
+  void training_ended(int job, double now, double useful_flops, bool completed,
+                      const RunTime& time);
+  // A policy preempted the run.
+  void training_preempted(int job, double now, double useful_flops, double lost_flops,
+                          const RunTime& time);
+  // A failure of its GPUs stopped the run.
   void training_interrupted(int job, double now, double useful_flops, double lost_flops,
-                            double restart_gpu_s);
-  void training_checkpointed(int job, double checkpoint_gpu_s);
+                            const RunTime& time);
   // The run reached its walltime and was killed: `useful_flops` is the work it saved in
   // checkpoints; lost_gpu_s the GPU-time it held after its last one.
   void training_killed(int job, double now, double useful_flops, double lost_gpu_s);
@@ -42,6 +64,10 @@ class Recorder {
   RunResult finish(std::vector<double> energy_j_per_pool);
 
  private:
+  // Books a run's time on the GPUs, its redone part to `redone` (failures or preemptions).
+  void book(int job, const RunTime& time, double TrainingRun::*redone);
+  // The run's work, held time and timeline.
+  void close_run(int job, double now, double useful_flops, bool completed);
   void close_replica(int replica, double now);
   double pool_rate(int pool, double mfu, int gpus) const;
 

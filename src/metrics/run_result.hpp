@@ -18,22 +18,29 @@ struct ModelAssumptions {
 struct TrainingRun {
   int pool = -1;
   int generation = -1;
-  double start_s = -1;                // -1: never started
-  double end_s = -1;                  // -1: not finished by the horizon
-  double work_done_flops = 0;         // useful work kept (checkpointed or completed)
-  int preemptions = 0;                // by a policy
-  double lost_work_flops = 0;         // work redone after preemptions and interruptions
-  int interruptions = 0;              // by failures of its GPUs
-  double lost_to_failures_flops = 0;  // the part of lost_work_flops that failures cost
-  double restart_gpu_s = 0;           // GPU-seconds spent reloading after interruptions
-  double checkpoint_gpu_s = 0;        // GPU-seconds spent writing checkpoints
-  double held_s = 0;                  // time its GPUs were held, over all its runs
-  double last_run_end_s = -1;         // when its latest run stopped (preemption, end, horizon)
+  double start_s = -1;         // -1: never started
+  double end_s = -1;           // -1: not finished by the horizon
+  double work_done_flops = 0;  // useful work kept (checkpointed or completed)
+  int preemptions = 0;         // by a policy
+  double lost_work_flops = 0;  // work redone after preemptions and interruptions
+  int interruptions = 0;       // by failures of its GPUs
+  double held_s = 0;           // time its GPUs were held, over all its runs
+  // Where the GPU-time it held went (docs/metrics.md), GPU-seconds of its allocated GPUs; the
+  // six add up to held_s x allocated GPUs. Each is time as spent: a restart cut short by the
+  // next failure, a preemption or the horizon counts the part it got through.
+  double useful_gpu_s = 0;                   // progress kept (checkpointed, completed, at horizon)
+  double redone_after_failure_gpu_s = 0;     // progress since the last checkpoint, lost to failures
+  double redone_after_preemption_gpu_s = 0;  // the same, lost to preemptions by a policy
+  double restart_gpu_s = 0;                  // reloading before computing again
+  double restart_after_failure_gpu_s = 0;    // the part of restart_gpu_s that followed failures
+  double checkpoint_gpu_s = 0;               // writing checkpoints
+  double killed_at_walltime_gpu_s = 0;       // runs killed at their walltime: none yet (always 0)
   // Killed at its walltime (Slurm's TIMEOUT; never completes): when, -1 if not; and the
   // GPU-seconds (x gpu_share) that run held after its last checkpoint, whose work was lost.
   double killed_s = -1;
   double killed_lost_gpu_s = 0;
-  double contention = 0;  // N of finish-time fairness (ContentionTracker); 0 if unfinished
+  double last_run_end_s = -1;  // when its latest run stopped (preemption, end, horizon)
+  double contention = 0;       // N of finish-time fairness (ContentionTracker); 0 if unfinished
 };
 
 struct ReplicaRun {
@@ -102,6 +109,7 @@ struct RunResult {
   std::vector<ServiceRun> services;
   double inference_worst_hour = 1;  // lowest hourly on-time share over all services' demand
   bool failures_enabled = false;
+  double restart_delay_s = 0;               // an interrupted job's reload (--restart-delay)
   std::vector<std::string> failure_causes;  // names, in the model's order
   std::vector<FailureEvent> failures;
   std::vector<double> energy_j_per_pool;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace gpufleet {
 
@@ -61,6 +62,26 @@ double FailureModel::checkpoint_write_s(const TrainingJob& job) const {
                            ? job.checkpoint_bytes
                            : job.gradient_bytes * checkpoint_bytes_per_gradient_byte;
   return std::max(min_checkpoint_write_s, bytes / checkpoint_write_Bps);
+}
+
+double parse_restart_delay_s(const std::string& text) {
+  // A job that takes longer than a day to come back after a failure is resubmitted, not
+  // restarted.
+  constexpr double kMaxRestartS = 86400;
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  const std::string unit = text.substr(used);
+  const double scale = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
+  if (used == 0 || scale == 0)
+    throw std::invalid_argument("give a duration in s, m or h, e.g. 300s, 10m or 1h");
+  if (!(value >= 0 && value * scale <= kMaxRestartS))
+    throw std::invalid_argument("must be from 0 (jobs restart at once) to a day (24h)");
+  return value * scale;
 }
 
 int gpus_taken_down(FailureScope scope, int gpus_per_domain) {

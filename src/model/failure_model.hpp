@@ -45,6 +45,12 @@ struct FailureModel {
 // interruptions by cause); enabled = false.
 FailureModel default_failure_model();
 
+// A restart delay as given on the command line or in a study: "300s", "10m", "1h", from 0 (an
+// instant restart) to a day. A bare number is refused: elsewhere it means days, and "300" for
+// 300 days is a mistake. Throws std::invalid_argument saying what to write; the caller names
+// the option or field.
+double parse_restart_delay_s(const std::string& text);
+
 // GPUs a failure of this scope takes down on a domain of `gpus_per_domain` GPUs.
 int gpus_taken_down(FailureScope scope, int gpus_per_domain);
 

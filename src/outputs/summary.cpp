@@ -101,31 +101,53 @@ json training_json(const Fleet& fleet, const Workload& w, const RunResult& r) {
           {"jct_s", to_json(distribution_of(jcts))}};
 }
 
-// GPU-seconds a job's useful work takes on the pool it last ran on: peak x MFU per GPU.
-double gpu_s_of_work(const Fleet& fleet, const TrainingJob& job, const TrainingRun& run,
-                     double flops) {
-  if (run.pool < 0 || flops <= 0) return 0;
-  const double per_gpu =
-      fleet.pools[run.pool].peak_flops_per_gpu * job.generations[run.generation].mfu;
-  return flops / per_gpu * job.gpu_share;
+// Where the GPU-time held by training jobs went (docs/metrics.md), GPU-seconds summed over jobs.
+struct TrainingGpuTime {
+  double allocated = 0, useful = 0, redone_after_failure = 0, redone_after_preemption = 0,
+         restart = 0, restart_after_failure = 0, checkpoint = 0, killed_at_walltime = 0;
+
+  // Everything held that did not move a job forward: allocated - useful, booked once.
+  double lost() const {
+    return redone_after_failure + redone_after_preemption + restart + checkpoint +
+           killed_at_walltime;
+  }
+};
+
+TrainingGpuTime training_gpu_time(const Workload& w, const RunResult& r) {
+  TrainingGpuTime t;
+  for (size_t j = 0; j < w.training.size(); ++j) {
+    const auto& run = r.training[j];
+    t.allocated += run.held_s * w.training[j].allocated_gpus();
+    t.useful += run.useful_gpu_s;
+    t.redone_after_failure += run.redone_after_failure_gpu_s;
+    t.redone_after_preemption += run.redone_after_preemption_gpu_s;
+    t.restart += run.restart_gpu_s;
+    t.restart_after_failure += run.restart_after_failure_gpu_s;
+    t.checkpoint += run.checkpoint_gpu_s;
+    t.killed_at_walltime += run.killed_at_walltime_gpu_s;
+  }
+  return t;
 }
 
-// What failures cost (docs/failures.md): GPU-hours by where they went, and training goodput.
+// What failures cost (docs/failures.md): GPU-hours by where they went. Adds training goodput and
+// the split of training's GPU-hours to `training`.
 json failures_json(const Fleet& fleet, const Workload& w, const RunResult& r, json& training) {
-  double allocated_s = 0, lost_work_s = 0, restart_s = 0, checkpoint_s = 0;
+  const TrainingGpuTime t = training_gpu_time(w, r);
+  // useful / allocated, written as 1 - lost / allocated: the terms add up to allocated (a test
+  // checks it to 1e-9), and a run that lost nothing reads exactly 1.
+  training["goodput"] = t.allocated > 0 ? 1 - t.lost() / t.allocated : 1.0;
+  training["gpu_hours"] = {{"allocated", t.allocated / 3600},
+                           {"useful", t.useful / 3600},
+                           {"redone_after_failure", t.redone_after_failure / 3600},
+                           {"redone_after_preemption", t.redone_after_preemption / 3600},
+                           {"restart", t.restart / 3600},
+                           {"checkpoint", t.checkpoint / 3600},
+                           {"killed_at_walltime", t.killed_at_walltime / 3600}};
   long interrupted_runs = 0, started = 0;
-  for (size_t j = 0; j < w.training.size(); ++j) {
-    const auto& job = w.training[j];
-    const auto& run = r.training[j];
-    allocated_s += run.held_s * job.allocated_gpus();
-    lost_work_s += gpu_s_of_work(fleet, job, run, run.lost_to_failures_flops);
-    restart_s += run.restart_gpu_s;
-    checkpoint_s += run.checkpoint_gpu_s;
+  for (const auto& run : r.training) {
     interrupted_runs += run.interruptions;
     started += run.start_s >= 0;
   }
-  const double wasted_s = lost_work_s + restart_s + checkpoint_s;
-  training["goodput"] = allocated_s > 0 ? 1 - wasted_s / allocated_s : 1.0;
   json by_cause = json::object();
   for (const auto& name : r.failure_causes) by_cause[name] = 0;
   long replicas = 0, lease_gpus = 0;
@@ -140,6 +162,7 @@ json failures_json(const Fleet& fleet, const Workload& w, const RunResult& r, js
   const double gpu_days = fleet.total_gpus() * r.horizon_s / 86400;
   const long events = static_cast<long>(r.failures.size());
   return {{"enabled", r.failures_enabled},
+          {"restart_delay_s", r.restart_delay_s},
           {"events", events},
           {"events_per_1000_gpu_days", gpu_days > 0 ? events / gpu_days * 1000 : 0.0},
           {"by_cause", by_cause},
@@ -148,9 +171,9 @@ json failures_json(const Fleet& fleet, const Workload& w, const RunResult& r, js
           {"replicas_lost", replicas},
           {"lease_gpus_hit", lease_gpus},
           {"gpu_hours_lost",
-           {{"lost_work", lost_work_s / 3600},
-            {"restart", restart_s / 3600},
-            {"checkpoint", checkpoint_s / 3600},
+           {{"lost_work", t.redone_after_failure / 3600},
+            {"restart", t.restart_after_failure / 3600},
+            {"checkpoint", t.checkpoint / 3600},
             {"repair_downtime", down_s / 3600}}}};
 }
 

@@ -125,10 +125,12 @@ class Controller {
     double saved_flops = 0;  // useful work checkpointed by earlier runs
     double work_flops = 0;   // work the current run set out to do
     double start_s = 0;
-    double compute_start_s = 0;         // after the restart delay
-    double restart_delay_s = 0;         // owed by the next run, set by a preemption
-    double checkpoint_period_s = 3600;  // running time from one checkpoint to the next
-    double compute_stretch = 1;         // (interval + write time) / interval; 1: free
+    double run_restart_s = 0;  // the restart delay the current run owed
+    bool run_restart_after_failure = false;
+    double restart_delay_s = 0;          // owed by the next run, set by a preemption or failure
+    bool restart_after_failure = false;  // what set restart_delay_s
+    double checkpoint_period_s = 3600;   // running time from one checkpoint to the next
+    double compute_stretch = 1;          // (interval + write time) / interval; 1: free
     s4u::ActorPtr actor;
     TrainingProgress progress;  // the actor writes it; never moved while a run is on
     long runs = 0;              // runs started: a walltime check names the run it is for
@@ -142,9 +144,9 @@ class Controller {
     recorder_.state_until(now, core_);
     events_handled_ += static_cast<long>(completed_.size());
     for (int job : std::exchange(completed_, {})) {
-      recorder_.training_checkpointed(job, checkpoint_gpu_s(runs_[job], job, now));
       core_.training_finished(job);
-      recorder_.training_ended(job, now, runs_[job].work_flops, true);
+      recorder_.training_ended(job, now, runs_[job].work_flops, true,
+                               run_time(runs_[job], now, false));
       // A finished actor's stack is freed only when the last reference to it goes.
       runs_[job].actor = nullptr;
     }
@@ -295,7 +297,8 @@ class Controller {
     const double mfu = job.generations[a.generation].mfu;
     auto& run = runs_[a.job];
     run.start_s = now;
-    run.compute_start_s = now + run.restart_delay_s;
+    run.run_restart_s = run.restart_delay_s;
+    run.run_restart_after_failure = run.restart_after_failure;
     // Every run has the whole limit, from its start (a requeued Slurm job's elapsed time starts
     // again), its restart delay included.
     ++run.runs;
@@ -353,10 +356,14 @@ class Controller {
     run.compute_stretch = run.checkpoint_period_s / interval;
   }
 
-  // GPU-seconds the run spent writing checkpoints, up to now.
-  double checkpoint_gpu_s(const TrainingRunState& run, int job, double now) const {
-    const double ran = std::max(0.0, now - run.compute_start_s);
-    return ran * (1 - 1 / run.compute_stretch) * workload_.training[job].gpus;
+  // Where the run's time on its GPUs went, from its start to now: the restart as spent (cut
+  // short if the run stops first), checkpoint writes, and progress, all of it kept unless the
+  // run is `stopped` (preempted or failed).
+  static RunTime run_time(const TrainingRunState& run, double now, bool stopped) {
+    RunTime time = split_run_time(now - run.start_s, run.run_restart_s, run.checkpoint_period_s,
+                                  run.compute_stretch, stopped);
+    time.restart_after_failure = run.run_restart_after_failure;
+    return time;
   }
 
   // Work since the last checkpoint is lost: checkpoints fall every checkpoint_period_s of
@@ -364,21 +371,20 @@ class Controller {
   void carry_out(const PreemptTraining& a, double now) {
     auto& run = runs_[a.job];
     const double done = run.progress.fraction_done() * run.work_flops;
-    const double ran = std::max(0.0, now - run.compute_start_s);
-    const double period = run.checkpoint_period_s;
-    const double saved = ran > 0 ? done * (std::floor(ran / period) * period) / ran : 0;
+    const RunTime time = run_time(run, now, true);
+    const double progress = time.kept_s + time.redone_s;
+    const double saved = progress > 0 ? done * time.kept_s / progress : 0;
     run.saved_flops += saved;
     run.actor->kill();
     run.progress.stop();
     run.actor = nullptr;
     run.progress = TrainingProgress{};
     run.restart_delay_s = a.restart_delay_s;
-    recorder_.training_checkpointed(a.job, checkpoint_gpu_s(run, a.job, now));
+    run.restart_after_failure = a.failure;
     if (a.failure)
-      recorder_.training_interrupted(a.job, now, saved, done - saved,
-                                     a.restart_delay_s * workload_.training[a.job].gpus);
+      recorder_.training_interrupted(a.job, now, saved, done - saved, time);
     else
-      recorder_.training_preempted(a.job, now, saved, done - saved);
+      recorder_.training_preempted(a.job, now, saved, done - saved, time);
   }
 
   // Killed at its walltime: what the run checkpointed counts as done; the work since its last
@@ -388,7 +394,7 @@ class Controller {
   void carry_out(const KillTraining& a, double now) {
     auto& run = runs_[a.job];
     const double done = run.progress.fraction_done() * run.work_flops;
-    const double ran = std::max(0.0, now - run.compute_start_s);
+    const double ran = std::max(0.0, now - run.start_s - run.run_restart_s);
     const double checkpointed_s =
         std::floor(ran / run.checkpoint_period_s) * run.checkpoint_period_s;
     const double saved = ran > 0 ? done * checkpointed_s / ran : 0;
@@ -396,7 +402,6 @@ class Controller {
     run.progress.stop();
     run.actor = nullptr;
     run.progress = TrainingProgress{};
-    recorder_.training_checkpointed(a.job, checkpoint_gpu_s(run, a.job, now));
     recorder_.training_killed(a.job, now, saved,
                               (ran - checkpointed_s) * workload_.training[a.job].allocated_gpus());
   }
@@ -442,14 +447,14 @@ class Controller {
     recorder_.state_until(horizon, core_);
     for (int job : core_.running_training()) {
       auto& run = runs_[job];
-      recorder_.training_checkpointed(job, checkpoint_gpu_s(run, job, horizon));
+      const RunTime time = run_time(run, horizon, false);
       // The rule at the horizon (docs/metrics.md): a job whose work is done to within rounding
       // completes at the horizon, whether SimGrid's end fell a hair before it or after.
       if (run.progress.done_within_rounding())
-        recorder_.training_ended(job, horizon, run.work_flops, true);
+        recorder_.training_ended(job, horizon, run.work_flops, true, time);
       else
-        recorder_.training_ended(job, horizon, run.progress.fraction_done() * run.work_flops,
-                                 false);
+        recorder_.training_ended(job, horizon, run.progress.fraction_done() * run.work_flops, false,
+                                 time);
     }
     std::vector<double> energy(platform_.fleet.pools.size(), 0.0);
     for (size_t d = 0; d < platform_.hosts.size(); ++d)
@@ -540,6 +545,7 @@ RunResult Simulation::run(const Workload& workload, Policy& policy,
   result.plan_with = to_string(options.planning);
   result.walltime = options.kill_at_walltime ? "kill" : "ignore";
   result.failures_enabled = options.failures.enabled;
+  result.restart_delay_s = options.failures.restart_s;
   for (const auto& cause : options.failures.causes) result.failure_causes.push_back(cause.name);
   return result;
 }

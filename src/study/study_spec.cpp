@@ -6,6 +6,7 @@
 
 #include "formats/json_fields.hpp"
 #include "formats/temporary_file.hpp"
+#include "model/failure_model.hpp"
 
 namespace gpufleet {
 
@@ -327,8 +328,8 @@ StudySpec load_study(const std::string& file) {
   if (!doc.is_object()) throw InputError(file, "", "expected a JSON object", "see docs/studies.md");
   const JsonFields f(doc, file, "");
   f.reject_unknown({"format", "version", "description", "scenario", "scale", "days", "seeds",
-                    "policies", "fleets", "baseline", "failures", "timeout_min", "metrics",
-                    "forecast", "tradeoff", "economics", "growth", "walltime"});
+                    "policies", "fleets", "baseline", "failures", "restart_delay", "timeout_min",
+                    "metrics", "forecast", "tradeoff", "economics", "growth", "walltime"});
   if (f.text("format") != "gpufleet-study") f.fail("format", "must be \"gpufleet-study\"");
   if (f.number("version") != 1) f.fail("version", "must be 1");
   StudySpec s;
@@ -348,6 +349,12 @@ StudySpec load_study(const std::string& file) {
   s.walltime = f.text_or("walltime", "kill");
   if (s.walltime != "kill" && s.walltime != "ignore")
     f.fail("walltime", "must be \"kill\" or \"ignore\"");
+  s.restart_delay = f.text_or("restart_delay", "");
+  if (f.has("restart_delay")) try {
+      parse_restart_delay_s(s.restart_delay);
+    } catch (const std::invalid_argument& e) {
+      f.fail("restart_delay", e.what(), "write e.g. \"300s\", or leave it out for run's default");
+    }
   s.timeout_s = f.has("timeout_min") ? f.positive("timeout_min") * 60 : 3600;
   read_metrics(f, s);
   read_economics(doc, f, s);

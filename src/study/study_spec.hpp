@@ -44,6 +44,7 @@ struct StudySpec {
   int baseline = 0;  // index into arms()
   std::string failures = "off";
   std::string walltime = "kill";    // --walltime of every run
+  std::string restart_delay;        // --restart-delay of every run; empty: run's default
   std::string forecast = "weekly";  // --forecast of policies that set none
   double timeout_s = 3600;
   std::vector<std::string> metrics;  // summary.json keys, dotted ("training.capacity_gap")
