@@ -34,7 +34,7 @@ def row(policy, seed, mode, s):
     return "| %s | %s | %s | %.1f%% | %.1f%% | %.1f h | %.1f h | %.1f h | %d | %.0f |" % (
         policy, seed, mode, 100 * s["fleet"]["effective_utilization"], 100 * t["capacity_gap"],
         t["wait_s"]["mean"] / 3600, t["wait_s"]["p50"] / 3600, t["wait_s"]["p95"] / 3600,
-        t["jobs_killed_at_walltime"], t["killed_at_walltime_gpu_hours"])
+        t["jobs_killed_at_walltime"], t["gpu_hours"]["killed_at_walltime"])
 
 
 def main():

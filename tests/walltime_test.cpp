@@ -77,7 +77,8 @@ TEST(Walltime, AJobWhoseEstimateFitsTheReservationIsBackfilled) {
 
 // One NVL72 rack. A (72 GPUs, 10 h of work) asks for 4.5 h; with hourly checkpoints it is killed
 // at 4.5 h with 4 h of work saved and 0.5 h x 72 GPUs lost. B, behind it, starts then. Served:
-// 4 h of A's 10 (288 GPU-hours of its 720) and B's 72.
+// 4 h of A's 10 (288 GPU-hours of its 720) and B's 72. Its 324 GPU-hours held are 288 useful
+// and 36 killed at walltime (checkpoints are free with failures off).
 json kill_case() {
   return workload(20 * 3600, {job("A", 0, 72, 10, 4.5), job("B", 1, 72, 1, 2)});
 }
@@ -95,10 +96,75 @@ TEST(Walltime, AJobPastItsWalltimeIsKilledAtItAndCounted) {
   const auto t = summary(dir)["training"];
   EXPECT_EQ(t["walltime"], "kill");
   EXPECT_EQ(t["jobs_killed_at_walltime"], 1);
-  EXPECT_NEAR(t["killed_at_walltime_gpu_hours"].get<double>(), 36, 1e-6);
   EXPECT_NEAR(t["served_gpu_hours"].get<double>(), 288 + 72, 1e-6);
+  const auto& h = t["gpu_hours"];
+  EXPECT_NEAR(h["allocated"].get<double>(), 324 + 72, 1e-6);
+  EXPECT_NEAR(h["useful"].get<double>(), 288 + 72, 1e-6);
+  EXPECT_NEAR(h["killed_at_walltime"].get<double>(), 36, 1e-6);
+  EXPECT_EQ(h["checkpoint"].get<double>(), 0);
+  EXPECT_EQ(h["restart"].get<double>(), 0);
+  EXPECT_NEAR(t["goodput"].get<double>(), 360.0 / 396, 1e-9);
   EXPECT_EQ(t["jobs_completed"], 1);
   EXPECT_EQ(t["jobs_running_at_horizon"], 0);
+}
+
+// The kill case with checkpoint writes: failures on at rate 0 (none happens, checkpoints cost),
+// a checkpoint every hour of compute taking 60 s (120 TB at 2 TB/s). A's compute stretches by
+// 3660 / 3600 and a checkpoint completes every 3,660 s of running time. Killed at 16,200 s: 4
+// checkpoints done (14,640 s), of its 16,200 s 15,934.426 s of progress (x 3600 / 3660), 14,400 s
+// kept and 1,534.426 s lost, and 265.574 s of writes. x 72 GPUs / 3600: useful 288, killed at
+// walltime 30.688525, checkpoint 5.311475 (324 in all). The writes since the last checkpoint are
+// checkpoint time, not killed work: counted as time since the checkpoint, the kill would read 31.2.
+// B then runs its hour of compute in 3,660 s: 72 useful, 1.2 checkpoint.
+TEST(Walltime, AKilledRunsCheckpointWritesAreBookedAsCheckpointsNotKilledWork) {
+  TempDir dir;
+  json w = kill_case();
+  for (auto& j : w["training"]) {
+    j["checkpoint_interval_s"] = 3600;
+    j["checkpoint_bytes"] = 60 * 2e12;
+  }
+  const auto r =
+      run_scenario(dir, {pool("GB200", 72)}, w,
+                   {"--failures", "on", "--failure-rate", "0", "--checkpoint", "workload"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(rows(dir)["A"]["state"], "timeout");
+  const auto t = summary(dir)["training"];
+  const auto& h = t["gpu_hours"];
+  const double g = 72.0 / 3600, s = 3660.0 / 3600;
+  EXPECT_NEAR(h["allocated"].get<double>(), (16200 + 3660) * g, 1e-6);
+  EXPECT_NEAR(h["useful"].get<double>(), (14400 + 3600) * g, 1e-6);
+  EXPECT_NEAR(h["killed_at_walltime"].get<double>(), (16200 / s - 14400) * g, 1e-6);
+  EXPECT_NEAR(h["checkpoint"].get<double>(), (16200 - 16200 / s + 60) * g, 1e-6);
+  EXPECT_EQ(h["restart"].get<double>(), 0);
+  EXPECT_NEAR(t["served_gpu_hours"].get<double>(), 288 + 72, 1e-6);
+}
+
+// Failures off. L (priority 0, 10 h on a whole 72-GPU rack, asks 4.5 h) is preempted at 1.5 h by
+// H (priority 2, 1 h): L keeps 1 h and loses 0.5 h (36 GPU-h redone after preemption). Its
+// second run starts at 2.5 h with the whole limit, reloads 10 min (12 GPU-h), computes and is
+// killed at 2.5 + 4.5 = 7 h: of its 15,600 s of compute, 4 checkpoints (14,400 s, 288 GPU-h)
+// kept and 1,200 s (24 GPU-h) killed at walltime. L holds 72 x 6 h = 432 GPU-h, H 72: 504
+// allocated = 432 useful + 36 + 12 + 24; goodput 432 / 504.
+TEST(Walltime, AKillAfterAPreemptionBooksTheRestartAndTheWorkLostOnce) {
+  TempDir dir;
+  json low = job("L", 0, 72, 10, 4.5);
+  json high = job("H", 5400, 72, 1, 2);
+  high["priority"] = 2;
+  const auto r = run_scenario(dir, {pool("GB200", 72)}, workload(20 * 3600, {low, high}),
+                              {"--policy", "preempt-priority", "--param", "restart_delay_min=10"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto jobs = rows(dir);
+  EXPECT_EQ(jobs["L"]["state"], "timeout");
+  const auto t = summary(dir)["training"];
+  ASSERT_EQ(t["preemptions"], 1);
+  EXPECT_EQ(t["jobs_killed_at_walltime"], 1);
+  const auto& h = t["gpu_hours"];
+  EXPECT_NEAR(h["allocated"].get<double>(), 504, 1e-6);
+  EXPECT_NEAR(h["useful"].get<double>(), 432, 1e-6);
+  EXPECT_NEAR(h["redone_after_preemption"].get<double>(), 36, 1e-6);
+  EXPECT_NEAR(h["restart"].get<double>(), 12, 1e-6);
+  EXPECT_NEAR(h["killed_at_walltime"].get<double>(), 24, 1e-6);
+  EXPECT_NEAR(t["goodput"].get<double>(), 432.0 / 504, 1e-9);
 }
 
 TEST(Walltime, IgnoredTheJobRunsToItsEnd) {

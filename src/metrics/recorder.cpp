@@ -144,11 +144,10 @@ void Recorder::training_interrupted(int job, double now, double useful_flops, do
   result_.training[job].lost_work_flops += lost_flops;
 }
 
-void Recorder::training_killed(int job, double now, double useful_flops, double lost_gpu_s) {
+void Recorder::training_killed(int job, double now, double useful_flops, const RunTime& time) {
+  book(job, time, &TrainingRun::killed_at_walltime_gpu_s);
   close_run(job, now, useful_flops, false);
-  auto& run = result_.training[job];
-  run.killed_s = now;
-  run.killed_lost_gpu_s += lost_gpu_s;
+  result_.training[job].killed_s = now;
   contention_.completed(job, now);  // it leaves the system: no longer shares a pool
 }
 

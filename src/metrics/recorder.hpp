@@ -49,8 +49,8 @@ class Recorder {
   void training_interrupted(int job, double now, double useful_flops, double lost_flops,
                             const RunTime& time);
   // The run reached its walltime and was killed: `useful_flops` is the work it saved in
-  // checkpoints; lost_gpu_s the GPU-time it held after its last one.
-  void training_killed(int job, double now, double useful_flops, double lost_gpu_s);
+  // checkpoints; `time` books its progress since the last one as killed_at_walltime.
+  void training_killed(int job, double now, double useful_flops, const RunTime& time);
   void failure(const FailureEvent& event) { result_.failures.push_back(event); }
   void lease_ended(int lease, double now);
   void contract_ended(int contract, double now);

@@ -34,11 +34,9 @@ struct TrainingRun {
   double restart_gpu_s = 0;                  // reloading before computing again
   double restart_after_failure_gpu_s = 0;    // the part of restart_gpu_s that followed failures
   double checkpoint_gpu_s = 0;               // writing checkpoints
-  double killed_at_walltime_gpu_s = 0;       // runs killed at their walltime: none yet (always 0)
-  // Killed at its walltime (Slurm's TIMEOUT; never completes): when, -1 if not; and the
-  // GPU-seconds (x gpu_share) that run held after its last checkpoint, whose work was lost.
-  double killed_s = -1;
-  double killed_lost_gpu_s = 0;
+  double killed_at_walltime_gpu_s = 0;       // progress since the last checkpoint of a run killed
+                                             // at its walltime (never redone: not requeued)
+  double killed_s = -1;        // killed at its walltime (Slurm's TIMEOUT; never completes); -1: not
   double last_run_end_s = -1;  // when its latest run stopped (preemption, end, horizon)
   double contention = 0;       // N of finish-time fairness (ContentionTracker); 0 if unfinished
 };

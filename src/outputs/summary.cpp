@@ -58,7 +58,7 @@ json pools_json(const Fleet& fleet, const RunResult& r, double& fleet_gpu_s, dou
 }
 
 json training_json(const Fleet& fleet, const Workload& w, const RunResult& r) {
-  double demand_h = 0, served_h = 0, lost_h = 0, killed_lost_h = 0;
+  double demand_h = 0, served_h = 0, lost_h = 0;
   std::vector<double> waits, jcts;
   long started = 0, completed = 0, submitted = 0, preemptions = 0, killed = 0, no_walltime = 0;
   for (size_t j = 0; j < w.training.size(); ++j) {
@@ -72,7 +72,6 @@ json training_json(const Fleet& fleet, const Workload& w, const RunResult& r) {
     lost_h += need_h * run.lost_work_flops / job.work_flops;
     preemptions += run.preemptions;
     killed += run.killed_s >= 0;
-    killed_lost_h += run.killed_lost_gpu_s / 3600;
     no_walltime += job.walltime_s <= 0;
     if (run.start_s >= 0) {
       ++started;
@@ -95,7 +94,6 @@ json training_json(const Fleet& fleet, const Workload& w, const RunResult& r) {
           {"preemptions", preemptions},
           {"lost_gpu_hours", lost_h},
           {"jobs_killed_at_walltime", killed},
-          {"killed_at_walltime_gpu_hours", killed_lost_h},
           {"jobs_without_walltime", no_walltime},
           {"wait_s", to_json(distribution_of(waits))},
           {"jct_s", to_json(distribution_of(jcts))}};

@@ -387,23 +387,20 @@ class Controller {
       recorder_.training_preempted(a.job, now, saved, done - saved, time);
   }
 
-  // Killed at its walltime: what the run checkpointed counts as done; the work since its last
-  // checkpoint is lost, with the GPU-time it held since (docs/workload-format.md). Checkpoints
-  // fall every checkpoint_period_s of running time, progress taken as even over time, as for a
-  // preemption. Not requeued.
+  // Killed at its walltime: what the run checkpointed counts as done; its progress since the
+  // last checkpoint is lost, booked as killed_at_walltime, and the rest of its time (restart,
+  // checkpoint writes, progress kept) as for a preemption (docs/metrics.md). Not requeued.
   void carry_out(const KillTraining& a, double now) {
     auto& run = runs_[a.job];
     const double done = run.progress.fraction_done() * run.work_flops;
-    const double ran = std::max(0.0, now - run.start_s - run.run_restart_s);
-    const double checkpointed_s =
-        std::floor(ran / run.checkpoint_period_s) * run.checkpoint_period_s;
-    const double saved = ran > 0 ? done * checkpointed_s / ran : 0;
+    const RunTime time = run_time(run, now, true);
+    const double progress = time.kept_s + time.redone_s;
+    const double saved = progress > 0 ? done * time.kept_s / progress : 0;
     run.actor->kill();
     run.progress.stop();
     run.actor = nullptr;
     run.progress = TrainingProgress{};
-    recorder_.training_killed(a.job, now, saved,
-                              (ran - checkpointed_s) * workload_.training[a.job].allocated_gpus());
+    recorder_.training_killed(a.job, now, saved, time);
   }
 
   void carry_out(const StartReplica& a, double) {

@@ -158,9 +158,11 @@ json in_child(const std::function<json()>& body) {
 
 // Where the GPU-time of each training job went, and the summary, for the seed scenario at a
 // fifth of its size over 10 days under easy-backfill+spillover+preempt-priority, with failures
-// at 40 times Llama 3's rate (0.02 per GPU-day, so that many jobs are interrupted) and a 30 min
-// restart (so that the next failure or a preemption cuts some restarts short).
-json seed_run_with_failures_and_preemption() {
+// at 40 times Llama 3's rate (0.02 per GPU-day, so that many jobs are interrupted), a 30 min
+// restart (so that the next failure or a preemption cuts some restarts short) and walltimes
+// killed at (--walltime kill, the default: jobs spilled to Hopper run past the limit their users
+// set for Blackwell). walltime_scale multiplies every job's walltime_s (1: the generator's).
+json seed_run_with_failures_and_preemption(double walltime_scale) {
   GenerateOptions generate;
   generate.scale = 0.2;
   generate.days = 10;
@@ -173,6 +175,7 @@ json seed_run_with_failures_and_preemption() {
   }
   Workload& w = generated.workload;
   bind_workload(w, sim->fleet(), "seed");
+  for (auto& job : w.training) job.walltime_s *= walltime_scale;
   auto policy =
       make_policy("easy-backfill+spillover+preempt-priority", {}, parse_forecast("weekly"));
   SimulationOptions options;
@@ -195,19 +198,28 @@ json seed_run_with_failures_and_preemption() {
                     {"killed_at_walltime", run.killed_at_walltime_gpu_s},
                     {"restart_after_failure", run.restart_after_failure_gpu_s},
                     {"interruptions", run.interruptions},
+                    {"killed", run.killed_s >= 0},
+                    {"stopped_before", run.interruptions + run.preemptions > 0},
                     {"gpus", w.training[j].allocated_gpus()}});
   }
   return {{"jobs", jobs}, {"summary", summarize(sim->fleet(), w, r)}};
 }
 
-TEST(ConservationSeed, EveryGpuHourATrainingJobHoldsIsBookedOnce) {
-  const json result = in_child(seed_run_with_failures_and_preemption);
-  ASSERT_TRUE(result.contains("jobs")) << result.dump();
+// What a ConservationSeed case exercised, beyond the balance it checks.
+struct Exercised {
+  std::map<std::string, double> total_gpu_s;  // by part
+  long cut_short = 0;                         // restarts cut short
+  long killed = 0, killed_after_a_stop = 0;   // kills; of them, after a failure or preemption
+};
+
+// Checks that each job's parts add up to what it held, and the summary's to the fleet's, to
+// 1e-9 (reported under `tag`).
+Exercised expect_booked_once(const json& result, const std::string& tag) {
   const char* parts[] = {"useful",  "redone_after_failure", "redone_after_preemption",
                          "restart", "checkpoint",           "killed_at_walltime"};
   double worst = 0, allocated = 0;
-  std::map<std::string, double> total;
-  long cut_short = 0;
+  Exercised ex;
+  auto& total = ex.total_gpu_s;
   for (const auto& job : result["jobs"]) {
     const double held = job["allocated_gpu_s"];
     double sum = 0;
@@ -218,11 +230,18 @@ TEST(ConservationSeed, EveryGpuHourATrainingJobHoldsIsBookedOnce) {
     allocated += held;
     if (held > 0) worst = std::max(worst, std::abs(relative(sum, held)));
     EXPECT_NEAR(sum, held, 1e-9 * held);
+    // A killed run's progress since its last checkpoint is booked to it, and only to it.
+    if (job["killed"].get<bool>()) {
+      ++ex.killed;
+      ex.killed_after_a_stop += job["stopped_before"].get<bool>();
+    } else {
+      EXPECT_EQ(job["killed_at_walltime"].get<double>(), 0);
+    }
     // A restart the next failure or a preemption cut short books less than its 1,800 s.
-    cut_short += job["restart_after_failure"].get<double>() <
-                 job["interruptions"].get<double>() * 1800 * job["gpus"].get<double>() - 1e-6;
+    ex.cut_short += job["restart_after_failure"].get<double>() <
+                    job["interruptions"].get<double>() * 1800 * job["gpus"].get<double>() - 1e-6;
   }
-  report("job_gpu_hours_worst_rel_err", worst);
+  report(tag + "job_gpu_hours_worst_rel_err", worst);
   const json& s = result["summary"];
   const json& h = s["training"]["gpu_hours"];
   // Fleet-wide: the summary's split, and what the jobs held against the time series' training
@@ -236,19 +255,40 @@ TEST(ConservationSeed, EveryGpuHourATrainingJobHoldsIsBookedOnce) {
     sum += h[part].get<double>();
   }
   const double fleet_err = relative(sum, h["allocated"].get<double>());
-  report("fleet_gpu_hours_rel_err", fleet_err);
+  report(tag + "fleet_gpu_hours_rel_err", fleet_err);
   EXPECT_LT(std::abs(fleet_err), 1e-9);
   EXPECT_NEAR(h["allocated"].get<double>(), allocated / 3600, 1e-9 * allocated / 3600);
   EXPECT_NEAR(by_pools, allocated / 3600, 1e-9 * allocated / 3600);
   EXPECT_NEAR(s["training"]["goodput"].get<double>(),
               h["useful"].get<double>() / h["allocated"].get<double>(), 1e-9);
-  // The case exercises every part but walltime kills (none yet), and cut-short restarts.
-  for (const char* part : parts)
-    if (std::string(part) != "killed_at_walltime") {
-      EXPECT_GT(total[part], 0) << part;
-    }
+  EXPECT_EQ(s["training"]["jobs_killed_at_walltime"].get<long>(), ex.killed);
   EXPECT_GT(s["training"]["preemptions"].get<double>(), 0);
-  EXPECT_GT(cut_short, 0);
+  report(tag + "jobs_killed_at_walltime", static_cast<double>(ex.killed));
+  report(tag + "jobs_killed_after_a_failure_or_preemption",
+         static_cast<double>(ex.killed_after_a_stop));
+  report(tag + "killed_at_walltime_gpu_hours", total["killed_at_walltime"] / 3600);
+  return ex;
+}
+
+TEST(ConservationSeed, EveryGpuHourATrainingJobHoldsIsBookedOnce) {
+  const json result = in_child([] { return seed_run_with_failures_and_preemption(1); });
+  ASSERT_TRUE(result.contains("jobs")) << result.dump();
+  const Exercised ex = expect_booked_once(result, "");
+  // The case exercises every part, walltime kills included, and cut-short restarts.
+  for (const auto& [part, gpu_s] : ex.total_gpu_s) EXPECT_GT(gpu_s, 0) << part;
+  EXPECT_GT(ex.killed, 0);
+  EXPECT_GT(ex.cut_short, 0);
+}
+
+// The same with every walltime halved, so that many runs reach theirs, some after a failure or a
+// preemption (their second run is killed, its restart as spent booked to restart).
+TEST(ConservationSeed, RunsKilledAtTheirWalltimeAreBookedOnceToo) {
+  const json result = in_child([] { return seed_run_with_failures_and_preemption(0.5); });
+  ASSERT_TRUE(result.contains("jobs")) << result.dump();
+  const Exercised ex = expect_booked_once(result, "half_walltime_");
+  EXPECT_GT(ex.killed, 20);
+  EXPECT_GT(ex.killed_after_a_stop, 0);
+  EXPECT_GT(ex.total_gpu_s.at("killed_at_walltime"), 0);
 }
 
 // Little's law on the seed scenario's training queue, in its finite-window form: the
