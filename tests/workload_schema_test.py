@@ -265,6 +265,8 @@ def full_document():
                 "priority": 2,
                 "gpu_share": 0.5,
                 "recorded": {"start_s": 10, "end_s": 4000},
+                "user": "alice",
+                "account": "team-a",
             },
             {
                 "id": "b",
@@ -453,6 +455,8 @@ def negative_cases():
     case("demand not an object", "inference[0].demand",
          setter(["inference", 0, "demand"], [3600, [1]]))
     case("empty id", "training[0].id", setter(["training", 0, "id"], ""))
+    case("empty user", "training[0].user", setter(["training", 0, "user"], ""))
+    case("account a number", "training[0].account", setter(["training", 0, "account"], 7))
     case("empty unit", "inference[0].unit", setter(["inference", 0, "unit"], ""))
     case("empty generation model", "inference[0].generations[0].model",
          setter(["inference", 0, "generations", 0, "model"], ""))

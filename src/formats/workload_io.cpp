@@ -55,7 +55,7 @@ void parse_recorded(const JsonFields& f, TrainingJob& job) {
 TrainingJob parse_training(const JsonFields& f) {
   f.reject_unknown({"id", "submit_s", "gpus", "work_flops", "generations", "gradient_bytes",
                     "steps", "checkpoint_interval_s", "checkpoint_bytes", "priority", "after",
-                    "gpu_share", "recorded"});
+                    "gpu_share", "recorded", "user", "account"});
   TrainingJob job;
   job.id = f.text("id");
   job.submit_s = f.seconds("submit_s");
@@ -90,6 +90,8 @@ TrainingJob parse_training(const JsonFields& f) {
   if (job.gpu_share > 1)
     f.fail("gpu_share", "must be in (0, 1], got " + std::to_string(job.gpu_share));
   if (f.has("recorded")) parse_recorded(f.child("recorded"), job);
+  job.user = f.text_or("user", "");
+  job.account = f.text_or("account", "");
   return job;
 }
 
@@ -251,6 +253,9 @@ nlohmann::json training_job_to_json(const TrainingJob& j) {
   if (j.gpu_share != 1) item["gpu_share"] = j.gpu_share;
   if (j.recorded_start_s >= 0)
     item["recorded"] = {{"start_s", j.recorded_start_s}, {"end_s", j.recorded_end_s}};
+  // Written only when given: workloads without users keep their bytes.
+  if (!j.user.empty()) item["user"] = j.user;
+  if (!j.account.empty()) item["account"] = j.account;
   return item;
 }
 

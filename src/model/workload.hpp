@@ -37,6 +37,11 @@ struct TrainingJob {
   // at recorded_end_s on every generation it may use.
   double recorded_start_s = -1;
   double recorded_end_s = -1;
+  // Who submitted it and the account its use is charged to, as Slurm's user and account
+  // (fair-share and per-user figures; empty: not given). Policies read them as integer ids
+  // (src/scheduler/associations.hpp), never as strings.
+  std::string user;
+  std::string account;
 
   double allocated_gpus() const { return gpus * gpu_share; }
 };
