@@ -36,6 +36,9 @@ std::unique_ptr<Policy> make_composed_policy(PolicyPlan plan);
 // Building blocks the parts share.
 // Starts waiting training jobs in queue order on pools of `role` until the head does not fit.
 void start_training_fifo(SchedulerCore& core, PoolRole role);
+// Starts a waiting job on the first of its pools of `role`, in its order of preference, that
+// has room; false if none has.
+bool start_in_role(SchedulerCore& core, int job, PoolRole role);
 // EASY backfilling: starts later jobs that fit now without delaying the head's reservation
 // (runtimes estimated by SchedulerCore::estimated_runtime_s).
 void backfill_training(SchedulerCore& core, PoolRole role);
