@@ -7,6 +7,7 @@
 
 #include "formats/workload_io.hpp"
 #include "model/input_error.hpp"
+#include "outputs/user_figures.hpp"
 #include "policies/policies.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "test_support.hpp"
@@ -200,6 +201,73 @@ TEST(SlurmOrder, BackfillsInPriorityOrderWithoutDelayingTheHead) {
   const auto listing = run_cli({"policies"});
   EXPECT_NE(listing.out.find("slurm"), std::string::npos);
   EXPECT_NE(listing.out.find("priority_weight_fairshare"), std::string::npos);
+}
+
+TEST(JainIndex, ByHand) {
+  EXPECT_DOUBLE_EQ(jain_index({1, 0.5}), 0.9);  // 1.5^2 / (2 x 1.25)
+  EXPECT_DOUBLE_EQ(jain_index({1, 0, 0}), 1.0 / 3);
+  EXPECT_DOUBLE_EQ(jain_index({0.4, 0.4, 0.4}), 1);
+  EXPECT_DOUBLE_EQ(jain_index({}), 1);
+  EXPECT_DOUBLE_EQ(jain_index({0, 0}), 1);
+}
+
+// Per-user figures by hand. GPUs of 1e15 FLOP/s at MFU 1: 3.6e18 FLOPs are one GPU-hour.
+//   alice (team-a): j0 10 GPU-h, done, submitted 0, ran 3600-7200; j1 10 GPU-h, half done.
+//   bob (team-b): j2 20 GPU-h, a quarter done. dave (team-b): j3 20 GPU-h, done.
+//   carol (team-b): j4 submitted after the horizon: not counted.
+// Normalized service: alice 15/20 = 0.75, bob 0.25, dave 1: J = 2^2 / (3 x 1.625) = 0.820513;
+// accounts team-a 0.75, team-b 25/40 = 0.625: J = 1.375^2 / (2 x 0.953125) = 0.991803.
+TEST(UserFigures, PerUserAndPerAccountServiceWaitsAndJainsIndexByHand) {
+  Fleet fleet = rack();
+  Workload w;
+  const auto job = [](const std::string& user, const std::string& account, double gpu_h,
+                      double submit_s) {
+    TrainingJob j;
+    j.id = user + std::to_string(submit_s);
+    j.user = user;
+    j.account = account;
+    j.gpus = 1;
+    j.submit_s = submit_s;
+    j.work_flops = gpu_h * 3.6e18;
+    j.generations = {{"GB200", 1, 0}};
+    return j;
+  };
+  w.training = {job("alice", "team-a", 10, 0), job("alice", "team-a", 10, 1),
+                job("bob", "team-b", 20, 2), job("dave", "team-b", 20, 3),
+                job("carol", "team-b", 5, 1e6)};
+  RunResult r;
+  r.horizon_s = 1e5;
+  r.training.resize(5);
+  const auto ran = [&](int j, double start, double end, double done) {
+    r.training[j].start_s = start;
+    r.training[j].end_s = end;
+    r.training[j].work_done_flops = done * w.training[j].work_flops;
+  };
+  ran(0, 3600, 7200, 1);
+  ran(1, 7201, -1, 0.5);
+  ran(2, 2, -1, 0.25);
+  ran(3, 3, 40000, 1);
+  const auto u = users_json(fleet, w, r);
+  ASSERT_FALSE(u.is_null());
+  EXPECT_EQ(u["users"], 3);
+  EXPECT_EQ(u["accounts"], 2);
+  EXPECT_NEAR(u["jain_index"].get<double>(), 4 / 4.875, 1e-12);
+  EXPECT_NEAR(u["jain_index_accounts"].get<double>(), 1.375 * 1.375 / 1.90625, 1e-12);
+  const auto& alice = u["by_user"][0];
+  EXPECT_EQ(alice["user"], "alice");
+  EXPECT_EQ(alice["jobs"], 2);
+  EXPECT_NEAR(alice["demand_gpu_hours"].get<double>(), 20, 1e-9);
+  EXPECT_NEAR(alice["served_gpu_hours"].get<double>(), 15, 1e-9);
+  EXPECT_NEAR(alice["normalized_service"].get<double>(), 0.75, 1e-12);
+  EXPECT_EQ(alice["wait_p50_s"], 3600);  // nearest rank of {3600, 7200}
+  EXPECT_EQ(alice["wait_p95_s"], 7200);
+  EXPECT_EQ(alice["jct_p50_s"], 7200);
+  EXPECT_EQ(u["by_user"][1]["user"], "bob");
+  EXPECT_EQ(u["by_account"][1]["account"], "team-b");
+  EXPECT_NEAR(u["by_account"][1]["normalized_service"].get<double>(), 0.625, 1e-12);
+  // A workload without users or accounts has no block.
+  for (auto& j : w.training) j.user = j.account = "";
+  EXPECT_TRUE(users_json(fleet, w, r).is_null());
 }
 
 TEST(WorkloadFormat, UserAndAccountAreReadWrittenOnlyWhenGivenAndNeverEmpty) {
