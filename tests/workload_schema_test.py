@@ -583,8 +583,8 @@ def main():
                     len(d.get("training", [])),
                     sum("recorded" in j for j in d.get("training", [])),
                     len(d.get("inference", []))))
-        check({"gpu_share", "recorded", "priority"} <= imported_keys,
-              "imported workloads used gpu_share, recorded and priority (seen: %s)"
+        check({"gpu_share", "recorded", "priority", "user", "account"} <= imported_keys,
+              "imported workloads used gpu_share, recorded, priority, user and account (seen: %s)"
               % ", ".join(sorted(imported_keys)))
 
         # 4. Agreement with the reader.
