@@ -209,26 +209,36 @@ class MultifactorPriority {
   double fair_share(int association) const { return fair_share_.at(association); }
 
   // Queue entries, in priority order: higher priority, then earlier submission, then job index
-  // (Slurm's order: priority, submit time, job id).
+  // (Slurm's order: priority, submit time, job id). Backfilling's first test reads only these.
   struct Entry {
     double priority = 0;
     double submit_s = 0;
     int job = 0;
     int gpus = 0;
+    double min_runtime_s = 0;  // its shortest estimated runtime on a pool of the role
     bool operator<(const Entry& o) const;
   };
 
  private:
+  // What a job's priority needs beyond the factors of the moment, computed once.
+  struct Facts {
+    double eligible_s = -1;  // when it first entered the queue (-1: not yet seen)
+    double fixed = 0;        // its weighted job size and QOS factors
+    double min_runtime_s = 0;
+  };
+
   void start(const SchedulerCore& core, PoolRole role);
   void release_new_jobs(const SchedulerCore& core);
   void release(const SchedulerCore& core, int job);
+  const Facts& facts_of(const SchedulerCore& core, int job);
   void recalculate(const SchedulerCore& core);
-  double priority_at(const SchedulerCore& core, int job, double t) const;
+  Entry entry_at(const SchedulerCore& core, int job, double t);
   void sort_waiting(const SchedulerCore& core);
-  void start_in_order(SchedulerCore& core, PoolRole role);
+  void start_in_order(SchedulerCore& core);
 
   const MultifactorSettings settings_;
   bool started_ = false;
+  PoolRole role_ = PoolRole::kTraining;
   int role_gpus_ = 0;               // GPUs of the pools of the role: job size 1
   int lowest_priority_ = 0;         // QOS 0 ...
   int highest_priority_ = 0;        // ... and QOS 1
@@ -237,12 +247,17 @@ class MultifactorPriority {
   std::vector<double> fair_share_;  // per association
   double calc_s_ = 0;               // the last calc
   double next_calc_s_ = 0;
-  bool sorted_ = false;                    // order_ holds the priorities of the last calc
-  std::vector<double> eligible_s_;         // per job: when it first entered the queue (-1: not yet)
-  std::vector<double> priority_;           // per job
-  std::vector<bool> listed_;               // per job: it has an entry in order_ or arrivals_
-  std::vector<Entry> order_;               // waiting jobs at the last sort, in order (some started)
-  std::set<Entry> arrivals_;               // jobs released since, in order
+  std::vector<Facts> facts_;      // per job
+  std::vector<double> priority_;  // per job, as last computed
+  // Waiting jobs in priority order: those of the last sort (order_, where jobs that started
+  // since are skipped as they come) and those released since with their priority then
+  // (arrivals_); with the factors of a new calc, released jobs wait in unsorted_ for the next
+  // sort, which the first pass that may start a job makes.
+  bool sorted_ = false;
+  std::vector<Entry> order_;
+  std::set<Entry> arrivals_;
+  std::vector<int> unsorted_;
+  std::vector<bool> listed_;               // per job: in order_, arrivals_ or unsorted_
   long newest_key_ = -1, oldest_key_ = 0;  // queue keys seen: releases and jobs put back
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <limits>
 #include <tuple>
 
 #include "policies/backfill.hpp"
@@ -76,13 +77,14 @@ void MultifactorPriority::apply(SchedulerCore& core, PoolRole role) {
   if (!started_) start(core, role);
   release_new_jobs(core);
   if (core.now() >= next_calc_s_) recalculate(core);
-  if (core.waiting_training().empty() || !some_job_fits(core, role)) return;
+  if (core.waiting_training().empty() || !some_job_fits(core, role_)) return;
   if (!sorted_) sort_waiting(core);
-  start_in_order(core, role);
+  start_in_order(core);
 }
 
 void MultifactorPriority::start(const SchedulerCore& core, PoolRole role) {
   started_ = true;
+  role_ = role;
   const auto& jobs = core.workload().training;
   for (const auto& pool : core.fleet().pools)
     if (pool.role == role) role_gpus_ += pool.gpus();
@@ -101,7 +103,7 @@ void MultifactorPriority::start(const SchedulerCore& core, PoolRole role) {
   for (const auto& pair : associations.pairs) tree_.push_back({1 + pair.account, 1, 0});
   charged_.assign(associations.pairs.size(), 0.0);
   fair_share_.assign(associations.pairs.size(), 1.0);
-  eligible_s_.assign(jobs.size(), -1.0);
+  facts_.assign(jobs.size(), Facts{});
   priority_.assign(jobs.size(), -1.0);
   listed_.assign(jobs.size(), false);
   calc_s_ = next_calc_s_ = core.now();
@@ -126,14 +128,37 @@ void MultifactorPriority::release_new_jobs(const SchedulerCore& core) {
 }
 
 void MultifactorPriority::release(const SchedulerCore& core, int job) {
-  // Age counts from when the job became eligible (its dependencies done), as Slurm's does.
-  if (eligible_s_[job] < 0) eligible_s_[job] = core.now();
-  if (!sorted_ || listed_[job]) return;  // the next sort lists it; or it is listed already
-  // Its priority as of the last calc: age 0 for a job released since, as Slurm's at submission.
-  priority_[job] = priority_at(core, job, calc_s_);
-  arrivals_.insert({priority_[job], core.workload().training[job].submit_s, job,
-                    core.workload().training[job].gpus});
+  facts_of(core, job);
+  if (listed_[job]) return;  // started and put back before the next sort: it keeps its entry
   listed_[job] = true;
+  if (!sorted_) {
+    unsorted_.push_back(job);  // the next sort gives it the new calc's priority
+    return;
+  }
+  // Its priority as of the last calc: age 0 for a job released since, as Slurm's at submission.
+  arrivals_.insert(entry_at(core, job, calc_s_));
+}
+
+const MultifactorPriority::Facts& MultifactorPriority::facts_of(const SchedulerCore& core,
+                                                                int job) {
+  Facts& f = facts_[job];
+  if (f.eligible_s >= 0) return f;
+  // Age counts from when the job became eligible (its dependencies done), as Slurm's does.
+  f.eligible_s = core.now();
+  const auto& spec = core.workload().training[job];
+  const double size = role_gpus_ > 0 ? std::min(1.0, double(spec.gpus) / role_gpus_) : 0.0;
+  // Slurm normalizes QOS priorities to the highest; gpufleet's may be negative, so the lowest
+  // priority of the workload is QOS 0.
+  const double qos = highest_priority_ > lowest_priority_
+                         ? double(spec.priority - lowest_priority_) /
+                               (double(highest_priority_) - lowest_priority_)
+                         : 0.0;
+  f.fixed = settings_.weight_job_size * size + settings_.weight_qos * qos;
+  f.min_runtime_s = std::numeric_limits<double>::infinity();
+  for (int pool : core.job_pools(job))
+    if (core.fleet().pools[pool].role == role_)
+      f.min_runtime_s = std::min(f.min_runtime_s, core.estimated_runtime_s(job, pool));
+  return f;
 }
 
 void MultifactorPriority::recalculate(const SchedulerCore& core) {
@@ -154,60 +179,110 @@ void MultifactorPriority::recalculate(const SchedulerCore& core) {
   sorted_ = false;
 }
 
-double MultifactorPriority::priority_at(const SchedulerCore& core, int job, double t) const {
-  const auto& spec = core.workload().training[job];
-  const double eligible = eligible_s_[job] >= 0 ? eligible_s_[job] : spec.submit_s;
-  const double age =
-      settings_.max_age_s > 0 ? std::clamp((t - eligible) / settings_.max_age_s, 0.0, 1.0) : 1.0;
-  const double size = role_gpus_ > 0 ? std::min(1.0, double(spec.gpus) / role_gpus_) : 0.0;
-  // Slurm normalizes QOS priorities to the highest; gpufleet's may be negative, so the lowest
-  // priority of the workload is QOS 0.
-  const double qos = highest_priority_ > lowest_priority_
-                         ? double(spec.priority - lowest_priority_) /
-                               (double(highest_priority_) - lowest_priority_)
-                         : 0.0;
+MultifactorPriority::Entry MultifactorPriority::entry_at(const SchedulerCore& core, int job,
+                                                         double t) {
+  const Facts& f = facts_of(core, job);
+  const double age = settings_.max_age_s > 0
+                         ? std::clamp((t - f.eligible_s) / settings_.max_age_s, 0.0, 1.0)
+                         : 1.0;
   const double fair_share = fair_share_[core.associations().of_job[job]];
-  return std::floor(settings_.weight_age * age + settings_.weight_fairshare * fair_share +
-                    settings_.weight_job_size * size + settings_.weight_qos * qos);
+  priority_[job] =
+      std::floor(settings_.weight_age * age + settings_.weight_fairshare * fair_share + f.fixed);
+  const auto& spec = core.workload().training[job];
+  return {priority_[job], spec.submit_s, job, spec.gpus, f.min_runtime_s};
 }
 
-void MultifactorPriority::sort_waiting(const SchedulerCore& core) {
-  for (const auto& e : order_) listed_[e.job] = false;
-  for (const auto& e : arrivals_) listed_[e.job] = false;
-  order_.clear();
-  arrivals_.clear();
-  const auto& jobs = core.workload().training;
-  for (int job : core.waiting_training()) {
-    priority_[job] = priority_at(core, job, calc_s_);
-    order_.push_back({priority_[job], jobs[job].submit_s, job, jobs[job].gpus});
-    listed_[job] = true;
+namespace {
+
+// Sorts entries that are mostly in order already (the last sort's, reprioritized: most keep
+// their place from one calc to the next) by insertion, or, past a budget of moves, by
+// std::sort. The order is a total one, so the result is the same either way.
+void sort_mostly_sorted(std::vector<MultifactorPriority::Entry>& v) {
+  size_t moves = 0;
+  const size_t budget = 4 * v.size() + 64;
+  for (size_t i = 1; i < v.size(); ++i) {
+    const auto e = v[i];
+    size_t j = i;
+    for (; j > 0 && e < v[j - 1]; --j) {
+      v[j] = v[j - 1];
+      if (++moves > budget) {
+        v[j - 1] = e;
+        std::sort(v.begin(), v.end());
+        return;
+      }
+    }
+    v[j] = e;
   }
-  std::sort(order_.begin(), order_.end());
+}
+
+}  // namespace
+
+void MultifactorPriority::sort_waiting(const SchedulerCore& core) {
+  const auto& queue = core.waiting_training();
+  std::vector<Entry> kept, added;
+  kept.reserve(order_.size());
+  for (const auto& e : order_) {
+    if (queue.contains(e.job))
+      kept.push_back(entry_at(core, e.job, calc_s_));
+    else
+      listed_[e.job] = false;
+  }
+  const auto add = [&](int job) {
+    if (queue.contains(job))
+      added.push_back(entry_at(core, job, calc_s_));
+    else
+      listed_[job] = false;
+  };
+  for (const auto& e : arrivals_) add(e.job);
+  for (int job : unsorted_) add(job);
+  arrivals_.clear();
+  unsorted_.clear();
+  sort_mostly_sorted(kept);
+  std::sort(added.begin(), added.end());
+  order_.resize(kept.size() + added.size());
+  std::merge(kept.begin(), kept.end(), added.begin(), added.end(), order_.begin());
   sorted_ = true;
 }
 
-void MultifactorPriority::start_in_order(SchedulerCore& core, PoolRole role) {
-  // Entries of jobs that started since the sort are skipped as they come (started jobs are
-  // not taken out of order_, which the next sort rebuilds).
+void MultifactorPriority::start_in_order(SchedulerCore& core) {
+  // Entries of jobs that started since the sort are skipped as they come (the next sort drops
+  // them).
   const auto& queue = core.waiting_training();
   InOrder in_order(order_, arrivals_);
   const Entry* e = nullptr;
   int head = -1;
   while ((e = in_order.next()))
-    if (queue.contains(e->job) && !start_in_role(core, e->job, role)) {
+    if (queue.contains(e->job) && !start_in_role(core, e->job, role_)) {
       head = e->job;
       break;
     }
-  if (head < 0) return;
-  int most_free = most_free_gpus(core, role);
-  if (most_free == 0) return;
-  Reservation reserved = reserve_for(core, head, role);
-  while ((e = in_order.next())) {
-    if (e->gpus > most_free || !queue.contains(e->job)) continue;
-    const int pool = backfill_pool(core, e->job, role, reserved);
+  if (head < 0 || most_free_gpus(core, role_) == 0) return;
+  Reservation reserved = reserve_for(core, head, role_);
+  // Free GPUs on the reserved pool and on the best other pool of the role: a job too large for
+  // the others, longer than the reservation's wait and larger than its spare cannot backfill,
+  // which most entries show without a look at the job (backfill_pool decides for the rest).
+  int most_free = 0, free_elsewhere = 0;
+  const auto count_free = [&] {
+    most_free = free_elsewhere = 0;
+    for (size_t p = 0; p < core.fleet().pools.size(); ++p) {
+      if (core.fleet().pools[p].role != role_) continue;
+      const int free = core.free_gpus(static_cast<int>(p));
+      most_free = std::max(most_free, free);
+      if (static_cast<int>(p) != reserved.pool) free_elsewhere = std::max(free_elsewhere, free);
+    }
+  };
+  count_free();
+  // The reservation's wait, with backfilling's margin over rounding (Candidates').
+  const double wait_s = reserved.start_s - core.now() + 1e-6 * (1 + std::abs(reserved.start_s));
+  while (most_free > 0 && (e = in_order.next())) {
+    if (e->gpus > most_free ||
+        (e->gpus > free_elsewhere && e->gpus > reserved.spare_gpus && e->min_runtime_s > wait_s) ||
+        !queue.contains(e->job))
+      continue;
+    const int pool = backfill_pool(core, e->job, role_, reserved);
     if (pool < 0 || !core.start_training(e->job, pool)) continue;
     book_backfilled(core, e->job, pool, reserved);
-    if ((most_free = most_free_gpus(core, role)) == 0) return;
+    count_free();
   }
 }
 
