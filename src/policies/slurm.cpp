@@ -25,7 +25,8 @@ std::vector<double> classic_fair_share(const std::vector<ShareNode>& tree) {
   std::vector<double> shares(n, 1.0), effective(n, 0.0), factor(n, 1.0);
   for (size_t i = 1; i < n; ++i) {
     const int parent = tree[i].parent;
-    const double of_siblings = tree[i].shares / sibling_shares[parent];
+    const double of_siblings =
+        sibling_shares[parent] > 0 ? tree[i].shares / sibling_shares[parent] : 0;
     const double actual = total > 0 ? usage[i] / total : 0;
     shares[i] = shares[parent] * of_siblings;
     effective[i] = parent == 0 ? actual : actual + (effective[parent] - actual) * of_siblings;
