@@ -7,7 +7,7 @@
 # Usage: bench/policies.sh [RUNS [SCALE [DAYS]]]   (defaults 3, 10, 30)
 source "$(dirname "$0")/lib.sh"
 runs=${1:-3} scale=${2:-10} days=${3:-30}
-policies=(fifo spillover replay easy-backfill lease-idle hetero-aware preempt-priority
+policies=(fifo spillover replay easy-backfill slurm lease-idle hetero-aware preempt-priority
   easy-backfill+spillover hetero-aware+lease-idle+preempt-priority
   easy-backfill+spillover+lease-idle+preempt-priority)
 

@@ -3,9 +3,11 @@
 // Alibaba GPU trace checked hour by hour against the trace itself.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "formats/workload_io.hpp"
@@ -335,6 +337,60 @@ TEST(SwfImport, CarriesTheRequestedTimeAsTheWalltime) {
   EXPECT_FALSE(training[2].contains("walltime_s"));
   EXPECT_FALSE(training[3].contains("walltime_s"));
   EXPECT_NE(r.err.find("2 training jobs without a requested time"), std::string::npos) << r.err;
+}
+
+// SWF's user (field 12) and group (field 13) ids become user "u<id>" and account "g<id>";
+// -1 (unknown) gives none.
+TEST(SwfImport, UserAndGroupIdsBecomeUsersAndAccounts) {
+  const TempDir dir;
+  const auto swf = dir.write("j.swf",
+                             "; MaxProcs: 8\n"
+                             "1 0 0 10 4 -1 -1 4 60 -1 1 7 2 -1 -1 -1 -1 -1\n"
+                             "2 5 0 10 4 -1 -1 4 60 -1 1 -1 -1 -1 -1 -1 -1 -1\n"
+                             "3 9 0 10 4 -1 -1 4 60 -1 1 7 -1 -1 -1 -1 -1 -1\n");
+  const auto imported = import_trace("swf", {swf}, defaults());
+  const auto& jobs = imported.workload.training;
+  ASSERT_EQ(jobs.size(), 3u);
+  EXPECT_EQ(jobs[0].user, "u7");
+  EXPECT_EQ(jobs[0].account, "g2");
+  EXPECT_EQ(jobs[1].user, "");
+  EXPECT_EQ(jobs[1].account, "");
+  EXPECT_EQ(jobs[2].user, "u7");
+  EXPECT_EQ(jobs[2].account, "");
+}
+
+// The NASA log's users: 69 (awk '$4 > 0 {print $12}' | sort -u | wc -l), in groups 1 (normal
+// users, 14,793 jobs with a run time) and 2 (system personnel, 3,273). Jobs per user, ranked,
+// are Zipf-like: the maximum-likelihood exponent is 0.98 (the seed scenario draws with 1), the
+// most active user submits 14.4% of the jobs and the top ten 60.5%.
+TEST(SwfImport, NasaLogsUsersAndGroupsAndItsJobsPerUserAreZipfLike) {
+  GPUFLEET_REQUIRE_TRACE(kTraces + "pwa-swf/NASA-iPSC-1993-3.1-cln.swf.gz");
+  const auto imported =
+      import_trace("swf", {kTraces + "pwa-swf/NASA-iPSC-1993-3.1-cln.swf.gz"}, defaults());
+  std::map<std::string, long> users, groups;
+  for (const auto& job : imported.workload.training) {
+    ++users[job.user];
+    ++groups[job.account];
+  }
+  EXPECT_EQ(users.size(), 69u);
+  EXPECT_EQ(groups, (std::map<std::string, long>{{"g1", 14793}, {"g2", 3273}}));
+  std::vector<long> counts;
+  for (const auto& [user, n] : users) counts.push_back(n);
+  std::sort(counts.rbegin(), counts.rend());
+  const double total = static_cast<double>(imported.workload.training.size());
+  EXPECT_NEAR(counts[0] / total, 0.144, 0.001);
+  double best_s = 0, best = -INFINITY;  // as zipf_exponent_mle in scenario_test.cpp
+  for (int step = 30; step <= 250; ++step) {
+    const double s = step / 100.0;
+    double norm = 0, ll = 0;
+    for (size_t r = 1; r <= counts.size(); ++r) {
+      norm += std::pow(r, -s);
+      ll -= counts[r - 1] * s * std::log(r);
+    }
+    ll -= total * std::log(norm);
+    if (ll > best) best = ll, best_s = s;
+  }
+  EXPECT_NEAR(best_s, 0.98, 0.005);
 }
 
 // Hand-worked: 2 GPUs at a quarter each, recorded 1800 s -> 5400 s, work for 3600 s on GB200

@@ -22,6 +22,7 @@ const std::vector<std::vector<std::string>> kCases = {
     {"replay"},
     {"easy-backfill"},
     {"hetero-aware"},
+    {"slurm"},
     {"spillover"},
     {"lease-idle"},
     {"lease-idle", "--param", "lease_follow_demand=1", "--param", "lease_notice_h=0"},

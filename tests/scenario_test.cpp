@@ -6,7 +6,10 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <set>
 
+#include "formats/workload_io.hpp"
 #include "model/input_error.hpp"
 #include "scenario/demand_shape.hpp"
 #include "scenario/scenario_generator.hpp"
@@ -140,6 +143,68 @@ TEST_F(SeedScenario, TrainingRangesFromSmallFineTunesToWeeksLongPretraining) {
   EXPECT_GE(large, 2);
   EXPECT_GT(longest_h, 7 * 24);
   EXPECT_GT(g.training_offered_load, 1.0);  // demand exceeds GB200 + GB300 capacity
+}
+
+// The maximum-likelihood exponent of Zipf's law for jobs-per-user counts, ranked from the most
+// active user: the s (0.30 to 2.50 by 0.01) maximizing sum_r n_r log(r^-s / sum_k k^-s). The
+// same estimate gives 0.98 on the NASA iPSC/860 log (SwfImport.NasaLogsJobsPerUserAreZipfLike).
+double zipf_exponent_mle(std::vector<long> counts) {
+  std::sort(counts.rbegin(), counts.rend());
+  double best_s = 0, best = -INFINITY;
+  for (int step = 30; step <= 250; ++step) {
+    const double s = step / 100.0;
+    double norm = 0, ll = 0;
+    long total = 0;
+    for (size_t r = 1; r <= counts.size(); ++r) {
+      norm += std::pow(r, -s);
+      ll -= counts[r - 1] * s * std::log(r);
+      total += counts[r - 1];
+    }
+    ll -= total * std::log(norm);
+    if (ll > best) best = ll, best_s = s;
+  }
+  return best_s;
+}
+
+// 64 users in 8 accounts, Zipf exponent 1: the most active user submits 1/H(64) = 21.1% of the
+// jobs (H the harmonic number); ~3,900 jobs make that +-0.7 points (one sd). The users come
+// from a stream of their own, so every other draw is the one without users.
+TEST_F(SeedScenario, UsersFollowZipfsLawFromTheirOwnStreamAndChangeNoOtherDraw) {
+  const auto g = generate();
+  std::map<std::string, long> per_user;
+  std::set<std::string> accounts;
+  for (const auto& job : g.workload.training) {
+    ASSERT_FALSE(job.user.empty());
+    ++per_user[job.user];
+    accounts.insert(job.account);
+    // The user of rank r is in account (r - 1) mod 8.
+    const int rank = std::stoi(job.user.substr(5));
+    EXPECT_EQ(job.account, "team-0" + std::to_string((rank - 1) % 8 + 1)) << job.user;
+  }
+  EXPECT_EQ(per_user.size(), 64u);
+  EXPECT_EQ(accounts.size(), 8u);
+  double harmonic = 0;
+  for (int r = 1; r <= 64; ++r) harmonic += 1.0 / r;
+  const double jobs = static_cast<double>(g.workload.training.size());
+  EXPECT_NEAR(per_user["user-001"] / jobs, 1 / harmonic, 0.025);
+  std::vector<long> counts;
+  for (const auto& [user, n] : per_user) counts.push_back(n);
+  EXPECT_NEAR(zipf_exponent_mle(counts), 1.0, 0.1);
+
+  Scenario without = load_scenario(kSeedScenario);
+  without.training.users = UserMix{};
+  const auto plain = generate_scenario(without, GenerateOptions{});
+  ASSERT_EQ(plain.workload.training.size(), g.workload.training.size());
+  for (size_t j = 0; j < g.workload.training.size(); ++j) {
+    auto job = g.workload.training[j];
+    EXPECT_TRUE(plain.workload.training[j].user.empty());
+    job.user = job.account = "";
+    EXPECT_EQ(training_job_to_json(job), training_job_to_json(plain.workload.training[j]));
+  }
+  // Users and accounts grow with the fleet.
+  EXPECT_EQ(users_at_scale({64, 8, 1}, 10), (std::pair{640, 80}));
+  EXPECT_EQ(users_at_scale({64, 8, 1}, 0.1), (std::pair{6, 1}));
+  EXPECT_EQ(users_at_scale({}, 10), (std::pair{0, 0}));
 }
 
 TEST_F(SeedScenario, LeasesLastDaysToMonthsAndPreemptibleOnesAreCheaper) {

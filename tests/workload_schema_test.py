@@ -266,6 +266,8 @@ def full_document():
                 "gpu_share": 0.5,
                 "recorded": {"start_s": 10, "end_s": 4000},
                 "walltime_s": 7200,
+                "user": "alice",
+                "account": "team-a",
             },
             {
                 "id": "b",
@@ -462,6 +464,8 @@ def negative_cases():
     case("demand not an object", "inference[0].demand",
          setter(["inference", 0, "demand"], [3600, [1]]))
     case("empty id", "training[0].id", setter(["training", 0, "id"], ""))
+    case("empty user", "training[0].user", setter(["training", 0, "user"], ""))
+    case("account a number", "training[0].account", setter(["training", 0, "account"], 7))
     case("empty unit", "inference[0].unit", setter(["inference", 0, "unit"], ""))
     case("empty generation model", "inference[0].generations[0].model",
          setter(["inference", 0, "generations", 0, "model"], ""))
@@ -588,8 +592,8 @@ def main():
                     len(d.get("training", [])),
                     sum("recorded" in j for j in d.get("training", [])),
                     len(d.get("inference", []))))
-        check({"gpu_share", "recorded", "priority"} <= imported_keys,
-              "imported workloads used gpu_share, recorded and priority (seen: %s)"
+        check({"gpu_share", "recorded", "priority", "user", "account"} <= imported_keys,
+              "imported workloads used gpu_share, recorded, priority, user and account (seen: %s)"
               % ", ".join(sorted(imported_keys)))
 
         # 4. Agreement with the reader.

@@ -55,7 +55,7 @@ void parse_recorded(const JsonFields& f, TrainingJob& job) {
 TrainingJob parse_training(const JsonFields& f) {
   f.reject_unknown({"id", "submit_s", "gpus", "work_flops", "generations", "gradient_bytes",
                     "steps", "checkpoint_interval_s", "checkpoint_bytes", "priority", "after",
-                    "gpu_share", "recorded", "walltime_s"});
+                    "gpu_share", "recorded", "walltime_s", "user", "account"});
   TrainingJob job;
   job.id = f.text("id");
   job.submit_s = f.seconds("submit_s");
@@ -91,6 +91,8 @@ TrainingJob parse_training(const JsonFields& f) {
     f.fail("gpu_share", "must be in (0, 1], got " + std::to_string(job.gpu_share));
   if (f.has("recorded")) parse_recorded(f.child("recorded"), job);
   if (f.has("walltime_s")) job.walltime_s = f.positive_seconds("walltime_s");
+  job.user = f.text_or("user", "");
+  job.account = f.text_or("account", "");
   return job;
 }
 
@@ -253,6 +255,9 @@ nlohmann::json training_job_to_json(const TrainingJob& j) {
   if (j.recorded_start_s >= 0)
     item["recorded"] = {{"start_s", j.recorded_start_s}, {"end_s", j.recorded_end_s}};
   if (j.walltime_s > 0) item["walltime_s"] = j.walltime_s;
+  // Written only when given: workloads without users keep their bytes.
+  if (!j.user.empty()) item["user"] = j.user;
+  if (!j.account.empty()) item["account"] = j.account;
   return item;
 }
 

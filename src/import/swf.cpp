@@ -125,6 +125,12 @@ Imported import_swf(const std::vector<std::string>& inputs, const ImportOptions&
     }
     seen.insert(id);
     job.generations = {{gpu->model, kMfu, 0}};
+    // User (field 12) and group (field 13) ids, -1 when the log does not say: the group, a
+    // set of users, is what Slurm calls an account.
+    if (const long user = whole_field(f[11], "user id"); user >= 0)
+      job.user = "u" + std::to_string(user);
+    if (const long group = whole_field(f[12], "group id"); group >= 0)
+      job.account = "g" + std::to_string(group);
     // A wait of -1 is unknown; in logs that say so (as NASA's), submit times are start times.
     job.recorded_start_s = submit + std::max(0.0, wait);
     job.recorded_end_s = job.recorded_start_s + run;

@@ -41,6 +41,11 @@ struct TrainingJob {
   // is what planning policies know of the job's length (SchedulerCore::planned_runtime_s), the
   // same on every generation, and with `--walltime kill` a run still going at it is killed.
   double walltime_s = 0;
+  // Who submitted it and the account its use is charged to, as Slurm's user and account
+  // (fair-share and per-user figures; empty: not given). Policies read them as integer ids
+  // (src/scheduler/associations.hpp), never as strings.
+  std::string user;
+  std::string account;
 
   double allocated_gpus() const { return gpus * gpu_share; }
 };

@@ -5,6 +5,7 @@
 
 #include "metrics/stats.hpp"
 #include "outputs/scheduling_metrics.hpp"
+#include "outputs/user_figures.hpp"
 
 namespace gpufleet {
 
@@ -289,25 +290,28 @@ json summarize(const Fleet& fleet, const Workload& workload, const RunResult& r)
   training["walltime"] = r.walltime;
   training.update(scheduling_metrics_json(fleet, workload, r));
   json failures = failures_json(fleet, workload, r, training);
-  return {{"schema_version", kOutputSchemaVersion},
-          {"failures", failures},
-          {"policy", r.policy},
-          {"policy_params", r.policy_params},
-          {"placement", to_string(r.placement)},
-          {"seed", r.seed},
-          {"horizon_s", r.horizon_s},
-          {"interval_s", r.timeline.interval_s()},
-          {"assumptions", {{"lease_mfu", r.assumptions.lease_mfu}}},
-          {"fleet",
-           {{"gpus", fleet.total_gpus()},
-            {"allocation_utilization", ratio(gpu_s, fleet.total_gpus() * r.horizon_s)},
-            {"effective_utilization", ratio(flops, fleet.total_peak_flops() * r.horizon_s)},
-            {"energy_kwh", energy_j / 3.6e6}}},
-          {"pools", pools},
-          {"training", training},
-          {"inference", inference_json(workload, r)},
-          {"lease", lease_json(workload, r)},
-          {"contracts", contracts_json(workload, r)}};
+  json summary = {{"schema_version", kOutputSchemaVersion},
+                  {"failures", failures},
+                  {"policy", r.policy},
+                  {"policy_params", r.policy_params},
+                  {"placement", to_string(r.placement)},
+                  {"seed", r.seed},
+                  {"horizon_s", r.horizon_s},
+                  {"interval_s", r.timeline.interval_s()},
+                  {"assumptions", {{"lease_mfu", r.assumptions.lease_mfu}}},
+                  {"fleet",
+                   {{"gpus", fleet.total_gpus()},
+                    {"allocation_utilization", ratio(gpu_s, fleet.total_gpus() * r.horizon_s)},
+                    {"effective_utilization", ratio(flops, fleet.total_peak_flops() * r.horizon_s)},
+                    {"energy_kwh", energy_j / 3.6e6}}},
+                  {"pools", pools},
+                  {"training", training},
+                  {"inference", inference_json(workload, r)},
+                  {"lease", lease_json(workload, r)},
+                  {"contracts", contracts_json(workload, r)}};
+  // Only for workloads with users or accounts: the others keep their bytes.
+  if (json users = users_json(fleet, workload, r); !users.is_null()) summary["users"] = users;
+  return summary;
 }
 
 namespace {
@@ -387,6 +391,14 @@ std::string summary_table(const json& s) {
       "served; forecast %s\n",
       pct(inf["slo_attainment"]), pct(inf["worst_hour_slo_attainment"]),
       pct(inf["served_fraction"]), inf["forecast"].get<std::string>().c_str());
+  if (s.contains("users")) {
+    const auto& u = s["users"];
+    out += line(
+        "users      %ld users in %ld accounts; Jain's index of normalized service %.3f over "
+        "users, %.3f over accounts\n",
+        u["users"].get<long>(), u["accounts"].get<long>(), u["jain_index"].get<double>(),
+        u["jain_index_accounts"].get<double>());
+  }
   const auto& l = s["lease"];
   out += line("leases     %ld accepted (%ld reclaimed early), %ld rejected, revenue $%.0f\n",
               l["accepted"].get<long>(), l["reclaimed"].get<long>(), l["rejected"].get<long>(),

@@ -1,3 +1,5 @@
+#include "policies/backfill.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -8,17 +10,6 @@
 #include "scheduler/waiting_merge.hpp"
 
 namespace gpufleet {
-
-namespace {
-
-// Where and when the head of the queue is guaranteed to start: the pool that frees its GPUs
-// first if running jobs end when planned (their walltimes: SchedulerCore::planned_runtime_s,
-// never their true run times), and the GPUs left over there at that time.
-struct Reservation {
-  int pool = -1;
-  double start_s = std::numeric_limits<double>::infinity();
-  int spare_gpus = 0;
-};
 
 Reservation reserve_for(const SchedulerCore& core, int head, PoolRole role) {
   const auto& fleet = core.fleet();
@@ -47,9 +38,6 @@ Reservation reserve_for(const SchedulerCore& core, int head, PoolRole role) {
   return best;
 }
 
-// Whether the job may start on the pool without delaying the reservation, were `free` GPUs
-// free there and `spare` left spare by the reservation: it has room, and it ends before the
-// reservation or uses only spare GPUs there.
 bool may_backfill(const SchedulerCore& core, int job, int pool, PoolRole role,
                   const Reservation& reserved, int free, int spare) {
   const int gpus = core.workload().training[job].gpus;
@@ -57,6 +45,20 @@ bool may_backfill(const SchedulerCore& core, int job, int pool, PoolRole role,
   const bool ends_in_time = core.now() + core.planned_runtime_s(job, pool) <= reserved.start_s;
   return pool != reserved.pool || ends_in_time || gpus <= spare;
 }
+
+int backfill_pool(const SchedulerCore& core, int job, PoolRole role, const Reservation& reserved) {
+  for (int p : core.job_pools(job))
+    if (may_backfill(core, job, p, role, reserved, core.free_gpus(p), reserved.spare_gpus))
+      return p;
+  return -1;
+}
+
+void book_backfilled(const SchedulerCore& core, int job, int pool, Reservation& reserved) {
+  if (pool == reserved.pool && core.now() + core.planned_runtime_s(job, pool) > reserved.start_s)
+    reserved.spare_gpus -= core.workload().training[job].gpus;
+}
+
+namespace {
 
 // The state a chunk's placements are planned against: the state at its start. Until the
 // chunk's first start that is the core's own; the free GPUs per domain are copied just
@@ -185,12 +187,7 @@ void backfill_training(SchedulerCore& core, PoolRole role) {
     ChunkStart state = chunk_start(core, most_free, reserved);
     for (int job : chunk) {
       if (core.workload().training[job].gpus > most_free) continue;
-      int pool = -1;
-      for (int p : core.job_pools(job))
-        if (may_backfill(core, job, p, role, reserved, core.free_gpus(p), reserved.spare_gpus)) {
-          pool = p;
-          break;
-        }
+      const int pool = backfill_pool(core, job, role, reserved);
       if (pool < 0) continue;
       const auto planned = plan_backfill(core, job, role, reserved, state);
       if (!planned) continue;
@@ -198,9 +195,7 @@ void backfill_training(SchedulerCore& core, PoolRole role) {
       const bool started = pool == planned->pool && core.start_training_at(job, *planned);
       if (!started && !core.start_training(job, pool)) continue;
       candidates.started();
-      if (pool == reserved.pool &&
-          core.now() + core.planned_runtime_s(job, pool) > reserved.start_s)
-        reserved.spare_gpus -= core.workload().training[job].gpus;
+      book_backfilled(core, job, pool, reserved);
       if ((most_free = most_free_gpus(core, role)) == 0) return;
     }
   }

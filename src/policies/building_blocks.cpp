@@ -6,17 +6,15 @@
 
 namespace gpufleet {
 
+bool start_in_role(SchedulerCore& core, int job, PoolRole role) {
+  for (int pool : core.job_pools(job))
+    if (core.fleet().pools[pool].role == role && core.start_training(job, pool)) return true;
+  return false;
+}
+
 void start_training_fifo(SchedulerCore& core, PoolRole role) {
-  while (!core.waiting_training().empty()) {
-    const int job = core.waiting_training().front();
-    bool started = false;
-    for (int pool : core.job_pools(job))
-      if (core.fleet().pools[pool].role == role && core.start_training(job, pool)) {
-        started = true;
-        break;
-      }
-    if (!started) return;
-  }
+  while (!core.waiting_training().empty())
+    if (!start_in_role(core, core.waiting_training().front(), role)) return;
 }
 
 void PeakProvisioning::apply(SchedulerCore& core, PoolRole role,

@@ -24,7 +24,8 @@ class ComposedPolicy final : public Policy {
                  param_or("lease_follow_demand", 0) != 0, param_or("lease_headroom_quantile", 0),
                  param_or("scale_down_cooldown_min", 0) * 60),
         hetero_(param_or("hetero_fair_wait_h", 0) * 3600, param_or("hetero_min_share", 0),
-                param_or("hetero_inference_pools", 0) != 0) {
+                param_or("hetero_inference_pools", 0) != 0),
+        slurm_(multifactor_settings()) {
     if (plan_.preempt_priority)
       leasing_.set_ranks({true, param_or("rank_ondemand_lease", 0), param_or("rank_training", 0),
                           param_or("rank_preemptible_lease", 0),
@@ -34,7 +35,8 @@ class ComposedPolicy final : public Policy {
   void schedule(SchedulerCore& core) override {
     forecaster_.observe(core);
     // The parts that read the core's indexes of waiting jobs; FIFO alone never does.
-    if (plan_.backfill || plan_.spillover || plan_.preempt_priority || plan_.hetero_aware)
+    if (plan_.backfill || plan_.spillover || plan_.preempt_priority || plan_.hetero_aware ||
+        plan_.slurm)
       core.index_waiting();
     if (plan_.lease_idle) {
       leasing_.apply(core, forecaster_);
@@ -74,6 +76,8 @@ class ComposedPolicy final : public Policy {
       start_recorded(core);
     } else if (plan_.hetero_aware) {
       hetero_.apply(core, usable);
+    } else if (plan_.slurm) {
+      slurm_.apply(core, PoolRole::kTraining);
     } else {
       start_training_fifo(core, PoolRole::kTraining);
       if (plan_.backfill) backfill_training(core, PoolRole::kTraining);
@@ -94,6 +98,18 @@ class ComposedPolicy final : public Policy {
            core.now() - spec.submit_s >= plan_.params.at("spillover_wait_h") * 3600 - 1e-9;
   }
 
+  MultifactorSettings multifactor_settings() const {
+    MultifactorSettings s;
+    s.weight_age = param_or("priority_weight_age", s.weight_age);
+    s.weight_fairshare = param_or("priority_weight_fairshare", s.weight_fairshare);
+    s.weight_job_size = param_or("priority_weight_job_size", s.weight_job_size);
+    s.weight_qos = param_or("priority_weight_qos", s.weight_qos);
+    s.max_age_s = param_or("priority_max_age_h", s.max_age_s / 3600) * 3600;
+    s.half_life_s = param_or("priority_decay_half_life_h", s.half_life_s / 3600) * 3600;
+    s.calc_period_s = param_or("priority_calc_period_min", s.calc_period_s / 60) * 60;
+    return s;
+  }
+
   double param_or(const std::string& name, double fallback) const {
     const auto it = plan_.params.find(name);
     return it == plan_.params.end() ? fallback : it->second;
@@ -104,6 +120,7 @@ class ComposedPolicy final : public Policy {
   PeakProvisioning peak_;
   IdleLeasing leasing_;
   HeteroAware hetero_;
+  MultifactorPriority slurm_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ struct PolicyPlan {
   bool preempt_priority = false;  // higher-priority training preempts lower
   bool replay = false;            // training starts at its recorded start, as in its trace
   bool hetero_aware = false;      // generations go to the jobs that gain most from them
+  bool slurm = false;             // Slurm's multifactor priority order, then EASY backfilling
   PolicyParams params;            // every parameter of the named parts, defaults filled in
   ForecastSpec forecast;          // what inference scaling knows of demand ahead
 };
@@ -36,6 +38,9 @@ std::unique_ptr<Policy> make_composed_policy(PolicyPlan plan);
 // Building blocks the parts share.
 // Starts waiting training jobs in queue order on pools of `role` until the head does not fit.
 void start_training_fifo(SchedulerCore& core, PoolRole role);
+// Starts a waiting job on the first of its pools of `role`, in its order of preference, that
+// has room; false if none has.
+bool start_in_role(SchedulerCore& core, int job, PoolRole role);
 // EASY backfilling: starts later jobs that fit now without delaying the head's reservation
 // (run times planned by SchedulerCore::planned_runtime_s: walltimes, not true run times).
 void backfill_training(SchedulerCore& core, PoolRole role);
@@ -157,6 +162,104 @@ class HeteroAware {
   const double fair_wait_s_;
   const double min_share_;
   const bool use_inference_pools_;
+};
+
+// Slurm's classic fair-share factor (https://slurm.schedmd.com/classic_fair_share.html) over a
+// tree of accounts and users. Node 0 is the root; every other node names a parent listed
+// before it. `usage` is a node's own (decayed) usage; an account's is its own plus its
+// children's, and the total (the root's) normalizes them. Returns F per node (the root's 1):
+// F = 2^(-UE / S), with S the node's normalized shares (its shares over its siblings', times
+// its parent's S) and UE its effective usage: for the accounts under the root their normalized
+// usage UA, below them UA + (UE_parent - UA) x shares / siblings' shares.
+struct ShareNode {
+  int parent = -1;
+  double shares = 1;
+  double usage = 0;
+};
+std::vector<double> classic_fair_share(const std::vector<ShareNode>& tree);
+
+// Slurm's multifactor job priority (https://slurm.schedmd.com/priority_multifactor.html): the
+// weighted sum of the age, fair-share, job size and QOS factors, each in [0, 1], truncated to
+// an integer as Slurm does. Weights are Slurm's PriorityWeight*; times are PriorityMaxAge,
+// PriorityDecayHalfLife (0: no decay) and PriorityCalcPeriod (0: every scheduling pass).
+struct MultifactorSettings {
+  double weight_age = 1000;
+  double weight_fairshare = 10000;
+  double weight_job_size = 1000;
+  double weight_qos = 1000;
+  double max_age_s = 7 * 86400.0;
+  double half_life_s = 7 * 86400.0;
+  double calc_period_s = 300;
+};
+
+// The `slurm` training order: waiting jobs start in order of priority on pools of `role` until
+// one does not fit; that one gets EASY backfilling's reservation, and the jobs behind it, in
+// priority order, start if they do not delay it (runtimes estimated as for easy-backfill).
+// Every calc period it decays each association's usage (the GPU-seconds the core charged it)
+// by the half-life, recomputes the fair-share factors (classic_fair_share over the root, one
+// node per account and one per association below it, equal shares) and the priorities of the
+// waiting jobs; a job released in between gets its priority when it enters the queue.
+class MultifactorPriority {
+ public:
+  explicit MultifactorPriority(const MultifactorSettings& settings) : settings_(settings) {}
+  void apply(SchedulerCore& core, PoolRole role);
+  // As last computed: a job's priority (-1 before it has one) and an association's factor.
+  double priority(int job) const {
+    return static_cast<size_t>(job) < priority_.size() ? priority_[job] : -1;
+  }
+  double fair_share(int association) const { return fair_share_.at(association); }
+
+  // Queue entries, in priority order: higher priority, then earlier submission, then job index
+  // (Slurm's order: priority, submit time, job id). Backfilling's first test reads only these.
+  struct Entry {
+    double priority = 0;
+    double submit_s = 0;
+    int job = 0;
+    int gpus = 0;
+    double min_runtime_s = 0;  // its shortest estimated runtime on a pool of the role
+    bool operator<(const Entry& o) const;
+  };
+
+ private:
+  // What a job's priority needs beyond the factors of the moment, computed once.
+  struct Facts {
+    double eligible_s = -1;  // when it first entered the queue (-1: not yet seen)
+    double fixed = 0;        // its weighted job size and QOS factors
+    double min_runtime_s = 0;
+  };
+
+  void start(const SchedulerCore& core, PoolRole role);
+  void release_new_jobs(const SchedulerCore& core);
+  void release(const SchedulerCore& core, int job);
+  const Facts& facts_of(const SchedulerCore& core, int job);
+  void recalculate(const SchedulerCore& core);
+  Entry entry_at(const SchedulerCore& core, int job, double t);
+  void sort_waiting(const SchedulerCore& core);
+  void start_in_order(SchedulerCore& core);
+
+  const MultifactorSettings settings_;
+  bool started_ = false;
+  PoolRole role_ = PoolRole::kTraining;
+  int role_gpus_ = 0;               // GPUs of the pools of the role: job size 1
+  int lowest_priority_ = 0;         // QOS 0 ...
+  int highest_priority_ = 0;        // ... and QOS 1
+  std::vector<ShareNode> tree_;     // root, accounts, associations
+  std::vector<double> charged_;     // per association: the core's GPU-seconds at the last calc
+  std::vector<double> fair_share_;  // per association
+  double calc_s_ = 0;               // the last calc
+  double next_calc_s_ = 0;
+  std::vector<Facts> facts_;      // per job
+  std::vector<double> priority_;  // per job, as last computed
+  // Waiting jobs in priority order: those of the last sort (order_, where jobs that started
+  // since are skipped as they come) and those released since with their priority then
+  // (arrivals_); with the factors of a new calc, released jobs wait in unsorted_ for the next
+  // sort, which the first pass that may start a job makes.
+  bool sorted_ = false;
+  std::vector<Entry> order_;
+  std::set<Entry> arrivals_;
+  std::vector<int> unsorted_;
+  std::vector<bool> listed_;               // per job: in order_, arrivals_ or unsorted_
+  long newest_key_ = -1, oldest_key_ = 0;  // queue keys seen: releases and jobs put back
 };
 
 // Holds, on pools of a role, the replicas each service's peak demand needs, whatever the hour:

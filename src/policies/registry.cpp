@@ -35,6 +35,32 @@ const std::vector<PolicyInfo>& policy_registry() {
        "time or uses only GPUs the reservation leaves spare.",
        true,
        {}},
+      {"slurm",
+       "What Slurm clusters run: training jobs are ordered by Slurm's multifactor priority, "
+       "the weighted sum of an age factor (wait over priority_max_age_h, at most 1), the "
+       "classic fair-share factor 2^(-U/S) (U: the usage of the job's account and user, "
+       "decayed with a half-life of priority_decay_half_life_h; S: their shares, equal per "
+       "account and per user within it), a job size factor (GPUs over the training pools') "
+       "and a QOS factor (the job's priority, lowest 0, highest 1), recomputed every "
+       "priority_calc_period_min; they start in that order on training pools until one does "
+       "not fit, which gets an EASY reservation that later jobs, in priority order, may "
+       "backfill around (runtimes estimated as for easy-backfill).",
+       true,
+       {{"priority_weight_age", "PriorityWeightAge: weight of the age factor", 1000, 0, 1e6, true},
+        {"priority_weight_fairshare", "PriorityWeightFairshare: weight of the fair-share factor",
+         10000, 0, 1e6, true},
+        {"priority_weight_job_size", "PriorityWeightJobSize: weight of the job size factor", 1000,
+         0, 1e6, true},
+        {"priority_weight_qos", "PriorityWeightQOS: weight of the QOS factor (job priority)", 1000,
+         0, 1e6, true},
+        {"priority_max_age_h", "PriorityMaxAge: hours of waiting at which the age factor is 1", 168,
+         0.01, 87600},
+        {"priority_decay_half_life_h",
+         "PriorityDecayHalfLife: hours over which past usage halves (0: no decay)", 168, 0, 87600},
+        {"priority_calc_period_min",
+         "PriorityCalcPeriod: minutes between recalculations of usage and priorities (0: every "
+         "scheduling pass)",
+         5, 0, 10080}}},
       {"spillover",
        "Training jobs that have waited longer than spillover_wait_h may start on inference "
        "pools (H100/H200) with room, at that generation's relative speed, if their training "
@@ -213,6 +239,7 @@ std::unique_ptr<Policy> make_policy(const std::string& name, const std::vector<s
     plan.preempt_priority = plan.preempt_priority || part->name == "preempt-priority";
     plan.replay = plan.replay || part->name == "replay";
     plan.hetero_aware = plan.hetero_aware || part->name == "hetero-aware";
+    plan.slurm = plan.slurm || part->name == "slurm";
     for (const auto& p : part->params) plan.params[p.name] = p.default_value;
   }
   for (const auto& text : params) set_param(plan, parts, text);

@@ -154,12 +154,31 @@ TrainingClass read_training_class(const JsonFields& c) {
   return k;
 }
 
+// Zipf exponents beyond 5 give every job to the first user; a million users is no lab.
+constexpr double kMaxZipfExponent = 5;
+constexpr int kMaxUsers = 1'000'000;
+
+UserMix read_users(const JsonFields& u) {
+  u.reject_unknown({"count", "accounts", "zipf_exponent"});
+  UserMix users;
+  users.count = u.positive_int("count");
+  users.accounts = u.positive_int("accounts");
+  if (users.count > kMaxUsers) u.fail("count", "is above a million", "give at most 1000000");
+  if (users.accounts > users.count)
+    u.fail("accounts", "is more than the users (" + std::to_string(users.count) + ")",
+           "give at most as many accounts as users");
+  users.zipf_exponent =
+      u.has("zipf_exponent") ? bounded(u, "zipf_exponent", 0, kMaxZipfExponent) : 1;
+  return users;
+}
+
 TrainingMix read_training(const JsonFields& t) {
   t.reject_unknown({"offered_load", "generations", "relative_speed", "checkpoint_interval_h",
-                    "classes", "growth_per_month"});
+                    "classes", "growth_per_month", "users"});
   TrainingMix mix;
   mix.offered_load = t.non_negative("offered_load");
   mix.growth_per_month = growth_per_month(t);
+  if (t.has("users")) mix.users = read_users(t.child("users"));
   mix.checkpoint_interval_h = t.positive("checkpoint_interval_h");
   const JsonFields speeds = t.child("relative_speed");
   const auto& generations = t.array("generations");

@@ -40,6 +40,17 @@ struct TrainingClass {
   double max_walltime_h = 0;
 };
 
+// Who submits the training jobs (docs/seed-scenario.md, "Users and accounts"). Each job's user
+// is drawn from Zipf's law over `count` users: the user of rank r with probability proportional
+// to r^-zipf_exponent; the user of rank r belongs to account (r - 1) mod accounts. Both counts
+// are at scale 1 and grow with the fleet (x scale, rounded; at least one account, and at
+// least one user per account). count 0: jobs have no user or account.
+struct UserMix {
+  int count = 0;
+  int accounts = 1;
+  double zipf_exponent = 1;
+};
+
 struct TrainingMix {
   // Demand over capacity: mean GPUs that arrivals ask for / training-pool GPUs, both in
   // first-generation equivalents (Little's law: arrival rate x mean GPU-hours per job).
@@ -51,6 +62,7 @@ struct TrainingMix {
   // Demand growth, a fraction per month of 30 days, compounding: every class's arrival rate is
   // offered_load's times (1 + growth_per_month)^(t / 30 days). 0: no growth.
   double growth_per_month = 0;
+  UserMix users;
 };
 
 struct ServiceGeneration {

@@ -2,6 +2,7 @@
 
 // The pieces of generate_scenario(), one file each; shared here only with it and its tests.
 
+#include <utility>
 #include <vector>
 
 #include "formats/platform_writer.hpp"
@@ -57,6 +58,13 @@ std::vector<double> renewal_arrivals(Rng& rng, double mean_gap_s, double cv, dou
 int draw_gpus(double u, const GpuRange& range, double scale, int cap);
 double mean_gpus(const GpuRange& range, double scale, int cap);
 double draw_lognormal(Rng& rng, const LogNormal& d);
+
+// Users and accounts a UserMix has at this scale; {0, 0} without users.
+std::pair<int, int> users_at_scale(const UserMix& users, double scale);
+// Gives each job, in order, a user drawn from the mix (its own random stream) and that
+// user's account; nothing without users.
+void assign_users(const UserMix& users, double scale, unsigned long seed,
+                  std::vector<TrainingJob>& jobs);
 
 struct DrawnTraining {
   std::vector<TrainingJob> jobs;

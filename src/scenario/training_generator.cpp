@@ -15,10 +15,13 @@ namespace {
 // Stream 1000 + c for class c: each 30-day block's arrival times, then the size and duration
 // of each of its jobs (RenewalProcess, kReferenceS): a longer horizon continues the stream.
 constexpr std::uint64_t kTrainingStream = 1000;
-// Stream 2000 + c: the class's estimate values, then each block's estimates and their
-// assignment to its jobs. A stream of its own: the jobs, sizes and durations are those drawn
-// without walltimes.
-constexpr std::uint64_t kWalltimeStream = 2000;
+// Stream 5000 + c: the class's estimate values, then each block's estimates and their
+// assignment to its jobs. A stream of its own (2000 + s is the inference services'): the jobs,
+// sizes and durations are those drawn without walltimes.
+constexpr std::uint64_t kWalltimeStream = 5000;
+// The users' stream: drawn after the jobs, in submission order, so that adding users changed
+// no other draw and a longer horizon keeps the first jobs' users.
+constexpr std::uint64_t kUserStream = 4000;
 
 // Training pools of the models jobs may use, in GPUs of the first generation's speed.
 double capacity_in_first_generation(const TrainingMix& mix, const std::vector<PoolSpec>& fleet) {
@@ -75,7 +78,38 @@ std::pair<TrainingJob, double> draw_job(const TrainingMix& mix, const TrainingCl
   return {job, duration_s};
 }
 
+std::string numbered(const char* format, int n) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, format, n);
+  return buffer;
+}
+
 }  // namespace
+
+std::pair<int, int> users_at_scale(const UserMix& users, double scale) {
+  if (users.count <= 0) return {0, 0};
+  const int accounts = static_cast<int>(std::max(1L, std::lround(users.accounts * scale)));
+  const int count = static_cast<int>(std::max<long>(accounts, std::lround(users.count * scale)));
+  return {count, accounts};
+}
+
+void assign_users(const UserMix& mix, double scale, unsigned long seed,
+                  std::vector<TrainingJob>& jobs) {
+  const auto [count, accounts] = users_at_scale(mix, scale);
+  if (count == 0) return;
+  // Zipf's law by inversion of its cumulative weights: rank r has weight r^-s.
+  std::vector<double> cumulative(count);
+  double total = 0;
+  for (int r = 1; r <= count; ++r) cumulative[r - 1] = total += std::pow(r, -mix.zipf_exponent);
+  Rng rng(seed, kUserStream);
+  for (auto& job : jobs) {
+    const double u = rng.uniform() * total;
+    const int rank = static_cast<int>(std::min<std::ptrdiff_t>(
+        count - 1, std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin()));
+    job.user = numbered("user-%03d", rank + 1);
+    job.account = numbered("team-%02d", rank % accounts + 1);
+  }
+}
 
 DrawnTraining generate_training(const TrainingMix& mix, const std::vector<PoolSpec>& fleet,
                                 double scale, double horizon_s, unsigned long seed) {
@@ -130,6 +164,7 @@ DrawnTraining generate_training(const TrainingMix& mix, const std::vector<PoolSp
   // One queue in submission order; ties keep the class order of the scenario.
   std::stable_sort(out.jobs.begin(), out.jobs.end(),
                    [](const auto& a, const auto& b) { return a.submit_s < b.submit_s; });
+  assign_users(mix.users, scale, seed, out.jobs);
   out.offered_load = gpu_seconds / (capacity * horizon_s);
   return out;
 }

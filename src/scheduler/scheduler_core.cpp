@@ -46,7 +46,11 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
       active_by_service_(workload.inference.size()),
       capacity_(workload.inference.size(), 0.0),
       provisioned_(workload.inference.size(), 0.0),
-      capacity_by_pool_(workload.inference.size(), std::vector<double>(fleet.pools.size(), 0.0)) {
+      capacity_by_pool_(workload.inference.size(), std::vector<double>(fleet.pools.size(), 0.0)),
+      associations_(associations_of(workload)),
+      charged_gpu_s_(associations_.pairs.size(), 0.0),
+      charging_gpus_(associations_.pairs.size(), 0.0),
+      charged_since_(associations_.pairs.size(), 0.0) {
   if (placement != PlacementRule::kFewestDomains) topology_.emplace(fleet);
   whole_domains_ = placement == PlacementRule::kConsolidate;
   for (const auto& domain : fleet.domains) free_per_domain_.push_back(domain.gpus);
@@ -201,7 +205,15 @@ bool SchedulerCore::any_waited(double wait_s) const {
 
 void SchedulerCore::add_running(int job) {
   running_.push_back(job);
+  charge(job, +1);
   if (indexed_) add_running_index(job);
+}
+
+void SchedulerCore::charge(int job, int sign) {
+  const int a = associations_.of_job[job];
+  charged_gpu_s_[a] += charging_gpus_[a] * (now_ - charged_since_[a]);
+  charged_since_[a] = now_;
+  charging_gpus_[a] += sign * workload_.training[job].allocated_gpus();
 }
 
 void SchedulerCore::add_running_index(int job) {
@@ -213,6 +225,7 @@ void SchedulerCore::remove_running(int job) {
   const auto it = std::find(running_.begin(), running_.end(), job);
   if (it == running_.end()) throw std::logic_error("training job is not running");
   running_.erase(it);
+  charge(job, -1);
   if (!indexed_) return;
   const int pool = training_placement_[job]->pool;
   running_by_end_[pool].erase({started_at_[job] + planned_runtime_s(job, pool), job});

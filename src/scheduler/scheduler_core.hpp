@@ -11,6 +11,7 @@
 #include "model/fleet.hpp"
 #include "model/workload.hpp"
 #include "scheduler/actions.hpp"
+#include "scheduler/associations.hpp"
 #include "scheduler/placement.hpp"
 #include "scheduler/policy.hpp"
 #include "scheduler/topology.hpp"
@@ -116,6 +117,14 @@ class SchedulerCore {
   double compute_time_s(int job, int pool) const;
   RuntimePlanning planning() const { return planning_; }
   const std::vector<int>& pending_leases() const { return pending_leases_; }
+  // Fair-share accounting, Slurm's raw usage: the users and accounts of the training jobs as
+  // ids, and the GPU-seconds (GPUs x gpu_share) each association's jobs have held up to now,
+  // over all their runs and pools.
+  const Associations& associations() const { return associations_; }
+  double charged_gpu_seconds(int association) const {
+    return charged_gpu_s_[association] +
+           charging_gpus_[association] * (now_ - charged_since_[association]);
+  }
   int free_gpus(int pool) const { return free_per_pool_[pool]; }
   const std::vector<int>& free_per_domain() const { return free_per_domain_; }
   double demand(int service) const { return demand_[service]; }
@@ -261,6 +270,13 @@ class SchedulerCore {
   std::map<std::string, std::vector<int>> pools_by_model_;
   std::vector<int> generation_on_pool_;      // job x pool
   std::vector<std::vector<int>> job_pools_;  // per job, in preference order
+  // Books the GPU-time the job's association held so far, then adds (+1) or removes (-1) the
+  // job's GPUs from those it holds: O(1) per start and stop.
+  void charge(int job, int sign);
+  Associations associations_;
+  std::vector<double> charged_gpu_s_;  // per association, up to charged_since_
+  std::vector<double> charging_gpus_;  // per association, held by its running jobs
+  std::vector<double> charged_since_;
 };
 
 }  // namespace gpufleet
