@@ -60,20 +60,20 @@ TEST(EasyBackfill, AShortJobJumpsTheQueueWithoutDelayingTheHead) {
   EXPECT_GT(s.at("D"), 36000);         // D would have delayed B: it waits its turn
 }
 
-TEST(EasyBackfill, StaticPartitionKeepsStrictOrderOnTheSameCase) {
+TEST(EasyBackfill, FifoKeepsStrictOrderOnTheSameCase) {
   TempDir dir;
-  const auto r = run_scenario(dir, {pool("GB200", 144)}, backfill_case());
+  const auto r = run_scenario(dir, {pool("GB200", 144)}, backfill_case(), {"--policy", "fifo"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto s = starts(dir);
   EXPECT_DOUBLE_EQ(s.at("B"), 36000);
   EXPECT_GT(s.at("C"), 36000);  // behind B, although it would have fitted
 }
 
-TEST(EasyBackfill, LowersTheSeedScenariosGapAgainstStaticPartition) {
+TEST(EasyBackfill, LowersTheSeedScenariosGapAgainstFifo) {
   TempDir dir;
-  auto s = seed_summaries(dir, {"static-partition", "easy-backfill"});
+  auto s = seed_summaries(dir, {"fifo", "easy-backfill"});
   EXPECT_LT(s["easy-backfill"]["training"]["capacity_gap"].get<double>(),
-            s["static-partition"]["training"]["capacity_gap"].get<double>());
+            s["fifo"]["training"]["capacity_gap"].get<double>());
 }
 
 // A (72 GPUs, 10 h) fills the only NVL72 rack; B (8 GPUs, 1 h of GB200 work) waits behind

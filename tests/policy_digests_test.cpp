@@ -19,6 +19,7 @@ const std::string kDigests = std::string(GPUFLEET_SOURCE_DIR) + "/tests/policy_d
 
 const std::vector<std::vector<std::string>> kCases = {
     {"static-partition"},
+    {"fifo"},
     {"replay"},
     {"easy-backfill"},
     {"hetero-aware"},

@@ -15,8 +15,9 @@ CommandRunner add_policies_command(CLI::App& app) {
                     param.meaning.c_str(), param.min, param.max);
     }
     std::printf(
-        "\nCombine parts with '+': one training order (static-partition, fifo, "
-        "easy-backfill) and any additions, e.g. --policy easy-backfill+spillover+lease-idle.\n");
+        "\nCombine parts with '+': one training order (static-partition or slurm, fifo, "
+        "easy-backfill, hetero-aware, replay) and any additions, e.g. --policy "
+        "slurm+spillover+lease-idle.\n");
     return 0;
   };
 }

@@ -11,15 +11,46 @@
 
 namespace gpufleet {
 
+namespace {
+
+// Slurm's multifactor priority parameters, under the names of slurm.conf's settings.
+std::vector<PolicyParam> slurm_order_params() {
+  return {
+      {"priority_weight_age", "PriorityWeightAge: weight of the age factor", 1000, 0, 1e6, true},
+      {"priority_weight_fairshare", "PriorityWeightFairshare: weight of the fair-share factor",
+       10000, 0, 1e6, true},
+      {"priority_weight_job_size", "PriorityWeightJobSize: weight of the job size factor", 1000, 0,
+       1e6, true},
+      {"priority_weight_qos", "PriorityWeightQOS: weight of the QOS factor (job priority)", 1000, 0,
+       1e6, true},
+      {"priority_max_age_h", "PriorityMaxAge: hours of waiting at which the age factor is 1", 168,
+       0.01, 87600},
+      {"priority_decay_half_life_h",
+       "PriorityDecayHalfLife: hours over which past usage halves (0: no decay)", 168, 0, 87600},
+      {"priority_calc_period_min",
+       "PriorityCalcPeriod: minutes between recalculations of usage and priorities (0: every "
+       "scheduling pass)",
+       5, 0, 10080}};
+}
+
+}  // namespace
+
 const std::vector<PolicyInfo>& policy_registry() {
   static const std::vector<PolicyInfo> registry = {
       {"static-partition",
-       "The status quo. Training runs first-come first-served on training pools only (the head "
-       "of the queue blocks the rest); each inference service holds, on inference pools only, "
-       "the replicas its peak demand needs (operators provision for peak), whatever the hour; "
-       "every external lease request is refused.",
-       true,
-       {}},
+       "The status quo operators run: pools keep their roles. Training runs on training pools "
+       "only, in the order Slurm gives it by default: jobs are ordered by Slurm's multifactor "
+       "priority, the weighted sum of an age factor (wait over priority_max_age_h, at most 1), "
+       "the classic fair-share factor 2^(-U/S) (U: the usage of the job's account and user, "
+       "decayed with a half-life of priority_decay_half_life_h; S: their shares, equal per "
+       "account and per user within it), a job size factor (GPUs over the training pools') and "
+       "a QOS factor (the job's priority, lowest 0, highest 1), recomputed every "
+       "priority_calc_period_min; they start in that order until one does not fit, which gets "
+       "an EASY reservation that later jobs, in priority order, may backfill around (planned "
+       "with their walltimes). Each inference service holds, on inference pools only, the "
+       "replicas its peak demand needs (operators provision for peak), whatever the hour; "
+       "every external lease request is refused. Strict first-come first-served is fifo.",
+       true, slurm_order_params()},
       {"replay",
        "Replays an imported trace: each training job starts at its recorded start time (on any "
        "pool of a GPU model it may use, on one node when it fits) and, its work being sized "
@@ -27,40 +58,22 @@ const std::vector<PolicyInfo>& policy_registry() {
        "Inference and leases as in static-partition.",
        true,
        {}},
-      {"fifo", "Another name for static-partition: first-come first-served training.", true, {}},
+      {"fifo",
+       "Strict first-come first-served training without backfilling: the head of the queue "
+       "blocks the rest (the status quo until issue 26). Otherwise as static-partition.",
+       true,
+       {}},
       {"easy-backfill",
-       "static-partition with EASY backfilling for training: the head of the queue gets a "
-       "reservation at the earliest time enough GPUs free up (running jobs' compute time as "
-       "their runtime estimate), and any later job that fits now starts if it ends before that "
-       "time or uses only GPUs the reservation leaves spare.",
+       "fifo with EASY backfilling for training: the head of the queue gets a reservation at "
+       "the earliest time enough GPUs free up (running jobs planned to end at their walltimes), "
+       "and any later job that fits now starts if its walltime ends before that time or it uses "
+       "only GPUs the reservation leaves spare.",
        true,
        {}},
       {"slurm",
-       "What Slurm clusters run: training jobs are ordered by Slurm's multifactor priority, "
-       "the weighted sum of an age factor (wait over priority_max_age_h, at most 1), the "
-       "classic fair-share factor 2^(-U/S) (U: the usage of the job's account and user, "
-       "decayed with a half-life of priority_decay_half_life_h; S: their shares, equal per "
-       "account and per user within it), a job size factor (GPUs over the training pools') "
-       "and a QOS factor (the job's priority, lowest 0, highest 1), recomputed every "
-       "priority_calc_period_min; they start in that order on training pools until one does "
-       "not fit, which gets an EASY reservation that later jobs, in priority order, may "
-       "backfill around (runtimes estimated as for easy-backfill).",
-       true,
-       {{"priority_weight_age", "PriorityWeightAge: weight of the age factor", 1000, 0, 1e6, true},
-        {"priority_weight_fairshare", "PriorityWeightFairshare: weight of the fair-share factor",
-         10000, 0, 1e6, true},
-        {"priority_weight_job_size", "PriorityWeightJobSize: weight of the job size factor", 1000,
-         0, 1e6, true},
-        {"priority_weight_qos", "PriorityWeightQOS: weight of the QOS factor (job priority)", 1000,
-         0, 1e6, true},
-        {"priority_max_age_h", "PriorityMaxAge: hours of waiting at which the age factor is 1", 168,
-         0.01, 87600},
-        {"priority_decay_half_life_h",
-         "PriorityDecayHalfLife: hours over which past usage halves (0: no decay)", 168, 0, 87600},
-        {"priority_calc_period_min",
-         "PriorityCalcPeriod: minutes between recalculations of usage and priorities (0: every "
-         "scheduling pass)",
-         5, 0, 10080}}},
+       "static-partition's training order by its own name, to combine with other parts (e.g. "
+       "slurm+spillover): Slurm's multifactor priority, then EASY backfilling on walltimes.",
+       true, slurm_order_params()},
       {"spillover",
        "Training jobs that have waited longer than spillover_wait_h may start on inference "
        "pools (H100/H200) with room, at that generation's relative speed, if their training "
@@ -231,6 +244,9 @@ std::unique_ptr<Policy> make_policy(const std::string& name, const std::vector<s
     }
     parts.push_back(&part);
   }
+  // Parts that only add to the status quo (spillover, lease-idle, preempt-priority) keep its
+  // training order, so that a comparison against static-partition isolates what they add.
+  if (!order) parts.insert(parts.begin(), &find_part("static-partition"));
   PolicyPlan plan;
   for (const auto* part : parts) {
     plan.backfill = plan.backfill || part->name == "easy-backfill";
@@ -239,7 +255,7 @@ std::unique_ptr<Policy> make_policy(const std::string& name, const std::vector<s
     plan.preempt_priority = plan.preempt_priority || part->name == "preempt-priority";
     plan.replay = plan.replay || part->name == "replay";
     plan.hetero_aware = plan.hetero_aware || part->name == "hetero-aware";
-    plan.slurm = plan.slurm || part->name == "slurm";
+    plan.slurm = plan.slurm || part->name == "slurm" || part->name == "static-partition";
     for (const auto& p : part->params) plan.params[p.name] = p.default_value;
   }
   for (const auto& text : params) set_param(plan, parts, text);
