@@ -191,22 +191,42 @@ TEST(Walltime, WithoutOneAJobIsNeverKilledAndOneEndingAtItsLimitCompletes) {
   EXPECT_EQ(summary(dir)["training"]["jobs_killed_at_walltime"], 0);
 }
 
-// A job that runs slower than its user planned is killed there: the limit is wall time on every
-// generation. B asks 1.5 h for 1 h of GB200 work and spills to an H100 server at half the speed
-// (2 h): killed at 1.5 h of the run.
-TEST(Walltime, TheLimitIsNotScaledOnASlowerGeneration) {
-  TempDir dir;
-  json b = job("B", 0, 8, 1, 1.5);
+// A job moved to a slower generation gets its limit stretched by the slowdown: B (1 h of GB200
+// work) spills at once to an H100 server at half the speed, where it runs 2 h.
+json spilled_case(double walltime_h) {
+  json b = job("B", 0, 8, 1, walltime_h);
   b["generations"].push_back({{"model", "H100"}, {"relative_speed", 0.5}});
-  const auto r = run_scenario(dir, {pool("GB200", 72), pool("H100", 8)},
-                              workload(20 * 3600, {job("A", 0, 72, 10, 10), b}),
+  return workload(20 * 3600, {job("A", 0, 72, 10, 10), b});
+}
+
+std::map<std::string, std::string> spilled_b(TempDir& dir, double walltime_h) {
+  const auto r = run_scenario(dir, {pool("GB200", 72), pool("H100", 8)}, spilled_case(walltime_h),
                               {"--policy", "spillover", "--param", "spillover_wait_h=0"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto jobs = rows(dir);
-  EXPECT_EQ(jobs["B"]["gpu_model"], "H100");
-  EXPECT_EQ(jobs["B"]["start_s"], "0.000");
-  EXPECT_EQ(jobs["B"]["state"], "timeout");
-  EXPECT_EQ(jobs["B"]["gpu_hours"], "12.000000");  // 8 GPUs x 1.5 h
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto b = rows(dir)["B"];
+  EXPECT_EQ(b["gpu_model"], "H100");
+  EXPECT_EQ(b["start_s"], "0.000");
+  return b;
+}
+
+// Asked 1.5 h (for GB200), B's limit on H100 is 3 h: its 2 h run completes. Unstretched, it
+// would have been killed at 1.5 h.
+TEST(Walltime, TheLimitIsStretchedOnASlowerGeneration) {
+  TempDir dir;
+  auto b = spilled_b(dir, 1.5);
+  EXPECT_EQ(b["state"], "completed");
+  EXPECT_EQ(b["end_s"], "7200.000");
+  EXPECT_EQ(summary(dir)["training"]["jobs_killed_at_walltime"], 0);
+}
+
+// Asked 0.8 h (less than its GB200 run), B's limit on H100 is 1.6 h, short of its 2 h run: it is
+// killed there, holding 8 GPUs x 1.6 h.
+TEST(Walltime, ARunPastItsStretchedLimitIsKilledThere) {
+  TempDir dir;
+  auto b = spilled_b(dir, 0.8);
+  EXPECT_EQ(b["state"], "timeout");
+  EXPECT_EQ(b["gpu_hours"], "12.800000");
+  EXPECT_EQ(summary(dir)["training"]["jobs_killed_at_walltime"], 1);
 }
 
 TEST(Walltime, BadOptionValuesExitTwo) {

@@ -37,9 +37,10 @@ struct TrainingJob {
   // at recorded_end_s on every generation it may use.
   double recorded_start_s = -1;
   double recorded_end_s = -1;
-  // The run-time limit the user asked for (Slurm's --time), seconds of wall time; 0: none. It
-  // is what planning policies know of the job's length (SchedulerCore::planned_runtime_s), the
-  // same on every generation, and with `--walltime kill` a run still going at it is killed.
+  // The run-time limit the user asked for (Slurm's --time), seconds of wall time on the job's
+  // first generation; 0: none. It is what planning policies know of the job's length
+  // (SchedulerCore::planned_runtime_s), stretched on slower generations (run_limit_s), and with
+  // `--walltime kill` a run still going at its limit is killed.
   double walltime_s = 0;
   // Who submitted it and the account its use is charged to, as Slurm's user and account
   // (fair-share and per-user figures; empty: not given). Policies read them as integer ids

@@ -332,10 +332,21 @@ double SchedulerCore::compute_time_s(int job, int pool) const {
 
 double SchedulerCore::planned_runtime_s(int job, int pool) const {
   if (generation_on(job, pool) < 0) return std::numeric_limits<double>::infinity();
-  // The walltime, not scaled by the pool's speed: a limit is wall time, and nothing runs past it.
-  const double walltime = workload_.training[job].walltime_s;
-  if (planning_ == RuntimePlanning::kWalltime && walltime > 0) return walltime;
+  if (planning_ == RuntimePlanning::kWalltime && workload_.training[job].walltime_s > 0)
+    return run_limit_s(job, pool);
   return compute_time_s(job, pool);
+}
+
+double SchedulerCore::run_limit_s(int job, int pool) const {
+  const auto& spec = workload_.training[job];
+  const int here = generation_on(job, pool);
+  if (spec.walltime_s <= 0 || here < 0) return 0;
+  // The first of the job's pools in its order of preference runs its first generation present.
+  const int first_pool = job_pools_[job].front();
+  const double first = fleet_.pools[first_pool].peak_flops_per_gpu *
+                       spec.generations[generation_on(job, first_pool)].mfu;
+  const double speed = fleet_.pools[pool].peak_flops_per_gpu * spec.generations[here].mfu;
+  return spec.walltime_s * std::max(1.0, first / speed);
 }
 
 void SchedulerCore::preempt_training(int job, double restart_delay_s) {

@@ -108,10 +108,15 @@ class SchedulerCore {
   const std::optional<Placement>& placement_of(int job) const { return training_placement_[job]; }
   double started_at(int job) const { return started_at_[job]; }  // the latest start
   // How long the planner expects the job to hold its GPUs once started on the pool: all that
-  // planning policies may know of its length. Its walltime, the same on every generation (a run
-  // is killed at it, docs/workload-format.md); without one, or under RuntimePlanning::kExact,
-  // its compute time there (an oracle). Infinity if the job may not run on the pool's model.
+  // planning policies may know of its length. Its run limit there (run_limit_s: a run is killed
+  // at it, docs/workload-format.md); without a walltime, or under RuntimePlanning::kExact, its
+  // compute time there (an oracle). Infinity if the job may not run on the pool's model.
   double planned_runtime_s(int job, int pool) const;
+  // The wall time a run of the job on the pool may last: its walltime, which its user asked for
+  // its first generation in the fleet, stretched by how much slower per GPU the pool's
+  // generation is at the job's MFU there (never shortened): the operator who moves a job to
+  // older GPUs raises its limit, as Slurm lets an administrator do. 0: no walltime.
+  double run_limit_s(int job, int pool) const;
   // The job's compute time on the pool at its MFU there, work / (GPUs x peak x MFU): its true
   // length but for the gradient exchange. For the simulation and for measuring, not for plans.
   double compute_time_s(int job, int pool) const;

@@ -300,11 +300,13 @@ class Controller {
     run.run_restart_s = run.restart_delay_s;
     run.run_restart_after_failure = run.restart_after_failure;
     // Every run has the whole limit, from its start (a requeued Slurm job's elapsed time starts
-    // again), its restart delay included.
+    // again), its restart delay included; on an older generation, the limit stretched for it.
     ++run.runs;
     if (options_.kill_at_walltime && job.walltime_s > 0) {
       walltimes_.push_back({a.job, run.runs});
-      push(now + job.walltime_s, EventKind::kWalltime, static_cast<int>(walltimes_.size()) - 1);
+      const int pool = platform_.fleet.domains[a.placement.parts.front().domain].pool;
+      push(now + core_.run_limit_s(a.job, pool), EventKind::kWalltime,
+           static_cast<int>(walltimes_.size()) - 1);
     }
     run.work_flops = job.work_flops - run.saved_flops;
     const double share = run.work_flops / job.work_flops;  // of the job's work left to do
