@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Every policy and combination of docs/policies.md against static-partition at fleet scale:
-# 100,000 GPUs (--scale 10), 30 simulated days, seed 1. Each policy is paired with
-# static-partition in one interleaved loop (static, policy, static, policy, ...) so that both
+# Every policy and combination of docs/policies.md against fifo (strict first-come first-served,
+# the cheapest training order; the baseline until issue 26) at fleet scale: 100,000 GPUs
+# (--scale 10), 30 simulated days, seed 1. Each policy is paired with fifo in one interleaved
+# loop (fifo, policy, fifo, policy, ...) so that both
 # see the same machine load; prints the median wall of each, their ratio, peak RSS, and
 # whether the policy's outputs are byte-identical across its runs. Target: ratio <= 1.5.
 # Usage: bench/policies.sh [RUNS [SCALE [DAYS]]]   (defaults 3, 10, 30)
 source "$(dirname "$0")/lib.sh"
 runs=${1:-3} scale=${2:-10} days=${3:-30}
-policies=(fifo spillover replay easy-backfill slurm lease-idle hetero-aware preempt-priority
+policies=(static-partition spillover replay easy-backfill slurm lease-idle hetero-aware preempt-priority
   easy-backfill+spillover hetero-aware+lease-idle+preempt-priority
   easy-backfill+spillover+lease-idle+preempt-priority)
 
@@ -20,11 +21,11 @@ wall_of() {
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-printf '%-55s %10s %10s %7s %8s %s\n' policy "wall s" "static s" ratio "RSS MiB" outputs
+printf '%-55s %10s %10s %7s %8s %s\n' policy "wall s" "fifo s" ratio "RSS MiB" outputs
 for p in "${policies[@]}"; do
   mine=() base=() rss=0 same=identical
   for r in $(seq "$runs"); do
-    read -r w _ < <(wall_of static-partition "$work/static")
+    read -r w _ < <(wall_of fifo "$work/fifo")
     base+=("$w")
     read -r w kb < <(wall_of "$p" "$work/run-$r")
     mine+=("$w"); (( kb > rss )) && rss=$kb

@@ -9,6 +9,7 @@ import sys
 import tempfile
 
 POLICIES = [
+    ("fifo", []),
     ("static-partition", []),
     ("easy-backfill", []),
     ("spillover", []),

@@ -39,7 +39,8 @@ def row(policy, seed, mode, s):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--gpufleet", default="build/gpufleet")
+    p.add_argument("--gpufleet",
+                   default=os.path.join(os.path.dirname(__file__), "..", "build", "gpufleet"))
     p.add_argument("--seeds", default="1,2,3")
     p.add_argument("--policies", default="easy-backfill,easy-backfill+spillover")
     p.add_argument("--workload")
