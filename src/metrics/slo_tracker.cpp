@@ -51,8 +51,8 @@ SloTracker::Rates SloTracker::rates_of(int service, const State& state) const {
 }
 
 // The arrival CV one replica sees when a pool's stream is spread over `replicas` of them
-// without looking at their queues (random or round-robin routing): Bernoulli splitting
-// (Whitt's QNA), ca^2 / n + 1 - 1 / n, since each replica gets a thinned share of every burst.
+// without looking at their queues (random routing): Bernoulli splitting (Whitt's QNA),
+// ca^2 / n + 1 - 1 / n, since each replica gets a thinned share of every burst.
 double split_arrival_cv(double arrival_cv, double replicas) {
   const double share = replicas > 1 ? 1 / replicas : 1.0;
   return std::sqrt(share * arrival_cv * arrival_cv + 1 - share);
