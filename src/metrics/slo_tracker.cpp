@@ -9,13 +9,6 @@ namespace gpufleet {
 namespace {
 constexpr double kHourS = 3600;
 constexpr double kLongestLatencyS = 1e7;  // beyond it a percentile is reported as infinite
-constexpr double kBurstWindowS = 60;
-constexpr int kBurstPoints = 5;
-// Gauss-Hermite nodes and weights for a standard normal variable.
-constexpr double kBurstNodes[kBurstPoints] = {-2.856970013872806, -1.355626179974266, 0,
-                                              1.355626179974266, 2.856970013872806};
-constexpr double kBurstWeights[kBurstPoints] = {
-    0.011257411327721, 0.222075922005613, 0.533333333333333, 0.222075922005613, 0.011257411327721};
 }  // namespace
 
 SloTracker::SloTracker(const Fleet& fleet, const Workload& workload, double horizon_s)
@@ -37,10 +30,9 @@ SloTracker::SloTracker(const Fleet& fleet, const Workload& workload, double hori
   }
 }
 
-// Bursts within a step: over kBurstWindowS the request rate of a stream whose inter-arrival
-// CV is ca varies with CV sqrt(ca^2 / (rate x kBurstWindowS)) (the count of a renewal
-// process); the rate over each such sub-window is drawn lognormal with that CV, and the
-// figures are their expectation (5-point Gauss-Hermite), each sub-window a Poisson queue.
+// A step's figures: each pool's share of the demand through its replicas' queues. The
+// step's arrival CV enters once, through the queue model (docs/inference-latency.md, "Bursts
+// within a step").
 SloTracker::Rates SloTracker::rates_of(int service, const State& state) const {
   const auto& spec = workload_.inference[service];
   Rates rates;
@@ -50,39 +42,41 @@ SloTracker::Rates SloTracker::rates_of(int service, const State& state) const {
     rates.shed = state.demand;
     return rates;
   }
-  const double requests_per_s = state.demand / spec.units_per_request;
-  const double rate_cv =
-      requests_per_s > 0
-          ? std::sqrt(state.arrival_cv * state.arrival_cv / (requests_per_s * kBurstWindowS))
-          : 0;
-  const double sigma = std::sqrt(std::log1p(rate_cv * rate_cv));
-  for (int k = 0; k < kBurstPoints; ++k) {
-    const double level = std::exp(sigma * kBurstNodes[k] - sigma * sigma / 2);
-    add_rates(spec, service, state, state.demand * level, capacity, kBurstWeights[k], rates);
-  }
+  for (size_t p = 0; p < state.capacity_by_pool.size(); ++p)
+    add_pool(spec, service, state, p, capacity, rates);
+  // Pool shares of the demand sum to it only up to rounding: a fraction of it stays a fraction.
+  rates.on_time = std::min(rates.on_time, state.demand);
+  rates.shed = std::min(rates.shed, state.demand - rates.on_time);
   return rates;
 }
 
-// Adds the rates of one burst level (demand units/s), weighted by its probability.
-void SloTracker::add_rates(const InferenceService& spec, int service, const State& state,
-                           double demand, double capacity, double weight, Rates& rates) const {
-  for (size_t p = 0; p < state.capacity_by_pool.size(); ++p) {
-    const double pool_capacity = state.capacity_by_pool[p];
-    const int g = generation_on_pool_[service][p];
-    if (pool_capacity <= 0 || g < 0) continue;
-    const auto& gen = spec.generations[g];
-    const double pool_demand = demand * pool_capacity / capacity;
-    const double admitted = std::min(pool_demand, kMostUtilization * pool_capacity);
-    const double replicas = pool_capacity / gen.throughput;
-    const QueueLoad load{admitted / spec.units_per_request / replicas,
-                         gen.throughput * gen.latency_s, spec.units_per_request * gen.latency_s, 1,
-                         spec.request_cv};
-    Share share{weight * admitted, gen.latency_s, spec.units_per_request, wait_time(load)};
-    const double budget_s = spec.units_per_request * (spec.latency_target_s - gen.latency_s);
-    rates.on_time += weight * admitted * share.wait.cdf(budget_s);
-    rates.shed += weight * (pool_demand - admitted);
-    if (admitted > 0) rates.shares.push_back(share);
-  }
+// The arrival CV one replica sees when a pool's stream is spread over `replicas` of them
+// without looking at their queues (random routing): Bernoulli splitting (Whitt's QNA),
+// ca^2 / n + 1 - 1 / n, since each replica gets a thinned share of every burst.
+double split_arrival_cv(double arrival_cv, double replicas) {
+  const double share = replicas > 1 ? 1 / replicas : 1.0;
+  return std::sqrt(share * arrival_cv * arrival_cv + 1 - share);
+}
+
+// Adds pool p's figures: its share of the demand (its share of capacity), admitted up to
+// kMostUtilization of its capacity and spread evenly over its replicas.
+void SloTracker::add_pool(const InferenceService& spec, int service, const State& state, size_t p,
+                          double capacity, Rates& rates) const {
+  const double pool_capacity = state.capacity_by_pool[p];
+  const int g = generation_on_pool_[service][p];
+  if (pool_capacity <= 0 || g < 0) return;
+  const auto& gen = spec.generations[g];
+  const double pool_demand = state.demand * pool_capacity / capacity;
+  const double admitted = std::min(pool_demand, kMostUtilization * pool_capacity);
+  const double replicas = pool_capacity / gen.throughput;
+  const QueueLoad load{admitted / spec.units_per_request / replicas, gen.throughput * gen.latency_s,
+                       spec.units_per_request * gen.latency_s,
+                       split_arrival_cv(state.arrival_cv, replicas), spec.request_cv};
+  Share share{admitted, gen.latency_s, spec.units_per_request, wait_time(load)};
+  const double budget_s = spec.units_per_request * (spec.latency_target_s - gen.latency_s);
+  rates.on_time += admitted * share.wait.cdf(budget_s);
+  rates.shed += pool_demand - admitted;
+  if (admitted > 0) rates.shares.push_back(share);
 }
 
 double SloTracker::add(int service, double t0, double t1, double demand,

@@ -9,6 +9,10 @@
 
 namespace gpufleet {
 
+// The arrival CV each of `replicas` queues sees when one stream of CV `arrival_cv` is spread
+// over them without regard to their queues (QNA's Bernoulli splitting).
+double split_arrival_cv(double arrival_cv, double replicas);
+
 // Requests a replica group serves within the latency target (docs/inference-latency.md).
 // Each replica is a queue of B = throughput x latency_s request slots (continuous batching:
 // the concurrency at which it reaches its rated throughput), each request holding a slot for
@@ -16,8 +20,8 @@ namespace gpufleet {
 // of capacity) evenly over its replicas. A request's latency per unit is the generation's
 // latency_s plus its queueing wait spread over its units; it is on time when that is within
 // the service's latency_target_s. Above kMostUtilization of a pool's capacity, the excess is
-// shed (admission control) and counts as late. Within a demand step, the rate bursts over
-// one-minute sub-windows as much as the step's arrival CV implies.
+// shed (admission control) and counts as late. The step's arrival CV (bursts) enters through
+// the queue model's G/G/c waiting, split over the replicas as random routing splits it.
 class SloTracker {
  public:
   static constexpr double kMostUtilization = 0.98;
@@ -60,8 +64,8 @@ class SloTracker {
   };
 
   Rates rates_of(int service, const State& state) const;
-  void add_rates(const InferenceService& spec, int service, const State& state, double demand,
-                 double capacity, double weight, Rates& rates) const;
+  void add_pool(const InferenceService& spec, int service, const State& state, size_t pool,
+                double capacity, Rates& rates) const;
   double quantile(int service, double p) const;
 
   const Workload& workload_;

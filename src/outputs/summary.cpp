@@ -1,5 +1,6 @@
 #include "outputs/summary.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -181,6 +182,12 @@ json latency(double seconds) {
   return std::isfinite(seconds) ? json(seconds) : json(nullptr);
 }
 
+// A share of all services' demand, kept within [0, 1]: its part and whole are sums of sums
+// (each service's on-time units are capped at its demand where they are counted, SloTracker).
+double share_of(double part, double whole, double none) {
+  return whole > 0 ? std::clamp(part / whole, 0.0, 1.0) : none;
+}
+
 json inference_json(const Workload& w, const RunResult& r) {
   double demand = 0, served = 0, on_time = 0, shed = 0;
   json services = json::array();
@@ -217,10 +224,10 @@ json inference_json(const Workload& w, const RunResult& r) {
   json out = {{"services", services},
               {"forecast", r.forecast},
               {"replicas_started", static_cast<long>(r.replicas.size())},
-              {"slo_attainment", demand > 0 ? on_time / demand : 1.0},
+              {"slo_attainment", share_of(on_time, demand, 1.0)},
               {"worst_hour_slo_attainment", r.inference_worst_hour},
-              {"served_fraction", demand > 0 ? served / demand : 1.0},
-              {"shed_fraction", demand > 0 ? shed / demand : 0.0}};
+              {"served_fraction", share_of(served, demand, 1.0)},
+              {"shed_fraction", share_of(shed, demand, 0.0)}};
   if (worst.is_null()) return out;
   out["worst_service"] = {{"id", worst["id"]},
                           {"slo_attainment", worst["slo_attainment"]},

@@ -98,6 +98,29 @@ TEST(QueueModel, WaitTimeQuantileInvertsItsDistribution) {
   EXPECT_NEAR(w.cdf(w.quantile(0.99)), 0.99, 1e-12);
 }
 
+TEST(QueueModel, PeakednessWorkedByHand) {
+  // 1 + (ca^2 - 1)(1 - cs / 2): Poisson is 1 whatever the service.
+  EXPECT_DOUBLE_EQ(peakedness({1, 4, 1, 1, 0.3}), 1);
+  EXPECT_DOUBLE_EQ(peakedness({1, 4, 1, 2, 1}), 2.5);  // GI/M/c: (1 + ca^2) / 2
+  EXPECT_DOUBLE_EQ(peakedness({1, 4, 1, 2, 0}), 4);    // deterministic service: ca^2
+  EXPECT_DOUBLE_EQ(peakedness({1, 4, 1, 4, 0.5}), 12.25);
+  EXPECT_GT(peakedness({1, 4, 1, 0, 0}), 0);  // D/D/c: kept above zero
+}
+
+TEST(QueueModel, BurstyWaitIsErlangCOnFewerSlotsAndTheHeavyTrafficMean) {
+  // ca^2 = 9, exponential service: z = 5; 20 slots at utilization 0.8 delay like 4 at 0.8.
+  const QueueLoad load{16, 20, 1, 3, 1};
+  const WaitTime w = wait_time(load);
+  EXPECT_NEAR(w.p_wait, erlang_c_by_recursion(4, 3.2), 1e-9);
+  EXPECT_NEAR(w.mean_when_waiting_s, (9 + 1) / 2.0 / (20 - 16), 1e-12);
+  EXPECT_GT(w.p_wait, erlang_c(20, 16));
+  // Slots need not be whole: between its neighbours, and continuous.
+  const auto p = [](double servers) { return wait_time({16, servers, 1, 3, 1}).p_wait; };
+  EXPECT_LT(p(20.5), p(20));
+  EXPECT_GT(p(20.5), p(21));
+  EXPECT_NEAR(p(20 + 1e-9), p(20), 1e-6);
+}
+
 TEST(QueueModel, SaturatedQueueWaitsForever) {
   const QueueLoad load{5, 4, 1, 1, 1};
   EXPECT_FALSE(std::isfinite(wait_time(load).mean_when_waiting_s));
