@@ -18,7 +18,8 @@ json summary_of(const TempDir& dir) {
 }
 
 // 16 H100 GPUs for 4 hours: one 8-GPU replica (internal), one 8-GPU lease at $1.5 per GPU-hour
-// under lease-idle. Every GPU is busy, so the pool draws 16 x 700 W.
+// under lease-idle. The leased GPUs draw 700 W (a tenant's load is unknown: TDP); the replica,
+// at half load, 100 W + half of (700 - 100) W per GPU.
 json leased_h100_workload() {
   const json lease = {{"id", "l"},           {"gpus", 8},           {"model", "H100"},
                       {"start_s", 0},        {"duration_s", 36000}, {"price_per_gpu_hour", 1.5},
@@ -41,7 +42,7 @@ TEST(Economics, HandWorkedPoolOfSixteenH100s) {
   const json& e = s["economics"]["fleet"];
   const double capex = 16 * 50000.0;                         // platform capex_per_gpu
   const double depreciation = capex * 4 / (5 * 365 * 24.0);  // 4 h of a 5-year life
-  const double energy_kwh = 16 * 0.7 * 4;                    // all GPUs at TDP
+  const double energy_kwh = (8 * 0.7 + 8 * 0.4) * 4;         // lease at TDP, replica at 400 W
   const double power = energy_kwh * 1.2 * 0.08;              // PUE 1.2, $0.08/kWh
   const double lease = 8 * 4 * 1.5;                          // 8 GPUs x 4 h x $1.5
   // 50 units/s for 4 h, all on time: the work of 4 GPUs (half the replica) for 4 h at $2.5.
@@ -290,7 +291,8 @@ TEST(Economics, FileThenFlagsOverrideTheDefaults) {
   EXPECT_EQ(e["parameters"]["pue"].get<double>(), 1.1);  // the flag wins over the file
   EXPECT_NEAR(e["fleet"]["depreciation_usd"].get<double>(), 16 * 30000.0 * 4 / (4 * 365 * 24.0),
               1e-9);
-  EXPECT_NEAR(e["fleet"]["power_cost_usd"].get<double>(), 16 * 0.7 * 4 * 1.1 * 0.1, 1e-6);
+  EXPECT_NEAR(e["fleet"]["power_cost_usd"].get<double>(), (8 * 0.7 + 8 * 0.4) * 4 * 1.1 * 0.1,
+              1e-6);
   EXPECT_NEAR(e["fleet"]["inference_value_usd"].get<double>(), 4 * 4 * 1.0, 1e-9);
   // A price per unit set by service wins over the transfer price.
   const std::string priced = dir.write("priced.json", R"({"usd_per_million_units": {"chat": 2}})");

@@ -8,7 +8,9 @@ namespace gpufleet {
 
 const std::vector<GpuSpec>& gpu_catalog() {
   // Figures from shared/brief/hardware.md (vendor datasheets, MLPerf, press); see
-  // docs/hardware.md for the source of each column. Idle power is an estimate.
+  // docs/hardware.md for the source of each column. Idle power (a GPU powered and holding
+  // nothing, or an idle replica with its model loaded) is an estimate; the measurements it
+  // rests on are cited there.
   static const std::vector<GpuSpec> catalog = {
       {"GB200", "GB200 NVL72", "training", 72, 2.5e15, 186, 1200, 300, 400, 130000, 4.50, 70000, 8, 2.2},
       {"GB300", "GB300 NVL72", "training", 72, 2.5e15, 279, 1400, 350, 800, 130000, 6.00, 75000, 8, 2.5},

@@ -17,7 +17,7 @@ struct GpuSpec {
   double bf16_flops = 0;          // dense BF16 FLOP/s per GPU
   double hbm_gb = 0;              // HBM per GPU
   double tdp_w = 0;               // board power per GPU at full load
-  double idle_w = 0;              // per GPU when allocated to nothing (EST)
+  double idle_w = 0;              // per GPU when it computes nothing (EST, docs/hardware.md)
   double scaleout_gbps = 0;       // InfiniBand per GPU, Gb/s
   double nvlink_domain_GBps = 0;  // aggregate NVLink bandwidth of one domain, GB/s
   double price_per_gpu_hour = 0;  // on-demand rental, USD

@@ -209,8 +209,10 @@ void inference_and_money_charts(HtmlPage& page, const RunData& run) {
     page.figure_left_out(
         "Lease revenue per pool",
         "no GPU was leased out (" + cell(s, "/lease/accepted", Unit::kCount) + " leases accepted)");
-  page.figure(bar_chart({"Energy per pool", "pool", "MWh (IT power, before PUE)"}, pools, {energy}),
-              "GPU energy from SimGrid's energy plugin: busy GPUs at TDP, the rest at idle power.");
+  page.figure(
+      bar_chart({"Energy per pool", "pool", "MWh (IT power, before PUE)"}, pools, {energy}),
+      "GPU energy from SimGrid's energy plugin: each GPU at idle power plus its load's share of "
+      "(TDP - idle).");
   page.figure(bar_chart({"Cost and value per pool", "pool", money}, pools,
                         {depreciation, power, revenue, contract}),
               "Depreciation and power (with PUE) are the cost; lease and contract revenue the "

@@ -16,6 +16,7 @@
 #include "scheduler/scheduler_core.hpp"
 #include "sim/engine_config.hpp"
 #include "sim/platform_loader.hpp"
+#include "sim/replica_power.hpp"
 #include "sim/training_task.hpp"
 
 namespace gpufleet {
@@ -25,6 +26,7 @@ namespace s4u = simgrid::s4u;
 struct Simulation::State {
   std::unique_ptr<s4u::Engine> engine;
   LoadedPlatform platform;
+  std::unique_ptr<ServingPower> serving;  // the replicas' load part of power, per pool
 };
 
 namespace {
@@ -72,16 +74,18 @@ struct TimedEvent {
 // core and carries out the core's actions as SimGrid activities.
 class Controller {
  public:
-  Controller(const LoadedPlatform& platform, const Workload& workload, Policy& policy,
-             const SimulationOptions& options)
+  Controller(const LoadedPlatform& platform, ServingPower& serving, const Workload& workload,
+             Policy& policy, const SimulationOptions& options)
       : platform_(platform),
+        serving_(serving),
         workload_(workload),
         options_(options),
         core_(platform.fleet, workload, policy, options.placement, options.planning),
         recorder_(platform.fleet, workload, options.horizon_s, options.interval_s,
                   options.assumptions),
         runs_(workload.training.size()),
-        replica_execs_(),
+        gpus_per_unit_(gpus_per_unit(platform.fleet, workload)),
+        busy_(platform.fleet.pools.size(), 0.0),
         lease_execs_(workload.leases.size()),
         contract_execs_(workload.contracts.size()),
         reclaimed_(workload.leases.size(), false),
@@ -162,6 +166,7 @@ class Controller {
       recorder_.action_taken(action, now);
       std::visit([&](const auto& a) { carry_out(a, now); }, action);
     }
+    follow_load();
     for (double t : core_.take_wakeups()) push(t, EventKind::kWakeUp, -1);
   }
 
@@ -282,8 +287,8 @@ class Controller {
     recorder_.failure(event);
   }
 
-  // GPUs that are merely held (replicas, leases) run a busy exec for as long as they are held,
-  // so the energy plugin sees them loaded.
+  // GPUs held for a tenant (leases, contracts) run a busy exec for as long as they are held, so
+  // the energy plugin sees them loaded: the operator cannot see a tenant's load.
   s4u::ExecPtr hold(int domain, int gpus) {
     return s4u::Exec::init()
         ->set_host(platform_.hosts[domain])
@@ -405,15 +410,38 @@ class Controller {
     recorder_.training_killed(a.job, now, saved, time);
   }
 
-  void carry_out(const StartReplica& a, double) {
-    if (replica_execs_.size() <= static_cast<size_t>(a.replica))
-      replica_execs_.resize(a.replica + 1);
-    replica_execs_[a.replica] = hold(a.placement.parts.front().domain, a.placement.gpus());
+  void carry_out(const StartReplica&, double) {}  // follow_load sets what its GPUs draw
+  void carry_out(const StopReplica&, double) {}
+
+  // GPUs a service's replica keeps busy per unit/s of its capacity, per pool (0: none there):
+  // a pool's loaded replicas of the service keep capacity_by_pool x this GPUs, times the load.
+  static std::vector<std::vector<double>> gpus_per_unit(const Fleet& fleet, const Workload& w) {
+    std::vector<std::vector<double>> table(w.inference.size(),
+                                           std::vector<double>(fleet.pools.size(), 0.0));
+    for (size_t s = 0; s < w.inference.size(); ++s)
+      for (size_t p = 0; p < fleet.pools.size(); ++p)
+        for (const auto& g : w.inference[s].generations)
+          if (g.model == fleet.pools[p].gpu_model && g.throughput > 0) {
+            table[s][p] = w.inference[s].gpus_per_replica / g.throughput;
+            break;
+          }
+    return table;
   }
 
-  void carry_out(const StopReplica& a, double) {
-    replica_execs_[a.replica]->cancel();
-    replica_execs_[a.replica] = nullptr;
+  // Every loaded replica of a service carries the same load, served / capacity (replica_load);
+  // one still loading carries none (loading weights is bound by storage: idle power). Each
+  // pool's busy replica GPUs go to its serving host (ServingPower). Called after each step,
+  // once demand and replicas are set.
+  void follow_load() {
+    std::fill(busy_.begin(), busy_.end(), 0.0);
+    for (int s = 0; s < static_cast<int>(workload_.inference.size()); ++s) {
+      const double load = replica_load(core_.demand(s), core_.capacity(s));
+      if (load <= 0) continue;
+      const auto& capacity = core_.capacity_by_pool(s);
+      for (size_t p = 0; p < busy_.size(); ++p)
+        busy_[p] += load * capacity[p] * gpus_per_unit_[s][p];
+    }
+    for (size_t p = 0; p < busy_.size(); ++p) serving_.set_busy(static_cast<int>(p), busy_[p]);
   }
 
   void carry_out(const StartLease& a, double now) {
@@ -458,25 +486,28 @@ class Controller {
     std::vector<double> energy(platform_.fleet.pools.size(), 0.0);
     for (size_t d = 0; d < platform_.hosts.size(); ++d)
       energy[platform_.fleet.domains[d].pool] += sg_host_get_consumed_energy(platform_.hosts[d]);
+    for (size_t p = 0; p < energy.size(); ++p)
+      energy[p] += serving_.consumed_j(static_cast<int>(p));
     result_ = recorder_.finish(std::move(energy));
     result_.events = events_handled_;
-    for (auto& exec : replica_execs_)
-      if (exec) exec->cancel();
     for (auto& execs : lease_execs_)
       for (auto& exec : execs) exec->cancel();
     for (auto& execs : contract_execs_)
       for (auto& exec : execs) exec->cancel();
+    serving_.stop();
     s4u::Actor::kill_all();
     for (int job : core_.running_training()) runs_[job].progress.stop();
   }
 
   const LoadedPlatform& platform_;
+  ServingPower& serving_;
   const Workload& workload_;
   const SimulationOptions& options_;
   SchedulerCore core_;
   Recorder recorder_;
   std::vector<TrainingRunState> runs_;  // sized once: TrainingTask holds pointers into it
-  std::vector<s4u::ExecPtr> replica_execs_;
+  std::vector<std::vector<double>> gpus_per_unit_;  // per service, per pool
+  std::vector<double> busy_;                        // per pool: follow_load's scratch
   std::vector<std::vector<s4u::ExecPtr>> lease_execs_;
   std::vector<std::vector<s4u::ExecPtr>> contract_execs_;
   std::vector<bool> reclaimed_;
@@ -520,6 +551,7 @@ Simulation::Simulation(const std::string& platform_file) : state_(std::make_uniq
                      "'gpufleet platform'");
   }
   state_->platform = read_fleet(state_->engine->get_all_hosts(), platform_file);
+  state_->serving = std::make_unique<ServingPower>(state_->platform);
 }
 
 Simulation::~Simulation() = default;
@@ -530,7 +562,8 @@ const Fleet& Simulation::fleet() const {
 
 RunResult Simulation::run(const Workload& workload, Policy& policy,
                           const SimulationOptions& options) {
-  auto controller = std::make_shared<Controller>(state_->platform, workload, policy, options);
+  auto controller =
+      std::make_shared<Controller>(state_->platform, *state_->serving, workload, policy, options);
   s4u::Actor::init("controller", state_->platform.hosts.front())
       ->set_stacksize(kControllerStackBytes)
       ->start([controller] { (*controller)(); });
