@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "metrics/stats.hpp"
+#include "outputs/replica_outputs.hpp"
 #include "outputs/scheduling_metrics.hpp"
 #include "outputs/user_figures.hpp"
 
@@ -203,7 +204,8 @@ json inference_json(const Workload& w, const RunResult& r) {
          {"latency_p50_s", latency(sr.latency_p50_s)},
          {"latency_p90_s", latency(sr.latency_p90_s)},
          {"latency_p99_s", latency(sr.latency_p99_s)},
-         {"latency_target_s", w.inference[s].latency_target_s}});
+         {"latency_target_s", w.inference[s].latency_target_s},
+         {"replicas", replica_churn_json(r, static_cast<int>(s))}});
   }
   // The service that pays for lending: the lowest share on time, and the worst hour of any one
   // service (a fleet-wide figure weighted by units averages them away).
@@ -217,6 +219,7 @@ json inference_json(const Workload& w, const RunResult& r) {
   json out = {{"services", services},
               {"forecast", r.forecast},
               {"replicas_started", static_cast<long>(r.replicas.size())},
+              {"replicas", replica_churn_json(r, -1)},
               {"slo_attainment", demand > 0 ? on_time / demand : 1.0},
               {"worst_hour_slo_attainment", r.inference_worst_hour},
               {"served_fraction", demand > 0 ? served / demand : 1.0},
