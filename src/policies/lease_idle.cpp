@@ -136,9 +136,9 @@ void IdleLeasing::reclaim_when_due(SchedulerCore& core) {
 // Scale-down stabilization, as Kubernetes' HPA does it: replicas are scaled to the highest target
 // of the last window, so one is released only once the target has stayed at or below what the
 // others serve for the whole window, while a higher target starts replicas at once. The window
-// is at least the service's cold start: capacity released sooner than it can be restored is
-// what made replicas start and stop every few minutes (a replica started for a target is kept
-// a window after that target was last seen, so it serves before it can be released).
+// is at least the service's cold start: capacity released sooner than it can be restored costs
+// a load for nothing (and a replica started for a target is kept a window after that target was
+// last seen, so it serves before it can be released).
 double IdleLeasing::stabilized(SchedulerCore& core, int service, double target) {
   const double now = core.now();
   const double window = std::max(window_s_, core.workload().inference[service].cold_start_s());
