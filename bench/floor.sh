@@ -12,8 +12,8 @@ timed "$runs" "$bin" run -q --workload "$work/w.json" --platform "$work/p.xml" -
   --out "$work/out"
 gpufleet_s=$median gpufleet_rss=$rss_mib
 timed "$runs" build-release/gpufleet_bench_floor "$work/p.xml" "$work/out/jobs.csv" \
-  "$((days * 86400))"
-jobs=$(($(wc -l <"$work/out/jobs.csv") - 1))
+  "$((days * 86400))" "$work/out/replicas.csv"
+jobs=$(($(wc -l <"$work/out/jobs.csv") + $(wc -l <"$work/out/replicas.csv") - 2))
 printf 'seed scale %s, %s days, %s jobs: gpufleet %s s (%s MiB), floor %s s (%s MiB), ratio %s\n' \
   "$scale" "$days" "$jobs" "$gpufleet_s" "$gpufleet_rss" "$median" "$rss_mib" \
   "$(awk "BEGIN{printf \"%.2f\", $gpufleet_s / $median}")"

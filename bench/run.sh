@@ -3,10 +3,11 @@
 # bench/scenarios/seed-1m.json: the seed scenario with shorter fine-tunes, so that a year of
 # the 100,000-GPU fleet (--scale 10) holds over a million jobs. Network, energy and every
 # output are on, as in a user's run. Each case runs RUNS times; then the SimGrid floor
-# (bench/simgrid_floor.cpp) replays the case's jobs.csv RUNS times as bare execs.
-# Columns: jobs = rows of jobs.csv (training jobs, inference replicas, leases); wall = whole
-# process, median (min-max); events = timed events and job ends handed to the scheduler;
-# RSS = peak over the runs (/usr/bin/time); floor = gpufleet wall / floor wall (medians).
+# (bench/simgrid_floor.cpp) replays the case's jobs.csv and replicas.csv RUNS times as bare
+# execs. Columns: jobs = rows of jobs.csv and replicas.csv (training jobs, leases, inference
+# replicas); wall = whole process, median (min-max); events = timed events and job ends handed
+# to the scheduler; RSS = peak over the runs (/usr/bin/time); floor = gpufleet wall / floor
+# wall (medians).
 # Usage: bench/run.sh [RUNS [quick]]   (quick: leaves out the year, ~1 minute)
 source "$(dirname "$0")/lib.sh"
 runs=${1:-3}
@@ -35,11 +36,11 @@ row() {
   local events gpus jobs
   events=$(grep -o '([0-9]* events' "$work/stderr" | tr -dc 0-9)
   gpus=$(grep -o '[0-9]* GPUs (' "$work/stderr" | tr -dc 0-9)
-  jobs=$(($(wc -l <"$work/out/jobs.csv") - 1))
+  jobs=$(($(wc -l <"$work/out/jobs.csv") + $(wc -l <"$work/out/replicas.csv") - 2))
   "$bin" generate --scenario "$scenario" --scale "$scale" --days 1 -o "$work/w.json" \
     --platform-out "$work/p.xml" >/dev/null 2>&1
   timed "$runs" build-release/gpufleet_bench_floor "$work/p.xml" "$work/out/jobs.csv" \
-    "$(awk "BEGIN{print $days * 86400}")"
+    "$(awk "BEGIN{print $days * 86400}")" "$work/out/replicas.csv"
   measured[$scale/$days]=$(printf '| %9d | %7d | %-23s | %7.0f | %8.0f | %8s | %5.2f |' \
     "$jobs" "$gpus" "$wall ($low-$high)" "$(awk "BEGIN{print $jobs / $wall}")" \
     "$(awk "BEGIN{print $events / $wall}")" "$rss" "$(awk "BEGIN{print $wall / $median}")")

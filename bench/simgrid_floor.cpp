@@ -1,11 +1,12 @@
-// The raw SimGrid floor under a gpufleet run: replays the run's jobs.csv (every training job,
-// replica and lease with its start, end, pool and GPUs) as bare SimGrid execs on the same
-// platform, with no scheduler, policy, metrics or outputs. Same engine settings and energy
+// The raw SimGrid floor under a gpufleet run: replays the run's jobs.csv and replicas.csv (every
+// training job, lease and replica with its start, end, pool and GPUs) as bare SimGrid execs on the
+// same platform, with no scheduler, policy, metrics or outputs. Same engine settings and energy
 // plugin as gpufleet. Each job gets free GPUs of its pool at its start (first fit, worked out
 // before the simulation and not timed) and computes for its recorded duration there, without
 // gradient exchange; a dispatcher actor starts one actor per job at its start time, so actors
 // live only while their job runs. Prints the jobs replayed and
-// the wall time of engine.run(). Usage: simgrid_floor PLATFORM.xml JOBS.csv HORIZON_S
+// the wall time of engine.run(). Usage: simgrid_floor PLATFORM.xml JOBS.csv HORIZON_S [MORE.csv...]
+// (MORE: replicas.csv, which has the same pool, gpus, start_s and end_s columns).
 #include <simgrid/plugins/energy.h>
 
 #include <algorithm>
@@ -50,14 +51,13 @@ struct Row {
   int gpus;
 };
 
-std::vector<Row> read_rows(const std::string& file, double horizon_s) {
+void read_rows(const std::string& file, double horizon_s, std::vector<Row>& rows) {
   std::ifstream in(file);
   std::string line;
   std::getline(in, line);
   std::map<std::string, size_t> column;
   const auto header = split(line);
   for (size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
-  std::vector<Row> rows;
   while (std::getline(in, line)) {
     const auto cells = split(line);
     const std::string& start = cells.at(column.at("start_s"));
@@ -67,6 +67,12 @@ std::vector<Row> read_rows(const std::string& file, double horizon_s) {
                   cells.at(column.at("pool")), std::stoi(cells.at(column.at("gpus")))};
     if (row.end_s > row.start_s) rows.push_back(row);
   }
+}
+
+// Every file's rows, by start.
+std::vector<Row> read_rows(const std::vector<std::string>& files, double horizon_s) {
+  std::vector<Row> rows;
+  for (const auto& file : files) read_rows(file, horizon_s, rows);
   std::stable_sort(rows.begin(), rows.end(),
                    [](const Row& a, const Row& b) { return a.start_s < b.start_s; });
   return rows;
@@ -121,8 +127,8 @@ void run_job(const FloorJob* job) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: %s PLATFORM.xml JOBS.csv HORIZON_S\n", argv[0]);
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: %s PLATFORM.xml JOBS.csv HORIZON_S [MORE.csv...]\n", argv[0]);
     return 2;
   }
   int engine_argc = 1;
@@ -130,7 +136,9 @@ int main(int argc, char** argv) {
   gpufleet::configure_engine();
   sg_host_energy_plugin_init();
   engine.load_platform(argv[1]);
-  const auto jobs = place(read_rows(argv[2], std::stod(argv[3])), engine.get_all_hosts());
+  std::vector<std::string> files = {argv[2]};
+  for (int a = 4; a < argc; ++a) files.emplace_back(argv[a]);
+  const auto jobs = place(read_rows(files, std::stod(argv[3])), engine.get_all_hosts());
   s4u::Actor::create("dispatcher", engine.get_all_hosts().front(), [&jobs] {
     for (const auto& job : jobs) {
       s4u::this_actor::sleep_until(job.start_s);

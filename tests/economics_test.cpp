@@ -74,7 +74,7 @@ TEST(Economics, HandWorkedPoolOfSixteenH100s) {
 
 // The hand case: capacity held idle earns nothing. With demand 150 then 50 units/s,
 // static-partition holds two replicas for the peak all along, while lease-idle with replicas
-// following demand drops one after the first hour (and its 15-minute cooldown): 22 more GPU-hours
+// following demand drops one after the first hour (and a 15-minute window): 22 more GPU-hours
 // held idle for the same work served on time. The freed server takes a spot lease from 1.5 h to
 // the end at $1.5 per GPU-hour, which static-partition refuses. Valued per GPU-hour held, the
 // 22 idle GPU-hours ($55) outweighed the lease ($30): the policy better on every figure and on
@@ -90,7 +90,7 @@ TEST(Economics, TheSameWorkServedIsValuedTheSameWhateverCapacityIsHeld) {
   const std::vector<std::string> policies[] = {
       {"--policy", "static-partition"},
       {"--policy", "lease-idle", "--param", "lease_follow_demand=1", "--param", "lease_headroom=0",
-       "--forecast", "last"}};
+       "--param", "scale_down_window_min=15", "--forecast", "last"}};
   json held[2];
   for (int k = 0; k < 2; ++k) {
     TempDir dir;

@@ -39,9 +39,9 @@ TEST(DefaultScenario, RunsAndWritesTheThreeFilesAndTheTable) {
   EXPECT_FALSE(read_csv(dir.path("out/jobs.csv")).empty());
 }
 
-// Conservation of GPU-hours: what jobs.csv says each job held equals the time series'
-// integral, and no bin holds more GPUs than a pool has. Under every policy, including ones that
-// preempt training, reclaim leases and spill training onto inference pools.
+// Conservation of GPU-hours: what jobs.csv and replicas.csv say each job, lease and replica held
+// equals the time series' integral, and no bin holds more GPUs than a pool has. Under every policy,
+// including ones that preempt training, reclaim leases and spill training onto inference pools.
 class Conservation : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(Conservation, GpuHoursOfJobsEqualTheTimeSeriesIntegralAndStayWithinCapacity) {
@@ -53,6 +53,7 @@ TEST_P(Conservation, GpuHoursOfJobsEqualTheTimeSeriesIntegralAndStayWithinCapaci
   const double horizon = s["horizon_s"], interval = s["interval_s"];
   double by_jobs = 0;
   for (auto& row : read_csv(dir.path("out/jobs.csv"))) by_jobs += std::stod(row["gpu_hours"]);
+  for (auto& row : read_csv(dir.path("out/replicas.csv"))) by_jobs += std::stod(row["gpu_hours"]);
   std::map<std::string, int> pool_gpus;
   for (const auto& p : s["pools"]) pool_gpus[p["name"]] = p["gpus"];
   std::map<std::pair<std::string, std::string>, double> per_bin;  // (time, pool) -> GPUs
@@ -84,8 +85,9 @@ TEST_P(Determinism, SameInputsGiveByteIdenticalOutputsWhateverTheThreadCount) {
                        dir->path("out"), "-q"})
                   .exit_code,
               0);
-  for (const char* file : {"summary.json", "jobs.csv", "timeseries.csv", "queue_timeseries.csv",
-                           "pools_timeseries.csv", "services_timeseries.csv"})
+  for (const char* file :
+       {"summary.json", "jobs.csv", "replicas.csv", "timeseries.csv", "queue_timeseries.csv",
+        "pools_timeseries.csv", "services_timeseries.csv"})
     EXPECT_EQ(output_text(a.path(std::string("out/") + file)),
               output_text(b.path(std::string("out/") + file)))
         << file;

@@ -51,8 +51,9 @@ TEST(PolicyDigests, EveryPolicysOutputsAreByteForByteTheRecordedOnes) {
     const auto r = run_cli(args);
     ASSERT_EQ(r.exit_code, 0) << case_name(c) << ": " << r.err;
     json files = json::object();
-    for (const char* file : {"summary.json", "jobs.csv", "timeseries.csv", "queue_timeseries.csv",
-                             "pools_timeseries.csv", "services_timeseries.csv"})
+    for (const char* file :
+         {"summary.json", "jobs.csv", "replicas.csv", "timeseries.csv", "queue_timeseries.csv",
+          "pools_timeseries.csv", "services_timeseries.csv"})
       files[file] = sha256_of_text(output_text(dir.path(std::string("out/") + file)));
     digests[case_name(c)] = files;
   }

@@ -20,6 +20,7 @@
 #include "model/input_error.hpp"
 #include "model/names.hpp"
 #include "outputs/economics.hpp"
+#include "outputs/replica_outputs.hpp"
 #include "outputs/run_outputs.hpp"
 #include "outputs/series_outputs.hpp"
 #include "outputs/summary.hpp"
@@ -256,6 +257,7 @@ int run(const RunOptions& o) {
   AtomicFiles files(o.out);
   files.add("summary.json", summary.dump(2) + "\n");
   files.add("jobs.csv", jobs);
+  files.add("replicas.csv", replicas_csv(simulation.fleet(), workload, result));
   files.add("timeseries.csv", series);
   files.add("queue_timeseries.csv", queue_timeseries_csv(result));
   files.add("pools_timeseries.csv", pools_timeseries_csv(simulation.fleet(), result));
@@ -274,7 +276,7 @@ int run(const RunOptions& o) {
     std::fputs(summary_table(summary).c_str(), stdout);
   }
   std::printf(
-      "\nwrote %s/summary.json, jobs.csv, timeseries.csv, queue_, pools_, "
+      "\nwrote %s/summary.json, jobs.csv, replicas.csv, timeseries.csv, queue_, pools_, "
       "services_timeseries.csv%s\n",
       o.out.c_str(), o.report ? ", report.html" : "");
   return 0;

@@ -60,8 +60,10 @@ void Recorder::action_taken(const Action& action, double now) {
     contention_.preempted(a->job, now);
   } else if (const auto* a = std::get_if<StartReplica>(&action)) {
     result_.replicas.resize(std::max<size_t>(result_.replicas.size(), a->replica + 1));
-    result_.replicas[a->replica] = {a->service, a->placement.pool, a->placement.gpus(), now, -1};
+    result_.replicas[a->replica] = {a->service, a->placement.pool, a->placement.gpus(),
+                                    now,        a->ready_s,        -1};
   } else if (const auto* a = std::get_if<StopReplica>(&action)) {
+    result_.replicas[a->replica].reason = a->reason;
     close_replica(a->replica, now);
   } else if (const auto* a = std::get_if<StartLease>(&action)) {
     result_.leases[a->lease] = {true, true, a->placement.pool, now, -1};

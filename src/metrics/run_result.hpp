@@ -6,6 +6,7 @@
 
 #include "metrics/run_series.hpp"
 #include "metrics/usage_timeline.hpp"
+#include "scheduler/actions.hpp"
 #include "scheduler/placement.hpp"
 
 namespace gpufleet {
@@ -46,7 +47,9 @@ struct ReplicaRun {
   int pool = 0;
   int gpus = 0;
   double start_s = 0;
-  double end_s = -1;  // -1: still running at the horizon
+  double ready_s = 0;  // loaded, serving from then (its start at time 0: serving before the run)
+  double end_s = -1;   // -1: still running at the horizon
+  ReplicaStop reason = ReplicaStop::kScaledDown;  // why it stopped, when end_s >= 0
 };
 
 struct LeaseRun {

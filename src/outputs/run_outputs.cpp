@@ -47,7 +47,7 @@ void append(std::string& out, const Row& r) {
          ',' + hours(r.gpu_hours) + ',' + std::to_string(r.preemptions) + ',' + r.standard + '\n';
 }
 
-// The three standard columns, empty: replicas and leases have no such figures.
+// The three standard columns, empty: leases have no such figures.
 constexpr const char* kNoStandard = ",,";
 
 // Lost work, and the slowdown and fairness of a completed job (empty until it completes).
@@ -83,14 +83,6 @@ std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) 
     append(out, {job.id, "training", pool_name(run.pool), model, job.gpus, job.submit_s,
                  run.start_s, run.end_s, state, job.allocated_gpus() * run.held_s / 3600,
                  run.preemptions, standard_columns(fleet, job, run)});
-  }
-  std::vector<int> replica_number(w.inference.size(), 0);
-  for (const auto& rep : r.replicas) {
-    const std::string id =
-        w.inference[rep.service].id + "/r" + std::to_string(replica_number[rep.service]++);
-    append(out, {id, "inference", pool_name(rep.pool), fleet.pools[rep.pool].gpu_model, rep.gpus,
-                 rep.start_s, rep.start_s, rep.end_s, rep.end_s >= 0 ? "stopped" : "running",
-                 gpu_hours(rep.gpus, rep.start_s, rep.end_s, r.horizon_s), 0, kNoStandard});
   }
   for (size_t l = 0; l < w.leases.size(); ++l) {
     const auto& lease = w.leases[l];

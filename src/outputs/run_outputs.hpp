@@ -8,7 +8,7 @@
 
 namespace gpufleet {
 
-// jobs.csv: one row per training job, inference replica and lease request.
+// jobs.csv: one row per training job and lease request (replicas: replicas.csv).
 std::string jobs_csv(const Fleet& fleet, const Workload& workload, const RunResult& result);
 // timeseries.csv: per bin, pool and class, the mean allocated GPUs and useful FLOP/s.
 std::string timeseries_csv(const Fleet& fleet, const RunResult& result);

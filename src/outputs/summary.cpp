@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "metrics/stats.hpp"
+#include "outputs/replica_outputs.hpp"
 #include "outputs/scheduling_metrics.hpp"
 #include "outputs/user_figures.hpp"
 
@@ -210,7 +211,8 @@ json inference_json(const Workload& w, const RunResult& r) {
          {"latency_p50_s", latency(sr.latency_p50_s)},
          {"latency_p90_s", latency(sr.latency_p90_s)},
          {"latency_p99_s", latency(sr.latency_p99_s)},
-         {"latency_target_s", w.inference[s].latency_target_s}});
+         {"latency_target_s", w.inference[s].latency_target_s},
+         {"replicas", replica_churn_json(r, static_cast<int>(s))}});
   }
   // The service that pays for lending: the lowest share on time, and the worst hour of any one
   // service (a fleet-wide figure weighted by units averages them away).
@@ -224,6 +226,7 @@ json inference_json(const Workload& w, const RunResult& r) {
   json out = {{"services", services},
               {"forecast", r.forecast},
               {"replicas_started", static_cast<long>(r.replicas.size())},
+              {"replicas", replica_churn_json(r, -1)},
               {"slo_attainment", share_of(on_time, demand, 1.0)},
               {"worst_hour_slo_attainment", r.inference_worst_hour},
               {"served_fraction", share_of(served, demand, 1.0)},

@@ -22,7 +22,7 @@ class ComposedPolicy final : public Policy {
         forecaster_(plan_.forecast, std::max(3600.0, param_or("lease_notice_h", 0) * 3600)),
         leasing_(param_or("lease_headroom", 0), param_or("lease_notice_h", 0) * 3600,
                  param_or("lease_follow_demand", 0) != 0, param_or("lease_headroom_quantile", 0),
-                 param_or("scale_down_cooldown_min", 0) * 60),
+                 param_or("scale_down_window_min", 0) * 60),
         hetero_(param_or("hetero_fair_wait_h", 0) * 3600, param_or("hetero_min_share", 0),
                 param_or("hetero_inference_pools", 0) != 0),
         slurm_(multifactor_settings()) {

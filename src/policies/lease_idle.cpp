@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 
 #include "policies/policies.hpp"
 #include "scheduler/scheduler_core.hpp"
@@ -23,12 +24,12 @@ int replicas_for(double units, double throughput, int cap) {
 }  // namespace
 
 IdleLeasing::IdleLeasing(double headroom, double notice_s, bool follow_demand,
-                         double headroom_quantile, double cooldown_s)
+                         double headroom_quantile, double scale_down_window_s)
     : headroom_(headroom),
       notice_s_(notice_s),
       follow_demand_(follow_demand),
       headroom_quantile_(headroom_quantile),
-      cooldown_s_(cooldown_s) {}
+      window_s_(scale_down_window_s) {}
 
 double IdleLeasing::headroom(int service, const DemandForecaster& forecaster) const {
   if (headroom_quantile_ <= 0) return headroom_;
@@ -62,7 +63,7 @@ void IdleLeasing::index_models(const SchedulerCore& core) {
   }
   reserved_.assign(models.size(), 0);
   held_.assign(models.size(), 0);
-  below_since_.assign(core.workload().inference.size(), -1);
+  recent_targets_.assign(core.workload().inference.size(), {});
 }
 
 // GPUs of each model that inference may need at its peak x (1 + headroom): each service on
@@ -132,16 +133,26 @@ void IdleLeasing::reclaim_when_due(SchedulerCore& core) {
   }
 }
 
-double IdleLeasing::after_cooldown(SchedulerCore& core, int service, double target) {
-  double& since = below_since_[service];
-  if (target >= core.provisioned(service) || cooldown_s_ <= 0) {
-    since = -1;
-    return target;
+// Scale-down stabilization, as Kubernetes' HPA does it: replicas are scaled to the highest target
+// of the last window, so one is released only once the target has stayed at or below what the
+// others serve for the whole window, while a higher target starts replicas at once. The window
+// is at least the service's cold start: capacity released sooner than it can be restored costs
+// a load for nothing (and a replica started for a target is kept a window after that target was
+// last seen, so it serves before it can be released).
+double IdleLeasing::stabilized(SchedulerCore& core, int service, double target) {
+  const double now = core.now();
+  const double window = std::max(window_s_, core.workload().inference[service].cold_start_s());
+  auto& seen = recent_targets_[service];
+  if (seen.empty() || seen.back().value != target) {
+    if (!seen.empty()) seen.back().until = now;
+    // A target at or below a later one never decides the highest of any window again.
+    while (!seen.empty() && seen.back().value <= target) seen.pop_back();
+    seen.push_back({target, std::numeric_limits<double>::infinity()});
   }
-  if (since < 0) since = core.now();
-  if (core.now() - since >= cooldown_s_ - 1e-9) return target;
-  core.wake_at(since + cooldown_s_);
-  return core.provisioned(service);
+  // Targets replaced before the window began are out of it (the newest never is).
+  while (seen.front().until <= now - window + 1e-9) seen.pop_front();
+  if (seen.size() > 1) core.wake_at(seen.front().until + window);  // when the highest leaves
+  return seen.front().value;
 }
 
 std::map<std::string, int> IdleLeasing::scale_inference(SchedulerCore& core,
@@ -158,8 +169,7 @@ std::map<std::string, int> IdleLeasing::scale_inference(SchedulerCore& core,
     const double target =
         follow_demand_ ? forecaster.forecast(s, core.now(), ahead_s) * (1 + headroom(s, forecaster))
                        : forecaster.peak(s);
-    core.scale_to(s, PoolRole::kInference,
-                  follow_demand_ ? after_cooldown(core, s, target) : target);
+    core.scale_to(s, PoolRole::kInference, follow_demand_ ? stabilized(core, s, target) : target);
     if (follow_demand_) {
       // The forecast looks ahead; be called when its window reaches the next change.
       const double change = forecaster.next_change(s, core.now(), ahead_s);

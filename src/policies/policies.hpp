@@ -1,5 +1,6 @@
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <set>
@@ -87,9 +88,10 @@ class IdleLeasing {
   };
 
   // headroom_quantile > 0: the headroom is at least that quantile of the forecaster's relative
-  // error; cooldown_s: how long the forecast stays below the replicas before they are released.
+  // error; scale_down_window_s: following demand, how long the target must stay below what a
+  // replica serves before it is released (at least the service's cold start; stabilized()).
   IdleLeasing(double headroom, double notice_s, bool follow_demand, double headroom_quantile,
-              double cooldown_s);
+              double scale_down_window_s);
   void set_ranks(const ClassRanks& ranks) { ranks_ = ranks; }
   void apply(SchedulerCore& core, const DemandForecaster& forecaster);
   // When training outranks preemptible leases: the first waiting job that `may_run` on an
@@ -110,9 +112,8 @@ class IdleLeasing {
   void reclaim_when_due(SchedulerCore& core);
   std::map<std::string, int> scale_inference(SchedulerCore& core,
                                              const DemandForecaster& forecaster);
-  // The target, or the replicas held while the forecast has been below them for less than
-  // the cooldown.
-  double after_cooldown(SchedulerCore& core, int service, double target);
+  // The highest target of the service's scale-down window (recorded here; call once a pass).
+  double stabilized(SchedulerCore& core, int service, double target);
   void give_notice(SchedulerCore& core, const std::map<std::string, int>& missing);
   void decide_requests(SchedulerCore& core);
   bool preempt_training_for(SchedulerCore& core, int lease, int pool);
@@ -122,9 +123,15 @@ class IdleLeasing {
   const double notice_s_;
   const bool follow_demand_;
   const double headroom_quantile_;
-  const double cooldown_s_;
+  const double window_s_;
   bool indexed_ = false;
-  std::vector<double> below_since_;  // per service: since when the target is below (-1: not)
+  // A target and when the next replaced it (infinity: still the current one).
+  struct SeenTarget {
+    double value, until;
+  };
+  // Per service, the targets that may still be the highest of its window: times increasing,
+  // values decreasing (a monotonic queue of the sliding-window maximum).
+  std::vector<std::deque<SeenTarget>> recent_targets_;
   // Models by index (this fleet's, in pool order), so that the per-pass counts are integer
   // adds, not string-keyed map lookups (they were a third of a combined policy's time).
   std::vector<int> model_of_pool_;

@@ -107,10 +107,11 @@ const std::vector<PolicyInfo>& policy_registry() {
          "0: the headroom is lease_headroom; q in (0, 1): at least the q-quantile of the "
          "forecaster's relative error one notice period ahead, observed so far",
          0, 0, 0.9999},
-        {"scale_down_cooldown_min",
-         "minutes the forecast must stay below the replicas held before they are released "
-         "(with lease_follow_demand)",
-         15, 0, 10080}}},
+        {"scale_down_window_min",
+         "scale-down stabilization window, minutes (with lease_follow_demand): a replica is "
+         "released only after the target has stayed below what the others serve for the whole "
+         "window; never shorter than the service's cold start",
+         60, 0, 10080}}},
       {"hetero-aware",
        "Gavel's heterogeneity-aware allocation on a queue: every generation, fastest first, goes "
        "to the waiting jobs that gain the most from it (their throughput there over their "

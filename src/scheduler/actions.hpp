@@ -29,9 +29,24 @@ struct StartReplica {
   int replica = 0;
   int service = 0;
   Placement placement;
+  double ready_s = 0;  // when it has loaded and serves (its start plus the cold start)
 };
+// Why a replica stopped (replicas.csv's `reason`).
+enum class ReplicaStop { kScaledDown, kFailure, kContract };
+inline const char* to_string(ReplicaStop reason) {
+  switch (reason) {
+    case ReplicaStop::kFailure:
+      return "failure";
+    case ReplicaStop::kContract:
+      return "contract";
+    case ReplicaStop::kScaledDown:
+      break;
+  }
+  return "scaled_down";
+}
 struct StopReplica {
   int replica = 0;
+  ReplicaStop reason = ReplicaStop::kScaledDown;
 };
 struct StartLease {
   int lease = 0;

@@ -56,7 +56,7 @@ void SchedulerCore::make_room(const std::vector<int>& pools, int gpus) {
   reclaim_leases(true);
   for (size_t r = replicas_.size(); r-- > 0 && short_of_room();)
     if (replicas_[r].active && on_pools(replicas_[r].placement.pool))
-      remove_replica(static_cast<int>(r));
+      remove_replica(static_cast<int>(r), ReplicaStop::kContract);
   std::vector<int> jobs;
   for (int job : running_)
     if (on_pools(training_placement_[job]->pool)) jobs.push_back(job);

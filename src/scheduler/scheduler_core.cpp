@@ -450,7 +450,7 @@ bool SchedulerCore::add_replica(int service, int pool) {
     capacity_by_pool_[service][pool] += throughput;
   }
   replica_gpus_[pool] += placement->gpus();
-  actions_.push_back(StartReplica{id, service, *placement});
+  actions_.push_back(StartReplica{id, service, *placement, ready});
   return true;
 }
 
@@ -467,7 +467,7 @@ void SchedulerCore::serve_loaded_replicas() {
   std::erase_if(loading_, loaded);
 }
 
-void SchedulerCore::remove_replica(int replica) {
+void SchedulerCore::remove_replica(int replica, ReplicaStop reason) {
   auto& r = replicas_[replica];
   if (!r.active) return;
   r.active = false;
@@ -484,7 +484,7 @@ void SchedulerCore::remove_replica(int replica) {
     capacity_[r.service] -= throughput;
     capacity_by_pool_[r.service][r.placement.pool] -= throughput;
   }
-  actions_.push_back(StopReplica{replica});
+  actions_.push_back(StopReplica{replica, reason});
 }
 
 void SchedulerCore::scale_to(int service, PoolRole role, double need) {

@@ -195,7 +195,7 @@ class SchedulerCore {
   // Starts a replica; it serves after the service's cold start (replicas started at time 0
   // serve at once: the fleet was serving before the simulated window).
   bool add_replica(int service, int pool);
-  void remove_replica(int replica);
+  void remove_replica(int replica, ReplicaStop reason = ReplicaStop::kScaledDown);
   // Adds or removes replicas of `service` on pools whose role is `role` until its capacity
   // (units/s) meets `target` with the fewest GPUs, preferring generations in the service's
   // order. Only generations within the service's latency target are used.

@@ -268,7 +268,7 @@ class Controller {
         core_.interrupt_training(holder.id, options_.failures.restart_s);
         ++event.jobs_hit;
       } else if (holder.kind == SchedulerCore::Holder::kReplica) {
-        core_.remove_replica(holder.id);
+        core_.remove_replica(holder.id, ReplicaStop::kFailure);
         ++event.replicas_hit;
       } else {
         leased += hi - lo;

@@ -85,6 +85,7 @@ json ConservationRun::summary_;
 TEST_F(ConservationRun, GpuSecondsOfJobsEqualTheIntegralOfTheTimeSeries) {
   double by_jobs = 0;
   for (auto& row : read_csv(out("jobs.csv"))) by_jobs += std::stod(row["gpu_hours"]) * 3600;
+  for (auto& row : read_csv(out("replicas.csv"))) by_jobs += std::stod(row["gpu_hours"]) * 3600;
   const double by_series =
       integral(out("timeseries.csv"), "allocated_gpus", "", 1000, horizon())[""];
   const double err = relative(by_series, by_jobs);
