@@ -229,5 +229,27 @@ TEST(ServingModel, RefusesWhatItCannotModel) {
             std::string::npos);
 }
 
+TEST(ServingModel, SeedServicesAsDocumented) {
+  // docs/inference-latency.md, "What the seed's services get": FP8 weights and KV cache, the
+  // seed's 8-GPU replicas, MLPerf's request lengths, Hopper's efficiency, MLPerf server limits.
+  struct Row {
+    const char* model;
+    const char* gpu;
+    double tokens_per_s, tpot_ms, ttft_ms;
+    int batch;
+  };
+  for (const Row& r : {Row{"llama-3.1-70b", "H100", 13'769, 12.2, 21, 168},
+                       Row{"llama-3.1-70b", "H200", 14'033, 8.3, 17, 117},
+                       Row{"llama-3.1-405b", "H200", 3'310, 35.4, 73, 117}}) {
+    const ServingModel m(gpu(r.gpu), shape(r.model, 1, 1), mlperf_setup(8),
+                         serving_efficiency(r.gpu));
+    const ServingPoint p = m.best_point();
+    EXPECT_EQ(p.batch, r.batch) << r.model << " " << r.gpu;
+    EXPECT_NEAR(p.tokens_per_s, r.tokens_per_s, 1) << r.model << " " << r.gpu;
+    EXPECT_NEAR(p.tpot_s * 1e3, r.tpot_ms, 0.05) << r.model << " " << r.gpu;
+    EXPECT_NEAR(p.ttft_s * 1e3, r.ttft_ms, 0.5) << r.model << " " << r.gpu;
+  }
+}
+
 }  // namespace
 }  // namespace gpufleet::test
