@@ -6,12 +6,46 @@
 
 namespace gpufleet {
 
+namespace {
+
+// The serving model's figures per GPU (src/serving/serving_model.hpp): HBM bandwidth, dense FP8
+// and FP4 FLOP/s, NVLink per GPU (both directions). Vendor datasheets via the brief, sources in
+// docs/hardware.md. A table of its own, so that the catalog rows below stay as they were.
+struct ServingFigures {
+  const char* model;
+  double hbm_bytes_per_s, fp8_flops, fp4_flops, nvlink_bytes_per_s;
+};
+// One generation a line.
+// clang-format off
+constexpr ServingFigures kServingFigures[] = {
+    {"GB200", 8e12, 5e15, 10e15, 1.8e12},
+    {"GB300", 8e12, 5e15, 15e15, 1.8e12},
+    {"H100", 3.35e12, 1.979e15, 0, 900e9},
+    {"H200", 4.8e12, 1.979e15, 0, 900e9},
+    {"B300", 7.7e12, 4.5e15, 14e15, 1.8e12},
+};
+// clang-format on
+
+std::vector<GpuSpec> with_serving_figures(std::vector<GpuSpec> catalog) {
+  for (auto& spec : catalog)
+    for (const auto& f : kServingFigures)
+      if (spec.model == f.model) {
+        spec.hbm_bytes_per_s = f.hbm_bytes_per_s;
+        spec.fp8_flops = f.fp8_flops;
+        spec.fp4_flops = f.fp4_flops;
+        spec.nvlink_bytes_per_s = f.nvlink_bytes_per_s;
+      }
+  return catalog;
+}
+
+}  // namespace
+
 const std::vector<GpuSpec>& gpu_catalog() {
   // Figures from shared/brief/hardware.md (vendor datasheets, MLPerf, press); see
   // docs/hardware.md for the source of each column. Idle power (a GPU powered and holding
   // nothing, or an idle replica with its model loaded) is an estimate; the measurements it
   // rests on are cited there.
-  static const std::vector<GpuSpec> catalog = {
+  static const std::vector<GpuSpec> catalog = with_serving_figures({
       {"GB200", "GB200 NVL72", "training", 72, 2.5e15, 186, 1200, 300, 400, 130000, 4.50, 70000, 8, 2.2},
       {"GB300", "GB300 NVL72", "training", 72, 2.5e15, 279, 1400, 350, 800, 130000, 6.00, 75000, 8, 2.5},
       {"H100", "HGX H100", "inference", 8, 989e12, 80, 700, 100, 400, 7200, 2.50, 50000, 32, 1.0},
@@ -38,7 +72,7 @@ const std::vector<GpuSpec>& gpu_catalog() {
        12000, 32, 0},
       {"G3", "undisclosed (A100 40GB stand-in)", "training", 8, 312e12, 40, 400, 50, 100, 4800,
        3.67, 15000, 32, 0},
-  };
+  });
   return catalog;
 }
 

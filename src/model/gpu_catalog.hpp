@@ -26,6 +26,13 @@ struct GpuSpec {
   // LLM training speed per GPU against H100 at the same precision (0: not rated); gives the
   // relative_speed of a generation added to jobs by a fleet what-if (study/fleet_variant.hpp).
   double training_speed = 0;
+  // Figures of the serving model (src/serving/serving_model.hpp), per GPU; 0: not in the
+  // catalog for this generation (the serving model refuses it). Filled by a table of their own
+  // in gpu_catalog.cpp, sources in docs/hardware.md.
+  double hbm_bytes_per_s = 0;     // HBM bandwidth, bytes/s
+  double fp8_flops = 0;           // dense FP8 FLOP/s
+  double fp4_flops = 0;           // dense FP4 FLOP/s (0: no FP4 tensor cores)
+  double nvlink_bytes_per_s = 0;  // NVLink bandwidth, both directions together (as quoted)
 };
 
 // The built-in hardware table (the one place those figures live in code).
