@@ -5,22 +5,11 @@
 #include <cstdio>
 #include <vector>
 
+#include "outputs/csv_numbers.hpp"
+
 namespace gpufleet {
 
 namespace {
-
-std::string seconds(double t) {
-  if (t < 0) return "";
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.3f", t);
-  return buffer;
-}
-
-std::string hours(double h) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.6f", h);
-  return buffer;
-}
 
 // When the replica stopped holding its GPUs inside the window.
 double held_until(const ReplicaRun& rep, double horizon) {
@@ -53,10 +42,10 @@ std::string replicas_csv(const Fleet& fleet, const Workload& w, const RunResult&
     const double ready = rep.ready_s <= until ? rep.ready_s : -1;
     out += service + "/r" + std::to_string(number[rep.service]++) + ',' + service + ',' +
            pool.name + ',' + pool.gpu_model + ',' + std::to_string(rep.gpus) + ',' +
-           seconds(rep.start_s) + ',' + seconds(ready) + ',' + seconds(rep.end_s) + ',' +
-           (rep.end_s >= 0 ? to_string(rep.reason) : "running") + ',' +
-           hours(rep.gpus * (until - rep.start_s) / 3600) + ',' +
-           hours(loading_gpu_hours(rep, r.horizon_s)) + '\n';
+           csv_seconds(rep.start_s) + ',' + csv_seconds(ready) + ',' + csv_seconds(rep.end_s) +
+           ',' + (rep.end_s >= 0 ? to_string(rep.reason) : "running") + ',' +
+           csv_hours(rep.gpus * (until - rep.start_s) / 3600) + ',' +
+           csv_hours(loading_gpu_hours(rep, r.horizon_s)) + '\n';
   }
   return out;
 }

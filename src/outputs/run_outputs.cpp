@@ -5,24 +5,12 @@
 #include <cstdio>
 #include <vector>
 
+#include "outputs/csv_numbers.hpp"
 #include "outputs/scheduling_metrics.hpp"
 
 namespace gpufleet {
 
 namespace {
-
-std::string seconds(double t) {
-  if (t < 0) return "";
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.3f", t);
-  return buffer;
-}
-
-std::string hours(double h) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.6f", h);
-  return buffer;
-}
 
 // GPU-hours of a span that may still be open at the horizon (end < 0).
 double gpu_hours(int gpus, double start, double end, double horizon) {
@@ -43,8 +31,9 @@ struct Row {
 
 void append(std::string& out, const Row& r) {
   out += r.id + ',' + r.job_class + ',' + r.pool + ',' + r.model + ',' + std::to_string(r.gpus) +
-         ',' + seconds(r.submit) + ',' + seconds(r.start) + ',' + seconds(r.end) + ',' + r.state +
-         ',' + hours(r.gpu_hours) + ',' + std::to_string(r.preemptions) + ',' + r.standard + '\n';
+         ',' + csv_seconds(r.submit) + ',' + csv_seconds(r.start) + ',' + csv_seconds(r.end) + ',' +
+         r.state + ',' + csv_hours(r.gpu_hours) + ',' + std::to_string(r.preemptions) + ',' +
+         r.standard + '\n';
 }
 
 // The three standard columns, empty: leases have no such figures.

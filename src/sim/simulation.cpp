@@ -377,37 +377,41 @@ class Controller {
   // running time, and progress within a run is taken as even over time.
   void carry_out(const PreemptTraining& a, double now) {
     auto& run = runs_[a.job];
+    const StoppedRun stopped = stop_run(run, now);
+    run.saved_flops += stopped.saved;
+    run.restart_delay_s = a.restart_delay_s;
+    run.restart_after_failure = a.failure;
+    const double lost = stopped.done - stopped.saved;
+    if (a.failure)
+      recorder_.training_interrupted(a.job, now, stopped.saved, lost, stopped.time);
+    else
+      recorder_.training_preempted(a.job, now, stopped.saved, lost, stopped.time);
+  }
+
+  // What a run stopped now did (done), kept up to its last checkpoint (saved) and how its time
+  // splits; its actor is killed.
+  struct StoppedRun {
+    double done = 0, saved = 0;
+    RunTime time;
+  };
+  StoppedRun stop_run(TrainingRunState& run, double now) {
     const double done = run.progress.fraction_done() * run.work_flops;
     const RunTime time = run_time(run, now, true);
     const double progress = time.kept_s + time.redone_s;
     const double saved = progress > 0 ? done * time.kept_s / progress : 0;
-    run.saved_flops += saved;
     run.actor->kill();
     run.progress.stop();
     run.actor = nullptr;
     run.progress = TrainingProgress{};
-    run.restart_delay_s = a.restart_delay_s;
-    run.restart_after_failure = a.failure;
-    if (a.failure)
-      recorder_.training_interrupted(a.job, now, saved, done - saved, time);
-    else
-      recorder_.training_preempted(a.job, now, saved, done - saved, time);
+    return {done, saved, time};
   }
 
   // Killed at its walltime: what the run checkpointed counts as done; its progress since the
   // last checkpoint is lost, booked as killed_at_walltime, and the rest of its time (restart,
   // checkpoint writes, progress kept) as for a preemption (docs/metrics.md). Not requeued.
   void carry_out(const KillTraining& a, double now) {
-    auto& run = runs_[a.job];
-    const double done = run.progress.fraction_done() * run.work_flops;
-    const RunTime time = run_time(run, now, true);
-    const double progress = time.kept_s + time.redone_s;
-    const double saved = progress > 0 ? done * time.kept_s / progress : 0;
-    run.actor->kill();
-    run.progress.stop();
-    run.actor = nullptr;
-    run.progress = TrainingProgress{};
-    recorder_.training_killed(a.job, now, saved, time);
+    const StoppedRun stopped = stop_run(runs_[a.job], now);
+    recorder_.training_killed(a.job, now, stopped.saved, stopped.time);
   }
 
   void carry_out(const StartReplica&, double) {}  // follow_load sets what its GPUs draw
