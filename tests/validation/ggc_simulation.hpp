@@ -39,7 +39,7 @@ inline std::vector<double> simulate_waits(const GgcCase& c) {
   } else {
     // Balanced means: p1 / mu1 = p2 / mu2; p1 solves ca^2 = 2 / (4 p1 (1 - p1)) - 1.
     const double p1 = (1 + std::sqrt((c.arrival_scv - 1) / (c.arrival_scv + 1))) / 2;
-    gap = [&rng, p1, fast = std::exponential_distribution<double>(2 * p1 * rate),
+    gap = [&rng, fast = std::exponential_distribution<double>(2 * p1 * rate),
            slow = std::exponential_distribution<double>(2 * (1 - p1) * rate),
            pick = std::bernoulli_distribution(p1)]() mutable {
       return pick(rng) ? fast(rng) : slow(rng);
