@@ -6,19 +6,20 @@
 
 namespace gpufleet {
 
+double nearest_rank(const std::vector<double>& sorted, double p) {
+  const auto k = static_cast<size_t>(std::ceil(p / 100.0 * sorted.size()));
+  return sorted[std::clamp<size_t>(k, 1, sorted.size()) - 1];
+}
+
 Distribution distribution_of(std::vector<double> values) {
   Distribution d;
   if (values.empty()) return d;
   std::sort(values.begin(), values.end());
-  const auto rank = [&](double p) {
-    const auto k = static_cast<size_t>(std::ceil(p / 100.0 * values.size()));
-    return values[std::clamp<size_t>(k, 1, values.size()) - 1];
-  };
   d.count = static_cast<long>(values.size());
   d.mean = std::accumulate(values.begin(), values.end(), 0.0) / values.size();
-  d.p50 = rank(50);
-  d.p95 = rank(95);
-  d.p99 = rank(99);
+  d.p50 = nearest_rank(values, 50);
+  d.p95 = nearest_rank(values, 95);
+  d.p99 = nearest_rank(values, 99);
   d.max = values.back();
   return d;
 }

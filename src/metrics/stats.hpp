@@ -12,6 +12,8 @@ struct Distribution {
 
 // Nearest-rank percentiles (p-th value = the ceil(p/100 * n)-th smallest); all zero if empty.
 Distribution distribution_of(std::vector<double> values);
+// The nearest-rank p-th percentile of `sorted` (ascending, not empty).
+double nearest_rank(const std::vector<double>& sorted, double p);
 
 // {count, mean, p50, p95, p99, max}, as summary.json writes every distribution.
 nlohmann::json to_json(const Distribution& d);

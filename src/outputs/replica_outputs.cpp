@@ -1,10 +1,9 @@
 #include "outputs/replica_outputs.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <cstdio>
 #include <vector>
 
+#include "metrics/stats.hpp"
 #include "outputs/csv_numbers.hpp"
 
 namespace gpufleet {
@@ -20,12 +19,6 @@ double held_until(const ReplicaRun& rep, double horizon) {
 double loading_gpu_hours(const ReplicaRun& rep, double horizon) {
   const double loaded = std::min(rep.ready_s, held_until(rep, horizon));
   return rep.gpus * std::max(0.0, loaded - rep.start_s) / 3600;
-}
-
-// Nearest rank, as distribution_of (docs/metrics.md): the ceil(p/100 x n)-th smallest.
-double nearest_rank(const std::vector<double>& sorted, double p) {
-  const auto k = static_cast<size_t>(std::ceil(p / 100.0 * sorted.size()));
-  return sorted[std::clamp<size_t>(k, 1, sorted.size()) - 1];
 }
 
 }  // namespace

@@ -236,10 +236,14 @@ int SchedulerCore::smallest_waiting_gpus(int pool) const {
   return sizes.empty() ? std::numeric_limits<int>::max() : sizes.begin()->first;
 }
 
-void SchedulerCore::training_finished(int job) {
+void SchedulerCore::release_training(int job) {
   remove_running(job);
   give_back(*training_placement_[job]);
   training_placement_[job].reset();
+}
+
+void SchedulerCore::training_finished(int job) {
+  release_training(job);
   for (int next : dependents_[job]) {
     --deps_left_[next];
     release_if_ready(next);
@@ -350,17 +354,13 @@ double SchedulerCore::run_limit_s(int job, int pool) const {
 }
 
 void SchedulerCore::preempt_training(int job, double restart_delay_s) {
-  remove_running(job);
-  give_back(*training_placement_[job]);
-  training_placement_[job].reset();
+  release_training(job);
   enqueue(job, true);
   actions_.push_back(PreemptTraining{job, restart_delay_s});
 }
 
 void SchedulerCore::kill_training(int job) {
-  remove_running(job);
-  give_back(*training_placement_[job]);
-  training_placement_[job].reset();
+  release_training(job);
   actions_.push_back(KillTraining{job});
 }
 

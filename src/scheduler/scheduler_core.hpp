@@ -252,6 +252,8 @@ class SchedulerCore {
   void index(int job, bool at_head);
   void unindex(int job);
   void add_running_index(int job);
+  // A running training job stops: off the running list, its GPUs back.
+  void release_training(int job);
   void remove_running(int job);
   std::vector<int> running_;
   std::vector<int> pending_leases_;
