@@ -91,6 +91,24 @@ TEST(ServedModel, TypedFiguresOverrideTheModel) {
   EXPECT_DOUBLE_EQ(w.inference[0].generations[0].throughput, 5000);
 }
 
+TEST(ServedModel, GenerationsRunTheirOwnEngines) {
+  // MLPerf's shapes: Llama 70B as 2-GPU engines on H100, 1-GPU ones on H200.
+  json service = served_service({1});
+  service["generations"] = json::array(
+      {{{"model", "H100"}, {"tensor_parallel", 2}}, {{"model", "H200"}, {"tensor_parallel", 1}}});
+  Workload w = parse_workload(workload(3600, json::array(), json::array({service})), "w.json");
+  bind_workload(w, fleet_of({pool("H100", 16), pool("H200", 16)}), "w.json");
+  ModelShape shape = find_model_shape("llama-3.1-70b").value();
+  shape.weight_bytes = shape.kv_bytes = 1;
+  const auto rated = [&](const char* gpu, int tp) {
+    return catalog_serving_model(gpu, shape, {tp, 222.33, 290.3, 0.9}).best_point();
+  };
+  EXPECT_DOUBLE_EQ(w.inference[0].generations[0].throughput, 4 * rated("H100", 2).tokens_per_s);
+  EXPECT_DOUBLE_EQ(w.inference[0].generations[1].throughput, 8 * rated("H200", 1).tokens_per_s);
+  EXPECT_EQ(w.inference[0].generations[1].batch, rated("H200", 1).batch);
+  EXPECT_EQ(workload_to_json(w)["inference"][0]["generations"][1]["tensor_parallel"], 1);
+}
+
 // A run at a constant demand: the summary's service figures.
 json run_at(double share_of_one_replica) {
   const double replica = 2 * h100_engine().best_point().tokens_per_s;
@@ -170,6 +188,16 @@ TEST(ServedModel, BadInputNamesTheField) {
   json t4 = served_service({1});  // the catalog has no serving figures for T4
   t4["generations"][0]["model"] = "T4";
   expect_refused(t4, {pool("T4", 16, 8)}, "inference[0].generations[0].model", "cannot rate T4");
+  json three = served_service({1});
+  three["generations"][0]["tensor_parallel"] = 3;
+  expect_refused(three, {pool("H100", 16)}, "inference[0].generations[0].tensor_parallel",
+                 "does not divide gpus_per_replica 8");
+  json small = served_service({1});
+  small["serving"]["model"] = "llama-3.1-405b";
+  small["serving"]["tensor_parallel"] = 8;
+  small["generations"][0]["tensor_parallel"] = 4;
+  expect_refused(small, {pool("H100", 16)}, "inference[0].generations[0].tensor_parallel",
+                 "does not fit in the HBM of 4 H100 GPUs");
   json both = served_service({1});
   both["latency_target_s"] = 1;
   expect_refused(both, {pool("H100", 16)}, "inference[0].latency_target_s", "with serving");

@@ -227,17 +227,35 @@ ServedModel parse_serving(const JsonFields& f, int gpus_per_replica, double unit
   return m;
 }
 
+// A generation's own GPUs per engine (0: the service's), a divisor of the replica's GPUs.
+int parse_tensor_parallel(const JsonFields& g, int gpus_per_replica) {
+  if (!g.has("tensor_parallel")) return 0;
+  const int tp = g.positive_int("tensor_parallel");
+  if (gpus_per_replica % tp != 0)
+    g.fail("tensor_parallel",
+           std::to_string(tp) + " does not divide gpus_per_replica " +
+               std::to_string(gpus_per_replica),
+           "a replica runs gpus_per_replica / tensor_parallel engines: give a divisor");
+  return tp;
+}
+
 void parse_generations(const JsonFields& f, InferenceService& s) {
   const auto& generations = f.array("generations");
   if (generations.empty()) f.fail("generations", "must list at least one GPU model");
   for (size_t i = 0; i < generations.size(); ++i) {
     const JsonFields g(generations[i], f.file(), f.field(at("generations", i)));
-    g.reject_unknown({"model", "throughput", "latency_s"});
+    g.reject_unknown({"model", "throughput", "latency_s", "tensor_parallel"});
     // With a serving model, typed figures are an override: both or neither.
     if (s.serving && !g.has("throughput") && !g.has("latency_s")) {
-      s.generations.push_back({g.text("model"), 0, 0});
+      InferenceGeneration rated{g.text("model"), 0, 0};
+      rated.tensor_parallel = parse_tensor_parallel(g, s.gpus_per_replica);
+      s.generations.push_back(rated);
       continue;
     }
+    if (g.has("tensor_parallel"))
+      g.fail("tensor_parallel", "is given without the serving model's rating",
+             "a generation's tensor_parallel says how the served model runs on it: leave out "
+             "throughput and latency_s, or tensor_parallel");
     if (s.serving && !(g.has("throughput") && g.has("latency_s")))
       g.fail(g.has("throughput") ? "latency_s" : "throughput", "is missing",
              "an override gives both throughput and latency_s, or neither (the serving model's)");
@@ -489,9 +507,10 @@ nlohmann::json service_to_json(const InferenceService& s) {
   json gens = json::array();
   for (const auto& g : s.generations) {
     // The serving model's figures are derived at binding, not written as an override.
-    if (s.serving && (g.from_model || g.throughput <= 0))
+    if (s.serving && (g.from_model || g.throughput <= 0)) {
       gens.push_back({{"model", g.model}});
-    else
+      if (g.tensor_parallel > 0) gens.back()["tensor_parallel"] = g.tensor_parallel;
+    } else
       gens.push_back(
           {{"model", g.model}, {"throughput", g.throughput}, {"latency_s", g.latency_s}});
   }
@@ -635,15 +654,17 @@ void rate_from_model(const InferenceService& s, InferenceGeneration& g, const st
   const std::string service = s.id + " (" + m.shape.name + ")";
   ServingPoint point;
   try {
-    const ServingModel model = catalog_serving_model(g.model, m.shape, m.setup);
+    const ServingModel model = catalog_serving_model(g.model, m.shape, s.setup_on(g));
     if (!model.fits())
-      throw InputError(file, field.substr(0, field.find('.')) + ".serving.tensor_parallel",
-                       service + " does not fit in the HBM of " +
-                           std::to_string(m.setup.tensor_parallel) + " " + g.model + " GPUs (" +
-                           std::to_string(model.weights_bytes_per_gpu() / 1e9) +
-                           " GB of weights per GPU leave no KV cache for one request)",
-                       "more GPUs per engine (tensor_parallel), a smaller weight_bytes, or "
-                       "throughput and latency_s for this generation");
+      throw InputError(
+          file,
+          g.tensor_parallel > 0 ? field + ".tensor_parallel"
+                                : field.substr(0, field.find('.')) + ".serving.tensor_parallel",
+          service + " does not fit in the HBM of " + std::to_string(s.setup_on(g).tensor_parallel) +
+              " " + g.model + " GPUs (" + std::to_string(model.weights_bytes_per_gpu() / 1e9) +
+              " GB of weights per GPU leave no KV cache for one request)",
+          "more GPUs per engine (tensor_parallel), a smaller weight_bytes, or "
+          "throughput and latency_s for this generation");
     point = model.best_point(m.targets);
   } catch (const std::invalid_argument& e) {
     throw InputError(
@@ -662,7 +683,7 @@ void rate_from_model(const InferenceService& s, InferenceGeneration& g, const st
                      "raise the targets, or serve it on more GPUs per engine");
   g.from_model = true;
   g.batch = point.batch;
-  g.throughput = point.tokens_per_s * s.engines_per_replica();
+  g.throughput = point.tokens_per_s * s.engines_per_replica(g);
   g.latency_s = point.tpot_s;
 }
 

@@ -30,7 +30,7 @@ SloTracker::SloTracker(const Fleet& fleet, const Workload& workload, double hori
     std::vector<std::optional<ServingModel>> models;
     for (const auto& g : service.generations)
       models.push_back(g.from_model ? std::optional(catalog_serving_model(
-                                          g.model, service.serving->shape, service.serving->setup))
+                                          g.model, service.serving->shape, service.setup_on(g)))
                                     : std::nullopt);
     models_.push_back(std::move(models));
   }
@@ -80,8 +80,8 @@ void SloTracker::add_pool(const InferenceService& spec, int service, const State
   Share share;
   double on_time = 0;
   if (const auto& model = models_[service][g]) {
-    share = modelled_share(spec, *model, gen.batch, replicas * spec.engines_per_replica(), admitted,
-                           state.arrival_cv);
+    share = modelled_share(spec, *model, gen.batch, replicas * spec.engines_per_replica(gen),
+                           admitted, state.arrival_cv);
   } else {
     const QueueLoad load{admitted / spec.units_per_request / replicas,
                          gen.throughput * gen.latency_s, spec.units_per_request * gen.latency_s,

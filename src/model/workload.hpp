@@ -100,6 +100,9 @@ struct InferenceGeneration {
   // sequences one engine holds at its rated point.
   bool from_model = false;
   int batch = 0;
+  // GPUs per engine on this generation (0: the service's serving.tensor_parallel): MLPerf runs
+  // Llama 2 70B on H100 as 2-GPU engines and on H200 as 1-GPU ones.
+  int tensor_parallel = 0;
 };
 
 // A service's model and how it runs it (docs/inference-latency.md, "A serving model from
@@ -152,8 +155,14 @@ struct InferenceService {
   // then equals targets.tpot_s (what the autoscaler compares latency_s with).
   std::optional<ServedModel> serving;
 
-  int engines_per_replica() const {
-    return serving ? gpus_per_replica / serving->setup.tensor_parallel : 1;
+  // How generation g runs the served model: the service's setup, its own tensor parallelism.
+  ServingSetup setup_on(const InferenceGeneration& g) const {
+    ServingSetup setup = serving ? serving->setup : ServingSetup{};
+    if (g.tensor_parallel > 0) setup.tensor_parallel = g.tensor_parallel;
+    return setup;
+  }
+  int engines_per_replica(const InferenceGeneration& g) const {
+    return serving ? gpus_per_replica / setup_on(g).tensor_parallel : 1;
   }
 
   double cold_start_s() const;

@@ -55,10 +55,12 @@ std::vector<InferenceService> generate_inference(const InferenceMix& mix,
     service.flops_per_unit = 2 * spec.params;  // forward pass: 2 FLOPs per parameter per token
     service.unit = "tokens";
     service.serving = spec.serving;
-    for (const auto& g : spec.generations)
+    for (const auto& g : spec.generations) {
       service.generations.push_back(
           {g.model, g.offline_tokens_per_gpu_s * spec.gpus_per_replica * mix.online_fraction,
            g.latency_s});
+      service.generations.back().tensor_parallel = g.tensor_parallel;
+    }
     // Sized by the first generation's rated point; binding derives the model's figures again.
     const double first_throughput = spec.generations.front().model_tokens_per_replica_s > 0
                                         ? spec.generations.front().model_tokens_per_replica_s

@@ -220,12 +220,17 @@ TrainingMix read_training(const JsonFields& t) {
 
 // A generation the service's serving model rates: its replica's output tokens/s, or an error
 // naming the generation's model.
-double model_rating(const ServiceSpec& spec, const JsonFields& g, const std::string& model) {
+double model_rating(const ServiceSpec& spec, const JsonFields& g, const std::string& model,
+                    int tensor_parallel) {
   const auto& m = *spec.serving;
+  ServingSetup setup = m.setup;
+  if (tensor_parallel > 0) setup.tensor_parallel = tensor_parallel;
+  if (spec.gpus_per_replica % setup.tensor_parallel != 0)
+    g.fail("tensor_parallel", "does not divide gpus_per_replica", "give a divisor");
   try {
-    const ServingPoint point = catalog_serving_model(model, m.shape, m.setup).best_point(m.targets);
+    const ServingPoint point = catalog_serving_model(model, m.shape, setup).best_point(m.targets);
     if (point.batch < 1) throw std::invalid_argument("no batch meets the TTFT and TPOT targets");
-    return point.tokens_per_s * (spec.gpus_per_replica / m.setup.tensor_parallel);
+    return point.tokens_per_s * (spec.gpus_per_replica / setup.tensor_parallel);
   } catch (const std::invalid_argument& e) {
     g.fail("model", std::string("the serving model cannot rate it: ") + e.what(),
            "give offline_tokens_per_gpu_s and latency_s, or another GPU");
@@ -255,11 +260,12 @@ ServiceSpec read_service(const JsonFields& s) {
   const auto& generations = s.array("generations");
   for (size_t i = 0; i < generations.size(); ++i) {
     const JsonFields g(generations[i], s.file(), s.field("generations[" + std::to_string(i) + "]"));
-    g.reject_unknown({"model", "offline_tokens_per_gpu_s", "latency_s"});
+    g.reject_unknown({"model", "offline_tokens_per_gpu_s", "latency_s", "tensor_parallel"});
     const std::string model = gpu_model(g, "model");
     if (spec.serving && !g.has("offline_tokens_per_gpu_s") && !g.has("latency_s")) {
       ServiceGeneration rated{model, 0, 0};
-      rated.model_tokens_per_replica_s = model_rating(spec, g, model);
+      rated.tensor_parallel = g.has("tensor_parallel") ? g.positive_int("tensor_parallel") : 0;
+      rated.model_tokens_per_replica_s = model_rating(spec, g, model, rated.tensor_parallel);
       spec.generations.push_back(rated);
       continue;
     }

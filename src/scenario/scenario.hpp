@@ -74,6 +74,7 @@ struct ServiceGeneration {
   // With the service's serving model and no typed figures: output tokens/s of one replica at
   // its rated point (what demand is sized by); binding derives the same.
   double model_tokens_per_replica_s = 0;
+  int tensor_parallel = 0;  // GPUs per engine on this generation (0: the service's)
 };
 
 struct ServiceSpec {
