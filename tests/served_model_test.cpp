@@ -153,6 +153,24 @@ TEST(ServedModel, TtftAndTpotRiseWithLoad) {
   EXPECT_GT(last["ttft_p99_s"].get<double>(), m.ttft_s(0));
 }
 
+TEST(ServedModel, ATypedGenerationOfAServedServiceIsJudgedByTtftAndTpot) {
+  // The override's slots (5,000 x 0.05 = 250), a request holding one for 290.3 x 0.05 s; on
+  // time when its wait fits in 2 s - 0.05 s (TPOT 0.05 s is within 0.2 s).
+  json service = served_service({4750, 4750});
+  service["generations"][0]["throughput"] = 5000;
+  service["generations"][0]["latency_s"] = 0.05;
+  TempDir dir;
+  const auto r = run_scenario(dir, {pool("H100", 8)},
+                              workload(2 * 3600, json::array(), json::array({service})));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json s = json::parse(read_file(dir.path("out/summary.json")))["inference"]["services"][0];
+  const WaitTime wait = wait_time(QueueLoad{4750 / 290.3, 250, 290.3 * 0.05, 1, 1});
+  EXPECT_NEAR(s["slo_attainment"].get<double>(), wait.cdf(2 - 0.05), 1e-9);
+  EXPECT_LT(s["slo_attainment"].get<double>(), 1);
+  EXPECT_DOUBLE_EQ(s["tpot_p99_s"].get<double>(), 0.05);
+  EXPECT_NEAR(s["ttft_p99_s"].get<double>(), 0.05 + wait.quantile(0.99), 1e-6);
+}
+
 TEST(ServedModel, TypedServicesReportTtftAndTpotFromLatency) {
   TempDir dir;
   const auto r = run_scenario(dir, {pool("H100", 16)},
