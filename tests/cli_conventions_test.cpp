@@ -103,7 +103,7 @@ TEST(Summary, CarriesVersionsTheCommandLineAndEachInputsSha256) {
                 .exit_code,
             0);
   const auto s = json::parse(read_file(dir.path("out/summary.json")));
-  EXPECT_EQ(s.at("schema_version"), 5);
+  EXPECT_EQ(s.at("schema_version"), 6);
   EXPECT_EQ(s.at("gpufleet_version").get<std::string>().rfind("0.", 0), 0u);
   const json& p = s.at("provenance");
   EXPECT_FALSE(p.at("gpufleet_commit").get<std::string>().empty());

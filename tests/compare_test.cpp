@@ -53,6 +53,9 @@ TEST(Compare, RowsEqualTheSummariesOfIndividualRunsOnTheSameInputs) {
     EXPECT_EQ(v["training_wait_p95_s"], s["training"]["wait_s"]["p95"]);
     EXPECT_EQ(v["training_jct_p50_s"], s["training"]["jct_s"]["p50"]);
     EXPECT_EQ(v["inference_slo_attainment"], s["inference"]["slo_attainment"]);
+    EXPECT_EQ(v["inference_worst_ttft_p99_s"], s["inference"]["worst_ttft_p99_s"]);
+    EXPECT_EQ(v["inference_worst_tpot_p99_s"], s["inference"]["worst_tpot_p99_s"]);
+    EXPECT_GT(v["inference_worst_tpot_p99_s"].get<double>(), 0);
     EXPECT_EQ(v["leases_accepted"], s["lease"]["accepted"]);
     EXPECT_EQ(v["lease_revenue_usd"], s["lease"]["revenue_usd"]);
     EXPECT_EQ(v["net_value_usd"], s["economics"]["fleet"]["net_value_usd"]);

@@ -116,6 +116,10 @@ TEST(RunReport, IsWellFormedSelfContainedWithOneSvgPerPlot) {
                             "GPUs asked for by waiting training jobs", "Training wait, CDF",
                             "Inference demand vs served", "Energy per pool"})
     EXPECT_NE(html.find("<title>" + std::string(title)), std::string::npos) << title;
+  // Per service, TTFT and TPOT beside the per-unit latency p99 (the seed's served models).
+  for (const char* header : {"latency p99 per unit", "TTFT p99", "TPOT p50", "reason-405b"})
+    EXPECT_NE(html.find(header), std::string::npos) << header;
+  EXPECT_NE(html.find("TTFT 2,000.0 ms, TPOT 200.0 ms"), std::string::npos);
   // GPUs waiting are not a capacity gap: no chart draws them under that name.
   EXPECT_EQ(html.find("capacity gap over time"), std::string::npos);
   // `report DIR` writes the same page from the files.
@@ -172,6 +176,11 @@ TEST(ReportFormat, UnitsComeFromTheKeyAndNumbersAreRoundedAndGrouped) {
   EXPECT_EQ(report::unit_of_key("fleet.energy_kwh"), Unit::kKwh);
   EXPECT_EQ(report::unit_of_key("training.jobs_completed"), Unit::kCount);
   EXPECT_EQ(report::unit_of_key("training.bounded_slowdown.mean"), Unit::kRatio);
+  // Request latency in ms, not hours.
+  EXPECT_EQ(report::unit_of_key("inference.worst_ttft_p99_s"), Unit::kMilliseconds);
+  EXPECT_EQ(report::unit_of_key("inference.services.chat-70b.tpot_p50_s"), Unit::kMilliseconds);
+  EXPECT_EQ(report::unit_of_key("inference.services.chat-70b.latency_p99_s"), Unit::kMilliseconds);
+  EXPECT_EQ(report::display_value(0.0385, Unit::kMilliseconds), "38.5 ms");
   EXPECT_EQ(report::display_value(0.1789, Unit::kPercent), "17.9%");
   EXPECT_EQ(report::display_value(0.99934, Unit::kAttainment), "99.93%");
   EXPECT_EQ(report::display_value(12240, Unit::kHours), "3.4 h");

@@ -14,6 +14,8 @@
 #include "scenario/demand_shape.hpp"
 #include "scenario/scenario_generator.hpp"
 #include "scenario/scenario_parts.hpp"
+#include "serving/model_shapes.hpp"
+#include "serving/serving_model.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {
@@ -220,11 +222,16 @@ TEST_F(SeedScenario, LeasesLastDaysToMonthsAndPreemptibleOnesAreCheaper) {
 
 TEST_F(SeedScenario, InferencePeakFillsItsShareOfTheInferencePools) {
   const auto g = generate();
-  // chat-70b: 45% of the 75% of 6,832 inference GPUs at its peak, on H100 replicas of 8 GPUs
-  // serving 0.5 x 2,675 tokens/s per GPU.
+  // chat-70b: 45% of the 75% of 6,832 inference GPUs at its peak, on H100 replicas of 8 GPUs,
+  // each four 2-GPU engines of Llama 3.1 70B in FP8 at the serving model's rated point.
   const auto& chat = g.workload.inference.at(0);
   EXPECT_EQ(chat.id, "chat-70b");
-  EXPECT_NEAR(chat.demand.peak(), 0.45 * 0.75 * 6832 / 8 * (8 * 2675 * 0.5), 0.01);
+  ModelShape shape = find_model_shape("llama-3.1-70b").value();
+  shape.weight_bytes = shape.kv_bytes = 1;
+  const double engine =
+      catalog_serving_model("H100", shape, {2, 222.33, 290.3, 0.9}).best_point().tokens_per_s;
+  EXPECT_NEAR(engine, 2 * 3013, 2 * 1.0);  // docs/inference-latency.md: 3,013 per GPU on H100 x2
+  EXPECT_NEAR(chat.demand.peak(), 0.45 * 0.75 * 6832 / 8 * (4 * engine), 0.01);
   EXPECT_LT(chat.demand.mean(), 0.6 * chat.demand.peak());  // diurnal: the peak is rare
 }
 

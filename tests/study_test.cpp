@@ -167,8 +167,8 @@ TEST(Study, ASecondRunResumesWithoutRunningAnythingAndWritesTheSameFiles) {
   const std::string csv = read_file(dir.path("out/study.csv"));
   EXPECT_EQ(read_csv(dir.path("out/study.csv")).size(), 12u);
   EXPECT_EQ(read_csv(dir.path("out/manifest.csv")).size(), 12u);
-  // 4 arms x 18 default metrics, and 4 investment figures of the 3 arms against the baseline.
-  EXPECT_EQ(read_csv(dir.path("out/study_summary.csv")).size(), 4u * 18 + 3 * 4);
+  // 4 arms x 20 default metrics, and 4 investment figures of the 3 arms against the baseline.
+  EXPECT_EQ(read_csv(dir.path("out/study_summary.csv")).size(), 4u * 20 + 3 * 4);
   const auto second = run_cli({"study", spec, "--out", dir.path("out")});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.err.find("12 runs, 12 done before, 0 to run"), std::string::npos) << second.err;

@@ -288,6 +288,27 @@ def full_document():
                 "generations": [{"model": "H100", "throughput": 2000, "latency_s": 0.5},
                                 {"model": "H200", "throughput": 3000, "latency_s": 0.4}],
                 "demand": {"interval_s": 3600, "repeat": False, "values": [100, 0, 250.5]},
+            },
+            {
+                "id": "served",
+                "gpus_per_replica": 8,
+                "serving": {"model": "llama-3.1-70b", "tensor_parallel": 2,
+                            "input_tokens": 222.33, "output_tokens": 290.3,
+                            "weight_bytes": 1, "kv_bytes": 1, "kv_memory_fraction": 0.9},
+                "ttft_target_s": 2.0,
+                "tpot_target_s": 0.2,
+                "generations": [{"model": "H100"}, {"model": "H200", "tensor_parallel": 1}],
+                "demand": {"interval_s": 3600, "values": [1000]},
+            },
+            {
+                "id": "inline",
+                "gpus_per_replica": 8,
+                "serving": {"model": {"name": "tiny", "layers": 2, "hidden": 256, "kv_heads": 2,
+                                      "head_dim": 64, "params": 1e8},
+                            "input_tokens": 100},
+                "units_per_request": 100,
+                "generations": [{"model": "H100", "throughput": 5000, "latency_s": 0.01}],
+                "demand": {"interval_s": 3600, "values": [10]},
             }
         ],
         "leases": [
@@ -404,6 +425,20 @@ def negative_cases():
          deleter(["inference", 0, "demand", "values"]))
     case("missing inference generation latency_s", "inference[0].generations[1].latency_s",
          deleter(["inference", 0, "generations", 1, "latency_s"]))
+    case("serving weight_bytes 3", "inference[1].serving.weight_bytes",
+         setter(["inference", 1, "serving", "weight_bytes"], 3))
+    case("latency_target_s with serving", "inference[1].latency_target_s",
+         setter(["inference", 1, "latency_target_s"], 0.05))
+    case("ttft_target_s without serving", "inference[0].ttft_target_s",
+         setter(["inference", 0, "ttft_target_s"], 2))
+    case("unknown serving key 'tp'", "inference[1].serving.tp",
+         setter(["inference", 1, "serving", "tp"], 2))
+    case("missing serving input_tokens", "inference[1].serving.input_tokens",
+         deleter(["inference", 1, "serving", "input_tokens"]))
+    case("generation tensor_parallel 0", "inference[1].generations[1].tensor_parallel",
+         setter(["inference", 1, "generations", 1, "tensor_parallel"], 0))
+    case("inline shape without layers", "inference[2].serving.model.layers",
+         deleter(["inference", 2, "serving", "model", "layers"]))
     case("missing lease price_per_gpu_hour", "leases[0].price_per_gpu_hour",
          deleter(["leases", 0, "price_per_gpu_hour"]))
     case("both mfu and relative_speed", "training[0].generations[1].mfu",

@@ -29,6 +29,7 @@ class JsonFields {
   std::string text_or(const std::string& key, const std::string& fallback) const;
   bool boolean_or(const std::string& key, bool fallback) const;
   bool has(const std::string& key) const { return object_.contains(key); }
+  bool has_object(const std::string& key) const { return has(key) && object_[key].is_object(); }
   const nlohmann::json& array(const std::string& key) const;  // required, an array
   const nlohmann::json& array_or_empty(const std::string& key) const;
   JsonFields child(const std::string& key) const;  // a required nested object

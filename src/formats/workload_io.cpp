@@ -10,6 +10,8 @@
 #include "model/dependency_graph.hpp"
 #include "model/duration.hpp"
 #include "model/names.hpp"
+#include "serving/model_shapes.hpp"
+#include "serving/serving_model.hpp"
 
 namespace gpufleet {
 
@@ -141,24 +143,153 @@ void parse_cold_start(const JsonFields& f, InferenceService& s) {
            "check weights_bytes (bytes) and load_bytes_per_s (bytes per second)");
 }
 
-InferenceService parse_inference(const JsonFields& f) {
-  f.reject_unknown({"id", "gpus_per_replica", "latency_target_s", "flops_per_unit", "unit",
-                    "generations", "demand", "units_per_request", "request_cv", "cold_start"});
-  InferenceService s;
-  s.id = f.text("id");
-  s.gpus_per_replica = f.positive_int("gpus_per_replica");
-  s.latency_target_s = f.positive("latency_target_s");
-  s.flops_per_unit = f.positive("flops_per_unit");
-  s.unit = f.text_or("unit", "tokens");
+// A model's shape given inline: what the serving model reads, and params (or the rest of a
+// Llama-style shape, from which params_from_shape counts them).
+ModelShape parse_inline_shape(const JsonFields& f) {
+  f.reject_unknown({"name", "params", "layers", "hidden", "attention_heads", "kv_heads", "head_dim",
+                    "ffn", "vocab"});
+  ModelShape m;
+  m.name = f.text_or("name", "custom");
+  m.layers = f.positive_int("layers");
+  m.hidden = f.positive_int("hidden");
+  m.kv_heads = f.positive_int("kv_heads");
+  m.head_dim = f.positive_int("head_dim");
+  m.attention_heads = f.has("attention_heads") ? f.positive_int("attention_heads") : 0;
+  m.ffn = f.has("ffn") ? f.positive_int("ffn") : 0;
+  m.vocab = f.has("vocab") ? f.positive_int("vocab") : 0;
+  if (f.has("params"))
+    m.params = f.positive("params");
+  else if (m.attention_heads > 0 && m.ffn > 0 && m.vocab > 0)
+    m.params = params_from_shape(m);
+  else
+    f.fail("params", "is missing",
+           "give params, or attention_heads, ffn and vocab to count a Llama-style model's");
+  return m;
+}
+
+ModelShape parse_shape(const JsonFields& f) {
+  if (f.has_object("model")) return parse_inline_shape(f.child("model"));
+  const std::string name = f.text("model");
+  if (auto shape = find_model_shape(name)) return *shape;
+  std::vector<std::string> names;
+  for (const auto& shape : model_shapes()) names.push_back(shape.name);
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  f.fail("model", "unknown model shape '" + name + "'" + did_you_mean(name, names),
+         "use one of " + list +
+             ", or give the shape as an object (layers, hidden, kv_heads, "
+             "head_dim, params)");
+}
+
+// Bytes per weight or cached value: the dtypes the serving model knows.
+double parse_dtype_bytes(const JsonFields& f, const std::string& key, double fallback) {
+  if (!f.has(key)) return fallback;
+  const double bytes = f.number(key);
+  if (bytes != 2 && bytes != 1 && bytes != 0.5)
+    f.fail(key, "is " + std::to_string(bytes), "give 2 (BF16), 1 (FP8) or 0.5 (FP4)");
+  return bytes;
+}
+
+// The service's `serving` object; `units_per_request` < 0 when the service did not give it.
+ServedModel parse_serving(const JsonFields& f, int gpus_per_replica, double units_per_request) {
+  f.reject_unknown({"model", "tensor_parallel", "input_tokens", "output_tokens", "weight_bytes",
+                    "kv_bytes", "kv_memory_fraction"});
+  ServedModel m;
+  m.shape = parse_shape(f);
+  m.shape.weight_bytes = parse_dtype_bytes(f, "weight_bytes", m.shape.weight_bytes);
+  m.shape.kv_bytes = parse_dtype_bytes(f, "kv_bytes", m.shape.kv_bytes);
+  m.setup.tensor_parallel =
+      f.has("tensor_parallel") ? f.positive_int("tensor_parallel") : gpus_per_replica;
+  if (gpus_per_replica % m.setup.tensor_parallel != 0)
+    f.fail("tensor_parallel",
+           std::to_string(m.setup.tensor_parallel) + " does not divide gpus_per_replica " +
+               std::to_string(gpus_per_replica),
+           "a replica runs gpus_per_replica / tensor_parallel engines: give a divisor");
+  m.setup.input_tokens = f.non_negative("input_tokens");
+  if (f.has("output_tokens")) {
+    m.setup.output_tokens = f.positive("output_tokens");
+    if (units_per_request > 0 && units_per_request != m.setup.output_tokens)
+      f.fail("output_tokens",
+             "is " + std::to_string(m.setup.output_tokens) + " but units_per_request is " +
+                 std::to_string(units_per_request),
+             "demand is in output tokens: give one of them, or the same figure");
+  } else if (units_per_request > 0) {
+    m.setup.output_tokens = units_per_request;
+  } else {
+    f.fail("output_tokens", "is missing",
+           "give the mean output tokens of a request (or the service's units_per_request)");
+  }
+  if (f.has("kv_memory_fraction")) {
+    m.setup.kv_memory_fraction = f.positive("kv_memory_fraction");
+    if (m.setup.kv_memory_fraction > 1)
+      f.fail("kv_memory_fraction", "is above 1", "give the share of free HBM, in (0, 1]");
+  }
+  return m;
+}
+
+// A generation's own GPUs per engine (0: the service's), a divisor of the replica's GPUs.
+int parse_tensor_parallel(const JsonFields& g, int gpus_per_replica) {
+  if (!g.has("tensor_parallel")) return 0;
+  const int tp = g.positive_int("tensor_parallel");
+  if (gpus_per_replica % tp != 0)
+    g.fail("tensor_parallel",
+           std::to_string(tp) + " does not divide gpus_per_replica " +
+               std::to_string(gpus_per_replica),
+           "a replica runs gpus_per_replica / tensor_parallel engines: give a divisor");
+  return tp;
+}
+
+void parse_generations(const JsonFields& f, InferenceService& s) {
   const auto& generations = f.array("generations");
   if (generations.empty()) f.fail("generations", "must list at least one GPU model");
   for (size_t i = 0; i < generations.size(); ++i) {
     const JsonFields g(generations[i], f.file(), f.field(at("generations", i)));
-    g.reject_unknown({"model", "throughput", "latency_s"});
+    g.reject_unknown({"model", "throughput", "latency_s", "tensor_parallel"});
+    // With a serving model, typed figures are an override: both or neither.
+    if (s.serving && !g.has("throughput") && !g.has("latency_s")) {
+      InferenceGeneration rated{g.text("model"), 0, 0};
+      rated.tensor_parallel = parse_tensor_parallel(g, s.gpus_per_replica);
+      s.generations.push_back(rated);
+      continue;
+    }
+    if (g.has("tensor_parallel"))
+      g.fail("tensor_parallel", "is given without the serving model's rating",
+             "a generation's tensor_parallel says how the served model runs on it: leave out "
+             "throughput and latency_s, or tensor_parallel");
+    if (s.serving && !(g.has("throughput") && g.has("latency_s")))
+      g.fail(g.has("throughput") ? "latency_s" : "throughput", "is missing",
+             "an override gives both throughput and latency_s, or neither (the serving model's)");
     s.generations.push_back({g.text("model"), g.positive("throughput"), g.positive("latency_s")});
   }
-  s.demand = parse_demand(f.child("demand"));
+}
+
+InferenceService parse_inference(const JsonFields& f) {
+  f.reject_unknown({"id", "gpus_per_replica", "latency_target_s", "flops_per_unit", "unit",
+                    "generations", "demand", "units_per_request", "request_cv", "cold_start",
+                    "serving", "ttft_target_s", "tpot_target_s"});
+  InferenceService s;
+  s.id = f.text("id");
+  s.gpus_per_replica = f.positive_int("gpus_per_replica");
   s.units_per_request = f.has("units_per_request") ? f.positive("units_per_request") : 1.0;
+  if (f.has("serving")) {
+    s.serving = parse_served_model(f, s.gpus_per_replica,
+                                   f.has("units_per_request") ? s.units_per_request : -1);
+    s.units_per_request = s.serving->setup.output_tokens;
+    s.latency_target_s = s.serving->targets.tpot_s;
+    s.flops_per_unit =
+        f.has("flops_per_unit") ? f.positive("flops_per_unit") : 2 * s.serving->shape.params;
+  } else {
+    for (const char* key : {"ttft_target_s", "tpot_target_s"})
+      if (f.has(key))
+        f.fail(key, "is given without serving",
+               "TTFT and TPOT targets need a served model (serving); without one the SLO is "
+               "latency_target_s");
+    s.latency_target_s = f.positive("latency_target_s");
+    s.flops_per_unit = f.positive("flops_per_unit");
+  }
+  s.unit = f.text_or("unit", "tokens");
+  parse_generations(f, s);
+  s.demand = parse_demand(f.child("demand"));
   s.request_cv = f.non_negative_or("request_cv", 1);
   if (s.request_cv > 1)
     f.fail("request_cv", "is " + std::to_string(s.request_cv) + ", above 1",
@@ -166,6 +297,21 @@ InferenceService parse_inference(const JsonFields& f) {
   if (f.has("cold_start")) parse_cold_start(f.child("cold_start"), s);
   return s;
 }
+
+}  // namespace
+
+ServedModel parse_served_model(const JsonFields& f, int gpus_per_replica,
+                               double units_per_request) {
+  ServedModel m = parse_serving(f.child("serving"), gpus_per_replica, units_per_request);
+  if (f.has("latency_target_s"))
+    f.fail("latency_target_s", "is given with serving",
+           "a served model's SLO is ttft_target_s and tpot_target_s (defaults 2 and 0.2 s)");
+  m.targets.ttft_s = f.has("ttft_target_s") ? f.positive("ttft_target_s") : m.targets.ttft_s;
+  m.targets.tpot_s = f.has("tpot_target_s") ? f.positive("tpot_target_s") : m.targets.tpot_s;
+  return m;
+}
+
+namespace {
 
 LeaseRequest parse_lease(const JsonFields& f) {
   f.reject_unknown(
@@ -332,6 +478,66 @@ void write_workload_json(std::ostream& out, const Workload& w) {
   out << "\n}\n";
 }
 
+namespace {
+
+nlohmann::json serving_to_json(const ServedModel& m) {
+  using nlohmann::json;
+  // A shipped shape by name when it is one (as served: the dtypes are the setup's), else inline.
+  json model = m.shape.name;
+  const auto shipped = find_model_shape(m.shape.name);
+  if (!shipped || shipped->params != m.shape.params || shipped->layers != m.shape.layers ||
+      shipped->hidden != m.shape.hidden || shipped->kv_heads != m.shape.kv_heads ||
+      shipped->head_dim != m.shape.head_dim) {
+    model = {{"name", m.shape.name},         {"params", m.shape.params},
+             {"layers", m.shape.layers},     {"hidden", m.shape.hidden},
+             {"kv_heads", m.shape.kv_heads}, {"head_dim", m.shape.head_dim}};
+    if (m.shape.attention_heads > 0) model["attention_heads"] = m.shape.attention_heads;
+  }
+  return {{"model", model},
+          {"tensor_parallel", m.setup.tensor_parallel},
+          {"input_tokens", m.setup.input_tokens},
+          {"output_tokens", m.setup.output_tokens},
+          {"weight_bytes", m.shape.weight_bytes},
+          {"kv_bytes", m.shape.kv_bytes},
+          {"kv_memory_fraction", m.setup.kv_memory_fraction}};
+}
+
+nlohmann::json service_to_json(const InferenceService& s) {
+  using nlohmann::json;
+  json gens = json::array();
+  for (const auto& g : s.generations) {
+    // The serving model's figures are derived at binding, not written as an override.
+    if (s.serving && (g.from_model || g.throughput <= 0)) {
+      gens.push_back({{"model", g.model}});
+      if (g.tensor_parallel > 0) gens.back()["tensor_parallel"] = g.tensor_parallel;
+    } else
+      gens.push_back(
+          {{"model", g.model}, {"throughput", g.throughput}, {"latency_s", g.latency_s}});
+  }
+  json item = {{"id", s.id},
+               {"gpus_per_replica", s.gpus_per_replica},
+               {"flops_per_unit", s.flops_per_unit},
+               {"unit", s.unit},
+               {"generations", gens},
+               {"demand", demand_to_json(s.demand)},
+               {"units_per_request", s.units_per_request},
+               {"request_cv", s.request_cv},
+               {"cold_start",
+                {{"startup_s", s.startup_s},
+                 {"weights_bytes", s.resolved_weights_bytes()},
+                 {"load_bytes_per_s", s.load_bytes_per_s}}}};
+  if (s.serving) {
+    item["serving"] = serving_to_json(*s.serving);
+    item["ttft_target_s"] = s.serving->targets.ttft_s;
+    item["tpot_target_s"] = s.serving->targets.tpot_s;
+  } else {
+    item["latency_target_s"] = s.latency_target_s;
+  }
+  return item;
+}
+
+}  // namespace
+
 nlohmann::json workload_to_json(const Workload& w) {
   using nlohmann::json;
   json doc = {{"format", kFormatName}, {"version", Workload::kFormatVersion}};
@@ -339,25 +545,7 @@ nlohmann::json workload_to_json(const Workload& w) {
   json training = json::array();
   for (const auto& j : w.training) training.push_back(training_job_to_json(j));
   json inference = json::array();
-  for (const auto& s : w.inference) {
-    json gens = json::array();
-    for (const auto& g : s.generations)
-      gens.push_back(
-          {{"model", g.model}, {"throughput", g.throughput}, {"latency_s", g.latency_s}});
-    inference.push_back({{"id", s.id},
-                         {"gpus_per_replica", s.gpus_per_replica},
-                         {"latency_target_s", s.latency_target_s},
-                         {"flops_per_unit", s.flops_per_unit},
-                         {"unit", s.unit},
-                         {"generations", gens},
-                         {"demand", demand_to_json(s.demand)},
-                         {"units_per_request", s.units_per_request},
-                         {"request_cv", s.request_cv},
-                         {"cold_start",
-                          {{"startup_s", s.startup_s},
-                           {"weights_bytes", s.resolved_weights_bytes()},
-                           {"load_bytes_per_s", s.load_bytes_per_s}}}});
-  }
+  for (const auto& s : w.inference) inference.push_back(service_to_json(s));
   json leases = json::array();
   for (const auto& l : w.leases)
     leases.push_back({{"id", l.id},
@@ -458,6 +646,47 @@ void check_dependencies(const Workload& w, const std::string& file) {
                    "remove one of these dependencies");
 }
 
+// A generation's rated point from the service's serving model: throughput of the replica's
+// engines at the best batch within the TTFT and TPOT targets, latency_s its TPOT.
+void rate_from_model(const InferenceService& s, InferenceGeneration& g, const std::string& file,
+                     const std::string& field) {
+  const auto& m = *s.serving;
+  const std::string service = s.id + " (" + m.shape.name + ")";
+  ServingPoint point;
+  try {
+    const ServingModel model = catalog_serving_model(g.model, m.shape, s.setup_on(g));
+    if (!model.fits())
+      throw InputError(
+          file,
+          g.tensor_parallel > 0 ? field + ".tensor_parallel"
+                                : field.substr(0, field.find('.')) + ".serving.tensor_parallel",
+          service + " does not fit in the HBM of " + std::to_string(s.setup_on(g).tensor_parallel) +
+              " " + g.model + " GPUs (" + std::to_string(model.weights_bytes_per_gpu() / 1e9) +
+              " GB of weights per GPU leave no KV cache for one request)",
+          "more GPUs per engine (tensor_parallel), a smaller weight_bytes, or "
+          "throughput and latency_s for this generation");
+    point = model.best_point(m.targets);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(
+        file, field + ".model",
+        "the serving model of " + service + " cannot rate " + g.model + ": " + e.what(),
+        "give throughput and latency_s for this generation, or a GPU the catalog "
+        "rates (docs/inference-latency.md)");
+  }
+  if (point.batch < 1)
+    throw InputError(file, field.substr(0, field.find('.')) + ".tpot_target_s",
+                     "no batch of " + service + " on " + g.model +
+                         " meets TTFT <= " + std::to_string(m.targets.ttft_s) +
+                         " s and TPOT <= " + std::to_string(m.targets.tpot_s) +
+                         " s (one sequence: TPOT " + std::to_string(point.tpot_s) + " s, TTFT " +
+                         std::to_string(point.ttft_s) + " s)",
+                     "raise the targets, or serve it on more GPUs per engine");
+  g.from_model = true;
+  g.batch = point.batch;
+  g.throughput = point.tokens_per_s * s.engines_per_replica(g);
+  g.latency_s = point.tpot_s;
+}
+
 }  // namespace
 
 void bind_workload(Workload& w, const Fleet& fleet, const std::string& file) {
@@ -495,6 +724,7 @@ void bind_workload(Workload& w, const Fleet& fleet, const std::string& file) {
       auto& g = s.generations[k];
       const std::string field = at("inference", i) + "." + at("generations", k);
       check_model(fleet, file, field + ".model", g.model);
+      if (s.serving && (g.from_model || g.throughput <= 0)) rate_from_model(s, g, file, field);
       // Useful work beyond the GPUs' peak is a unit mistake (FLOPs per token vs per request),
       // and would report an effective utilization above 100%.
       const double peak = s.gpus_per_replica * fleet.peak_flops_of_model(g.model);

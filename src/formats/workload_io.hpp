@@ -27,6 +27,12 @@ std::string workload_to_text(const Workload& workload, const nlohmann::json& met
 // and resolves relative speeds into MFUs. Throws InputError naming the file and field.
 void bind_workload(Workload& workload, const Fleet& fleet, const std::string& file);
 
+class JsonFields;
+// A service's `serving` object (docs/workload-format.md) and its ttft_target_s and
+// tpot_target_s, read from `service`; units_per_request < 0 when the service gives none.
+ServedModel parse_served_model(const JsonFields& service, int gpus_per_replica,
+                               double units_per_request);
+
 // Pools whose GPU model no training job, service or lease of the workload names: whatever the
 // policy, they sit idle (after bind_workload, which settles the names' spelling).
 std::vector<int> unusable_pools(const Workload& workload, const Fleet& fleet);

@@ -232,6 +232,12 @@ RunResult Recorder::finish(std::vector<double> energy_j_per_pool) {
     service.latency_p50_s = latency.p50_s;
     service.latency_p90_s = latency.p90_s;
     service.latency_p99_s = latency.p99_s;
+    service.ttft_p50_s = latency.ttft_p50_s;
+    service.ttft_p90_s = latency.ttft_p90_s;
+    service.ttft_p99_s = latency.ttft_p99_s;
+    service.tpot_p50_s = latency.tpot_p50_s;
+    service.tpot_p90_s = latency.tpot_p90_s;
+    service.tpot_p99_s = latency.tpot_p99_s;
     service.worst_hour_slo_attainment = latency.worst_hour;
   }
   result_.inference_worst_hour = slo_.worst_hour();

@@ -89,6 +89,9 @@ struct ServiceRun {
   double shed_units = 0;     // refused above the replicas' admission limit, or with none
   // Per-unit latency percentiles (infinity: more than 1 - p of requests shed).
   double latency_p50_s = 0, latency_p90_s = 0, latency_p99_s = 0;
+  // Time to first token and per output token, the same way (docs/inference-latency.md).
+  double ttft_p50_s = 0, ttft_p90_s = 0, ttft_p99_s = 0;
+  double tpot_p50_s = 0, tpot_p90_s = 0, tpot_p99_s = 0;
   double worst_hour_slo_attainment = 1;
 };
 

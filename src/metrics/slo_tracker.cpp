@@ -27,6 +27,12 @@ SloTracker::SloTracker(const Fleet& fleet, const Workload& workload, double hori
         if (on_pool[p] < 0 && service.generations[g].model == fleet.pools[p].gpu_model)
           on_pool[p] = static_cast<int>(g);
     generation_on_pool_.push_back(std::move(on_pool));
+    std::vector<std::optional<ServingModel>> models;
+    for (const auto& g : service.generations)
+      models.push_back(g.from_model ? std::optional(catalog_serving_model(
+                                          g.model, service.serving->shape, service.setup_on(g)))
+                                    : std::nullopt);
+    models_.push_back(std::move(models));
   }
 }
 
@@ -69,14 +75,56 @@ void SloTracker::add_pool(const InferenceService& spec, int service, const State
   const double pool_demand = state.demand * pool_capacity / capacity;
   const double admitted = std::min(pool_demand, kMostUtilization * pool_capacity);
   const double replicas = pool_capacity / gen.throughput;
-  const QueueLoad load{admitted / spec.units_per_request / replicas, gen.throughput * gen.latency_s,
-                       spec.units_per_request * gen.latency_s,
-                       split_arrival_cv(state.arrival_cv, replicas), spec.request_cv};
-  Share share{admitted, gen.latency_s, spec.units_per_request, wait_time(load)};
-  const double budget_s = spec.units_per_request * (spec.latency_target_s - gen.latency_s);
-  rates.on_time += admitted * share.wait.cdf(budget_s);
   rates.shed += pool_demand - admitted;
-  if (admitted > 0) rates.shares.push_back(share);
+  if (admitted <= 0) return;
+  Share share;
+  double on_time = 0;
+  if (const auto& model = models_[service][g]) {
+    share = modelled_share(spec, *model, gen.batch, replicas * spec.engines_per_replica(gen),
+                           admitted, state.arrival_cv);
+  } else {
+    const QueueLoad load{admitted / spec.units_per_request / replicas,
+                         gen.throughput * gen.latency_s, spec.units_per_request * gen.latency_s,
+                         split_arrival_cv(state.arrival_cv, replicas), spec.request_cv};
+    share = {admitted,        gen.latency_s, spec.units_per_request,
+             wait_time(load), gen.latency_s, gen.latency_s};
+  }
+  if (spec.serving) {
+    // Both targets: TPOT is the batch's, alike for all; TTFT waits.
+    const auto& targets = spec.serving->targets;
+    if (share.tpot_s <= targets.tpot_s)
+      on_time = admitted * share.wait.cdf(targets.ttft_s - share.ttft_s);
+  } else {
+    const double budget_s = spec.units_per_request * (spec.latency_target_s - gen.latency_s);
+    on_time = admitted * share.wait.cdf(budget_s);
+  }
+  rates.on_time += on_time;
+  rates.shares.push_back(share);
+}
+
+// Each of `engines` engines (replicas x engines per replica) is offered an even share of the
+// admitted output tokens. Its batch n solves Little's law n = rate x TPOT(n)
+// (ServingModel::batch_at_rate) within its batch limit; a request holds one of the limit's
+// slots for o x TPOT(n), so the G/G/c queue sees n erlangs on `batch_limit` slots.
+SloTracker::Share SloTracker::modelled_share(const InferenceService& spec,
+                                             const ServingModel& model, int batch_limit,
+                                             double engines, double admitted,
+                                             double arrival_cv) const {
+  const double output = model.setup().output_tokens;
+  const double rate = admitted / engines;  // output tokens/s of one engine
+  const double batch = model.batch_at_rate(rate, batch_limit);
+  const double tpot = model.tpot_s(batch);
+  const QueueLoad load{rate / output, static_cast<double>(batch_limit), output * tpot,
+                       split_arrival_cv(arrival_cv, engines), spec.request_cv};
+  Share share;
+  share.units = admitted;
+  share.units_per_request = output;
+  share.wait = wait_time(load);
+  share.ttft_s = model.ttft_s(batch);
+  share.tpot_s = tpot;
+  // Per unit: the request's time to its last token over its tokens.
+  share.latency_s = (share.ttft_s + (output - 1) * tpot) / output;
+  return share;
 }
 
 double SloTracker::add(int service, double t0, double t1, double demand,
@@ -107,19 +155,35 @@ double SloTracker::add(int service, double t0, double t1, double demand,
   return rates.on_time;
 }
 
-double SloTracker::quantile(int service, double p) const {
+double SloTracker::quantile(int service, double p, Figure figure) const {
   const auto& shares = shares_[service];
   double total = shed_units_[service];
   for (const auto& s : shares) total += s.units;
   if (total <= 0 || shares.empty()) return total <= 0 ? 0 : std::numeric_limits<double>::infinity();
+  const auto offset = [figure](const Share& s) {
+    return figure == Figure::kTtft ? s.ttft_s : figure == Figure::kTpot ? s.tpot_s : s.latency_s;
+  };
+  if (figure == Figure::kTpot) {
+    // Point masses: the least TPOT below which p of the units are.
+    std::vector<std::pair<double, double>> masses;
+    for (const auto& s : shares) masses.push_back({s.tpot_s, s.units});
+    std::sort(masses.begin(), masses.end());
+    double below = 0;
+    for (const auto& [tpot, units] : masses)
+      if ((below += units) / total >= p) return tpot;
+    return std::numeric_limits<double>::infinity();
+  }
   const auto cdf = [&](double x) {
     double below = 0;
-    for (const auto& s : shares)
-      if (x >= s.latency_s) below += s.units * s.wait.cdf((x - s.latency_s) * s.units_per_request);
+    for (const auto& s : shares) {
+      // The wait in seconds: spread over the request's units for the per-unit latency.
+      const double scale = figure == Figure::kPerUnit ? s.units_per_request : 1;
+      if (x >= offset(s)) below += s.units * s.wait.cdf((x - offset(s)) * scale);
+    }
     return below / total;
   };
-  double lo = shares.front().latency_s;
-  for (const auto& s : shares) lo = std::min(lo, s.latency_s);
+  double lo = offset(shares.front());
+  for (const auto& s : shares) lo = std::min(lo, offset(s));
   if (cdf(lo) >= p) return lo;
   double hi = 2 * lo;
   while (cdf(hi) < p) {
@@ -137,9 +201,15 @@ SloTracker::Latency SloTracker::result(int service) const {
   Latency out;
   out.on_time_units = on_time_units_[service];
   out.shed_units = shed_units_[service];
-  out.p50_s = quantile(service, 0.5);
-  out.p90_s = quantile(service, 0.9);
-  out.p99_s = quantile(service, 0.99);
+  out.p50_s = quantile(service, 0.5, Figure::kPerUnit);
+  out.p90_s = quantile(service, 0.9, Figure::kPerUnit);
+  out.p99_s = quantile(service, 0.99, Figure::kPerUnit);
+  out.ttft_p50_s = quantile(service, 0.5, Figure::kTtft);
+  out.ttft_p90_s = quantile(service, 0.9, Figure::kTtft);
+  out.ttft_p99_s = quantile(service, 0.99, Figure::kTtft);
+  out.tpot_p50_s = quantile(service, 0.5, Figure::kTpot);
+  out.tpot_p90_s = quantile(service, 0.9, Figure::kTpot);
+  out.tpot_p99_s = quantile(service, 0.99, Figure::kTpot);
   for (int bin = 0; bin < demand_.bins(); ++bin) {
     const double demand = demand_.integral(service, bin);
     if (demand > 0)

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "metrics/binned_series.hpp"
 #include "model/fleet.hpp"
 #include "model/workload.hpp"
 #include "serving/queue_model.hpp"
+#include "serving/serving_model.hpp"
 
 namespace gpufleet {
 
@@ -22,6 +24,11 @@ double split_arrival_cv(double arrival_cv, double replicas);
 // the service's latency_target_s. Above kMostUtilization of a pool's capacity, the excess is
 // shed (admission control) and counts as late. The step's arrival CV (bursts) enters through
 // the queue model's G/G/c waiting, split over the replicas as random routing splits it.
+// A generation rated by the service's serving model (docs/inference-latency.md, "TTFT and
+// TPOT") runs at the batch Little's law gives at its load: TPOT is the decode step there, TTFT
+// the wait plus the step that carries the prompt, and a request is on time when both are within
+// the service's targets. For typed generations TTFT is the wait plus latency_s and TPOT
+// latency_s.
 class SloTracker {
  public:
   static constexpr double kMostUtilization = 0.98;
@@ -39,6 +46,9 @@ class SloTracker {
     // Per-unit latency percentiles of all requests (shed ones never arrive: infinity when
     // more than 1 - p of them were shed or waited forever).
     double p50_s = 0, p90_s = 0, p99_s = 0;
+    // Time to first token and time per output token, the same way.
+    double ttft_p50_s = 0, ttft_p90_s = 0, ttft_p99_s = 0;
+    double tpot_p50_s = 0, tpot_p90_s = 0, tpot_p99_s = 0;
     double worst_hour = 1;  // lowest hourly share of demand served on time (1: no demand)
   };
   Latency result(int service) const;
@@ -53,7 +63,10 @@ class SloTracker {
     double latency_s = 0;  // per unit, before waiting
     double units_per_request = 1;
     WaitTime wait;
+    double ttft_s = 0;  // to the first token, before waiting
+    double tpot_s = 0;
   };
+  enum class Figure { kPerUnit, kTtft, kTpot };
   struct State {  // what a span's figures depend on
     double demand = -1, arrival_cv = 1;
     std::vector<double> capacity_by_pool;
@@ -66,10 +79,15 @@ class SloTracker {
   Rates rates_of(int service, const State& state) const;
   void add_pool(const InferenceService& spec, int service, const State& state, size_t pool,
                 double capacity, Rates& rates) const;
-  double quantile(int service, double p) const;
+  // A pool whose generation the serving model rates: the batch follows the load.
+  Share modelled_share(const InferenceService& spec, const ServingModel& model, int batch_limit,
+                       double engines, double admitted, double arrival_cv) const;
+  double quantile(int service, double p, Figure figure) const;
 
   const Workload& workload_;
   std::vector<std::vector<int>> generation_on_pool_;  // per service, per pool (-1: none)
+  // Per service, per generation: the serving model of a generation it rates.
+  std::vector<std::vector<std::optional<ServingModel>>> models_;
   std::vector<State> last_state_;
   std::vector<Rates> last_rates_;
   std::vector<std::vector<Share>> shares_;  // per service, merged while the state holds

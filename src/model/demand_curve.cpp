@@ -34,7 +34,11 @@ double DemandCurve::arrival_cv_at(double t) const {
 }
 
 double InferenceService::resolved_weights_bytes() const {
-  return weights_bytes >= 0 ? weights_bytes : unit == "tokens" ? flops_per_unit : 0;
+  if (weights_bytes >= 0) return weights_bytes;
+  // A served model's weights at its serving precision; else BF16 (2 bytes per parameter, 2
+  // FLOPs per parameter per token).
+  if (serving) return serving->shape.params * serving->shape.weight_bytes;
+  return unit == "tokens" ? flops_per_unit : 0;
 }
 
 double InferenceService::cold_start_s() const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,10 +52,66 @@ struct TrainingJob {
   double allocated_gpus() const { return gpus * gpu_share; }
 };
 
+// What the serving model (src/serving/serving_model.hpp) needs of a model and of how a service
+// runs it: plain figures, here so that a workload can carry them (docs/inference-latency.md,
+// "A serving model from hardware").
+
+// The shape of a dense decoder-only transformer, as its published config gives it, and the
+// precision it is served at.
+struct ModelShape {
+  std::string name;
+  double params = 0;  // parameters (params_from_shape() for a Llama-style model)
+  int layers = 0;
+  int hidden = 0;  // model dimension
+  int attention_heads = 0;
+  int kv_heads = 0;  // grouped-query attention: K/V heads, each shared by several query heads
+  int head_dim = 0;
+  int ffn = 0;              // MLP intermediate size (for params_from_shape)
+  int vocab = 0;            // (for params_from_shape)
+  double weight_bytes = 2;  // bytes per weight: 2 BF16, 1 FP8, 0.5 FP4; also the compute dtype
+  double kv_bytes = 2;      // bytes per cached K or V value
+};
+
+// How a service runs the model on one generation.
+struct ServingSetup {
+  int tensor_parallel = 1;   // GPUs per replica, one NVLink domain
+  double input_tokens = 0;   // mean prompt length of a request
+  double output_tokens = 0;  // mean generated tokens of a request
+  // Share of the HBM left after the weights that holds KV cache; the rest is the reserve for
+  // activations and workspace. 0.9: TensorRT-LLM's kvcache_free_gpu_mem_frac in NVIDIA's
+  // Hopper MLPerf configs (0.95 in their Blackwell ones).
+  double kv_memory_fraction = 0.9;
+};
+
+// Latency limits a batch must meet (no queueing: the queue model adds the wait). Defaults:
+// MLPerf Inference's Llama 2 70B server scenario (mlperf.conf of the MLCommons inference
+// repository: ttft 2000 ms, tpot 200 ms).
+struct LatencyLimits {
+  double ttft_s = 2.0;
+  double tpot_s = 0.2;
+};
+
 struct InferenceGeneration {
   std::string model;
   double throughput = 0;  // demand units/s one replica sustains at its latency
-  double latency_s = 0;   // per-request latency at that throughput
+  double latency_s = 0;   // per-unit latency at that throughput (the serving model's: TPOT)
+  // Set by binding when the service's serving model gives throughput and latency_s (the
+  // generation typed neither): the latency then grows with the batch (SloTracker). batch: the
+  // sequences one engine holds at its rated point.
+  bool from_model = false;
+  int batch = 0;
+  // GPUs per engine on this generation (0: the service's serving.tensor_parallel): MLPerf runs
+  // Llama 2 70B on H100 as 2-GPU engines and on H200 as 1-GPU ones.
+  int tensor_parallel = 0;
+};
+
+// A service's model and how it runs it (docs/inference-latency.md, "A serving model from
+// hardware"): its generations' throughput, batch and latency follow from the GPU catalog.
+// A replica of gpus_per_replica GPUs runs gpus_per_replica / setup.tensor_parallel engines.
+struct ServedModel {
+  ModelShape shape;
+  ServingSetup setup;
+  LatencyLimits targets;  // the service's SLO: a request meets both
 };
 
 // A step function of demand (units/s): values[i] holds on [i*interval, (i+1)*interval).
@@ -94,6 +151,19 @@ struct InferenceService {
   double startup_s = 30;
   double weights_bytes = -1;
   double load_bytes_per_s = 2.5e9;
+  // When set, requests are on time by TTFT and TPOT (targets), not by latency_target_s, which
+  // then equals targets.tpot_s (what the autoscaler compares latency_s with).
+  std::optional<ServedModel> serving;
+
+  // How generation g runs the served model: the service's setup, its own tensor parallelism.
+  ServingSetup setup_on(const InferenceGeneration& g) const {
+    ServingSetup setup = serving ? serving->setup : ServingSetup{};
+    if (g.tensor_parallel > 0) setup.tensor_parallel = g.tensor_parallel;
+    return setup;
+  }
+  int engines_per_replica(const InferenceGeneration& g) const {
+    return serving ? gpus_per_replica / setup_on(g).tensor_parallel : 1;
+  }
 
   double cold_start_s() const;
   double resolved_weights_bytes() const;

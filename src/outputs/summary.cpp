@@ -189,6 +189,13 @@ double share_of(double part, double whole, double none) {
   return whole > 0 ? std::clamp(part / whole, 0.0, 1.0) : none;
 }
 
+// A service's targets: 0 latency_target_s, 1 TTFT, 2 TPOT; null where its SLO has none.
+json target(const InferenceService& s, int which) {
+  if (!s.serving) return which == 0 ? json(s.latency_target_s) : json(nullptr);
+  if (which == 0) return nullptr;
+  return which == 1 ? s.serving->targets.ttft_s : s.serving->targets.tpot_s;
+}
+
 json inference_json(const Workload& w, const RunResult& r) {
   double demand = 0, served = 0, on_time = 0, shed = 0;
   json services = json::array();
@@ -211,7 +218,16 @@ json inference_json(const Workload& w, const RunResult& r) {
          {"latency_p50_s", latency(sr.latency_p50_s)},
          {"latency_p90_s", latency(sr.latency_p90_s)},
          {"latency_p99_s", latency(sr.latency_p99_s)},
-         {"latency_target_s", w.inference[s].latency_target_s},
+         {"ttft_p50_s", latency(sr.ttft_p50_s)},
+         {"ttft_p90_s", latency(sr.ttft_p90_s)},
+         {"ttft_p99_s", latency(sr.ttft_p99_s)},
+         {"tpot_p50_s", latency(sr.tpot_p50_s)},
+         {"tpot_p90_s", latency(sr.tpot_p90_s)},
+         {"tpot_p99_s", latency(sr.tpot_p99_s)},
+         // The SLO: TTFT and TPOT targets for a served model, else the per-unit target.
+         {"latency_target_s", target(w.inference[s], 0)},
+         {"ttft_target_s", target(w.inference[s], 1)},
+         {"tpot_target_s", target(w.inference[s], 2)},
          {"replicas", replica_churn_json(r, static_cast<int>(s))}});
   }
   // The service that pays for lending: the lowest share on time, and the worst hour of any one
@@ -223,7 +239,19 @@ json inference_json(const Workload& w, const RunResult& r) {
         s["worst_hour_slo_attainment"] < worst_hour["worst_hour_slo_attainment"])
       worst_hour = s;
   }
+  // The highest p99 of any service (null: some service's is unbounded).
+  const auto highest = [&](const char* key) {
+    json most = services.empty() ? json(nullptr) : json(0.0);
+    for (const auto& s : services)
+      if (s[key].is_null() || most.is_null())
+        most = nullptr;
+      else
+        most = std::max(most.get<double>(), s[key].get<double>());
+    return most;
+  };
   json out = {{"services", services},
+              {"worst_ttft_p99_s", highest("ttft_p99_s")},
+              {"worst_tpot_p99_s", highest("tpot_p99_s")},
               {"forecast", r.forecast},
               {"replicas_started", static_cast<long>(r.replicas.size())},
               {"replicas", replica_churn_json(r, -1)},
@@ -401,6 +429,16 @@ std::string summary_table(const json& s) {
       "served; forecast %s\n",
       pct(inf["slo_attainment"]), pct(inf["worst_hour_slo_attainment"]),
       pct(inf["served_fraction"]), inf["forecast"].get<std::string>().c_str());
+  for (const auto& svc : inf["services"]) {
+    const auto ms = [&](const char* key) {
+      return svc[key].is_number() ? line("%.1f ms", svc[key].get<double>() * 1e3)
+                                  : std::string("unbounded");
+    };
+    out += line("           %-12s %.2f%% on time; TTFT p50 %s, p99 %s; TPOT p50 %s, p99 %s\n",
+                svc["id"].get<std::string>().c_str(), pct(svc["slo_attainment"]),
+                ms("ttft_p50_s").c_str(), ms("ttft_p99_s").c_str(), ms("tpot_p50_s").c_str(),
+                ms("tpot_p99_s").c_str());
+  }
   if (s.contains("users")) {
     const auto& u = s["users"];
     out += line(

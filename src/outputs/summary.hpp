@@ -14,7 +14,9 @@ namespace gpufleet {
 // column names (effective_flops_per_s, peak_flops_per_s_per_gpu), services' unit column,
 // gpufleet_version and provenance. 4: economics values work served (net_value_usd and its parts
 // replace internal_value_usd, margin_usd and payback_years), contracts, the worst service.
-constexpr int kOutputSchemaVersion = 5;
+// 6: TTFT and TPOT percentiles and targets per service; latency_target_s null for a service
+// whose SLO is TTFT and TPOT (a served model).
+constexpr int kOutputSchemaVersion = 6;
 
 // GPU-hours a training job needs on the generation it asked for first (x its share of each GPU,
 // as allocation counts it): the unit of training demand, of the capacity gap and of its value.

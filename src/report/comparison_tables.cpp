@@ -49,6 +49,8 @@ std::vector<Column> group_columns(const std::vector<PolicyOutcome>& outcomes, Ta
             "inference_slo_attainment",
             "inference_slo_worst_hour",
             "inference_worst_service_slo_attainment",
+            "inference_worst_ttft_p99_s",
+            "inference_worst_tpot_p99_s",
             "leases_accepted",
             "leases_rejected",
             "leases_reclaimed",

@@ -38,6 +38,8 @@ Unit unit_of_key(std::string_view key) {
   if (ends_with(name, "_usd")) return Unit::kMillionUsd;
   if (ends_with(name, "_years")) return Unit::kYears;
   if (ends_with(name, "_kwh")) return Unit::kKwh;
+  for (const char* latency : {"ttft", "tpot", "latency"})
+    if (has(name, latency) && ends_with(name, "_s")) return Unit::kMilliseconds;
   if (ends_with(name, "_s")) return Unit::kHours;
   if (has(name, "attainment")) return Unit::kAttainment;
   for (const char* fraction :
@@ -66,6 +68,8 @@ double display_factor(Unit unit) {
       return 1e-6;
     case Unit::kKwh:
       return 1e-3;
+    case Unit::kMilliseconds:
+      return 1e3;
     default:
       return 1;
   }
@@ -121,6 +125,8 @@ std::string unit_text(Unit unit, const std::string& period) {
       return "MWh";
     case Unit::kYears:
       return "years";
+    case Unit::kMilliseconds:
+      return "ms";
     default:
       return "";
   }
@@ -165,6 +171,8 @@ std::string display_value(double raw, Unit unit) {
       return number + " MWh";
     case Unit::kYears:
       return number + " y";
+    case Unit::kMilliseconds:
+      return number + " ms";
     default:
       return number;
   }

@@ -17,7 +17,8 @@ enum class Unit {
   kKwh,          // energy in kWh (summary.json), shown in MWh
   kMwh,          // energy in MWh
   kYears,
-  kRatio,  // a dimensionless ratio with two decimals (slowdown, fairness, queue length)
+  kRatio,         // a dimensionless ratio with two decimals (slowdown, fairness, queue length)
+  kMilliseconds,  // seconds shown in ms (request latency: TTFT, TPOT)
 };
 
 // The unit of a summary.json figure by its dotted key ("training.wait_s.p50" -> hours).

@@ -219,6 +219,27 @@ void inference_and_money_charts(HtmlPage& page, const RunData& run) {
               "cash each pool earns. The value of work served is the fleet's, below.");
 }
 
+// Per service: requests on time, and the latency percentiles beside them (the per-unit latency,
+// time to first token, time per output token; docs/inference-latency.md).
+std::vector<std::vector<std::string>> service_rows(const json& s) {
+  std::vector<std::vector<std::string>> rows{{"inference service", "SLO attainment", "worst hour",
+                                              "latency p99 per unit", "TTFT p50", "TTFT p99",
+                                              "TPOT p50", "TPOT p99", "targets"}};
+  const auto ms = [](const json& v) { return format_cell(v, Unit::kMilliseconds); };
+  for (const auto& svc : s["inference"]["services"]) {
+    const std::string targets =
+        svc.value("ttft_target_s", json()).is_number()
+            ? "TTFT " + ms(svc["ttft_target_s"]) + ", TPOT " + ms(svc["tpot_target_s"])
+            : ms(svc.value("latency_target_s", json())) + " per unit";
+    rows.push_back({svc["id"], format_cell(svc["slo_attainment"], Unit::kAttainment),
+                    format_cell(svc["worst_hour_slo_attainment"], Unit::kAttainment),
+                    ms(svc.value("latency_p99_s", json())), ms(svc.value("ttft_p50_s", json())),
+                    ms(svc.value("ttft_p99_s", json())), ms(svc.value("tpot_p50_s", json())),
+                    ms(svc.value("tpot_p99_s", json())), targets});
+  }
+  return rows;
+}
+
 void summary_tables(HtmlPage& page, const RunData& run) {
   const json& s = run.summary;
   page.section("Summary", "Money is over the run (" + period_text(num(s, "/horizon_s")) + ").");
@@ -257,6 +278,7 @@ void summary_tables(HtmlPage& page, const RunData& run) {
         cell(s, "/training/wait_s/p95", Unit::kHours), cell(s, "/training/jct_s/p50", Unit::kHours),
         cell(s, "/training/jct_s/p95", Unit::kHours),
         cell(s, "/training/preemptions", Unit::kCount)}});
+  if (!s["inference"]["services"].empty()) page.table(service_rows(s));
   page.table(
       {{"leases and money", "accepted", "rejected", "reclaimed", "revenue", "work value",
         "SLA penalty", "shortfall", "cost", "net value", "$/useful EFLOP"},

@@ -54,10 +54,17 @@ std::vector<InferenceService> generate_inference(const InferenceMix& mix,
     service.latency_target_s = spec.latency_target_s;
     service.flops_per_unit = 2 * spec.params;  // forward pass: 2 FLOPs per parameter per token
     service.unit = "tokens";
-    for (const auto& g : spec.generations)
+    service.serving = spec.serving;
+    for (const auto& g : spec.generations) {
       service.generations.push_back(
           {g.model, g.offline_tokens_per_gpu_s * spec.gpus_per_replica * mix.online_fraction,
            g.latency_s});
+      service.generations.back().tensor_parallel = g.tensor_parallel;
+    }
+    // Sized by the first generation's rated point; binding derives the model's figures again.
+    const double first_throughput = spec.generations.front().model_tokens_per_replica_s > 0
+                                        ? spec.generations.front().model_tokens_per_replica_s
+                                        : service.generations.front().throughput;
 
     // Sized so that the peak window of the first 30 days fills its share of the inference GPUs
     // on its first choice. At least 30 days are drawn, hour after hour from the service's
@@ -65,7 +72,7 @@ std::vector<InferenceService> generate_inference(const InferenceMix& mix,
     // is not emptier (more chances of a high burst would lower the mean of a horizon-wide scale).
     const double peak_replicas =
         spec.share_of_peak_gpus * mix.peak_fill * inference_gpus / spec.gpus_per_replica;
-    const double peak_units = peak_replicas * service.generations.front().throughput;
+    const double peak_units = peak_replicas * first_throughput;
     const long windows = std::max(1L, std::lround(3600 / mix.shape.window_s));
     Rng rng(seed, kInferenceStream + s);
     auto values = relative_demand(mix, spec, std::max(hours, reference_hours), rng);

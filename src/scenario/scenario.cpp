@@ -4,10 +4,13 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <stdexcept>
 
 #include "formats/json_fields.hpp"
+#include "formats/workload_io.hpp"
 #include "model/gpu_catalog.hpp"
 #include "model/names.hpp"
+#include "serving/serving_model.hpp"
 
 namespace gpufleet {
 
@@ -215,23 +218,59 @@ TrainingMix read_training(const JsonFields& t) {
   return mix;
 }
 
+// A generation the service's serving model rates: its replica's output tokens/s, or an error
+// naming the generation's model.
+double model_rating(const ServiceSpec& spec, const JsonFields& g, const std::string& model,
+                    int tensor_parallel) {
+  const auto& m = *spec.serving;
+  ServingSetup setup = m.setup;
+  if (tensor_parallel > 0) setup.tensor_parallel = tensor_parallel;
+  if (spec.gpus_per_replica % setup.tensor_parallel != 0)
+    g.fail("tensor_parallel", "does not divide gpus_per_replica", "give a divisor");
+  try {
+    const ServingPoint point = catalog_serving_model(model, m.shape, setup).best_point(m.targets);
+    if (point.batch < 1) throw std::invalid_argument("no batch meets the TTFT and TPOT targets");
+    return point.tokens_per_s * (spec.gpus_per_replica / setup.tensor_parallel);
+  } catch (const std::invalid_argument& e) {
+    g.fail("model", std::string("the serving model cannot rate it: ") + e.what(),
+           "give offline_tokens_per_gpu_s and latency_s, or another GPU");
+  }
+}
+
 ServiceSpec read_service(const JsonFields& s) {
   s.reject_unknown({"id", "share_of_peak_gpus", "params", "gpus_per_replica", "latency_target_s",
-                    "phase_h", "generations", "tokens_per_request"});
+                    "phase_h", "generations", "tokens_per_request", "serving", "ttft_target_s",
+                    "tpot_target_s"});
   ServiceSpec spec;
   spec.id = s.text("id");
   spec.share_of_peak_gpus = fraction(s, "share_of_peak_gpus");
-  spec.params = s.positive("params");
   spec.gpus_per_replica = s.positive_int("gpus_per_replica");
-  spec.latency_target_s = s.positive("latency_target_s");
   spec.phase_h = s.number_or("phase_h", 0);
   if (s.has("tokens_per_request")) spec.tokens_per_request = s.positive("tokens_per_request");
+  if (s.has("serving")) {
+    spec.serving = parse_served_model(s, spec.gpus_per_replica,
+                                      s.has("tokens_per_request") ? spec.tokens_per_request : -1);
+    spec.tokens_per_request = spec.serving->setup.output_tokens;
+    spec.latency_target_s = spec.serving->targets.tpot_s;
+    spec.params = s.has("params") ? s.positive("params") : spec.serving->shape.params;
+  } else {
+    spec.latency_target_s = s.positive("latency_target_s");
+    spec.params = s.positive("params");
+  }
   const auto& generations = s.array("generations");
   for (size_t i = 0; i < generations.size(); ++i) {
     const JsonFields g(generations[i], s.file(), s.field("generations[" + std::to_string(i) + "]"));
-    g.reject_unknown({"model", "offline_tokens_per_gpu_s", "latency_s"});
+    g.reject_unknown({"model", "offline_tokens_per_gpu_s", "latency_s", "tensor_parallel"});
+    const std::string model = gpu_model(g, "model");
+    if (spec.serving && !g.has("offline_tokens_per_gpu_s") && !g.has("latency_s")) {
+      ServiceGeneration rated{model, 0, 0};
+      rated.tensor_parallel = g.has("tensor_parallel") ? g.positive_int("tensor_parallel") : 0;
+      rated.model_tokens_per_replica_s = model_rating(spec, g, model, rated.tensor_parallel);
+      spec.generations.push_back(rated);
+      continue;
+    }
     spec.generations.push_back(
-        {gpu_model(g, "model"), g.positive("offline_tokens_per_gpu_s"), g.positive("latency_s")});
+        {model, g.positive("offline_tokens_per_gpu_s"), g.positive("latency_s")});
   }
   if (spec.generations.empty()) s.fail("generations", "empty", "list the models it may run on");
   return spec;

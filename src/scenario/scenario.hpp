@@ -1,10 +1,12 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "formats/platform_writer.hpp"
+#include "model/workload.hpp"
 #include "scenario/demand_shape.hpp"
 
 namespace gpufleet {
@@ -69,6 +71,10 @@ struct ServiceGeneration {
   std::string model;
   double offline_tokens_per_gpu_s = 0;  // max-batch throughput (MLPerf offline style)
   double latency_s = 0;
+  // With the service's serving model and no typed figures: output tokens/s of one replica at
+  // its rated point (what demand is sized by); binding derives the same.
+  double model_tokens_per_replica_s = 0;
+  int tensor_parallel = 0;  // GPUs per engine on this generation (0: the service's)
 };
 
 struct ServiceSpec {
@@ -80,6 +86,8 @@ struct ServiceSpec {
   double phase_h = 0;                          // shifts the weekly shape (another region's day)
   std::vector<ServiceGeneration> generations;  // preference order
   double tokens_per_request = 1000;            // the latency model's request size
+  // Its model and how it runs it (the workload's `serving`); then the SLO is TTFT and TPOT.
+  std::optional<ServedModel> serving;
 };
 
 struct InferenceMix {

@@ -179,6 +179,30 @@ ServingPoint ServingModel::best_point(const LatencyLimits& limits) const {
   return p;
 }
 
+double ServingModel::batch_at_rate(double output_tokens_per_s, double batch_limit) const {
+  if (output_tokens_per_s <= 0 || batch_limit <= 0) return 0;
+  if (output_tokens_per_s >= tokens_per_s(batch_limit)) return batch_limit;
+  // f(n) = n - rate x step(n): negative at 0, positive at the limit, concave: one root.
+  double lo = 0, hi = batch_limit;
+  for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; ++i) {
+    const double mid = (lo + hi) / 2;
+    (mid - output_tokens_per_s * decode_step_s(mid) >= 0 ? hi : lo) = mid;
+  }
+  return hi;
+}
+
+ServingModel catalog_serving_model(const std::string& gpu_model, const ModelShape& shape,
+                                   const ServingSetup& setup) {
+  const auto gpu = find_gpu(gpu_model);
+  require(gpu.has_value(), gpu_model + " is not in the GPU catalog (" + known_gpu_models() +
+                               "): the serving model has no figures for it");
+  const double efficiency = serving_efficiency(gpu->model);
+  require(efficiency > 0, gpu->model +
+                              " has no calibrated serving efficiency (Hopper and "
+                              "Blackwell have one: docs/inference-latency.md)");
+  return ServingModel(*gpu, shape, setup, efficiency);
+}
+
 double calibrate_efficiency(const GpuSpec& gpu, const ModelShape& shape, const ServingSetup& setup,
                             double measured_tokens_per_gpu_s) {
   // Every term of a pass is divided by the efficiency and the best batch does not depend on it,

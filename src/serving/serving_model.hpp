@@ -3,6 +3,7 @@
 #include <string>
 
 #include "model/gpu_catalog.hpp"
+#include "model/workload.hpp"
 
 namespace gpufleet {
 
@@ -12,43 +13,9 @@ namespace gpufleet {
 // TTFT). A roofline: each pass reads the weights once and computes 2 x params FLOPs per token;
 // attention reads the batch's KV cache; tensor parallelism all-reduces activations over NVLink.
 
-// The shape of a dense decoder-only transformer, as its published config gives it, and the
-// precision it is served at.
-struct ModelShape {
-  std::string name;
-  double params = 0;  // parameters (params_from_shape() for a Llama-style model)
-  int layers = 0;
-  int hidden = 0;  // model dimension
-  int attention_heads = 0;
-  int kv_heads = 0;  // grouped-query attention: K/V heads, each shared by several query heads
-  int head_dim = 0;
-  int ffn = 0;              // MLP intermediate size (for params_from_shape)
-  int vocab = 0;            // (for params_from_shape)
-  double weight_bytes = 2;  // bytes per weight: 2 BF16, 1 FP8, 0.5 FP4; also the compute dtype
-  double kv_bytes = 2;      // bytes per cached K or V value
-};
-
 // The parameters of a Llama-style model (SwiGLU MLP, untied embeddings, RMSNorm) from its shape:
 // what the model cards count (Llama 2 70B: 68,976,648,192).
 double params_from_shape(const ModelShape& shape);
-
-// How a service runs the model on one generation.
-struct ServingSetup {
-  int tensor_parallel = 1;   // GPUs per replica, one NVLink domain
-  double input_tokens = 0;   // mean prompt length of a request
-  double output_tokens = 0;  // mean generated tokens of a request
-  // Share of the HBM left after the weights that holds KV cache; the rest is the reserve for
-  // activations and workspace. 0.9: TensorRT-LLM's kvcache_free_gpu_mem_frac in NVIDIA's
-  // Hopper MLPerf configs (0.95 in their Blackwell ones).
-  double kv_memory_fraction = 0.9;
-};
-
-// Latency limits a batch must meet (no queueing: the queue model adds the wait). Defaults:
-// MLPerf Inference's Llama 2 70B server scenario (mlperf.conf: ttft 2000 ms, tpot 200 ms).
-struct LatencyLimits {
-  double ttft_s = 2.0;
-  double tpot_s = 0.2;
-};
 
 // A replica's operating point.
 struct ServingPoint {
@@ -98,6 +65,12 @@ class ServingModel {
   // The batch of the highest throughput within the KV cache and the limits, the smallest such
   // batch (throughput is flat once the weights' GEMMs are compute-bound, and TPOT is not).
   ServingPoint best_point(const LatencyLimits& limits = {}) const;
+  // The batch a replica runs at when offered `output_tokens_per_s`: the fixed point of Little's
+  // law n = rate x TPOT(n) (each running sequence emits one token per decode step, so it stays
+  // o x TPOT(n) for o tokens), within [0, batch_limit]. Unique: n - rate x TPOT(n) is concave
+  // (TPOT is convex, piecewise linear in n), negative at 0. batch_limit when the rate reaches
+  // the throughput there. Fractional: a mean over time.
+  double batch_at_rate(double output_tokens_per_s, double batch_limit) const;
 
   const GpuSpec& gpu() const { return gpu_; }
   const ModelShape& shape() const { return shape_; }
@@ -111,6 +84,12 @@ class ServingModel {
   ServingSetup setup_;
   double efficiency_;
 };
+
+// The serving model of `shape` run as `setup` on a GPU of the catalog (model/gpu_catalog.hpp),
+// at its family's calibrated efficiency. Throws std::invalid_argument naming what is missing:
+// a GPU the catalog lacks, a figure it lacks, or an efficiency.
+ServingModel catalog_serving_model(const std::string& gpu_model, const ModelShape& shape,
+                                   const ServingSetup& setup);
 
 // The efficiency that makes the model give `measured_tokens_per_gpu_s` at its best batch
 // without latency limits (MLPerf offline): throughput is proportional to the efficiency.

@@ -313,6 +313,8 @@ const std::vector<std::string>& default_study_metrics() {
                                                    "inference.worst_hour_slo_attainment",
                                                    "inference.worst_service_slo_attainment",
                                                    "inference.worst_service_hour_slo_attainment",
+                                                   "inference.worst_ttft_p99_s",
+                                                   "inference.worst_tpot_p99_s",
                                                    "lease.revenue_usd",
                                                    "economics.fleet.contract_revenue_usd",
                                                    "economics.fleet.net_value_usd",
