@@ -7,6 +7,7 @@
 
 #include "formats/platform_writer.hpp"
 #include "formats/workload_io.hpp"
+#include "model/gpu_catalog.hpp"
 #include "serving/model_shapes.hpp"
 #include "serving/queue_model.hpp"
 #include "serving/serving_model.hpp"
@@ -181,6 +182,28 @@ TEST(ServedModel, TypedServicesReportTtftAndTpotFromLatency) {
   EXPECT_GE(s["ttft_p99_s"].get<double>(), 0.5);
   EXPECT_TRUE(s["ttft_target_s"].is_null());
   EXPECT_EQ(s["latency_target_s"], 1.0);
+}
+
+TEST(ServedModel, UsefulFlopsCountThePromptAgainstTheServedDtypesPeak) {
+  // 1,000 output tokens/s for 2 h on 8 H100s, FP8: each token is worth 2 x params x (222.33 +
+  // 290.3) / 290.3 FLOPs (its share of the prompt), computed at FP8's peak, twice BF16's.
+  TempDir dir;
+  const auto r = run_scenario(dir, {pool("H100", 8)},
+                              workload(2 * 3600, json::array(),
+                                       json::array({served_service({1000, 1000})})));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json summary = json::parse(read_file(dir.path("out/summary.json")));
+  const double served = summary["inference"]["services"][0]["served_units"].get<double>();
+  EXPECT_NEAR(served, 1000 * 7200, 1e-6 * served);
+  const double params = find_model_shape("llama-3.1-70b").value().params;
+  const double flops = served * 2 * params * (222.33 + 290.3) / 290.3;
+  const double fp8_peak = find_gpu("H100")->fp8_flops;  // 1,979 TFLOP/s dense per GPU
+  EXPECT_NEAR(summary["pools"][0]["effective_utilization"].get<double>(),
+              flops / (8 * fp8_peak * 7200), 1e-9);
+  // The same service typed at BF16 counts against BF16's peak.
+  EXPECT_DOUBLE_EQ(dtype_speedup("H100", 2), 1);
+  EXPECT_DOUBLE_EQ(dtype_speedup("H100", 1), 1979.0 / 989);
+  EXPECT_DOUBLE_EQ(dtype_speedup("T4", 1), 1);  // not in the catalog: BF16's peak
 }
 
 // Bad input: exit 2, one line naming the file and the field.

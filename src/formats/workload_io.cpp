@@ -276,8 +276,8 @@ InferenceService parse_inference(const JsonFields& f) {
                                    f.has("units_per_request") ? s.units_per_request : -1);
     s.units_per_request = s.serving->setup.output_tokens;
     s.latency_target_s = s.serving->targets.tpot_s;
-    s.flops_per_unit =
-        f.has("flops_per_unit") ? f.positive("flops_per_unit") : 2 * s.serving->shape.params;
+    s.flops_per_unit = f.has("flops_per_unit") ? f.positive("flops_per_unit")
+                                               : s.serving->flops_per_output_token();
   } else {
     for (const char* key : {"ttft_target_s", "tpot_target_s"})
       if (f.has(key))
@@ -725,9 +725,10 @@ void bind_workload(Workload& w, const Fleet& fleet, const std::string& file) {
       const std::string field = at("inference", i) + "." + at("generations", k);
       check_model(fleet, file, field + ".model", g.model);
       if (s.serving && (g.from_model || g.throughput <= 0)) rate_from_model(s, g, file, field);
-      // Useful work beyond the GPUs' peak is a unit mistake (FLOPs per token vs per request),
-      // and would report an effective utilization above 100%.
-      const double peak = s.gpus_per_replica * fleet.peak_flops_of_model(g.model);
+      // Useful work beyond the GPUs' peak (in the served dtype) is a unit mistake (FLOPs per
+      // token vs per request), and would report an effective utilization above 100%.
+      const double peak =
+          s.gpus_per_replica * fleet.peak_flops_of_model(g.model) * s.dtype_speedup_on(g.model);
       if (g.throughput * s.flops_per_unit > peak)
         throw InputError(file, field + ".throughput",
                          "a replica would do " + std::to_string(g.throughput * s.flops_per_unit) +

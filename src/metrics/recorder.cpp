@@ -38,6 +38,10 @@ Recorder::Recorder(const Fleet& fleet, const Workload& workload, double horizon_
   result_.timeline = UsageTimeline(static_cast<int>(fleet.pools.size()), horizon_s, interval_s);
   result_.series = RunSeries(static_cast<int>(fleet.pools.size()),
                              static_cast<int>(workload.inference.size()), horizon_s, interval_s);
+  for (const auto& service : workload.inference) {
+    auto& per_pool = bf16_per_flop_.emplace_back();
+    for (const auto& pool : fleet.pools) per_pool.push_back(1 / service.dtype_speedup_on(pool.gpu_model));
+  }
 }
 
 double Recorder::pool_rate(int pool, double mfu, int gpus) const {
@@ -188,7 +192,8 @@ void Recorder::inference_until(double now, const SchedulerCore& core) {
     for (size_t p = 0; p < capacity_by_pool.size(); ++p)
       if (capacity_by_pool[p] > 0)
         result_.timeline.add(static_cast<int>(p), JobClass::kInference, t0, t0 + span, 0,
-                             served * capacity_by_pool[p] / capacity * services[s].flops_per_unit);
+                             served * capacity_by_pool[p] / capacity * services[s].flops_per_unit *
+                                 bf16_per_flop_[s][p]);
   }
 }
 

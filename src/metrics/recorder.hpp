@@ -79,6 +79,9 @@ class Recorder {
   ContentionTracker contention_;
   SloTracker slo_;
   std::vector<double> run_start_;  // start of each training job's current run
+  // [service][pool]: the BF16 FLOPs one useful FLOP of the service is worth on the pool (1/2
+  // for FP8 on H100), so that effective utilization stays a share of the peak in use.
+  std::vector<std::vector<double>> bf16_per_flop_;
 };
 
 }  // namespace gpufleet

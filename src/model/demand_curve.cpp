@@ -3,6 +3,7 @@
 #include <limits>
 #include <numeric>
 
+#include "model/gpu_catalog.hpp"
 #include "model/workload.hpp"
 
 namespace gpufleet {
@@ -39,6 +40,10 @@ double InferenceService::resolved_weights_bytes() const {
   // FLOPs per parameter per token).
   if (serving) return serving->shape.params * serving->shape.weight_bytes;
   return unit == "tokens" ? flops_per_unit : 0;
+}
+
+double InferenceService::dtype_speedup_on(const std::string& gpu_model) const {
+  return serving ? dtype_speedup(gpu_model, serving->shape.weight_bytes) : 1;
 }
 
 double InferenceService::cold_start_s() const {

@@ -82,6 +82,19 @@ std::optional<GpuSpec> find_gpu(std::string_view model) {
   return std::nullopt;
 }
 
+double GpuSpec::peak_flops_for(double bytes_per_weight) const {
+  if (bytes_per_weight >= 2) return bf16_flops;
+  if (bytes_per_weight >= 1) return fp8_flops;
+  return fp4_flops;
+}
+
+double dtype_speedup(std::string_view gpu_model, double bytes_per_weight) {
+  const auto gpu = find_gpu(gpu_model);
+  if (!gpu || gpu->bf16_flops <= 0) return 1;
+  const double peak = gpu->peak_flops_for(bytes_per_weight);
+  return peak > 0 ? peak / gpu->bf16_flops : 1;
+}
+
 std::vector<std::string> gpu_model_names() {
   std::vector<std::string> names;
   for (const auto& spec : gpu_catalog()) names.push_back(spec.model);

@@ -33,7 +33,15 @@ struct GpuSpec {
   double fp8_flops = 0;           // dense FP8 FLOP/s
   double fp4_flops = 0;           // dense FP4 FLOP/s (0: no FP4 tensor cores)
   double nvlink_bytes_per_s = 0;  // NVLink bandwidth, both directions together (as quoted)
+
+  // Dense peak of the dtype a model with `bytes_per_weight` computes in (W8A8 FP8 and W4A4 FP4,
+  // as the MLPerf results run): 2 BF16, 1 FP8, 0.5 FP4. 0 when the catalog has no such peak.
+  double peak_flops_for(double bytes_per_weight) const;
 };
+
+// How many times its dense BF16 peak a catalog GPU computes in the dtype of `bytes_per_weight`
+// (H100 at FP8: 2). 1 for BF16, or for a GPU the catalog does not rate in that dtype.
+double dtype_speedup(std::string_view gpu_model, double bytes_per_weight);
 
 // The built-in hardware table (the one place those figures live in code).
 const std::vector<GpuSpec>& gpu_catalog();

@@ -112,6 +112,12 @@ struct ServedModel {
   ModelShape shape;
   ServingSetup setup;
   LatencyLimits targets;  // the service's SLO: a request meets both
+
+  // Useful FLOPs per output token: 2 x params for the token and for its share of the prompt
+  // (prefill is work the request needs, and MFU counts it).
+  double flops_per_output_token() const {
+    return 2 * shape.params * (setup.input_tokens + setup.output_tokens) / setup.output_tokens;
+  }
 };
 
 // A step function of demand (units/s): values[i] holds on [i*interval, (i+1)*interval).
@@ -167,6 +173,9 @@ struct InferenceService {
 
   double cold_start_s() const;
   double resolved_weights_bytes() const;
+  // How many times its BF16 peak a GPU computes this service's work in (2 for a model served
+  // at FP8 on H100): its useful FLOPs count against that peak, not BF16's (docs/metrics.md).
+  double dtype_speedup_on(const std::string& gpu_model) const;
 };
 
 struct LeaseRequest {

@@ -52,7 +52,9 @@ std::vector<InferenceService> generate_inference(const InferenceMix& mix,
     service.id = spec.id;
     service.gpus_per_replica = spec.gpus_per_replica;
     service.latency_target_s = spec.latency_target_s;
-    service.flops_per_unit = 2 * spec.params;  // forward pass: 2 FLOPs per parameter per token
+    // Forward pass: 2 FLOPs per parameter per token (a served model's prompt counted too).
+    service.flops_per_unit =
+        spec.serving ? spec.serving->flops_per_output_token() : 2 * spec.params;
     service.unit = "tokens";
     service.serving = spec.serving;
     for (const auto& g : spec.generations) {

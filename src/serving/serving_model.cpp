@@ -72,10 +72,7 @@ ServingModel::ServingModel(GpuSpec gpu, ModelShape shape, ServingSetup setup, do
 }
 
 double ServingModel::peak_flops() const {
-  // The weights' dtype is the compute dtype (W8A8 FP8 and W4A4 FP4, as the MLPerf results run).
-  if (shape_.weight_bytes >= 2) return gpu_.bf16_flops;
-  if (shape_.weight_bytes >= 1) return gpu_.fp8_flops;
-  return gpu_.fp4_flops;
+  return gpu_.peak_flops_for(shape_.weight_bytes);
 }
 
 double ServingModel::weights_bytes_per_gpu() const {
