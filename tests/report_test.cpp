@@ -120,6 +120,22 @@ TEST(RunReport, IsWellFormedSelfContainedWithOneSvgPerPlot) {
   for (const char* header : {"latency p99 per unit", "TTFT p99", "TPOT p50", "reason-405b"})
     EXPECT_NE(html.find(header), std::string::npos) << header;
   EXPECT_NE(html.find("TTFT 2,000.0 ms, TPOT 200.0 ms"), std::string::npos);
+  // And how its replicas churned (lease-idle holds them; starts are at least one per replica).
+  for (const char* header : {"replica starts", "replica lifetime p10", "cold-start GPU-hours"})
+    EXPECT_NE(html.find(header), std::string::npos) << header;
+  const auto summary = nlohmann::json::parse(read_file(dir.path("out/summary.json")));
+  for (const auto& svc : summary["inference"]["services"]) {
+    const auto& replicas = svc["replicas"];
+    EXPECT_NE(
+        html.find("</td><td>" + report::format_cell(replicas["starts"], report::Unit::kCount) +
+                  "</td><td>" +
+                  report::format_cell(replicas["lifetime_p10_s"], report::Unit::kHours) +
+                  "</td><td>" +
+                  report::format_cell(replicas["cold_start_gpu_hours"], report::Unit::kCount) +
+                  "</td></tr>"),
+        std::string::npos)
+        << svc["id"];
+  }
   // GPUs waiting are not a capacity gap: no chart draws them under that name.
   EXPECT_EQ(html.find("capacity gap over time"), std::string::npos);
   // `report DIR` writes the same page from the files.

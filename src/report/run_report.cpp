@@ -219,23 +219,30 @@ void inference_and_money_charts(HtmlPage& page, const RunData& run) {
               "cash each pool earns. The value of work served is the fleet's, below.");
 }
 
-// Per service: requests on time, and the latency percentiles beside them (the per-unit latency,
-// time to first token, time per output token; docs/inference-latency.md).
+// Per service: requests on time, the latency percentiles beside them (the per-unit latency,
+// time to first token, time per output token; docs/inference-latency.md), and how much its
+// replicas churned (starts, the shortest-lived tenth, GPU-hours spent loading weights).
 std::vector<std::vector<std::string>> service_rows(const json& s) {
   std::vector<std::vector<std::string>> rows{{"inference service", "SLO attainment", "worst hour",
                                               "latency p99 per unit", "TTFT p50", "TTFT p99",
-                                              "TPOT p50", "TPOT p99", "targets"}};
+                                              "TPOT p50", "TPOT p99", "targets", "replica starts",
+                                              "replica lifetime p10", "cold-start GPU-hours"}};
   const auto ms = [](const json& v) { return format_cell(v, Unit::kMilliseconds); };
   for (const auto& svc : s["inference"]["services"]) {
     const std::string targets =
         svc.value("ttft_target_s", json()).is_number()
             ? "TTFT " + ms(svc["ttft_target_s"]) + ", TPOT " + ms(svc["tpot_target_s"])
             : ms(svc.value("latency_target_s", json())) + " per unit";
-    rows.push_back({svc["id"], format_cell(svc["slo_attainment"], Unit::kAttainment),
-                    format_cell(svc["worst_hour_slo_attainment"], Unit::kAttainment),
-                    ms(svc.value("latency_p99_s", json())), ms(svc.value("ttft_p50_s", json())),
-                    ms(svc.value("ttft_p99_s", json())), ms(svc.value("tpot_p50_s", json())),
-                    ms(svc.value("tpot_p99_s", json())), targets});
+    rows.push_back(
+        {svc["id"], format_cell(svc["slo_attainment"], Unit::kAttainment),
+         format_cell(svc["worst_hour_slo_attainment"], Unit::kAttainment),
+         ms(svc.value("latency_p99_s", json())), ms(svc.value("ttft_p50_s", json())),
+         ms(svc.value("ttft_p99_s", json())), ms(svc.value("tpot_p50_s", json())),
+         ms(svc.value("tpot_p99_s", json())), targets,
+         format_cell(svc.value("/replicas/starts"_json_pointer, json()), Unit::kCount),
+         format_cell(svc.value("/replicas/lifetime_p10_s"_json_pointer, json()), Unit::kHours),
+         format_cell(svc.value("/replicas/cold_start_gpu_hours"_json_pointer, json()),
+                     Unit::kCount)});
   }
   return rows;
 }
