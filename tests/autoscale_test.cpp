@@ -1,7 +1,8 @@
 // Autoscaling that does not thrash (docs/policies.md, lease-idle): replicas following demand are
 // released only after the target has stayed below what they serve for a whole stabilization
 // window, never shorter than a cold start; and the churn figures of summary.json and the rows of
-// replicas.csv (docs/metrics.md), each against a case worked by hand in its comment.
+// replicas.csv (docs/metrics.md), each against a case worked by hand in its comment; and the
+// replicas that contracts and failures stop.
 #include <gtest/gtest.h>
 
 #include "test_support.hpp"
@@ -150,6 +151,54 @@ TEST(Autoscale, TheDefaultWindowIsAnHourAndItsRangeIsChecked) {
                               {"--policy", "lease-idle", "--param", "scale_down_window_min=-1"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("scale_down_window_min"), std::string::npos) << r.err;
+}
+
+// Why a replica stopped, besides scale-down. A contract takes the only server from 2 h to 3 h:
+// the replica that held it stops at 7,200 s ("contract"); static-partition starts another when
+// the contract ends at 10,800 s, which runs to the horizon.
+TEST(ReplicaStops, AContractTakingTheServerStopsItsReplica) {
+  json w = workload(4 * 3600, json::array(), {service({50, 50, 50, 50}, 3600, 60)});
+  w["contracts"] = json::array({{{"id", "c"},
+                                 {"model", "H100"},
+                                 {"gpus", 8},
+                                 {"start_s", 7200},
+                                 {"duration_s", 3600},
+                                 {"price_per_gpu_hour", 2.0}}});
+  TempDir dir;
+  ASSERT_EQ(run_scenario(dir, {pool("H100", 8)}, w).exit_code, 0);
+  const auto rows = read_csv(dir.path("out/replicas.csv"));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at("end_s"), "7200.000");
+  EXPECT_EQ(rows[0].at("reason"), "contract");
+  EXPECT_EQ(rows[1].at("start_s"), "10800.000");
+  EXPECT_EQ(rows[1].at("reason"), "running");
+}
+
+// Failures on servers that hold replicas (1 per GPU-day on 32 H100s for 2 days: about 64
+// failures on the four servers the replicas hold): every replica a failure stops is a row with
+// reason "failure", as many as summary.json's failures.replicas_lost, and they are replaced.
+TEST(ReplicaStops, FailuresStopReplicasAndEachIsCountedOnce) {
+  const json w =
+      workload(2 * 86400, json::array(), {service(std::vector<double>(48, 350), 3600, 60)});
+  TempDir dir;
+  const auto r = run_scenario(dir, {pool("H100", 32)}, w,
+                              {"--failures", "on", "--failure-rate", "1", "--seed", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json s = json::parse(read_file(dir.path("out/summary.json")));
+  const long lost = s["failures"]["replicas_lost"].get<long>();
+  EXPECT_GT(lost, 5);
+  long failed = 0, running = 0;
+  for (const auto& row : read_csv(dir.path("out/replicas.csv"))) {
+    failed += row.at("reason") == "failure";
+    running += row.at("reason") == "running";
+  }
+  EXPECT_EQ(failed, lost);
+  // Constant demand: no replica is scaled down, so every stop is a failure, and every replica
+  // started either runs at the horizon or was stopped by one.
+  const auto& churn = s["inference"]["replicas"];
+  EXPECT_EQ(churn["stops"].get<long>(), failed);
+  EXPECT_EQ(churn["starts"].get<long>(), running + failed);
+  EXPECT_GT(churn["starts"].get<long>(), 4);  // lost replicas are replaced
 }
 
 }  // namespace
