@@ -158,12 +158,7 @@ TEST(Autoscale, TheDefaultWindowIsAnHourAndItsRangeIsChecked) {
 // the contract ends at 10,800 s, which runs to the horizon.
 TEST(ReplicaStops, AContractTakingTheServerStopsItsReplica) {
   json w = workload(4 * 3600, json::array(), {service({50, 50, 50, 50}, 3600, 60)});
-  w["contracts"] = json::array({{{"id", "c"},
-                                 {"model", "H100"},
-                                 {"gpus", 8},
-                                 {"start_s", 7200},
-                                 {"duration_s", 3600},
-                                 {"price_per_gpu_hour", 2.0}}});
+  w["contracts"] = json::array({contract("c", "H100", 8, 7200, 3600, 2.0)});
   TempDir dir;
   ASSERT_EQ(run_scenario(dir, {pool("H100", 8)}, w).exit_code, 0);
   const auto rows = read_csv(dir.path("out/replicas.csv"));

@@ -27,12 +27,6 @@ json leased_h100_workload() {
   return workload(4 * 3600, json::array(), {h100_service({50, 50, 50, 50})}, {lease});
 }
 
-json contract(const std::string& id, const std::string& model, int gpus, double start_s,
-              double duration_s, double price) {
-  return {{"id", id},           {"model", model},           {"gpus", gpus},
-          {"start_s", start_s}, {"duration_s", duration_s}, {"price_per_gpu_hour", price}};
-}
-
 TEST(Economics, HandWorkedPoolOfSixteenH100s) {
   TempDir dir;
   const auto r =
@@ -216,10 +210,10 @@ TEST(Economics, HourlyBillingPeriodsCreditOnlyTheHourThatMissed) {
 TEST(Economics, TrainingShortfallCostsTheRentOfTheMissingGpuHoursOnce) {
   TempDir dir;
   const double work = 72 * kGb200Flops * 0.4 * 10 * 3600;
-  ASSERT_EQ(run_scenario(dir, {pool("GB200", 72)},
-                         workload(4 * 3600, {training_job("j", 0, 72, work)}))
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run_scenario(dir, {pool("GB200", 72)}, workload(4 * 3600, {training_job("j", 0, 72, work)}))
+          .exit_code,
+      0);
   const auto s = summary_of(dir);
   EXPECT_NEAR(s["training"]["capacity_gap"].get<double>(), 0.6, 1e-6);
   const json& t = s["economics"]["training"];

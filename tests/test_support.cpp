@@ -133,6 +133,12 @@ nlohmann::json training_job(const std::string& id, double submit_s, int gpus, do
           {"generations", {{{"model", "GB200"}, {"mfu", mfu}}}}};
 }
 
+nlohmann::json contract(const std::string& id, const std::string& model, int gpus, double start_s,
+                        double duration_s, double price) {
+  return {{"id", id},           {"model", model},           {"gpus", gpus},
+          {"start_s", start_s}, {"duration_s", duration_s}, {"price_per_gpu_hour", price}};
+}
+
 nlohmann::json h100_service(const std::vector<double>& hourly_demand) {
   return {{"id", "chat"},
           {"gpus_per_replica", 8},

@@ -63,6 +63,9 @@ nlohmann::json workload(double horizon_s, nlohmann::json training,
 nlohmann::json training_job(const std::string& id, double submit_s, int gpus, double work_flops,
                             double mfu = 0.4);
 
+// A fleet contract: `gpus` of `model` taken from start_s for duration_s at `price` per GPU-hour.
+nlohmann::json contract(const std::string& id, const std::string& model, int gpus, double start_s,
+                        double duration_s, double price);
 // A service "chat" on 8-GPU H100 replicas of 100 units/s (1e12 FLOPs per unit, within its
 // latency target) with these hourly demands, not repeating.
 nlohmann::json h100_service(const std::vector<double>& hourly_demand);
