@@ -188,9 +188,9 @@ TEST(ServedModel, UsefulFlopsCountThePromptAgainstTheServedDtypesPeak) {
   // 1,000 output tokens/s for 2 h on 8 H100s, FP8: each token is worth 2 x params x (222.33 +
   // 290.3) / 290.3 FLOPs (its share of the prompt), computed at FP8's peak, twice BF16's.
   TempDir dir;
-  const auto r = run_scenario(dir, {pool("H100", 8)},
-                              workload(2 * 3600, json::array(),
-                                       json::array({served_service({1000, 1000})})));
+  const auto r =
+      run_scenario(dir, {pool("H100", 8)},
+                   workload(2 * 3600, json::array(), json::array({served_service({1000, 1000})})));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json summary = json::parse(read_file(dir.path("out/summary.json")));
   const double served = summary["inference"]["services"][0]["served_units"].get<double>();

@@ -40,7 +40,8 @@ Recorder::Recorder(const Fleet& fleet, const Workload& workload, double horizon_
                              static_cast<int>(workload.inference.size()), horizon_s, interval_s);
   for (const auto& service : workload.inference) {
     auto& per_pool = bf16_per_flop_.emplace_back();
-    for (const auto& pool : fleet.pools) per_pool.push_back(1 / service.dtype_speedup_on(pool.gpu_model));
+    for (const auto& pool : fleet.pools)
+      per_pool.push_back(1 / service.dtype_speedup_on(pool.gpu_model));
   }
 }
 

@@ -46,8 +46,10 @@ const std::vector<GpuSpec>& gpu_catalog() {
   // nothing, or an idle replica with its model loaded) is an estimate; the measurements it
   // rests on are cited there.
   static const std::vector<GpuSpec> catalog = with_serving_figures({
-      {"GB200", "GB200 NVL72", "training", 72, 2.5e15, 186, 1200, 300, 400, 130000, 4.50, 70000, 8, 2.2},
-      {"GB300", "GB300 NVL72", "training", 72, 2.5e15, 279, 1400, 350, 800, 130000, 6.00, 75000, 8, 2.5},
+      {"GB200", "GB200 NVL72", "training", 72, 2.5e15, 186, 1200, 300, 400, 130000, 4.50, 70000, 8,
+       2.2},
+      {"GB300", "GB300 NVL72", "training", 72, 2.5e15, 279, 1400, 350, 800, 130000, 6.00, 75000, 8,
+       2.5},
       {"H100", "HGX H100", "inference", 8, 989e12, 80, 700, 100, 400, 7200, 2.50, 50000, 32, 1.0},
       {"H200", "HGX H200", "inference", 8, 989e12, 141, 700, 100, 400, 7200, 3.50, 55000, 32, 1.1},
       // Newer generations for what-ifs; most of their figures are estimates (EST), sources and
