@@ -181,18 +181,19 @@ TEST(Study, ASecondRunResumesWithoutRunningAnythingAndWritesTheSameFiles) {
 
 TEST(Study, ARunPastItsTimeoutFailsAndKeepsItsRowAndLog) {
   TempDir dir;
-  // Runs of the whole seed scenario take several tenths of a second; the limit is 6 ms.
+  // Runs of a year of the whole seed scenario take 2-3 s; the limit is a second, the least
+  // timeout_min allows (both backends count whole seconds).
   const auto r =
       run_cli({"study", dir.write("study.json", R"({"format": "gpufleet-study", "version": 1,
-                            "seeds": [1, 2], "policies": ["static-partition"],
-                            "timeout_min": 0.0001})"),
+                            "seeds": [1, 2], "policies": ["static-partition"], "days": 365,
+                            "timeout_min": 0.016666666666666666})"),
                "--out", dir.path("out")});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   const auto rows = read_csv(dir.path("out/study.csv"));
   ASSERT_EQ(rows.size(), 2u);
   for (const auto& row : rows) {
     EXPECT_EQ(row.at("status"), "failed");
-    EXPECT_NE(row.at("error").find("timed out"), std::string::npos);
+    EXPECT_EQ(row.at("error"), "timed out after 1 s");
     EXPECT_TRUE(std::filesystem::exists(dir.path("out/runs/" + row.at("run") + ".log")));
   }
 }
@@ -622,6 +623,23 @@ TEST(StudyOnSlurm, AJobArrayGivesTheSameStudyAsLocalRuns) {
               read_file(dir.path(std::string("slurm-out/") + file)))
         << file;
   EXPECT_TRUE(std::filesystem::exists(dir.path("slurm-out/slurm/array.sh")));
+  // A cluster whose MaxArraySize is 3 (scontrol says so): the 12 runs go as 4 arrays, and the
+  // study is the same.
+  const std::string bin = dir.path("bin");
+  std::filesystem::create_directories(bin);
+  dir.write("bin/scontrol", "#!/bin/sh\necho 'MaxArraySize            = 3'\n");
+  std::filesystem::permissions(bin + "/scontrol", std::filesystem::perms::owner_all);
+  const std::string path = std::getenv("PATH");
+  setenv("PATH", (bin + ":" + path).c_str(), 1);
+  setenv("SLURM_CONF", slurm.conf().c_str(), 1);
+  const auto split = run_cli({"study", spec, "--backend", "slurm", "--out", dir.path("split")});
+  unsetenv("SLURM_CONF");
+  setenv("PATH", path.c_str(), 1);
+  ASSERT_EQ(split.exit_code, 0) << split.err << slurm.log();
+  EXPECT_NE(split.err.find("12 runs as 4 Slurm job arrays (the cluster's MaxArraySize is 3)"),
+            std::string::npos)
+      << split.err;
+  EXPECT_EQ(read_file(dir.path("local/study.csv")), read_file(dir.path("split/study.csv")));
 }
 
 }  // namespace
