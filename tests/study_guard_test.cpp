@@ -217,7 +217,7 @@ TEST(StudyChecks, ASmallFileCannotAskForMoreThanTenThousandRuns) {
   doc["fleets"] = json::array({json{{"name", "base"}}});
   doc["policies"] = json::array({json{{"policy", "lease-idle"},
                                       {"params", json::array({"lease_headroom={h}"})},
-                                      {"sweep", {{"h", json::array()}}}}});
+                                      {"sweep", json::object({{"h", json::array()}})}}});
   for (int h = 0; h < 20; ++h) doc["policies"][0]["sweep"]["h"].push_back(h / 100.0);
   const auto start = std::chrono::steady_clock::now();
   const auto r = run_cli({"study", dir.write("s.json", doc.dump()), "--out", dir.path("out")});

@@ -632,14 +632,19 @@ TEST(StudyOnSlurm, AJobArrayGivesTheSameStudyAsLocalRuns) {
   const std::string path = std::getenv("PATH");
   setenv("PATH", (bin + ":" + path).c_str(), 1);
   setenv("SLURM_CONF", slurm.conf().c_str(), 1);
-  const auto split = run_cli({"study", spec, "--backend", "slurm", "--out", dir.path("split")});
+  // A '%' in the folder: escaped where Slurm reads patterns (--output), plain elsewhere.
+  const auto split = run_cli({"study", spec, "--backend", "slurm", "--out", dir.path("split%a%%")});
   unsetenv("SLURM_CONF");
   setenv("PATH", path.c_str(), 1);
   ASSERT_EQ(split.exit_code, 0) << split.err << slurm.log();
   EXPECT_NE(split.err.find("12 runs as 4 Slurm job arrays (the cluster's MaxArraySize is 3)"),
             std::string::npos)
       << split.err;
-  EXPECT_EQ(read_file(dir.path("local/study.csv")), read_file(dir.path("split/study.csv")));
+  EXPECT_EQ(read_file(dir.path("local/study.csv")), read_file(dir.path("split%a%%/study.csv")));
+  int task_outputs = 0;  // --output=DIR/task-%A-%a.out, with DIR's '%' escaped: in DIR
+  for (const auto& f : std::filesystem::directory_iterator(dir.path("split%a%%/slurm")))
+    task_outputs += f.path().filename().string().rfind("task-", 0) == 0;
+  EXPECT_EQ(task_outputs, 12);
 }
 
 }  // namespace

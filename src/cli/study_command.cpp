@@ -219,16 +219,17 @@ void fit_economics(const StudySpec& spec, const std::vector<FleetDraw>& draws,
 void check_first_seed(const StudySpec& spec, const std::vector<FleetDraw>& draws,
                       const std::vector<EconomicsParams>& economics,
                       const std::vector<std::map<std::string, double>>& policy_params) {
+  // A key resolves if it does in any arm's summary: one summary per fleet, its policy_params
+  // those of every policy, holds the same keys as one per arm, without fleets x policies of
+  // them in memory.
+  std::map<std::string, double> every_param;
+  for (const auto& params : policy_params) every_param.insert(params.begin(), params.end());
   std::vector<nlohmann::json> summaries;
   for (size_t f = 0; f < draws.size(); ++f) {
     const std::string where = spec.file + ", fleet '" + spec.fleets[f].name + "', seed " +
                               std::to_string(spec.seeds.front()) + " (its workload)";
-    auto skeleton = summary_skeleton(draws[f].pools, draws[f].workload, economics[f],
-                                     spec.failures == "on", {}, where);
-    for (const auto& params : policy_params) {
-      skeleton["policy_params"] = params;
-      summaries.push_back(skeleton);
-    }
+    summaries.push_back(summary_skeleton(draws[f].pools, draws[f].workload, economics[f],
+                                         spec.failures == "on", every_param, where));
   }
   check_study_keys(spec, summaries);
 }
