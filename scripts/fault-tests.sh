@@ -290,6 +290,30 @@ else
   echo "skip  study: full disk: cannot mount a tmpfs (needs root)"
 fi
 
+# A study into a read-only folder (a read-only tmpfs: root ignores permission bits): exit 2
+# with one line that says why, nothing written.
+mkdir -p "$work/ro-study"
+if mount -t tmpfs -o size=1m tmpfs "$work/ro-study" 2>/dev/null; then
+  mounted=$work/ro-study
+  mkdir "$work/ro-study/out"
+  if mount -o remount,ro "$work/ro-study" 2>/dev/null; then
+    "$cli" study --quiet "$work/study.json" --out "$work/ro-study/out" >/dev/null \
+      2>"$work/stderr"
+    status=$?
+    if [ "$status" -eq 2 ] && [ "$(wc -l <"$work/stderr")" -eq 1 ] &&
+      grep -q "Read-only file system" "$work/stderr" && [ -z "$(ls -A "$work/ro-study/out")" ]; then
+      pass "study: read-only folder: exit 2, $(cat "$work/stderr")"
+    else
+      fail "study: read-only folder" "exit $status: $(cat "$work/stderr")"
+    fi
+  else
+    echo "skip  study: read-only folder: cannot remount the tmpfs read-only"
+  fi
+  umount "$work/ro-study" && mounted=
+else
+  echo "skip  study: read-only folder: cannot mount a tmpfs (needs root)"
+fi
+
 # On Slurm: a study stopped (SIGTERM, kill -9) while its array runs takes the array and its
 # sbatch --wait with it. Needs root and slurm-wlm + munge (scripts/slurm-local.sh), else skipped.
 slurm_dir=$work/slurm
