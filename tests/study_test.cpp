@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <set>
+#include <thread>
 
 #include "formats/workload_io.hpp"
 #include "metrics/stats.hpp"
@@ -645,6 +647,54 @@ TEST(StudyOnSlurm, AJobArrayGivesTheSameStudyAsLocalRuns) {
   for (const auto& f : std::filesystem::directory_iterator(dir.path("split%a%%/slurm")))
     task_outputs += f.path().filename().string().rfind("task-", 0) == 0;
   EXPECT_EQ(task_outputs, 12);
+}
+
+// The output of a shell command line ("" when it fails).
+std::string shell_output(const std::string& command, const TempDir& dir) {
+  const std::string out = dir.path("shell.out");
+  run_shell(command + " > '" + out + "' 2>/dev/null");
+  return read_file(out);
+}
+
+// A study stopped by SIGTERM while its array runs takes the array with it (scancel) and its
+// sbatch --wait waiter: nothing keeps writing into its folder.
+TEST(StudyOnSlurm, AStoppedStudyCancelsItsArray) {
+  TempDir dir;
+  const LocalSlurm slurm(dir);
+  if (slurm.status() == 3) GTEST_SKIP() << "no Slurm here: " << slurm.log();
+  ASSERT_EQ(slurm.status(), 0) << slurm.log();
+  // Runs of 60 days of the whole scenario, one at a time: the array runs for many seconds.
+  const auto spec = dir.write("study.json", R"({"format": "gpufleet-study", "version": 1,
+    "days": 60, "seeds": [1, 2], "policies": ["static-partition", "easy-backfill"]})");
+  const std::string out = dir.path("out"), conf = "SLURM_CONF='" + slurm.conf() + "' ";
+  run_shell(conf + "'" + GPUFLEET_CLI + "' study -q --backend slurm --jobs 1 '" + spec +
+            "' --out '" + out + "' >/dev/null 2>&1 & echo $! > '" + dir.path("pid") + "'");
+  const int pid = std::atoi(read_file(dir.path("pid")).c_str());
+  ASSERT_GT(pid, 0);
+  std::string job;
+  for (int i = 0; i < 600 && job.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    job = read_file(out + "/slurm/sbatch-0.out");
+    job = job.substr(0, job.find_first_not_of("0123456789"));
+  }
+  ASSERT_FALSE(job.empty()) << slurm.log();
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  std::string queued = "?";
+  for (int i = 0; i < 300 && !queued.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    queued = shell_output(conf + "squeue -h -j " + job + " -t PENDING,RUNNING,COMPLETING", dir);
+  }
+  EXPECT_EQ(queued, "") << "array " << job << " still queued or running";
+  EXPECT_NE(shell_output(conf + "scontrol -o show job " + job, dir).find("JobState=CANCELLED"),
+            std::string::npos);
+  EXPECT_NE(::kill(pid, 0), 0);  // the study itself is gone
+  // No sbatch --wait left for the folder.
+  for (const auto& proc : std::filesystem::directory_iterator("/proc")) {
+    const std::string cmdline = read_file(proc.path().string() + "/cmdline");
+    EXPECT_FALSE(cmdline.find("sbatch") != std::string::npos &&
+                 cmdline.find(out) != std::string::npos)
+        << proc.path();
+  }
 }
 
 }  // namespace
