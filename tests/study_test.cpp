@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <set>
+#include <thread>
 
 #include "formats/workload_io.hpp"
 #include "metrics/stats.hpp"
@@ -181,18 +183,19 @@ TEST(Study, ASecondRunResumesWithoutRunningAnythingAndWritesTheSameFiles) {
 
 TEST(Study, ARunPastItsTimeoutFailsAndKeepsItsRowAndLog) {
   TempDir dir;
-  // Runs of the whole seed scenario take several tenths of a second; the limit is 6 ms.
+  // Runs of a year of the whole seed scenario take 2-3 s; the limit is a second, the least
+  // timeout_min allows (both backends count whole seconds).
   const auto r =
       run_cli({"study", dir.write("study.json", R"({"format": "gpufleet-study", "version": 1,
-                            "seeds": [1, 2], "policies": ["static-partition"],
-                            "timeout_min": 0.0001})"),
+                            "seeds": [1, 2], "policies": ["static-partition"], "days": 365,
+                            "timeout_min": 0.016666666666666666})"),
                "--out", dir.path("out")});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   const auto rows = read_csv(dir.path("out/study.csv"));
   ASSERT_EQ(rows.size(), 2u);
   for (const auto& row : rows) {
     EXPECT_EQ(row.at("status"), "failed");
-    EXPECT_NE(row.at("error").find("timed out"), std::string::npos);
+    EXPECT_EQ(row.at("error"), "timed out after 1 s");
     EXPECT_TRUE(std::filesystem::exists(dir.path("out/runs/" + row.at("run") + ".log")));
   }
 }
@@ -622,6 +625,76 @@ TEST(StudyOnSlurm, AJobArrayGivesTheSameStudyAsLocalRuns) {
               read_file(dir.path(std::string("slurm-out/") + file)))
         << file;
   EXPECT_TRUE(std::filesystem::exists(dir.path("slurm-out/slurm/array.sh")));
+  // A cluster whose MaxArraySize is 3 (scontrol says so): the 12 runs go as 4 arrays, and the
+  // study is the same.
+  const std::string bin = dir.path("bin");
+  std::filesystem::create_directories(bin);
+  dir.write("bin/scontrol", "#!/bin/sh\necho 'MaxArraySize            = 3'\n");
+  std::filesystem::permissions(bin + "/scontrol", std::filesystem::perms::owner_all);
+  const std::string path = std::getenv("PATH");
+  setenv("PATH", (bin + ":" + path).c_str(), 1);
+  setenv("SLURM_CONF", slurm.conf().c_str(), 1);
+  // A '%' in the folder: escaped where Slurm reads patterns (--output), plain elsewhere.
+  const auto split = run_cli({"study", spec, "--backend", "slurm", "--out", dir.path("split%a%%")});
+  unsetenv("SLURM_CONF");
+  setenv("PATH", path.c_str(), 1);
+  ASSERT_EQ(split.exit_code, 0) << split.err << slurm.log();
+  EXPECT_NE(split.err.find("12 runs as 4 Slurm job arrays (the cluster's MaxArraySize is 3)"),
+            std::string::npos)
+      << split.err;
+  EXPECT_EQ(read_file(dir.path("local/study.csv")), read_file(dir.path("split%a%%/study.csv")));
+  int task_outputs = 0;  // --output=DIR/task-%A-%a.out, with DIR's '%' escaped: in DIR
+  for (const auto& f : std::filesystem::directory_iterator(dir.path("split%a%%/slurm")))
+    task_outputs += f.path().filename().string().rfind("task-", 0) == 0;
+  EXPECT_EQ(task_outputs, 12);
+}
+
+// The output of a shell command line ("" when it fails).
+std::string shell_output(const std::string& command, const TempDir& dir) {
+  const std::string out = dir.path("shell.out");
+  run_shell(command + " > '" + out + "' 2>/dev/null");
+  return read_file(out);
+}
+
+// A study stopped by SIGTERM while its array runs takes the array with it (scancel) and its
+// sbatch --wait waiter: nothing keeps writing into its folder.
+TEST(StudyOnSlurm, AStoppedStudyCancelsItsArray) {
+  TempDir dir;
+  const LocalSlurm slurm(dir);
+  if (slurm.status() == 3) GTEST_SKIP() << "no Slurm here: " << slurm.log();
+  ASSERT_EQ(slurm.status(), 0) << slurm.log();
+  // Runs of 60 days of the whole scenario, one at a time: the array runs for many seconds.
+  const auto spec = dir.write("study.json", R"({"format": "gpufleet-study", "version": 1,
+    "days": 60, "seeds": [1, 2], "policies": ["static-partition", "easy-backfill"]})");
+  const std::string out = dir.path("out"), conf = "SLURM_CONF='" + slurm.conf() + "' ";
+  run_shell(conf + "'" + GPUFLEET_CLI + "' study -q --backend slurm --jobs 1 '" + spec +
+            "' --out '" + out + "' >/dev/null 2>&1 & echo $! > '" + dir.path("pid") + "'");
+  const int pid = std::atoi(read_file(dir.path("pid")).c_str());
+  ASSERT_GT(pid, 0);
+  std::string job;
+  for (int i = 0; i < 600 && job.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    job = read_file(out + "/slurm/sbatch-0.out");
+    job = job.substr(0, job.find_first_not_of("0123456789"));
+  }
+  ASSERT_FALSE(job.empty()) << slurm.log();
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  std::string queued = "?";
+  for (int i = 0; i < 300 && !queued.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    queued = shell_output(conf + "squeue -h -j " + job + " -t PENDING,RUNNING,COMPLETING", dir);
+  }
+  EXPECT_EQ(queued, "") << "array " << job << " still queued or running";
+  EXPECT_NE(shell_output(conf + "scontrol -o show job " + job, dir).find("JobState=CANCELLED"),
+            std::string::npos);
+  EXPECT_NE(::kill(pid, 0), 0);  // the study itself is gone
+  // No sbatch --wait left for the folder.
+  for (const auto& proc : std::filesystem::directory_iterator("/proc")) {
+    const std::string cmdline = read_file(proc.path().string() + "/cmdline");
+    EXPECT_FALSE(cmdline.find("sbatch") != std::string::npos &&
+                 cmdline.find(out) != std::string::npos)
+        << proc.path();
+  }
 }
 
 }  // namespace

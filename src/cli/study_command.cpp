@@ -2,6 +2,8 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <thread>
 
 #include "cli/commands.hpp"
@@ -16,6 +18,7 @@
 #include "policies/policies.hpp"
 #include "report/figure_format.hpp"
 #include "runtime/child_processes.hpp"
+#include "runtime/folder_lock.hpp"
 #include "runtime/slurm_array.hpp"
 #include "runtime/text_file.hpp"
 #include "runtime/version.hpp"
@@ -40,18 +43,78 @@ struct StudyOptions {
   bool quiet = false;
 };
 
-// A folder name for an arm or fleet: letters, digits and '-', one '-' for each run of others.
+// A folder name for an arm or fleet (unique in a study: load_study checks it).
 std::string slug(const std::string& name) {
-  std::string s;
-  for (char c : name) {
-    const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_';
-    if (keep)
-      s += c;
-    else if (!s.empty() && s.back() != '-')
-      s += '-';
+  return folder_name(name);
+}
+
+// An --out the study can own: not empty, not the filesystem root, no control character (a
+// line break would split a Slurm task's command line). '%' is escaped where Slurm reads
+// patterns (runtime/slurm_array.cpp).
+void check_out(const std::string& out) {
+  const std::string fix = "give the study's own folder, e.g. --out out/study";
+  if (out.empty()) throw std::invalid_argument("--out \"\": empty; " + fix);
+  if (std::any_of(out.begin(), out.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+    throw std::invalid_argument("--out " + printable(out, 200) +
+                                ": holds a control character (a line break, a tab); " + fix);
+  std::error_code ec;
+  const fs::path full = fs::weakly_canonical(fs::absolute(out), ec);
+  if (!ec && full == full.root_path())
+    throw std::invalid_argument("--out " + out +
+                                ": the filesystem root; a study writes inputs/ and runs/ into its "
+                                "folder: " +
+                                fix);
+}
+
+// Each policy as a run would make it, its errors at the study file's field; two entries that
+// make the same policy (name, parameters and forecast) would be one arm run twice.
+std::vector<std::map<std::string, double>> check_policies(const StudySpec& spec) {
+  std::vector<std::map<std::string, double>> params;
+  std::map<std::string, size_t> seen;
+  for (size_t i = 0; i < spec.policies.size(); ++i) {
+    const auto& p = spec.policies[i];
+    const std::string field = p.field.empty() ? "policies" : p.field;
+    ForecastSpec forecast;
+    try {
+      forecast = parse_forecast(p.forecast.empty() ? spec.forecast : p.forecast);
+    } catch (const std::invalid_argument& e) {
+      throw InputError(spec.file, p.forecast.empty() ? "forecast" : field + ".forecast", e.what(),
+                       "see docs/policies.md");
+    }
+    std::unique_ptr<Policy> policy;
+    try {
+      policy = make_policy(p.name, {}, forecast);
+    } catch (const std::invalid_argument& e) {
+      throw InputError(spec.file, field, e.what(), "see gpufleet policies");
+    }
+    for (size_t k = 0; k < p.params.size(); ++k) try {
+        make_policy(p.name, {p.params[k]}, forecast);
+      } catch (const std::invalid_argument& e) {
+        std::string why = e.what();
+        const std::string flag = "--param " + p.params[k] + ": ";
+        if (why.rfind(flag, 0) == 0) why = why.substr(flag.size());
+        throw InputError(spec.file, field + ".params[" + std::to_string(k) + "]",
+                         "'" + p.params[k] + "': " + why);
+      }
+    try {
+      params.push_back(make_policy(p.name, p.params, forecast)->params());
+    } catch (const std::invalid_argument& e) {
+      throw InputError(spec.file, field + ".params", e.what());
+    }
+    std::string identity = p.name + "\n" + forecast_name(forecast);
+    for (const auto& [key, value] : params.back()) {
+      char text[40];
+      std::snprintf(text, sizeof text, "%.17g", value);
+      identity += "\n" + key + "=" + text;
+    }
+    const auto [it, fresh] = seen.emplace(identity, i);
+    if (!fresh)
+      throw InputError(spec.file, field,
+                       "the same policy as " + spec.policies[it->second].field + " ('" +
+                           spec.policies[it->second].name + "'): its runs would be the same",
+                       "list each policy once, or give it other params or another forecast");
   }
-  while (!s.empty() && s.back() == '-') s.pop_back();
-  return s.empty() ? "arm" : s;
+  return params;
 }
 
 // One seed's draw made into each fleet: its pools and its workload, with the contracts of its
@@ -63,17 +126,33 @@ struct FleetDraw {
   std::vector<std::string> notes;
 };
 
+// A fleet's changes, their errors at the study file's field ("fleets[1].changes[0]").
+FleetVariant fleet_variant(const StudySpec& spec, const StudyFleet& fleet,
+                           const GeneratedScenario& generated, std::vector<std::string>& notes) {
+  const std::string field = fleet.field.empty() ? "fleets" : fleet.field;
+  try {
+    return apply_fleet_changes(generated.pools, fleet.changes, generated.workload.horizon_s, notes);
+  } catch (const FleetChangeError& e) {
+    throw InputError(spec.file, field + ".changes[" + std::to_string(e.index) + "]", e.what());
+  }
+}
+
 std::vector<FleetDraw> draw_fleets(const StudySpec& spec, const GeneratedScenario& generated) {
   std::vector<FleetDraw> draws;
   for (const auto& fleet : spec.fleets) {
     FleetDraw d;
-    auto variant =
-        apply_fleet_changes(generated.pools, fleet.changes, generated.workload.horizon_s, d.notes);
+    auto variant = fleet_variant(spec, fleet, generated, d.notes);
     d.pools = std::move(variant.pools);
     d.workload = generated.workload;
     for (auto& c : variant.contracts) d.workload.contracts.push_back(std::move(c));
-    const long added =
-        add_training_generations(d.workload, d.pools) + drop_absent_models(d.workload, d.pools);
+    long added = 0;
+    try {
+      added =
+          add_training_generations(d.workload, d.pools) + drop_absent_models(d.workload, d.pools);
+    } catch (const std::invalid_argument& e) {
+      throw InputError(spec.file, (fleet.field.empty() ? "fleets" : fleet.field) + ".changes",
+                       e.what());
+    }
     if (added > 0)
       d.notes.push_back(std::to_string(added) +
                         " generations or leases of the workload added or taken out to match the "
@@ -140,16 +219,17 @@ void fit_economics(const StudySpec& spec, const std::vector<FleetDraw>& draws,
 void check_first_seed(const StudySpec& spec, const std::vector<FleetDraw>& draws,
                       const std::vector<EconomicsParams>& economics,
                       const std::vector<std::map<std::string, double>>& policy_params) {
+  // A key resolves if it does in any arm's summary: one summary per fleet, its policy_params
+  // those of every policy, holds the same keys as one per arm, without fleets x policies of
+  // them in memory.
+  std::map<std::string, double> every_param;
+  for (const auto& params : policy_params) every_param.insert(params.begin(), params.end());
   std::vector<nlohmann::json> summaries;
   for (size_t f = 0; f < draws.size(); ++f) {
     const std::string where = spec.file + ", fleet '" + spec.fleets[f].name + "', seed " +
                               std::to_string(spec.seeds.front()) + " (its workload)";
-    auto skeleton = summary_skeleton(draws[f].pools, draws[f].workload, economics[f],
-                                     spec.failures == "on", {}, where);
-    for (const auto& params : policy_params) {
-      skeleton["policy_params"] = params;
-      summaries.push_back(skeleton);
-    }
+    summaries.push_back(summary_skeleton(draws[f].pools, draws[f].workload, economics[f],
+                                         spec.failures == "on", every_param, where));
   }
   check_study_keys(spec, summaries);
 }
@@ -169,25 +249,47 @@ struct StudyInputs {
   std::vector<std::string> economics;  // per fleet: the --economics file, or none
 };
 
+// One seed's draw of the study's scenario; errors of the draw's options are the study file's.
+GeneratedScenario draw_seed(const StudySpec& spec, const Scenario& scenario, long seed) {
+  GenerateOptions options;
+  options.scale = spec.scale;
+  if (spec.days > 0) options.days = spec.days;
+  options.seed = static_cast<unsigned long>(seed);
+  options.training_growth = spec.training_growth;
+  options.inference_growth = spec.inference_growth;
+  try {
+    return generate_scenario(scenario, options);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(spec.file, "scenario", e.what(), "check scale, days and growth");
+  }
+}
+
+// The study's scenario; a name that is none is the study file's error. (A scenario file's own
+// errors name that file.)
+Scenario study_scenario(const StudySpec& spec) {
+  try {
+    return load_scenario(scenario_file(spec.scenario));
+  } catch (const std::invalid_argument& e) {
+    throw InputError(spec.file, "scenario", e.what());
+  }
+}
+
+// `lock` is called once the first seed is checked, before anything is written.
 StudyInputs write_inputs(const StudySpec& spec, const std::string& out, bool quiet,
-                         const std::vector<std::map<std::string, double>>& policy_params) {
+                         const std::vector<std::map<std::string, double>>& policy_params,
+                         const std::function<void()>& lock) {
   const EconomicsParams study_economics = load_study_economics(spec);
-  const Scenario scenario = load_scenario(scenario_file(spec.scenario));
+  const Scenario scenario = study_scenario(spec);
   StudyInputs inputs;
   std::vector<nlohmann::json> economics_docs;
   for (long seed : spec.seeds) {
-    GenerateOptions options;
-    options.scale = spec.scale;
-    if (spec.days > 0) options.days = spec.days;
-    options.seed = static_cast<unsigned long>(seed);
-    options.training_growth = spec.training_growth;
-    options.inference_growth = spec.inference_growth;
-    const auto generated = generate_scenario(scenario, options);
+    const auto generated = draw_seed(spec, scenario, seed);
     const auto draws = draw_fleets(spec, generated);
     if (seed == spec.seeds.front()) {
       std::vector<EconomicsParams> economics;
       fit_economics(spec, draws, economics_docs, economics, study_economics);
       check_first_seed(spec, draws, economics, policy_params);
+      lock();
       if (!spec.economics.is_null()) {
         AtomicFiles files(out + "/inputs");
         files.add("economics.json", spec.economics.dump(1) + "\n");
@@ -226,13 +328,18 @@ StudyInputs write_inputs(const StudySpec& spec, const std::string& out, bool qui
   return inputs;
 }
 
-// What a run depends on: its command (but where it writes), its inputs' bytes (workload,
+// What a run depends on: its command but its paths (where it writes, where its inputs are:
+// `--out out/s`, `./out/s/` and `/abs/out/s` are one study), its inputs' bytes (workload,
 // platform, economics) and the build.
 std::string config_hash(const std::vector<std::string>& argv, const std::string& workload,
                         const std::string& platform, const std::string& economics) {
   std::string text = std::string(gpufleet_version()) + "\n" + gpufleet_commit() + "\n";
+  const auto is_path = [](const std::string& option) {
+    return option == "--out" || option == "--workload" || option == "--platform" ||
+           option == "--economics";
+  };
   for (size_t i = 1; i < argv.size(); ++i)
-    if (argv[i] != "--out" && argv[i - 1] != "--out") text += argv[i] + "\n";
+    if (!is_path(argv[i]) && !is_path(argv[i - 1])) text += argv[i] + "\n";
   text += sha256_of_file(workload) + "\n" + sha256_of_file(platform) + "\n";
   if (!economics.empty()) text += sha256_of_file(economics) + "\n";
   return sha256_of_text(text);
@@ -383,15 +490,25 @@ void print_verdicts(const StudySpec& spec, const std::vector<StudyRun>& runs) {
 }
 
 int study(const StudyOptions& o) {
-  const StudySpec spec = load_study(o.spec);
-  std::vector<std::map<std::string, double>> policy_params;  // checked before any run
-  for (const auto& p : spec.policies)
-    policy_params.push_back(
-        make_policy(p.name, p.params,
-                    parse_forecast(p.forecast.empty() ? spec.forecast : p.forecast))
-            ->params());
+  check_out(o.out);
   if (o.jobs < 0) throw std::invalid_argument("--jobs must be >= 0 (0: as many as cores)");
-  const auto inputs = write_inputs(spec, o.out, o.quiet, policy_params);
+  const StudySpec spec = load_study(o.spec);
+  const auto policy_params = check_policies(spec);  // checked before any run
+  long max_array = 0;
+  if (o.backend == "slurm") {
+    if (const std::string problem = slurm_problem(); !problem.empty())
+      throw std::invalid_argument("--backend slurm: " + problem);
+    max_array = slurm_max_array_size();
+  }
+  std::unique_ptr<FolderLock> lock;  // one study per folder, from its first write to its end
+  const auto take_lock = [&] {
+    lock = std::make_unique<FolderLock>(o.out);
+    const long stale = remove_stale_temporaries(o.out);
+    if (stale > 0 && !o.quiet)
+      std::fprintf(stderr, "gpufleet: removed %ld temporaries left by a study that was killed\n",
+                   stale);
+  };
+  const auto inputs = write_inputs(spec, o.out, o.quiet, policy_params, take_lock);
   auto plan = plan_runs(spec, inputs, o.out);
   std::vector<size_t> todo;
   for (size_t i = 0; i < plan.size(); ++i) {
@@ -417,11 +534,18 @@ int study(const StudyOptions& o) {
                    p.run.id.c_str(), p.done ? "done" : "FAILED", e.wall_s);
   };
   if (o.backend == "slurm") {
-    if (!o.quiet)
-      std::fprintf(stderr, "gpufleet: submitting %zu runs as one Slurm job array\n", todo.size());
     // The cluster decides how many run at once unless --jobs caps the array.
     const int tasks = o.jobs > 0 ? o.jobs : static_cast<int>(commands.size());
-    const auto exits = run_slurm_array(commands, tasks, o.out + "/slurm");
+    const bool capped = o.jobs > 0;  // slices one after another, so that --jobs holds
+    const size_t arrays = (commands.size() + max_array - 1) / static_cast<size_t>(max_array);
+    if (!o.quiet && arrays <= 1)
+      std::fprintf(stderr, "gpufleet: submitting %zu runs as one Slurm job array\n", todo.size());
+    else if (!o.quiet)
+      std::fprintf(stderr,
+                   "gpufleet: submitting %zu runs as %zu Slurm job arrays (the cluster's "
+                   "MaxArraySize is %ld)\n",
+                   todo.size(), arrays, max_array);
+    const auto exits = run_slurm_array(commands, tasks, o.out + "/slurm", max_array, capped);
     for (size_t k = 0; k < exits.size(); ++k) on_exit(k, exits[k]);
   } else {
     run_children(commands, parallel, on_exit);

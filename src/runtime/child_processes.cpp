@@ -51,7 +51,11 @@ std::vector<char*> pointers_to(const std::vector<std::string>& texts) {
 pid_t spawn(const ChildCommand& c, std::string& problem) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  if (c.stdout_file.empty())
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  else
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, c.stdout_file.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, c.stderr_file.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   const auto argv = pointers_to(c.argv);
@@ -84,7 +88,8 @@ ChildExit exit_of(int status) {
 }  // namespace
 
 std::vector<ChildExit> run_children(const std::vector<ChildCommand>& commands, int parallel,
-                                    const std::function<void(size_t, const ChildExit&)>& on_exit) {
+                                    const std::function<void(size_t, const ChildExit&)>& on_exit,
+                                    const std::function<void(size_t, int)>& on_start) {
   std::vector<ChildExit> exits(commands.size());
   std::map<pid_t, std::pair<size_t, Clock::time_point>> running;
   std::map<pid_t, Clock::time_point> stopped;  // past their timeout: when SIGTERM was sent
@@ -98,6 +103,7 @@ std::vector<ChildExit> run_children(const std::vector<ChildCommand>& commands, i
         on_exit(next, exits[next]);
       } else {
         running[pid] = {next, Clock::now()};
+        if (on_start) on_start(next, pid);
       }
       ++next;
     }

@@ -52,9 +52,14 @@ Change parse_change(const std::string& text) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != rest.size() || !std::isfinite(c.amount) || std::abs(c.amount) > 1e7 ||
-      (c.percent && c.amount < -100))
+  if (used != rest.size() || !std::isfinite(c.amount))
     throw std::invalid_argument("fleet change '" + text + "': " + fix);
+  if (c.percent && !(c.amount >= -100 && c.amount <= kMaxChangePercent))
+    throw std::invalid_argument("fleet change '" + text +
+                                "': a share must be from -100% to +1000% of the pool");
+  if (!c.percent && std::abs(c.amount) > kMaxPoolGpus)
+    throw std::invalid_argument("fleet change '" + text +
+                                "': at most 1,000,000 GPUs added or taken away at once");
   return c;
 }
 
@@ -172,52 +177,71 @@ Contract parse_contract(const std::string& text, const std::vector<PoolSpec>& po
   return c;
 }
 
+// One change of a fleet, applied to `pools` or added to `variant`'s contracts.
+void apply_change(const std::string& text, std::vector<PoolSpec>& pools, FleetVariant& variant,
+                  double horizon_s, std::vector<std::string>& notes) {
+  if (text.rfind("contract:", 0) == 0) {
+    Contract c = parse_contract(text, pools, horizon_s, notes);
+    int same = 1;  // the same change twice: two contracts, two ids
+    for (const auto& other : variant.contracts)
+      same += other.id == c.id || other.id.rfind(c.id + " #", 0) == 0;
+    if (same > 1) c.id += " #" + std::to_string(same);
+    variant.contracts.push_back(std::move(c));
+    return;
+  }
+  const Change c = parse_change(text);
+  const GpuSpec gpu = *find_gpu(c.model);
+  PoolSpec* pool = nullptr;
+  for (auto& p : pools)
+    if (p.model == c.model && pool == nullptr) pool = &p;
+  if (pool == nullptr && (c.percent || c.amount <= 0))
+    throw std::invalid_argument("fleet change '" + text + "': the fleet has no " + c.model +
+                                " pool to change; add one with " + c.model + ":+GPUS");
+  const double wanted = c.percent ? pool->gpus * c.amount / 100 : c.amount;
+  const int domain =
+      pool && pool->gpus_per_domain > 0 ? pool->gpus_per_domain : gpu.gpus_per_domain;
+  const int delta = static_cast<int>(std::lround(wanted / domain)) * domain;
+  if (delta == 0)
+    throw std::invalid_argument("fleet change '" + text + "' rounds to no GPU: " + c.model +
+                                " changes by whole " + gpu.system + " domains of " +
+                                std::to_string(domain) + " GPUs; change it by at least " +
+                                std::to_string(domain));
+  if (delta != wanted)
+    notes.push_back(text + ": " + (delta >= 0 ? "+" : "") + std::to_string(delta) +
+                    " GPUs, rounded to whole " + gpu.system + " domains of " +
+                    std::to_string(domain));
+  if (pool == nullptr) {
+    PoolSpec added;
+    added.model = c.model;
+    added.gpus = delta;
+    added.role = c.role;
+    pools.push_back(added);
+    notes.push_back(text + ": a new " + c.model + " pool of " + count(delta, gpu));
+    return;
+  }
+  if (pool->gpus + delta <= 0)
+    throw std::invalid_argument("fleet change '" + text + "' leaves the " + c.model +
+                                " pool with no GPU: it has " + std::to_string(pool->gpus));
+  if (pool->gpus + static_cast<double>(delta) > kMaxPoolGpus)
+    throw std::invalid_argument("fleet change '" + text + "' makes a " + c.model + " pool of " +
+                                std::to_string(pool->gpus + static_cast<long>(delta)) +
+                                " GPUs, more than 1,000,000");
+  pool->gpus += delta;
+}
+
 }  // namespace
 
 FleetVariant apply_fleet_changes(std::vector<PoolSpec> pools,
                                  const std::vector<std::string>& changes, double horizon_s,
                                  std::vector<std::string>& notes) {
   FleetVariant variant;
-  for (const auto& text : changes) {
-    if (text.rfind("contract:", 0) == 0) {
-      Contract c = parse_contract(text, pools, horizon_s, notes);
-      int same = 1;  // the same change twice: two contracts, two ids
-      for (const auto& other : variant.contracts)
-        same += other.id == c.id || other.id.rfind(c.id + " #", 0) == 0;
-      if (same > 1) c.id += " #" + std::to_string(same);
-      variant.contracts.push_back(std::move(c));
-      continue;
+  for (size_t k = 0; k < changes.size(); ++k) try {
+      apply_change(changes[k], pools, variant, horizon_s, notes);
+    } catch (const FleetChangeError&) {
+      throw;
+    } catch (const std::invalid_argument& e) {
+      throw FleetChangeError(k, e.what());
     }
-    const Change c = parse_change(text);
-    const GpuSpec gpu = *find_gpu(c.model);
-    PoolSpec* pool = nullptr;
-    for (auto& p : pools)
-      if (p.model == c.model && pool == nullptr) pool = &p;
-    const double wanted = c.percent ? (pool ? pool->gpus : 0) * c.amount / 100 : c.amount;
-    const int domain =
-        pool && pool->gpus_per_domain > 0 ? pool->gpus_per_domain : gpu.gpus_per_domain;
-    const int delta = static_cast<int>(std::lround(wanted / domain)) * domain;
-    if (delta != wanted)
-      notes.push_back(text + ": " + (delta >= 0 ? "+" : "") + std::to_string(delta) +
-                      " GPUs, rounded to whole " + gpu.system + " domains of " +
-                      std::to_string(domain));
-    if (pool == nullptr) {
-      if (delta <= 0)
-        throw std::invalid_argument("fleet change '" + text + "': the fleet has no " + c.model +
-                                    " pool to change; add one with " + c.model + ":+GPUS");
-      PoolSpec added;
-      added.model = c.model;
-      added.gpus = delta;
-      added.role = c.role;
-      pools.push_back(added);
-      notes.push_back(text + ": a new " + c.model + " pool of " + count(delta, gpu));
-      continue;
-    }
-    if (pool->gpus + delta <= 0)
-      throw std::invalid_argument("fleet change '" + text + "' leaves the " + c.model +
-                                  " pool with no GPU: it has " + std::to_string(pool->gpus));
-    pool->gpus += delta;
-  }
   variant.pools = std::move(pools);
   return variant;
 }

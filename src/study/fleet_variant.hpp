@@ -1,5 +1,6 @@
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -15,13 +16,26 @@ struct FleetVariant {
   std::vector<Contract> contracts;
 };
 
+// Bounds of a fleet change (docs/studies.md, "Bounds"): GPUs added or taken at once, and a
+// pool's GPUs after the change; a share of at most +1000% (the pool times 11).
+constexpr double kMaxPoolGpus = 1'000'000;
+constexpr double kMaxChangePercent = 1000;
+
+// A change that cannot be made: which of the changes (its index) and why.
+struct FleetChangeError : std::invalid_argument {
+  FleetChangeError(size_t index, const std::string& what)
+      : std::invalid_argument(what), index(index) {}
+  size_t index;
+};
+
 // Fleet what-ifs applied in order to a fleet's pools: "H100:-50%" (a share of the model's GPUs),
 // "GB300:+504" or "H100:-1024" (GPUs added or taken away), "B300:+576:training" (a new pool of a
 // catalog model, with its role), "contract:MODEL:AMOUNT@PRICE[:TERM[:START]]" (AMOUNT GPUs, N%
 // of the model's GPUs, or "all", committed to a tenant at PRICE per GPU-hour for TERM from
 // START, durations like 365d or 12h; by default from 0 to `horizon_s`): a Contract of the
 // workload, the pools unchanged. Counts are rounded to whole NVLink domains, and the rounding
-// is said in `notes`. Throws std::invalid_argument naming the change and the fix.
+// is said in `notes`; one that rounds to no GPU is refused. Throws FleetChangeError naming the
+// change, its index and the fix.
 FleetVariant apply_fleet_changes(std::vector<PoolSpec> pools,
                                  const std::vector<std::string>& changes, double horizon_s,
                                  std::vector<std::string>& notes);

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
+#include <map>
 
 #include "formats/json_fields.hpp"
 #include "formats/temporary_file.hpp"
@@ -76,8 +78,10 @@ void check_placeholders(const nlohmann::json& entry, const JsonFields& f,
 // The entries one entry of "policies" or "fleets" stands for: itself, or with "sweep":
 // {"NAME": [v1, v2, ...]}, one copy per value with each {NAME} of its `keys` replaced by the
 // value. A fleet whose name lacks the placeholder gets " (NAME=v)" appended.
+// At most `room` entries: a sweep that would pass a bound is refused before it is expanded.
 std::vector<nlohmann::json> expand_sweep(const nlohmann::json& entry, const JsonFields& f,
-                                         const std::vector<std::string>& keys, bool named) {
+                                         const std::vector<std::string>& keys, bool named,
+                                         size_t room, const std::string& what) {
   if (!f.has("sweep")) {
     check_placeholders(entry, f, keys, "");
     return {entry};
@@ -94,6 +98,11 @@ std::vector<nlohmann::json> expand_sweep(const nlohmann::json& entry, const Json
            "use letters, digits and '_', e.g. \"headroom\"");
   const auto& values = sweep.array(name);
   if (values.empty()) sweep.fail(name, "empty", "list the values, e.g. [0, 0.1, 0.2]");
+  if (values.size() > room)
+    sweep.fail(name,
+               std::to_string(values.size()) + " values: the study would have more than " +
+                   std::to_string(room) + " " + what + " left of its bound",
+               "sweep fewer values (docs/studies.md, \"Bounds\")");
   check_placeholders(entry, f, keys, name);
   const std::string placeholder = "{" + name + "}";
   bool used = false;
@@ -134,7 +143,8 @@ std::vector<long> read_seeds(const JsonFields& f) {
     seeds.push_back(list[i].get<long>());
   }
   if (seeds.empty()) f.fail("seeds", "missing or empty", "list the seeds, e.g. [1, 2, 3, 4, 5]");
-  if (seeds.size() > 1000) f.fail("seeds", "more than 1,000 seeds", "use fewer seeds");
+  if (seeds.size() > kMaxStudySeeds)
+    f.fail("seeds", std::to_string(seeds.size()) + " seeds, more than 1,000", "use fewer seeds");
   auto sorted = seeds;
   std::sort(sorted.begin(), sorted.end());
   if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
@@ -145,17 +155,25 @@ std::vector<long> read_seeds(const JsonFields& f) {
 std::vector<StudyPolicy> read_policies(const JsonFields& f) {
   std::vector<StudyPolicy> policies;
   const auto& list = f.array("policies");
+  const auto too_many = [&](size_t i) {
+    f.fail(at("policies", i), "more than 1,000 policies, sweeps included",
+           "split the study (docs/studies.md, \"Bounds\")");
+  };
   for (size_t i = 0; i < list.size(); ++i) {
+    if (policies.size() >= kMaxStudyPolicies) too_many(i);
     if (list[i].is_string()) {
-      policies.push_back({list[i].get<std::string>(), {}, {}});
+      policies.push_back({list[i].get<std::string>(), {}, {}, f.field(at("policies", i))});
       continue;
     }
     const JsonFields entry(list[i], f.file(), f.field(at("policies", i)));
     entry.reject_unknown({"policy", "params", "forecast", "sweep"});
     for (const auto& expanded :
-         expand_sweep(list[i], entry, {"policy", "params", "forecast"}, false)) {
+         expand_sweep(list[i], entry, {"policy", "params", "forecast"}, false,
+                      kMaxStudyPolicies - policies.size(), "policies")) {
       const JsonFields p(expanded, f.file(), f.field(at("policies", i)));
-      StudyPolicy policy{p.text("policy"), {}, p.text_or("forecast", "")};
+      StudyPolicy policy{
+          p.text("policy"), {}, p.text_or("forecast", ""), f.field(at("policies", i))};
+      if (policy.name.empty()) p.fail("policy", "empty", "name a policy (gpufleet policies)");
       const auto& params = p.array_or_empty("params");
       for (size_t k = 0; k < params.size(); ++k) {
         if (!params[k].is_string()) p.fail(at("params", k), "expected \"NAME=VALUE\"");
@@ -172,12 +190,19 @@ std::vector<StudyFleet> read_fleets(const JsonFields& f) {
   std::vector<StudyFleet> fleets;
   const auto& list = f.array_or_empty("fleets");
   for (size_t i = 0; i < list.size(); ++i) {
+    if (fleets.size() >= kMaxStudyFleets)
+      f.fail(at("fleets", i), "more than 100 fleets, sweeps included",
+             "split the study (docs/studies.md, \"Bounds\")");
     const JsonFields entry(list[i], f.file(), f.field(at("fleets", i)));
     entry.reject_unknown({"name", "changes", "sweep"});
     entry.text("name");  // required, a text, before the sweep uses it
-    for (const auto& expanded : expand_sweep(list[i], entry, {"name", "changes"}, true)) {
+    for (const auto& expanded : expand_sweep(list[i], entry, {"name", "changes"}, true,
+                                             kMaxStudyFleets - fleets.size(), "fleets")) {
       const JsonFields p(expanded, f.file(), f.field(at("fleets", i)));
-      StudyFleet fleet{p.text("name"), {}};
+      StudyFleet fleet{p.text("name"), {}, f.field(at("fleets", i))};
+      if (folder_name(fleet.name).empty())
+        p.fail("name", "'" + fleet.name + "' has no letter or digit",
+               "name the fleet with letters or digits: it names its files and folders");
       const auto& changes = p.array_or_empty("changes");
       for (size_t k = 0; k < changes.size(); ++k) {
         if (!changes[k].is_string()) p.fail(at("changes", k), "expected e.g. \"H100:-50%\"");
@@ -188,7 +213,7 @@ std::vector<StudyFleet> read_fleets(const JsonFields& f) {
       fleets.push_back(std::move(fleet));
     }
   }
-  if (fleets.empty()) fleets.push_back({"base", {}});
+  if (fleets.empty()) fleets.push_back({"base", {}, "fleets (default)"});
   return fleets;
 }
 
@@ -267,7 +292,63 @@ void read_growth(const JsonFields& g, StudySpec& s) {
   if (g.has("inference_per_month")) s.inference_growth = rate("inference_per_month");
 }
 
+// Two arms or fleets whose names differ but whose folders or files would be one ("+72 GB300"
+// and "-72 GB300" are both "72-GB300"): their runs would overwrite each other.
+template <typename Named>
+void check_folder_names(const std::vector<Named>& items, const JsonFields& f,
+                        const std::string& field, const std::string& what) {
+  std::map<std::string, std::string> seen;
+  for (const auto& item : items) {
+    const std::string folder = folder_name(item.name);
+    const auto [it, fresh] = seen.emplace(folder, item.name);
+    if (!fresh)
+      f.fail(field,
+             what + " '" + it->second + "' and '" + item.name + "' would share the folder name '" +
+                 folder + "'",
+             "rename one: names differing only in characters other than letters, digits, '.', '_' "
+             "and '-' make the same folder");
+  }
+}
+
+// The timeout in whole seconds, as both backends apply it (Slurm's through timeout(1)).
+double read_timeout_s(const JsonFields& f) {
+  if (!f.has("timeout_min")) return 3600;
+  const double minutes = f.number("timeout_min");
+  // 1e-9 s of slack: 1/60 written in decimal is a second, not a hair more or less.
+  if (!(minutes * 60 >= 1 - 1e-9 && minutes <= kMaxTimeoutMin))
+    f.fail("timeout_min", "must be from 1/60 (a second) to 10080 (a week)",
+           "give the minutes a run may take, e.g. 30");
+  return std::ceil(minutes * 60 - 1e-9);
+}
+
+// Refuses a study of more runs than kMaxStudyRuns, before anything is drawn.
+void check_run_count(const JsonFields& f, const StudySpec& s) {
+  const size_t runs = s.policies.size() * s.fleets.size() * s.seeds.size();
+  if (runs > kMaxStudyRuns)
+    f.fail("policies",
+           "the study asks for " + std::to_string(runs) + " runs (" +
+               std::to_string(s.policies.size()) + " policies x " +
+               std::to_string(s.fleets.size()) + " fleets x " + std::to_string(s.seeds.size()) +
+               " seeds), more than 10,000",
+           "split it into several studies (docs/studies.md, \"Bounds\")");
+}
+
 }  // namespace
+
+std::string folder_name(const std::string& name) {
+  std::string s;
+  for (char c : name) {
+    const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_';
+    if (keep)
+      s += c;
+    else if (!s.empty() && s.back() != '-')
+      s += '-';
+  }
+  while (!s.empty() && s.back() == '-') s.pop_back();
+  // "." and ".." are folders already; a name of dots alone gets a letter.
+  if (!s.empty() && s.find_first_not_of('.') == std::string::npos) s = "dots-" + s;
+  return s;
+}
 
 EconomicsParams load_study_economics(const StudySpec& s) {
   if (s.economics.is_null()) return {};
@@ -338,9 +419,15 @@ StudySpec load_study(const std::string& file) {
   s.file = file;
   s.scenario = f.text_or("scenario", "seed");
   s.scale = f.has("scale") ? f.positive("scale") : 1;
-  if (s.scale > 1000) f.fail("scale", "above 1,000", "use a smaller scale");
-  s.days = f.non_negative_or("days", 0);
-  if (s.days > 3660) f.fail("days", "above ten years", "simulate fewer days");
+  if (s.scale > kMaxStudyScale)
+    f.fail("scale", "above 100 (the seed scenario at 100 is a million GPUs)",
+           "use a smaller scale (docs/studies.md, \"Bounds\")");
+  if (f.has("days")) {
+    s.days = f.number("days");
+    if (!(s.days * 86400 >= 1 && s.days <= 3660))
+      f.fail("days", "must be from 1/86400 (a second) to 3660 (ten years)",
+             "give the simulated days, e.g. 30, or leave it out for the scenario's");
+  }
   s.seeds = read_seeds(f);
   s.policies = read_policies(f);
   s.forecast = f.text_or("forecast", s.forecast);
@@ -357,17 +444,20 @@ StudySpec load_study(const std::string& file) {
     } catch (const std::invalid_argument& e) {
       f.fail("restart_delay", e.what(), "write e.g. \"300s\", or leave it out for run's default");
     }
-  s.timeout_s = f.has("timeout_min") ? f.positive("timeout_min") * 60 : 3600;
+  check_run_count(f, s);
+  s.timeout_s = read_timeout_s(f);
   read_metrics(f, s);
   read_economics(doc, f, s);
   if (f.has("growth")) read_growth(f.child("growth"), s);
   const std::string baseline = f.text_or("baseline", "");
   const auto arms = s.arms();
+  std::map<std::string, size_t> arm_names;
   for (size_t a = 0; a < arms.size(); ++a)
-    for (size_t b = 0; b < a; ++b)
-      if (arms[a].name == arms[b].name)
-        f.fail("policies", "two arms are named '" + arms[a].name + "'",
-               "list each policy (with its params and forecast) once");
+    if (!arm_names.emplace(arms[a].name, a).second)
+      f.fail("policies", "two arms are named '" + arms[a].name + "'",
+             "list each policy (with its params and forecast) once");
+  check_folder_names(s.fleets, f, "fleets", "fleets");
+  check_folder_names(arms, f, "policies", "arms");
   if (!baseline.empty()) {
     const auto it = std::find_if(arms.begin(), arms.end(),
                                  [&](const StudyArm& a) { return a.name == baseline; });

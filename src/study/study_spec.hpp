@@ -13,13 +13,15 @@ namespace gpufleet {
 struct StudyPolicy {
   std::string name;
   std::vector<std::string> params;
-  std::string forecast;  // --forecast; empty: the study's
+  std::string forecast;    // --forecast; empty: the study's
+  std::string field = {};  // where the study file lists it, for errors: "policies[2]"
 };
 
 // One fleet of a study: the scenario's fleet with these changes (study/fleet_variant.hpp).
 struct StudyFleet {
   std::string name;
   std::vector<std::string> changes;
+  std::string field = {};  // where the study file lists it, for errors: "fleets[1]"
 };
 
 // One arm: a policy on a fleet. Every arm runs on every seed.
@@ -61,6 +63,20 @@ struct StudySpec {
 
   std::vector<StudyArm> arms() const;
 };
+
+// Bounds of a study (docs/studies.md, "Bounds"): a small file must not ask for unbounded work.
+constexpr size_t kMaxStudyRuns = 10'000;     // policies x fleets x seeds
+constexpr size_t kMaxStudyPolicies = 1'000;  // after sweeps
+constexpr size_t kMaxStudyFleets = 100;      // after sweeps: each holds its workloads in memory
+constexpr size_t kMaxStudySeeds = 1'000;
+constexpr double kMaxStudyScale = 100;            // the seed scenario at 100: a million GPUs
+constexpr double kMinTimeoutMin = 1.0 / 60;       // a second: Slurm's timeout(1) counts seconds
+constexpr double kMaxTimeoutMin = 7 * 24 * 60.0;  // a week
+
+// The folder name of an arm or a fleet: letters, digits, '.', '_' and '-', one '-' for each run
+// of other characters ("easy-backfill+spillover @ +504 GB300":
+// "easy-backfill-spillover-504-GB300").
+std::string folder_name(const std::string& name);
 
 // Reads and checks a study file; errors name the file and field.
 StudySpec load_study(const std::string& file);
