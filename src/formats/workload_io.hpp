@@ -27,6 +27,10 @@ std::string workload_to_text(const Workload& workload, const nlohmann::json& met
 // and resolves relative speeds into MFUs. Throws InputError naming the file and field.
 void bind_workload(Workload& workload, const Fleet& fleet, const std::string& file);
 
+// Refuses demand curves that would expand to more than 2,000,000 steps over the horizon, all
+// services together (docs/workload-format.md): memory and events grow with each step.
+void check_demand_steps(const Workload& workload, double horizon_s, const std::string& file);
+
 class JsonFields;
 // A service's `serving` object (docs/workload-format.md) and its ttft_target_s and
 // tpot_target_s, read from `service`; units_per_request < 0 when the service gives none.
