@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <set>
@@ -37,11 +38,19 @@ constexpr double kMaxCheckpointBytes = 1e16;
 constexpr double kMinUnitsPerRequest = 1;
 constexpr double kMaxUnitsPerRequest = 1e10;
 
+// A figure in an error: 1e-300 and 1e308 in a few characters (std::to_string writes 0.000000
+// and 309 digits).
+std::string shown(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", x);
+  return text;
+}
+
 // A count of tokens or units per request within [lowest, kMaxUnitsPerRequest].
 double per_request(const JsonFields& f, const std::string& key, double lowest) {
   const double x = f.number(key);
   if (!(x >= lowest && x <= kMaxUnitsPerRequest))
-    f.fail(key, "is " + std::to_string(x) + ", outside " + (lowest > 0 ? "1" : "0") + " to 1e10",
+    f.fail(key, "is " + shown(x) + ", outside " + (lowest > 0 ? "1" : "0") + " to 1e10",
            "give the mean " + std::string(key == "input_tokens" ? "prompt tokens" : "units") +
                " of one request, e.g. 290 tokens");
   return x;
@@ -106,12 +115,12 @@ TrainingJob parse_training(const JsonFields& f) {
       f.has("checkpoint_interval_s") ? f.positive_seconds("checkpoint_interval_s") : 3600;
   if (job.checkpoint_interval_s < kMinCheckpointIntervalS)
     f.fail("checkpoint_interval_s",
-           "is " + std::to_string(job.checkpoint_interval_s) + " s, shorter than a minute",
+           "is " + shown(job.checkpoint_interval_s) + " s, shorter than a minute",
            "give the running time between checkpoints in seconds, at least 60 (e.g. 3600)");
   job.checkpoint_bytes = f.non_negative_or("checkpoint_bytes", 0);
   if (job.checkpoint_bytes > kMaxCheckpointBytes)
     f.fail("checkpoint_bytes",
-           "is " + std::to_string(job.checkpoint_bytes) + ", more than 1e16 bytes (10 PB)",
+           "is " + shown(job.checkpoint_bytes) + ", more than 1e16 bytes (10 PB)",
            "give the bytes one checkpoint writes: about 14 per parameter (Llama 3 405B: 5.67e12)");
   job.priority = f.int_or("priority", 0);
   const auto& after = f.array_or_empty("after");
@@ -805,7 +814,7 @@ void check_demand_steps(const Workload& w, double horizon_s, const std::string& 
         std::ceil(horizon_s * static_cast<double>(w.inference.size()) / kMaxDemandSteps);
     if (d.interval_s >= shortest) continue;
     throw InputError(file, at("inference", i) + ".demand.interval_s",
-                     "steps of " + std::to_string(d.interval_s) + " s give the services " +
+                     "steps of " + shown(d.interval_s) + " s give the services " +
                          std::to_string(static_cast<long long>(total)) + " demand steps over the " +
                          std::to_string(std::lround(horizon_s)) + "-s horizon, more than 2000000",
                      "give demand in steps of at least " +
