@@ -3,6 +3,7 @@
 // every figure finite and every fraction within [0, 1]; failures cost time linear in the horizon.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -147,6 +148,21 @@ TEST(PhysicsBounds, AnArrivalCvOutsideZeroToAHundredIsRefused) {
                  {pool("H100", 16)});
 }
 
+// Whether a CSV text holds a field printed as nan or inf (any sign, any case).
+bool holds_nan_or_inf(const std::string& text) {
+  std::string field;
+  for (const char c : text + "\n") {
+    if (c != ',' && c != '\n') {
+      field += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      continue;
+    }
+    if (!field.empty() && (field[0] == '-' || field[0] == '+')) field.erase(0, 1);
+    if (field == "nan" || field == "inf" || field == "infinity") return true;
+    field.clear();
+  }
+  return false;
+}
+
 // Every number of a summary, walked: finite (a NaN or an infinity would have been written as
 // null), and the fractions within [0, 1].
 void expect_finite_and_fractions_in_range(const json& value, const std::string& path) {
@@ -206,6 +222,9 @@ TEST(PhysicsBounds, InputsAtTheEdgesOfTheBoundsWriteFiniteFiguresAndFractionsWit
     ASSERT_EQ(r.exit_code, 0) << (extra.empty() ? "" : extra.back()) << ": " << r.err;
     const std::string text = read_file(dir.path("out/summary.json"));
     expect_finite_and_fractions_in_range(json::parse(text), "");
+    for (const char* csv : {"jobs.csv", "replicas.csv", "timeseries.csv", "queue_timeseries.csv",
+                            "pools_timeseries.csv", "services_timeseries.csv"})
+      EXPECT_FALSE(holds_nan_or_inf(read_file(dir.path(std::string("out/") + csv)))) << csv;
   }
 }
 
