@@ -124,6 +124,30 @@ TEST(PhysicsBounds, DemandStepsBeyondTwoMillionOverTheHorizonAreRefused) {
   EXPECT_NO_THROW(check_demand_steps(w, 316'224'000, "w.json"));
 }
 
+// A scenario's services take their steps from its demand shape's windows (600 s for the seed):
+// six services over ten years are 3.2 million steps, refused naming the scenario's services.
+TEST(PhysicsBounds, AScenarioWhoseDemandStepsExceedTheBoundIsRefused) {
+  TempDir dir;
+  json seed = json::parse(read_file(GPUFLEET_SOURCE_DIR "/workloads/scenarios/seed.json"));
+  seed["inference"]["shape"] = GPUFLEET_SOURCE_DIR "/workloads/shapes/servegen-m-small.json";
+  auto& services = seed["inference"]["services"];
+  const size_t n = services.size();
+  for (size_t i = 0; i < n; ++i) {
+    json copy = services[i];
+    copy["id"] = copy["id"].get<std::string>() + "-b";
+    services.push_back(copy);
+  }
+  for (auto& service : services)
+    service["share_of_peak_gpus"] = service["share_of_peak_gpus"].get<double>() / 2;
+  const auto r = run_cli({"run", "--scenario", dir.write("s.json", seed.dump()), "--scale", "0.01",
+                          "--horizon", "3660d", "--out", dir.path("out"), "--quiet"});
+  ASSERT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  for (const char* part : {"s.json: inference.services", "6 services in steps of 600 s",
+                           "3162240 demand steps", "shorter --horizon"})
+    EXPECT_NE(r.err.find(part), std::string::npos) << part << " not in " << r.err;
+}
+
 TEST(PhysicsBounds, FailureRateAndRestartDelayOutsideTheirBoundsAreRefused) {
   for (const std::vector<std::string>& options : {std::vector<std::string>{"--failure-rate", "101"},
                                                   {"--failure-rate", "-1"},

@@ -236,7 +236,7 @@ int run(const RunOptions& o) {
   sim.policy_name = o.policy;
   sim.forecast_name = forecast_name(forecast);
   sim.placement = *placement_rule_named(o.placement);
-  check_demand_steps(workload, sim.horizon_s, in.workload_file);
+  check_demand_steps(workload, sim.horizon_s, in.workload_file, o.workload.empty());
   sim.failures = failure_model(o);
   sim.young_daly_checkpoints = o.checkpoint == "young-daly";
   if (sim.failures.enabled && !sim.young_daly_checkpoints)

@@ -800,7 +800,8 @@ void bind_workload(Workload& w, const Fleet& fleet, const std::string& file) {
 // step's state gave (about 300 bytes a step): 1-s steps over 30 days took 736 MB.
 constexpr double kMaxDemandSteps = 2'000'000;
 
-void check_demand_steps(const Workload& w, double horizon_s, const std::string& file) {
+void check_demand_steps(const Workload& w, double horizon_s, const std::string& file,
+                        bool from_scenario) {
   double total = 0;
   for (const auto& s : w.inference) {
     const double over_horizon = std::ceil(horizon_s / s.demand.interval_s);
@@ -808,6 +809,16 @@ void check_demand_steps(const Workload& w, double horizon_s, const std::string& 
                              : std::min(over_horizon, static_cast<double>(s.demand.values.size()));
   }
   if (total <= kMaxDemandSteps) return;
+  // A scenario draws its services' steps from its demand shape's windows.
+  if (from_scenario)
+    throw InputError(file, "inference.services",
+                     std::to_string(w.inference.size()) + " services in steps of " +
+                         shown(w.inference.front().demand.interval_s) +
+                         " s (the demand shape's "
+                         "windows) give " +
+                         std::to_string(static_cast<long long>(total)) + " demand steps over the " +
+                         std::to_string(std::lround(horizon_s)) + "-s horizon, more than 2000000",
+                     "a shorter --horizon, fewer services, or a shape of longer windows");
   for (size_t i = 0; i < w.inference.size(); ++i) {
     const auto& d = w.inference[i].demand;
     const double shortest =

@@ -29,7 +29,9 @@ void bind_workload(Workload& workload, const Fleet& fleet, const std::string& fi
 
 // Refuses demand curves that would expand to more than 2,000,000 steps over the horizon, all
 // services together (docs/workload-format.md): memory and events grow with each step.
-void check_demand_steps(const Workload& workload, double horizon_s, const std::string& file);
+// `from_scenario`: the workload was drawn from the scenario `file`, not read from it.
+void check_demand_steps(const Workload& workload, double horizon_s, const std::string& file,
+                        bool from_scenario = false);
 
 class JsonFields;
 // A service's `serving` object (docs/workload-format.md) and its ttft_target_s and
