@@ -416,14 +416,124 @@ void expect_platform_refused(const std::string& from, const std::string& to,
   EXPECT_FALSE(std::filesystem::exists(dir.path("out"))) << "outputs written";
 }
 
+std::vector<std::string> outputs_of(const TempDir& dir);
+bool holds_nan_or_inf(const std::string& text);
+
+// Two H100 servers written as <host> elements (a <cluster> has no pstate), one link between
+// them; `extra` goes into each host's start tag.
+std::string host_platform(const std::string& extra) {
+  std::string hosts;
+  for (const char* id : {"h100-0", "h100-1"})
+    hosts += std::string("    <host id=\"") + id + "\" speed=\"9.89e14f\" core=\"8\" " + extra +
+             ">\n"
+             "      <prop id=\"pool\" value=\"h100\"/><prop id=\"gpu_model\" value=\"H100\"/>"
+             "<prop id=\"role\" value=\"training\"/><prop id=\"gpus\" value=\"8\"/>"
+             "<prop id=\"bf16_flops\" value=\"9.89e+14\"/><prop id=\"hbm_gb\" value=\"80\"/>"
+             "<prop id=\"tdp_w\" value=\"700\"/><prop id=\"idle_w\" value=\"100\"/>"
+             "<prop id=\"price_per_gpu_hour\" value=\"2.5\"/>"
+             "<prop id=\"capex_per_gpu\" value=\"50000\"/>"
+             "<prop id=\"wattage_per_state\" value=\"800:800:5600\"/>"
+             "<prop id=\"wattage_off\" value=\"0\"/>\n"
+             "    </host>\n";
+  return "<?xml version='1.0'?>\n<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
+         "<platform version=\"4.1\">\n  <zone id=\"fleet\" "
+         "routing=\"Full\">\n" +
+         hosts +
+         "    <link id=\"l0\" bandwidth=\"400GBps\" latency=\"1us\"/>\n"
+         "    <route src=\"h100-0\" dst=\"h100-1\"><link_ctn id=\"l0\"/></route>\n"
+         "  </zone>\n</platform>\n";
+}
+
+// A job on both servers of host_platform, exchanging its gradient over the link.
+json two_host_job() {
+  json job = training_job("j", 0, 16, 1e19);
+  job["generations"] = json::array({{{"model", "H100"}, {"mfu", 0.4}}});
+  job["gradient_bytes"] = 1e9;
+  job["steps"] = 100;
+  return workload(7200, json::array({job}));
+}
+
+void expect_host_platform_refused(const std::string& extra, const std::vector<std::string>& parts) {
+  TempDir dir;
+  const auto r =
+      run_cli({"run", "--platform", dir.write("p.xml", host_platform(extra)), "--workload",
+               dir.write("w.json", two_host_job().dump()), "--out", dir.path("out"), "--quiet"});
+  EXPECT_EQ(r.exit_code, 2) << extra << ": " << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  std::vector<std::string> named = {"p.xml"};
+  named.insert(named.end(), parts.begin(), parts.end());
+  expect_one_line_naming(r.err.substr(0, r.err.size() - 1), named);
+}
+
 TEST(FuzzFindings, PlatformCoresBelowOneAreRefusedBeforeSimGridAborts) {
   expect_platform_refused("core=\"8\"", "core=\"0\"", {"id='h100'", "'core'", "at least 1"});
   expect_platform_refused("core=\"8\"", "core=\"-8\"", {"id='h100'", "'core'"});
 }
 
+// SimGrid reads core= (and a host's pstate=) as an int from its leading characters: "-5Bps"
+// was -5 cores and "0x8" 0, and SimGrid aborted (rc 134); "8Bps" passed as 8. Plain digits only.
+TEST(FuzzFindings, PlatformIntegersWithAUnitSuffixAreRefused) {
+  for (const std::string core : {"-5Bps", "0x8", "8Bps", "8.0", "+8", " 8", "1e1", "", "8f"})
+    expect_platform_refused("core=\"8\"", "core=\"" + core + "\"",
+                            {"line ", "id='h100'", "attribute 'core'", "plain digits"});
+  for (const std::string pstate : {"1", "-1", "1Bps", "0x0", "abc"})
+    expect_host_platform_refused("pstate=\"" + pstate + "\"",
+                                 {"line 5", "id='h100-0'", "attribute 'pstate'", "1 speed"});
+  TempDir dir;
+  const auto r =
+      run_cli({"run", "--platform", dir.write("p.xml", host_platform("pstate=\"0\"")), "--workload",
+               dir.write("w.json", two_host_job().dump()), "--out", dir.path("out"), "--quiet"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// Speeds, bandwidths and latencies: SimGrid takes strtod's number, then a unit it must know
+// (else it throws); the check reads the same number. Each value either exits 2 on one line or
+// runs to the end with finite outputs, never an abort.
+TEST(FuzzFindings, PlatformNumbersWithAUnitSuffixAreReadAsSimGridReadsThem) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"speed=\"9.89e14f\"", {"-5Bps", "5Bps", "0x10f", "nanf", "-inff", "1e400f", "", " 1e14f"}},
+      {"bandwidth=\"400GBps\"", {"-5Bps", "5f", "0x10Bps", "nanBps", "infBps", "0Bps", "-0Bps"}},
+      {"latency=\"1us\"", {"-5us", "-5Bps", "5Bps", "nans", "infs", "0x1s", "1e400s"}},
+      {"value=\"800:800:5600\"", {"800W:800:5600", "-1:1:1", "nan:1:1", "1:1:inf", "800"}},
+  };
+  for (const auto& [from, values] : cases)
+    for (const auto& value : values) {
+      TempDir dir;
+      std::string xml = host_platform("");
+      const std::string to = from.substr(0, from.find('"') + 1) + value + "\"";
+      for (size_t at = xml.find(from); at != std::string::npos; at = xml.find(from, at))
+        xml.replace(at, from.size(), to);
+      const auto r = run_cli({"run", "--platform", dir.write("p.xml", xml), "--workload",
+                              dir.write("w.json", two_host_job().dump()), "--out", dir.path("out"),
+                              "--quiet"});
+      EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 2) << to << ": " << r.exit_code << r.err;
+      if (r.exit_code == 2) {
+        EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << to << ": " << r.err;
+        EXPECT_NE(r.err.find("p.xml"), std::string::npos) << to << ": " << r.err;
+      } else {
+        for (const auto& text : outputs_of(dir)) EXPECT_FALSE(holds_nan_or_inf(text)) << to;
+      }
+    }
+}
+
 TEST(FuzzFindings, PlatformSpeedNotPositiveIsRefused) {
   expect_platform_refused("speed=\"9.89e+14f\"", "speed=\"0f\"", {"id='h100'", "'speed'"});
   expect_platform_refused("speed=\"9.89e+14f\"", "speed=\"-1e15f\"", {"'speed'", "positive"});
+}
+
+// 1e-300 flop/s per GPU made the value of a FLOP infinite (economics: inf). The bound is on
+// the speed after its unit, as SimGrid scales it.
+TEST(FuzzFindings, PlatformSpeedOutsideAGigaflopToAnExaflopPerGpuIsRefused) {
+  for (const std::string speed : {"1e-300f", "1e19f", "1e-3Gf", "2Ef", "0.5gigaflops"})
+    expect_platform_refused("speed=\"9.89e+14f\"", "speed=\"" + speed + "\"",
+                            {"id='h100'", "'speed'", "1e9 to 1e18 flop/s"});
+  TempDir dir;
+  const auto w = workload(7200, json::array(), {h100_service({100})});
+  const auto r =
+      run_cli({"run", "--platform",
+               dir.write("p.xml", edited_platform("speed=\"9.89e+14f\"", "speed=\"989Tf\"")),
+               "--workload", dir.write("w.json", w.dump()), "--out", dir.path("out"), "--quiet"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 TEST(FuzzFindings, PlatformRadicalThatDoesNotFillItsFatTreeIsRefused) {

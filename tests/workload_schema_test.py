@@ -467,6 +467,16 @@ def negative_cases():
          setter(["training", 0, "checkpoint_interval_s"], 0))
     case("negative checkpoint_bytes", "training[0].checkpoint_bytes",
          setter(["training", 0, "checkpoint_bytes"], -1))
+    case("checkpoint_interval_s 1e-300", "training[0].checkpoint_interval_s",
+         setter(["training", 0, "checkpoint_interval_s"], 1e-300))
+    case("checkpoint_bytes 1e308", "training[0].checkpoint_bytes",
+         setter(["training", 0, "checkpoint_bytes"], 1e308))
+    case("units_per_request 1e304", "inference[2].units_per_request",
+         setter(["inference", 2, "units_per_request"], 1e304))
+    case("units_per_request 0.5", "inference[2].units_per_request",
+         setter(["inference", 2, "units_per_request"], 0.5))
+    case("input_tokens 1e304", "inference[2].serving.input_tokens",
+         setter(["inference", 2, "serving", "input_tokens"], 1e304))
     case("walltime_s 0", "training[0].walltime_s", setter(["training", 0, "walltime_s"], 0))
     case("negative walltime_s", "training[0].walltime_s",
          setter(["training", 0, "walltime_s"], -60))

@@ -186,6 +186,25 @@ FailureModel failure_model(const RunOptions& o) {
   return model;
 }
 
+// With --checkpoint workload, a job writes a checkpoint every checkpoint_interval_s of compute:
+// a write longer than that interval leaves the job writing more than computing, a size or
+// interval given in the wrong unit.
+void check_checkpoint_writes(const Workload& workload, const FailureModel& failures,
+                             const std::string& file) {
+  for (size_t i = 0; i < workload.training.size(); ++i) {
+    const TrainingJob& job = workload.training[i];
+    const double write_s = failures.checkpoint_write_s(job);
+    if (write_s <= job.checkpoint_interval_s) continue;
+    throw InputError(
+        file, "training[" + std::to_string(i) + "].checkpoint_interval_s",
+        "job '" + job.id + "' checkpoints every " + std::to_string(job.checkpoint_interval_s) +
+            " s of compute but writing one takes " + std::to_string(write_s) +
+            " s (--checkpoint workload, docs/failures.md)",
+        "raise checkpoint_interval_s above the write time, lower checkpoint_bytes, or use "
+        "--checkpoint young-daly");
+  }
+}
+
 // Not an error: a fleet may hold a pool on purpose (a what-if), but a user should know why it
 // reports 0%.
 void warn_about_unusable_pools(const Workload& workload, const Fleet& fleet,
@@ -217,8 +236,11 @@ int run(const RunOptions& o) {
   sim.policy_name = o.policy;
   sim.forecast_name = forecast_name(forecast);
   sim.placement = *placement_rule_named(o.placement);
+  check_demand_steps(workload, sim.horizon_s, in.workload_file, o.workload.empty());
   sim.failures = failure_model(o);
   sim.young_daly_checkpoints = o.checkpoint == "young-daly";
+  if (sim.failures.enabled && !sim.young_daly_checkpoints)
+    check_checkpoint_writes(workload, sim.failures, in.workload_file);
   sim.kill_at_walltime = o.walltime == "kill";
   sim.planning = *runtime_planning_named(o.plan_with);
   if (o.threads < 0) throw std::invalid_argument("--threads must be >= 0 (0: all cores)");
@@ -251,6 +273,7 @@ int run(const RunOptions& o) {
                            {"simgrid_version", simgrid_version()},
                            {"command_line", command_line()},
                            {"inputs", in.files}};
+  check_finite_figures(summary, "summary.json");
   const std::string jobs = jobs_csv(simulation.fleet(), workload, result);
   const std::string series = timeseries_csv(simulation.fleet(), result);
   const std::string services = services_timeseries_csv(workload, result);

@@ -167,6 +167,23 @@ bool leading_number(const std::string& text, double& value, std::string* rest = 
   return true;
 }
 
+constexpr double kMinSpeed = 1e9, kMaxSpeed = 1e18;  // flop/s of one GPU (one core)
+
+// Flop/s per unit of a speed as SimGrid reads it ("Gf", "teraflops"; none: flop/s); 0 for a
+// unit SimGrid does not know, which it refuses itself.
+double flops_per_unit(const std::string& unit) {
+  static const std::pair<const char*, const char*> kPrefixes[] = {
+      {"", ""},      {"k", "kilo"}, {"M", "mega"},  {"G", "giga"}, {"T", "tera"},
+      {"P", "peta"}, {"E", "exa"},  {"Z", "zetta"}, {"Y", "yotta"}};
+  if (unit.empty()) return 1;
+  double scale = 1;
+  for (const auto& [symbol, word] : kPrefixes) {
+    if (unit == std::string(symbol) + "f" || unit == std::string(word) + "flops") return scale;
+    scale *= 1e3;
+  }
+  return 0;
+}
+
 std::vector<std::string> split(const std::string& text, char separator) {
   std::vector<std::string> parts;
   std::stringstream in(text);
@@ -209,25 +226,48 @@ class Checker {
     const auto speeds = split(attribute(e, "speed"), ',');
     for (const auto& speed : speeds) {
       double x = 0;
-      if (leading_number(speed, x) && !(std::isfinite(x) && x > 0))
+      std::string unit;
+      if (leading_number(speed, x, &unit) && !(std::isfinite(x) && x > 0))
         fail(e, "attribute 'speed'",
              "is '" + printable(speed) + "': a speed must be a positive number of flop/s",
              "give one GPU's peak, e.g. speed=\"2.5e15f\" (docs/hardware.md)");
+      // A GPU between a GFLOP/s and an EFLOP/s: 1e-300f made the value of a FLOP infinite.
+      const double scale = flops_per_unit(unit);
+      if (scale > 0 && !(x * scale >= kMinSpeed && x * scale <= kMaxSpeed))
+        fail(e, "attribute 'speed'",
+             "is '" + printable(speed) + "': one GPU's peak must be from 1e9 to 1e18 flop/s",
+             "give one GPU's dense BF16 peak, e.g. speed=\"2.5e15f\" (docs/hardware.md)");
     }
     check_cores(e);
+    check_pstate(e, speeds.size());
     check_power(e, speeds.size());
   }
 
+  // SimGrid reads core= as an int from its leading digits: "-5Bps" is -5 cores and "0x8" is 0,
+  // and it aborts on either (SIGABRT); "8Bps" passes as 8. Only plain digits are taken.
   void check_cores(const Element& e) const {
     const auto it = e.attributes.find("core");
     if (it == e.attributes.end()) return;  // SimGrid's default: one core
-    double cores = 0;
-    std::string rest;
-    if (!leading_number(it->second, cores, &rest) || !rest.empty()) return;  // SimGrid refuses it
-    if (!(cores >= 1 && cores <= 1e9 && cores == std::floor(cores)))
+    long cores = 0;
+    if (!whole(it->second, cores) || cores < 1)
       fail(e, "attribute 'core'",
-           "is '" + printable(it->second) + "': a host has a whole number of cores, at least 1",
+           "is '" + printable(it->second) +
+               "': a host has a whole number of cores, at least 1, in plain digits",
            "one core per GPU of the NVLink domain, e.g. core=\"72\" for an NVL72 rack");
+  }
+
+  // pstate= picks the speed a host starts at: SimGrid aborts on one it does not have, and
+  // reads it as core= is read ("1Bps" is 1).
+  void check_pstate(const Element& e, size_t pstates) const {
+    const auto it = e.attributes.find("pstate");
+    if (it == e.attributes.end()) return;
+    long pstate = 0;
+    if (!whole(it->second, pstate) || pstate >= static_cast<long>(pstates))
+      fail(e, "attribute 'pstate'",
+           "is '" + printable(it->second) + "': the host has " + std::to_string(pstates) +
+               " speed" + (pstates == 1 ? "" : "s") + ", numbered from 0",
+           "give the index of one of its speeds in plain digits, e.g. pstate=\"0\", or leave "
+           "pstate out");
   }
 
   void check_power(const Element& e, size_t pstates) const {
@@ -335,7 +375,7 @@ class Checker {
     const auto it = e.attributes.find(key);
     if (it != e.attributes.end() && leading_number(it->second, x) && !(std::isfinite(x) && x > 0))
       fail(e, std::string("attribute '") + key + "'",
-           "is '" + printable(it->second) + "': a bandwidth must be positive",
+           "is '" + printable(it->second) + "': a bandwidth must be a finite number above 0",
            "write e.g. \"400GBps\"");
   }
 
@@ -344,7 +384,7 @@ class Checker {
     const auto it = e.attributes.find(key);
     if (it != e.attributes.end() && leading_number(it->second, x) && !(std::isfinite(x) && x >= 0))
       fail(e, std::string("attribute '") + key + "'",
-           "is '" + printable(it->second) + "': a latency cannot be negative",
+           "is '" + printable(it->second) + "': a latency must be a finite number, at least 0",
            "write e.g. \"1us\"");
   }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <set>
@@ -23,6 +24,37 @@ constexpr double kMinDemandIntervalS = 1;
 // importers write (a thousandth of a GPU on a model 100x faster than the slowest) is ~4e-6,
 // and 1e-300 made a job that could only run to the horizon.
 constexpr double kMinMfu = 1e-9;
+// Checkpoints more often than once a minute are a unit mistake (minutes for seconds): a write
+// takes at least the failure model's 10-s flush, and 1e-300 s made a 68-day job "complete" in
+// 27 h with a negative goodput.
+constexpr double kMinCheckpointIntervalS = 60;
+// 10 PB: 14 bytes per parameter (BF16 and FP32 weights, two Adam moments) of a model of 700
+// trillion parameters, over a thousand times Llama 3 405B's 5.67 TB. 1e308 gave a goodput of
+// -521 and more GPU-hours lost than the platform had.
+constexpr double kMaxCheckpointBytes = 1e16;
+// Units (tokens) per request: at least one, at most ten billion (the Azure importer's requests
+// hold at most a billion context plus a billion generated tokens). 1e304 wrote null and NaN
+// latencies.
+constexpr double kMinUnitsPerRequest = 1;
+constexpr double kMaxUnitsPerRequest = 1e10;
+
+// A figure in an error: 1e-300 and 1e308 in a few characters (std::to_string writes 0.000000
+// and 309 digits).
+std::string shown(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", x);
+  return text;
+}
+
+// A count of tokens or units per request within [lowest, kMaxUnitsPerRequest].
+double per_request(const JsonFields& f, const std::string& key, double lowest) {
+  const double x = f.number(key);
+  if (!(x >= lowest && x <= kMaxUnitsPerRequest))
+    f.fail(key, "is " + shown(x) + ", outside " + (lowest > 0 ? "1" : "0") + " to 1e10",
+           "give the mean " + std::string(key == "input_tokens" ? "prompt tokens" : "units") +
+               " of one request, e.g. 290 tokens");
+  return x;
+}
 
 std::string at(const std::string& list, size_t i) {
   return list + "[" + std::to_string(i) + "]";
@@ -81,7 +113,15 @@ TrainingJob parse_training(const JsonFields& f) {
   job.steps = f.positive_long_or("steps", 1);
   job.checkpoint_interval_s =
       f.has("checkpoint_interval_s") ? f.positive_seconds("checkpoint_interval_s") : 3600;
+  if (job.checkpoint_interval_s < kMinCheckpointIntervalS)
+    f.fail("checkpoint_interval_s",
+           "is " + shown(job.checkpoint_interval_s) + " s, shorter than a minute",
+           "give the running time between checkpoints in seconds, at least 60 (e.g. 3600)");
   job.checkpoint_bytes = f.non_negative_or("checkpoint_bytes", 0);
+  if (job.checkpoint_bytes > kMaxCheckpointBytes)
+    f.fail("checkpoint_bytes",
+           "is " + shown(job.checkpoint_bytes) + ", more than 1e16 bytes (10 PB)",
+           "give the bytes one checkpoint writes: about 14 per parameter (Llama 3 405B: 5.67e12)");
   job.priority = f.int_or("priority", 0);
   const auto& after = f.array_or_empty("after");
   for (size_t i = 0; i < after.size(); ++i) {
@@ -205,9 +245,9 @@ ServedModel parse_serving(const JsonFields& f, int gpus_per_replica, double unit
            std::to_string(m.setup.tensor_parallel) + " does not divide gpus_per_replica " +
                std::to_string(gpus_per_replica),
            "a replica runs gpus_per_replica / tensor_parallel engines: give a divisor");
-  m.setup.input_tokens = f.non_negative("input_tokens");
+  m.setup.input_tokens = per_request(f, "input_tokens", 0);
   if (f.has("output_tokens")) {
-    m.setup.output_tokens = f.positive("output_tokens");
+    m.setup.output_tokens = per_request(f, "output_tokens", kMinUnitsPerRequest);
     if (units_per_request > 0 && units_per_request != m.setup.output_tokens)
       f.fail("output_tokens",
              "is " + std::to_string(m.setup.output_tokens) + " but units_per_request is " +
@@ -270,7 +310,8 @@ InferenceService parse_inference(const JsonFields& f) {
   InferenceService s;
   s.id = f.text("id");
   s.gpus_per_replica = f.positive_int("gpus_per_replica");
-  s.units_per_request = f.has("units_per_request") ? f.positive("units_per_request") : 1.0;
+  s.units_per_request =
+      f.has("units_per_request") ? per_request(f, "units_per_request", kMinUnitsPerRequest) : 1.0;
   if (f.has("serving")) {
     s.serving = parse_served_model(f, s.gpus_per_replica,
                                    f.has("units_per_request") ? s.units_per_request : -1);
@@ -753,6 +794,48 @@ void bind_workload(Workload& w, const Fleet& fleet, const std::string& file) {
                        "lower gpus");
   }
   check_contracts(w, fleet, file);
+}
+
+// Each demand step of each service becomes an event, and the latency model keeps what each
+// step's state gave (about 300 bytes a step): 1-s steps over 30 days took 736 MB.
+constexpr double kMaxDemandSteps = 2'000'000;
+
+void check_demand_steps(const Workload& w, double horizon_s, const std::string& file,
+                        bool from_scenario) {
+  double total = 0;
+  for (const auto& s : w.inference) {
+    const double over_horizon = std::ceil(horizon_s / s.demand.interval_s);
+    total += s.demand.repeat ? over_horizon
+                             : std::min(over_horizon, static_cast<double>(s.demand.values.size()));
+  }
+  if (total <= kMaxDemandSteps) return;
+  // A scenario draws its services' steps from its demand shape's windows.
+  if (from_scenario)
+    throw InputError(file, "inference.services",
+                     std::to_string(w.inference.size()) + " services in steps of " +
+                         shown(w.inference.front().demand.interval_s) +
+                         " s (the demand shape's "
+                         "windows) give " +
+                         std::to_string(static_cast<long long>(total)) + " demand steps over the " +
+                         std::to_string(std::lround(horizon_s)) + "-s horizon, more than 2000000",
+                     "a shorter --horizon, fewer services, or a shape of longer windows");
+  for (size_t i = 0; i < w.inference.size(); ++i) {
+    const auto& d = w.inference[i].demand;
+    const double shortest =
+        std::ceil(horizon_s * static_cast<double>(w.inference.size()) / kMaxDemandSteps);
+    if (d.interval_s >= shortest) continue;
+    throw InputError(file, at("inference", i) + ".demand.interval_s",
+                     "steps of " + shown(d.interval_s) + " s give the services " +
+                         std::to_string(static_cast<long long>(total)) + " demand steps over the " +
+                         std::to_string(std::lround(horizon_s)) + "-s horizon, more than 2000000",
+                     "give demand in steps of at least " +
+                         std::to_string(static_cast<long long>(shortest)) +
+                         " s, or a shorter horizon");
+  }
+  throw InputError(file, "inference",
+                   std::to_string(static_cast<long long>(total)) + " demand steps over the " +
+                       std::to_string(std::lround(horizon_s)) + "-s horizon, more than 2000000",
+                   "give demand in longer steps, fewer services, or a shorter horizon");
 }
 
 std::vector<int> unusable_pools(const Workload& w, const Fleet& fleet) {

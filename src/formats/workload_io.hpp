@@ -27,6 +27,12 @@ std::string workload_to_text(const Workload& workload, const nlohmann::json& met
 // and resolves relative speeds into MFUs. Throws InputError naming the file and field.
 void bind_workload(Workload& workload, const Fleet& fleet, const std::string& file);
 
+// Refuses demand curves that would expand to more than 2,000,000 steps over the horizon, all
+// services together (docs/workload-format.md): memory and events grow with each step.
+// `from_scenario`: the workload was drawn from the scenario `file`, not read from it.
+void check_demand_steps(const Workload& workload, double horizon_s, const std::string& file,
+                        bool from_scenario = false);
+
 class JsonFields;
 // A service's `serving` object (docs/workload-format.md) and its ttft_target_s and
 // tpot_target_s, read from `service`; units_per_request < 0 when the service gives none.

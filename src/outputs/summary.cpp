@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "metrics/stats.hpp"
+#include "model/input_error.hpp"
 #include "outputs/replica_outputs.hpp"
 #include "outputs/scheduling_metrics.hpp"
 #include "outputs/user_figures.hpp"
@@ -452,6 +453,31 @@ std::string summary_table(const json& s) {
               l["accepted"].get<long>(), l["reclaimed"].get<long>(), l["rejected"].get<long>(),
               l["revenue_usd"].get<double>());
   return out;
+}
+
+namespace {
+
+void check_finite_at(const nlohmann::json& value, const std::string& path,
+                     const std::string& file) {
+  if (value.is_object()) {
+    for (const auto& [key, item] : value.items())
+      check_finite_at(item, path.empty() ? key : path + "." + key, file);
+  } else if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i)
+      check_finite_at(value[i], path + "[" + std::to_string(i) + "]", file);
+  } else if (value.is_number_float() && !std::isfinite(value.get<double>())) {
+    throw InputError(file, path,
+                     "came out as " + std::to_string(value.get<double>()) +
+                         ", not a finite figure: the run's inputs are beyond what gpufleet models",
+                     "check the inputs against the bounds in docs/fuzzing.md, and report the "
+                     "command and its inputs");
+  }
+}
+
+}  // namespace
+
+void check_finite_figures(const nlohmann::json& summary, const std::string& file) {
+  check_finite_at(summary, "", file);
 }
 
 }  // namespace gpufleet

@@ -25,6 +25,12 @@ double training_need_gpu_hours(const Fleet& fleet, const TrainingJob& job);
 // summary.json: every headline metric of one run (definitions in docs/metrics.md).
 nlohmann::json summarize(const Fleet& fleet, const Workload& workload, const RunResult& result);
 
+// Refuses to let a summary be written with a figure that is not finite: nlohmann::json writes
+// NaN and infinity as null, which reads as "not applicable" (the figures that may be absent are
+// null on purpose). Throws InputError naming the figure: an input within the documented
+// bounds gave it, so the message asks for the inputs (docs/fuzzing.md).
+void check_finite_figures(const nlohmann::json& summary, const std::string& file);
+
 // The terminal table printed after a run, from a summary.
 std::string summary_table(const nlohmann::json& summary);
 

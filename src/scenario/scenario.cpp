@@ -183,6 +183,8 @@ TrainingMix read_training(const JsonFields& t) {
   mix.growth_per_month = growth_per_month(t);
   if (t.has("users")) mix.users = read_users(t.child("users"));
   mix.checkpoint_interval_h = t.positive("checkpoint_interval_h");
+  if (mix.checkpoint_interval_h < 1.0 / 60)  // as a workload's checkpoint_interval_s
+    t.fail("checkpoint_interval_h", "is shorter than a minute", "give hours, e.g. 1");
   const JsonFields speeds = t.child("relative_speed");
   const auto& generations = t.array("generations");
   for (size_t i = 0; i < generations.size(); ++i) {

@@ -371,8 +371,15 @@ std::vector<SchedulerCore::Holder> SchedulerCore::holders_of(int domain) const {
       if (part.domain == domain) holders.push_back({kind, id, part.gpus});
   };
   for (int job : running_) add(Holder::kTraining, job, *training_placement_[job]);
-  for (size_t r = 0; r < replicas_.size(); ++r)
-    if (replicas_[r].active) add(Holder::kReplica, static_cast<int>(r), replicas_[r].placement);
+  // The active replicas on this domain in id order, as a walk of every replica ever started
+  // gave them: that walk grew with the run, and with a failure a second (--failure-rate 100)
+  // made a run's time quadratic in its horizon. A replica sits on one domain.
+  std::vector<int> here;
+  for (const auto& active : active_by_service_)
+    for (int r : active)
+      if (replicas_[r].placement.parts.front().domain == domain) here.push_back(r);
+  std::sort(here.begin(), here.end());
+  for (int r : here) add(Holder::kReplica, r, replicas_[r].placement);
   for (size_t l = 0; l < lease_placement_.size(); ++l)
     if (lease_placement_[l]) add(Holder::kLease, static_cast<int>(l), *lease_placement_[l]);
   for (size_t c = 0; c < contract_placements_.size(); ++c)

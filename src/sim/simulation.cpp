@@ -355,6 +355,13 @@ class Controller {
     run.checkpoint_period_s = job.checkpoint_interval_s;
     run.compute_stretch = 1;
     if (!f.enabled) return;
+    if (options_.young_daly_checkpoints && !std::isfinite(f.job_mtbf_s(job.gpus))) {
+      // --failure-rate 0: Young/Daly's interval is infinite (its limit as the rate goes to 0):
+      // the job never checkpoints, and a preemption loses its run's work. An infinite period
+      // made the books 0 x inf: NaN GPU-hours of checkpoints.
+      run.checkpoint_period_s = std::numeric_limits<double>::max();
+      return;
+    }
     const double write_s = f.checkpoint_write_s(job);
     const double interval = options_.young_daly_checkpoints
                                 ? young_daly_interval_s(write_s, f.job_mtbf_s(job.gpus))
