@@ -8,8 +8,16 @@
 namespace {
 
 const std::vector<gpufleet::PoolSpec>& small_pools() {
-  static const std::vector<gpufleet::PoolSpec> pools = {
-      {"GB200", 144}, {"GB300", 72}, {"H100", 64}, {"H200", 64}};
+  static const std::vector<gpufleet::PoolSpec> pools = [] {
+    std::vector<gpufleet::PoolSpec> out;
+    for (const auto& [model, gpus] :
+         {std::pair{"GB200", 144}, {"GB300", 72}, {"H100", 64}, {"H200", 64}}) {
+      out.emplace_back();
+      out.back().model = model;
+      out.back().gpus = gpus;
+    }
+    return out;
+  }();
   return pools;
 }
 
