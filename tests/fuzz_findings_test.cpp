@@ -417,7 +417,6 @@ void expect_platform_refused(const std::string& from, const std::string& to,
 }
 
 std::vector<std::string> outputs_of(const TempDir& dir);
-bool holds_nan_or_inf(const std::string& text);
 
 // Two H100 servers written as <host> elements (a <cluster> has no pstate), one link between
 // them; `extra` goes into each host's start tag.
@@ -654,21 +653,6 @@ std::vector<std::string> outputs_of(const TempDir& dir) {
   for (const auto& entry : std::filesystem::directory_iterator(dir.path("out")))
     texts.push_back(read_file(entry.path().string()));
   return texts;
-}
-
-// Whether a CSV or JSON text holds a value printed as nan or inf (any sign, any case).
-bool holds_nan_or_inf(const std::string& text) {
-  std::string token;
-  for (const char c : text + "\n") {
-    if (std::string(",:[]{} \n\"").find(c) == std::string::npos) {
-      token += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      continue;
-    }
-    if (!token.empty() && (token[0] == '-' || token[0] == '+')) token.erase(0, 1);
-    if (token == "nan" || token == "inf" || token == "infinity") return true;
-    token.clear();
-  }
-  return false;
 }
 
 TEST(FuzzFindings, TinyWorkIsRefusedAndOneFlopWritesNoNanOrInf) {

@@ -86,17 +86,7 @@ TEST(PhysicsBounds, UnitsPerRequestOutsideOneToTenBillionAreRefused) {
   }
   for (const auto& [key, value] : std::vector<std::pair<std::string, double>>{
            {"output_tokens", 0.5}, {"output_tokens", 1e304}, {"input_tokens", 1e304}}) {
-    json service = {{"id", "chat"},
-                    {"gpus_per_replica", 8},
-                    {"serving",
-                     {{"model", "llama-3.1-70b"},
-                      {"tensor_parallel", 4},
-                      {"input_tokens", 222},
-                      {"output_tokens", 290},
-                      {"weight_bytes", 1},
-                      {"kv_bytes", 1}}},
-                    {"generations", json::array({{{"model", "H100"}}})},
-                    {"demand", {{"interval_s", 3600}, {"values", {2000, 4000}}}}};
+    json service = served_service({2000, 4000});
     service["serving"][key] = value;
     expect_refused(workload(7200, json::array(), {service}),
                    {"inference[0].serving." + key, "outside"}, {}, {pool("H100", 16)});
@@ -169,21 +159,6 @@ TEST(PhysicsBounds, AnArrivalCvOutsideZeroToAHundredIsRefused) {
   expect_refused(workload(7200, json::array(), {service}),
                  {"inference[0].demand.arrival_cv[1]", "between 0 and 100"}, {},
                  {pool("H100", 16)});
-}
-
-// Whether a CSV text holds a field printed as nan or inf (any sign, any case).
-bool holds_nan_or_inf(const std::string& text) {
-  std::string field;
-  for (const char c : text + "\n") {
-    if (c != ',' && c != '\n') {
-      field += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      continue;
-    }
-    if (!field.empty() && (field[0] == '-' || field[0] == '+')) field.erase(0, 1);
-    if (field == "nan" || field == "inf" || field == "infinity") return true;
-    field.clear();
-  }
-  return false;
 }
 
 // Every number of a summary, walked: finite (a NaN or an infinity would have been written as

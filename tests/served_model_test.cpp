@@ -18,22 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-// Llama 3.1 70B in FP8 on H100, two 4-GPU engines per 8-GPU replica, MLPerf's request lengths.
-json served_service(const std::vector<double>& hourly_demand) {
-  return {{"id", "chat"},
-          {"gpus_per_replica", 8},
-          {"serving",
-           {{"model", "llama-3.1-70b"},
-            {"tensor_parallel", 4},
-            {"input_tokens", 222.33},
-            {"output_tokens", 290.3},
-            {"weight_bytes", 1},
-            {"kv_bytes", 1}}},
-          {"generations", json::array({{{"model", "H100"}}})},
-          {"demand", {{"interval_s", 3600}, {"repeat", false}, {"values", hourly_demand}}},
-          {"cold_start", {{"startup_s", 0}, {"weights_bytes", 0}}}};
-}
-
 ServingModel h100_engine() {
   ModelShape shape = find_model_shape("llama-3.1-70b").value();
   shape.weight_bytes = shape.kv_bytes = 1;

@@ -133,6 +133,35 @@ nlohmann::json training_job(const std::string& id, double submit_s, int gpus, do
           {"generations", {{{"model", "GB200"}, {"mfu", mfu}}}}};
 }
 
+bool holds_nan_or_inf(const std::string& text) {
+  std::string token;
+  for (const char c : text + "\n") {
+    if (std::string(",:[]{} \n\"").find(c) == std::string::npos) {
+      token += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      continue;
+    }
+    if (!token.empty() && (token[0] == '-' || token[0] == '+')) token.erase(0, 1);
+    if (token == "nan" || token == "inf" || token == "infinity") return true;
+    token.clear();
+  }
+  return false;
+}
+
+nlohmann::json served_service(const std::vector<double>& hourly_demand) {
+  return {{"id", "chat"},
+          {"gpus_per_replica", 8},
+          {"serving",
+           {{"model", "llama-3.1-70b"},
+            {"tensor_parallel", 4},
+            {"input_tokens", 222.33},
+            {"output_tokens", 290.3},
+            {"weight_bytes", 1},
+            {"kv_bytes", 1}}},
+          {"generations", nlohmann::json::array({{{"model", "H100"}}})},
+          {"demand", {{"interval_s", 3600}, {"repeat", false}, {"values", hourly_demand}}},
+          {"cold_start", {{"startup_s", 0}, {"weights_bytes", 0}}}};
+}
+
 nlohmann::json contract(const std::string& id, const std::string& model, int gpus, double start_s,
                         double duration_s, double price) {
   return {{"id", id},           {"model", model},           {"gpus", gpus},

@@ -63,6 +63,10 @@ nlohmann::json workload(double horizon_s, nlohmann::json training,
 nlohmann::json training_job(const std::string& id, double submit_s, int gpus, double work_flops,
                             double mfu = 0.4);
 
+// Whether a CSV or JSON text holds a value printed as nan or inf (any sign, any case).
+bool holds_nan_or_inf(const std::string& text);
+// Llama 3.1 70B in FP8 on H100, two 4-GPU engines per 8-GPU replica, MLPerf's request lengths.
+nlohmann::json served_service(const std::vector<double>& hourly_demand);
 // A fleet contract: `gpus` of `model` taken from start_s for duration_s at `price` per GPU-hour.
 nlohmann::json contract(const std::string& id, const std::string& model, int gpus, double start_s,
                         double duration_s, double price);
