@@ -1,6 +1,9 @@
 // Studies (docs/studies.md): confidence intervals worked by hand, paired differences, fleet
 // variants' rounding, and a study that resumes and keeps its failed runs.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -592,17 +595,30 @@ namespace gpufleet::test {
 namespace {
 
 // A real single-node Slurm, started for this test and stopped by PID (scripts/slurm-local.sh).
+// One at a time on a machine (a lock held from start to stop): two tests starting theirs at
+// once under `ctest -j2` could pick the same free ports before either listened, and one
+// cluster then rejected the other's munge credentials.
 class LocalSlurm {
  public:
-  explicit LocalSlurm(const TempDir& dir) : dir_(dir.path("slurm")), log_(dir.path("slurm.log")) {
+  explicit LocalSlurm(const TempDir& dir)
+      : lock_(::open("/tmp/gpufleet-local-slurm.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0644)),
+        dir_(dir.path("slurm")),
+        log_(dir.path("slurm.log")) {
+    if (lock_ >= 0) ::flock(lock_, LOCK_EX);
     status_ = run_shell("scripts/slurm-local.sh start '" + dir_ + "' > '" + log_ + "' 2>&1");
   }
-  ~LocalSlurm() { run_shell("scripts/slurm-local.sh stop '" + dir_ + "' >> '" + log_ + "' 2>&1"); }
+  ~LocalSlurm() {
+    run_shell("scripts/slurm-local.sh stop '" + dir_ + "' >> '" + log_ + "' 2>&1");
+    if (lock_ >= 0) ::close(lock_);  // releases the lock
+  }
+  LocalSlurm(const LocalSlurm&) = delete;
+  LocalSlurm& operator=(const LocalSlurm&) = delete;
   int status() const { return status_; }
   std::string conf() const { return dir_ + "/slurm.conf"; }
   std::string log() const { return read_file(log_); }
 
  private:
+  int lock_;
   std::string dir_, log_;
   int status_ = -1;
 };
