@@ -256,5 +256,35 @@ TEST(CatalogCli, ABadFileIsRefusedWithExit2) {
   EXPECT_NE(r.err.find(syntax), std::string::npos) << r.err;
 }
 
+TEST(CatalogCli, AStudyPassesItsCatalogToEveryRunAndCountsItsContent) {
+  TempDir dir;
+  json model = a100();
+  model["training_speed"] = 0.4;  // lets a fleet what-if put training jobs on it
+  const auto catalog = dir.write("gpus.json", catalog_of(model).dump());
+  const auto spec = dir.write("s.json", R"({"format": "gpufleet-study", "version": 1,
+    "scale": 0.1, "days": 2, "seeds": [1], "policies": ["static-partition"],
+    "fleets": [{"name": "base"}, {"name": "a100", "changes": ["A100:+64"]}]})");
+  const std::vector<std::string> study = {"study", spec,    "--catalog",
+                                          catalog, "--out", dir.path("out")};
+  const auto first = run_cli(study);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  for (const auto& row : test::read_csv(dir.path("out/manifest.csv")))
+    EXPECT_NE(row.at("command").find("--catalog " + catalog), std::string::npos)
+        << row.at("command");
+  bool a100_pool = false;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path("out/runs")))
+    if (entry.path().filename() == "summary.json")
+      a100_pool |= test::read_file(entry.path().string()).find("\"A100\"") != std::string::npos;
+  EXPECT_TRUE(a100_pool);
+  const auto same = run_cli(study);
+  EXPECT_NE(same.err.find("2 runs, 2 done before, 0 to run"), std::string::npos) << same.err;
+  // Other figures in the same file name: other runs.
+  model["price_per_gpu_hour"] = 1.0;
+  dir.write("gpus.json", catalog_of(model).dump());
+  const auto changed = run_cli(study);
+  ASSERT_EQ(changed.exit_code, 0) << changed.err;
+  EXPECT_NE(changed.err.find("2 runs, 0 done before, 2 to run"), std::string::npos) << changed.err;
+}
+
 }  // namespace
 }  // namespace gpufleet
