@@ -211,7 +211,11 @@ TEST(CatalogCli, AModelFromAFileRunsEndToEnd) {
   ASSERT_EQ(ran.exit_code, 0) << ran.err;
   const auto jobs = test::read_csv(dir.path("out/jobs.csv"));
   ASSERT_EQ(jobs.size(), 1u);
-  EXPECT_NE(test::read_file(dir.path("out/summary.json")).find("A100"), std::string::npos);
+  const auto summary = json::parse(test::read_file(dir.path("out/summary.json")));
+  EXPECT_NE(summary.dump().find("A100"), std::string::npos);
+  // The catalog file is one of the run's recorded inputs.
+  EXPECT_NE(summary["provenance"].dump().find("gpu_catalog"), std::string::npos)
+      << summary["provenance"].dump();
   // Without the file the model is unknown to `platform`: refused, naming it.
   const auto bare = run_cli({"platform", "--pool", "A100:64"});
   EXPECT_EQ(bare.exit_code, 2);

@@ -227,6 +227,8 @@ int run(const RunOptions& o) {
   const EconomicsParams economics = economics_params(o.economics);
   const auto t_inputs = std::chrono::steady_clock::now();
   Inputs in = read_inputs(o);
+  // The GPU models the run read, when they are not only the built-in ones (provenance).
+  if (!o.catalog.empty()) record_input(in, "gpu_catalog", o.catalog, o.catalog);
   // Hashed when read, not after the run: the file may change meanwhile.
   if (!o.economics.file.empty()) record_input(in, "economics", o.economics.file, o.economics.file);
   Workload& workload = in.workload;
