@@ -290,5 +290,30 @@ TEST(CatalogCli, AStudyPassesItsCatalogToEveryRunAndCountsItsContent) {
   EXPECT_NE(changed.err.find("2 runs, 0 done before, 2 to run"), std::string::npos) << changed.err;
 }
 
+TEST(Catalog, IsInstalledOnlyBeforeItsFirstRead) {
+  // Read first, so that this test never replaces the catalog of the tests after it.
+  ASSERT_FALSE(gpu_catalog().empty());
+  EXPECT_THROW(install_gpu_catalog(catalog_before_the_file()), std::logic_error);
+  EXPECT_EQ(gpu_catalog().size(), shipped_gpu_catalog().size());
+}
+
+TEST(CatalogCli, AnImporterPutsJobsOnAModelOfTheFile) {
+  TempDir dir;
+  const auto file = dir.write("a100.json", catalog_of(a100()).dump());
+  const auto swf = dir.write("t.swf",
+                             "; two jobs\n1 0 10 3600 8 -1 -1 8 7200 -1 1 1 1 -1 1 -1 -1 -1\n"
+                             "2 100 0 1800 16 -1 -1 16 3600 -1 1 2 1 -1 1 -1 -1 -1\n");
+  const auto r = run_cli({"import", "swf", swf, "--catalog", file, "--gpu-model", "a100", "-o",
+                          dir.path("w.json"), "--platform-out", dir.path("p.xml")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto w = json::parse(test::read_file(dir.path("w.json")));
+  ASSERT_EQ(w["training"].size(), 2u);
+  for (const auto& job : w["training"]) EXPECT_EQ(job["generations"][0]["model"], "A100");
+  const auto bare =
+      run_cli({"import", "swf", swf, "--gpu-model", "A100", "-o", dir.path("x.json")});
+  EXPECT_EQ(bare.exit_code, 2);
+  EXPECT_NE(bare.err.find("--catalog"), std::string::npos) << bare.err;
+}
+
 }  // namespace
 }  // namespace gpufleet
