@@ -145,7 +145,7 @@ SharedInputs shared_inputs(const CompareOptions& o) {
                                  o.walltime, "--plan-with", o.plan_with});
   if (o.restart_delay) in.args.insert(in.args.end(), {"--restart-delay", *o.restart_delay});
   // Each child run reads the same GPU models as this process did.
-  if (!o.catalog.empty()) in.args.insert(in.args.end(), {"--catalog", o.catalog});
+  if (!o.catalog.empty()) in.args.insert(in.args.end(), {"--catalog", shipped_file(o.catalog)});
   in.description["workload"] = workload;
   in.description["platform"] = platform;
   in.description["seed"] = seed ? nlohmann::json(*seed) : nlohmann::json(nullptr);

@@ -106,7 +106,9 @@ void add_catalog_option(CLI::App& cmd, std::string& file) {
 void use_catalog_file(const std::string& file) {
   // Nothing given: the built-in catalog, which the first reader loads by itself.
   if (file.empty()) return;
-  install_gpu_catalog(gpu_catalog_from_json(read_json_file(file), file, shipped_gpu_catalog()));
+  // A shipped name (catalogs/gpu-catalog.json) is found from any folder, as platforms are.
+  const std::string path = shipped_file(file);
+  install_gpu_catalog(gpu_catalog_from_json(read_json_file(path), path, shipped_gpu_catalog()));
 }
 
 }  // namespace gpufleet

@@ -514,7 +514,7 @@ int study(const StudyOptions& o) {
                    stale);
   };
   const auto inputs = write_inputs(spec, o.out, o.quiet, policy_params, take_lock);
-  auto plan = plan_runs(spec, inputs, o.out, o.catalog);
+  auto plan = plan_runs(spec, inputs, o.out, o.catalog.empty() ? "" : shipped_file(o.catalog));
   std::vector<size_t> todo;
   for (size_t i = 0; i < plan.size(); ++i) {
     if (plan[i].done) continue;
