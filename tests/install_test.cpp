@@ -35,12 +35,13 @@ class Install : public ::testing::Test {
 TempDir* Install::prefix_ = nullptr;
 
 TEST_F(Install, PutsTheBinaryDataManPageAndDocsUnderThePrefix) {
-  for (const char* file :
-       {"bin/gpufleet", "share/gpufleet/platforms/seed.xml",
-        "share/gpufleet/workloads/scenarios/seed.json",
-        "share/gpufleet/workloads/shapes/servegen-m-small.json",
-        "share/gpufleet/schemas/workload.schema.json", "share/man/man1/gpufleet.1",
-        "share/doc/gpufleet/README.md", "share/doc/gpufleet/metrics.md"})
+  for (const char* file : {"bin/gpufleet", "share/gpufleet/platforms/seed.xml",
+                           "share/gpufleet/workloads/scenarios/seed.json",
+                           "share/gpufleet/workloads/shapes/servegen-m-small.json",
+                           "share/gpufleet/schemas/workload.schema.json",
+                           "share/gpufleet/schemas/gpu-catalog.schema.json",
+                           "share/gpufleet/catalogs/gpu-catalog.json", "share/man/man1/gpufleet.1",
+                           "share/doc/gpufleet/README.md", "share/doc/gpufleet/metrics.md"})
     EXPECT_TRUE(fs::is_regular_file(installed(file))) << file;
   const std::string man = read_file(installed("share/man/man1/gpufleet.1"));
   EXPECT_NE(man.find(".TH GPUFLEET \"1\""), std::string::npos) << man.substr(0, 400);

@@ -20,6 +20,13 @@ CommandRunner add_compare_command(CLI::App& app);
 CommandRunner add_import_command(CLI::App& app);
 CommandRunner add_study_command(CLI::App& app);
 
+// --catalog FILE on a command that reads GPU figures (platform, run, compare, study, generate,
+// import). use_catalog_file installs the file's models over the built-in ones as the process's
+// catalog (model/gpu_catalog.hpp); a command's runner calls it first, before anything reads the
+// catalog. An empty name keeps the built-in catalog.
+void add_catalog_option(CLI::App& cmd, std::string& file);
+void use_catalog_file(const std::string& file);
+
 // The --restart-delay of run and compare, in seconds; std::invalid_argument naming the option.
 double restart_delay_option(const std::string& text);
 

@@ -29,6 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct CompareOptions {
+  std::string catalog;  // --catalog: GPU models over the built-in ones
   std::string policies;
   std::string baseline;  // default: the first policy
   std::string scenario = "seed";
@@ -143,6 +144,8 @@ SharedInputs shared_inputs(const CompareOptions& o) {
   in.args.insert(in.args.end(), {"--failures", o.failures, "--forecast", o.forecast, "--walltime",
                                  o.walltime, "--plan-with", o.plan_with});
   if (o.restart_delay) in.args.insert(in.args.end(), {"--restart-delay", *o.restart_delay});
+  // Each child run reads the same GPU models as this process did.
+  if (!o.catalog.empty()) in.args.insert(in.args.end(), {"--catalog", shipped_file(o.catalog)});
   in.description["workload"] = workload;
   in.description["platform"] = platform;
   in.description["seed"] = seed ? nlohmann::json(*seed) : nlohmann::json(nullptr);
@@ -272,9 +275,13 @@ CommandRunner add_compare_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "Threads per run (0: cores / jobs)")
       ->capture_default_str();
+  add_catalog_option(*cmd, o->catalog);
   cmd->add_flag("-q,--quiet", o->quiet, "No progress on stderr");
   add_economics_options(cmd, o->economics);
-  return [o] { return compare(*o); };
+  return [o] {
+    use_catalog_file(o->catalog);
+    return compare(*o);
+  };
 }
 
 }  // namespace gpufleet

@@ -20,6 +20,7 @@ CommandRunner add_generate_command(CLI::App& app) {
     std::optional<double> training_growth, inference_growth;
     std::string out;
     std::string platform_out;
+    std::string catalog;  // --catalog: GPU models over the built-in ones
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("--scenario", o->scenario,
@@ -33,7 +34,9 @@ CommandRunner add_generate_command(CLI::App& app) {
   add_growth_options(cmd, o->training_growth, o->inference_growth);
   cmd->add_option("-o,--output", o->out, "Workload JSON to write")->required();
   cmd->add_option("--platform-out", o->platform_out, "Also write the fleet's platform XML here");
+  add_catalog_option(*cmd, o->catalog);
   return [o] {
+    use_catalog_file(o->catalog);
     const Scenario scenario = load_scenario(scenario_file(o->scenario));
     GenerateOptions options;
     options.days = o->days;

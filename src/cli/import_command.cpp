@@ -13,6 +13,7 @@ namespace gpufleet {
 namespace {
 
 struct ImportCommandOptions {
+  std::string catalog;  // --catalog: GPU models over the built-in ones
   std::string format;
   std::vector<std::string> inputs;
   std::string out;
@@ -79,7 +80,11 @@ CommandRunner add_import_command(CLI::App& app) {
   cmd->add_option("--model-walltimes", o->model_walltimes,
                   "swf: draw every job's walltime from Tsafrir et al.'s model of user estimates "
                   "with this longest limit (e.g. 18h), instead of the log's requested time");
-  return [o] { return run_import(*o); };
+  add_catalog_option(*cmd, o->catalog);
+  return [o] {
+    use_catalog_file(o->catalog);
+    return run_import(*o);
+  };
 }
 
 }  // namespace gpufleet

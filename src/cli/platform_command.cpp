@@ -12,6 +12,7 @@ CommandRunner add_platform_command(CLI::App& app) {
   struct Options {
     std::vector<std::string> pools;
     std::string out;
+    std::string catalog;
   };
   auto options = std::make_shared<Options>();
   cmd->add_option("--pool", options->pools,
@@ -19,10 +20,15 @@ CommandRunner add_platform_command(CLI::App& app) {
                   "MODEL is case-insensitive; GPUS a whole number of its NVLink domains; ROLE "
                   "training or inference (default: the model's, below)")
       ->required();
-  cmd->footer("GPU models (docs/hardware.md has every figure and its source):\n" +
-              gpu_catalog_table());
+  // The footer is written before --catalog is read: it lists the built-in models.
+  cmd->footer(
+      "Built-in GPU models (docs/hardware.md has every figure and its source; --catalog "
+      "adds others):\n" +
+      gpu_catalog_table(shipped_gpu_catalog()));
   cmd->add_option("-o,--output", options->out, "Output file (default: standard output)");
+  add_catalog_option(*cmd, options->catalog);
   return [options] {
+    use_catalog_file(options->catalog);
     std::vector<PoolSpec> specs;
     for (const auto& text : options->pools) specs.push_back(parse_pool_spec(text));
     const std::string xml = platform_xml(specs);

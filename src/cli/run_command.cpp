@@ -41,6 +41,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 struct RunOptions {
+  std::string catalog;  // --catalog: GPU models over the built-in ones
   std::string scenario = "seed";
   double scale = 1;
   std::string platform;  // default: the scenario's fleet, or platforms/seed.xml for --workload
@@ -226,6 +227,8 @@ int run(const RunOptions& o) {
   const EconomicsParams economics = economics_params(o.economics);
   const auto t_inputs = std::chrono::steady_clock::now();
   Inputs in = read_inputs(o);
+  // The GPU models the run read, when they are not only the built-in ones (provenance).
+  if (!o.catalog.empty()) record_input(in, "gpu_catalog", o.catalog, o.catalog);
   // Hashed when read, not after the run: the file may change meanwhile.
   if (!o.economics.file.empty()) record_input(in, "economics", o.economics.file, o.economics.file);
   Workload& workload = in.workload;
@@ -373,10 +376,14 @@ CommandRunner add_run_command(CLI::App& app) {
                   "or oracle (the future demand itself; a reference, docs/policies.md)")
       ->capture_default_str();
   add_walltime_options(cmd, o->walltime, &o->plan_with);
+  add_catalog_option(*cmd, o->catalog);
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar or summary table");
   cmd->add_flag("--report", o->report, "Also write report.html (docs/reports.md)");
   add_economics_options(cmd, o->economics);
-  return [o] { return run(*o); };
+  return [o] {
+    use_catalog_file(o->catalog);
+    return run(*o);
+  };
 }
 
 }  // namespace gpufleet

@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include "cli/commands.hpp"
+#include "formats/json_fields.hpp"
+#include "model/gpu_catalog.hpp"
 #include "model/names.hpp"
 
 namespace gpufleet {
@@ -92,6 +94,21 @@ std::string describe(const Scenario& scenario, const GeneratedScenario& g, doubl
                 pools.c_str(), g.workload.training.size(), g.training_offered_load,
                 g.workload.inference.size(), g.workload.leases.size(), g.lease_offered_load);
   return text;
+}
+
+// The GPU catalog is an input of every command that reads GPU figures (commands.hpp).
+void add_catalog_option(CLI::App& cmd, std::string& file) {
+  cmd.add_option("--catalog", file,
+                 "GPU catalog file (JSON, docs/hardware.md \"Catalog files\"): adds models or "
+                 "overrides figures of the built-in ones for this command");
+}
+
+void use_catalog_file(const std::string& file) {
+  // Nothing given: the built-in catalog, which the first reader loads by itself.
+  if (file.empty()) return;
+  // A shipped name (catalogs/gpu-catalog.json) is found from any folder, as platforms are.
+  const std::string path = shipped_file(file);
+  install_gpu_catalog(gpu_catalog_from_json(read_json_file(path), path, shipped_gpu_catalog()));
 }
 
 }  // namespace gpufleet

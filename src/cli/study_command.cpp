@@ -41,6 +41,7 @@ struct StudyOptions {
   int jobs = 0;
   std::string backend = "local";
   bool quiet = false;
+  std::string catalog;  // --catalog, passed on to every run
 };
 
 // A folder name for an arm or fleet (unique in a study: load_study checks it).
@@ -330,18 +331,21 @@ StudyInputs write_inputs(const StudySpec& spec, const std::string& out, bool qui
 
 // What a run depends on: its command but its paths (where it writes, where its inputs are:
 // `--out out/s`, `./out/s/` and `/abs/out/s` are one study), its inputs' bytes (workload,
-// platform, economics) and the build.
+// platform, economics, GPU catalog) and the build.
 std::string config_hash(const std::vector<std::string>& argv, const std::string& workload,
-                        const std::string& platform, const std::string& economics) {
+                        const std::string& platform, const std::string& economics,
+                        const std::string& catalog) {
   std::string text = std::string(gpufleet_version()) + "\n" + gpufleet_commit() + "\n";
   const auto is_path = [](const std::string& option) {
     return option == "--out" || option == "--workload" || option == "--platform" ||
-           option == "--economics";
+           option == "--economics" || option == "--catalog";
   };
   for (size_t i = 1; i < argv.size(); ++i)
     if (!is_path(argv[i]) && !is_path(argv[i - 1])) text += argv[i] + "\n";
   text += sha256_of_file(workload) + "\n" + sha256_of_file(platform) + "\n";
   if (!economics.empty()) text += sha256_of_file(economics) + "\n";
+  // A changed catalog changes the figures of the runs' pools: their results are not reusable.
+  if (!catalog.empty()) text += "catalog " + sha256_of_file(catalog) + "\n";
   return sha256_of_text(text);
 }
 
@@ -354,7 +358,7 @@ struct PlannedRun {
 };
 
 std::vector<PlannedRun> plan_runs(const StudySpec& spec, const StudyInputs& inputs,
-                                  const std::string& out) {
+                                  const std::string& out, const std::string& catalog) {
   const std::string self = own_executable();
   const auto arms = spec.arms();
   std::vector<PlannedRun> plan;
@@ -381,6 +385,7 @@ std::vector<PlannedRun> plan_runs(const StudySpec& spec, const StudyInputs& inpu
         p.command.argv.insert(p.command.argv.end(), {"--param", param});
       if (!economics.empty())
         p.command.argv.insert(p.command.argv.end(), {"--economics", economics});
+      if (!catalog.empty()) p.command.argv.insert(p.command.argv.end(), {"--catalog", catalog});
       p.command.argv.insert(
           p.command.argv.end(),
           {"--forecast", policy.forecast.empty() ? spec.forecast : policy.forecast});
@@ -388,7 +393,7 @@ std::vector<PlannedRun> plan_runs(const StudySpec& spec, const StudyInputs& inpu
       p.command.stderr_file = p.dir + ".log";
       p.command.timeout_s = spec.timeout_s;
       p.command.ends_with_parent = true;
-      p.hash = config_hash(p.command.argv, workload, platform, economics);
+      p.hash = config_hash(p.command.argv, workload, platform, economics, catalog);
       std::error_code ec;
       p.done = fs::exists(p.dir + "/summary.json", ec) &&
                read_text_or_empty(p.dir + "/config.sha256") == p.hash + "\n";
@@ -509,7 +514,7 @@ int study(const StudyOptions& o) {
                    stale);
   };
   const auto inputs = write_inputs(spec, o.out, o.quiet, policy_params, take_lock);
-  auto plan = plan_runs(spec, inputs, o.out);
+  auto plan = plan_runs(spec, inputs, o.out, o.catalog.empty() ? "" : shipped_file(o.catalog));
   std::vector<size_t> todo;
   for (size_t i = 0; i < plan.size(); ++i) {
     if (plan[i].done) continue;
@@ -588,8 +593,12 @@ CommandRunner add_study_command(CLI::App& app) {
                   "configuration from SLURM_CONF or its default)")
       ->check(CLI::IsMember({"local", "slurm"}))
       ->capture_default_str();
+  add_catalog_option(*cmd, o->catalog);
   cmd->add_flag("-q,--quiet", o->quiet, "No progress lines");
-  return [o] { return study(*o); };
+  return [o] {
+    use_catalog_file(o->catalog);
+    return study(*o);
+  };
 }
 
 }  // namespace gpufleet

@@ -18,9 +18,9 @@ const std::vector<std::string> kRoles = {"training", "inference"};
 GpuSpec known_gpu(const std::string& model) {
   const auto gpu = find_gpu(model);
   if (!gpu)
-    throw std::invalid_argument("unknown GPU model '" + model + "'" +
-                                did_you_mean(model, gpu_model_names()) +
-                                "; known: " + known_gpu_models());
+    throw std::invalid_argument(
+        "unknown GPU model '" + model + "'" + did_you_mean(model, gpu_model_names()) +
+        "; known: " + known_gpu_models() + " (others: --catalog FILE, docs/hardware.md)");
   return *gpu;
 }
 

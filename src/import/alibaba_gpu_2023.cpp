@@ -55,7 +55,7 @@ const GpuSpec& known_model(std::string_view model) {
   for (const auto& spec : catalog)
     if (spec.model == model) return spec;
   throw RowError("unknown GPU model", "GPU model '" + printable(model) + "' is not in the catalog",
-                 "use one of " + known_gpu_models() + " (src/model/gpu_catalog.cpp)");
+                 "use one of " + known_gpu_models() + " (or add it with --catalog FILE)");
 }
 
 // GPUs per (model, GPUs per node): one pool each, as a pool's domains are all alike.

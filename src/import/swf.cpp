@@ -67,8 +67,8 @@ Imported import_swf(const std::vector<std::string>& inputs, const ImportOptions&
                                 std::to_string(inputs.size()));
   const auto gpu = find_gpu(options.gpu_model);
   if (!gpu)
-    throw std::invalid_argument("unknown --gpu-model '" + options.gpu_model +
-                                "'; known: " + known_gpu_models());
+    throw std::invalid_argument("unknown --gpu-model '" + options.gpu_model + "'; known: " +
+                                known_gpu_models() + " (others: --catalog FILE, docs/hardware.md)");
   if (options.procs_per_gpu < 1) throw std::invalid_argument("--procs-per-gpu must be >= 1");
   Imported out;
   LineReader reader(inputs.front());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,8 +28,7 @@ struct GpuSpec {
   // relative_speed of a generation added to jobs by a fleet what-if (study/fleet_variant.hpp).
   double training_speed = 0;
   // Figures of the serving model (src/serving/serving_model.hpp), per GPU; 0: not in the
-  // catalog for this generation (the serving model refuses it). Filled by a table of their own
-  // in gpu_catalog.cpp, sources in docs/hardware.md.
+  // catalog for this generation (the serving model refuses it). Sources in docs/hardware.md.
   double hbm_bytes_per_s = 0;     // HBM bandwidth, bytes/s
   double fp8_flops = 0;           // dense FP8 FLOP/s
   double fp4_flops = 0;           // dense FP4 FLOP/s (0: no FP4 tensor cores)
@@ -43,13 +43,29 @@ struct GpuSpec {
 // (H100 at FP8: 2). 1 for BF16, or for a GPU the catalog does not rate in that dtype.
 double dtype_speedup(std::string_view gpu_model, double bytes_per_weight);
 
-// The built-in hardware table (the one place those figures live in code).
+// The models gpufleet ships: catalogs/gpu-catalog.json, compiled into the binary (sources of
+// every figure in docs/hardware.md).
+const std::vector<GpuSpec>& shipped_gpu_catalog();
+// A catalog document (format "gpufleet-gpu-catalog", schemas/gpu-catalog.schema.json) applied
+// onto `base`: an entry naming a model of `base` (case ignored) overrides the fields it gives,
+// any other entry adds a model and must give every required field. InputError naming `file`
+// and the field (e.g. "models[2].tdp_w") for anything unknown, missing, duplicated or out of range.
+std::vector<GpuSpec> gpu_catalog_from_json(const nlohmann::json& doc, const std::string& file,
+                                           std::vector<GpuSpec> base);
+
+// The process's catalog, which everything that needs a GPU's figures reads: the shipped one, or
+// the one a command installed at start-up (--catalog FILE). It is one table per process on
+// purpose: it is installed once, before the first read, and never changes afterwards, so that
+// every layer agrees on a model's figures without each call site carrying the catalog.
 const std::vector<GpuSpec>& gpu_catalog();
+// Installs `catalog` as the process's; std::logic_error if the catalog was read or installed
+// before (a start-up ordering bug, not an input error).
+void install_gpu_catalog(std::vector<GpuSpec> catalog);
 // The catalog's entry for a model name, case ignored ("gb200" finds "GB200").
 std::optional<GpuSpec> find_gpu(std::string_view model);
 std::vector<std::string> gpu_model_names();
 std::string known_gpu_models();  // "GB200, GB300, H100, H200" for error messages
 // One line per model: name, system, GPUs per NVLink domain, default role (for --help).
-std::string gpu_catalog_table();
+std::string gpu_catalog_table(const std::vector<GpuSpec>& catalog);
 
 }  // namespace gpufleet
