@@ -10,7 +10,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${GPUFLEET_ASAN_BUILD:-$root/build-asan}
-all=(workload scenario demand_shape economics policy_param duration pool_spec platform study
+all=(workload scenario demand_shape economics policy_param duration pool_spec platform study catalog
   import_swf import_alibaba import_azure import_servegen)
 
 replay=0
