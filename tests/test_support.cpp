@@ -10,6 +10,8 @@
 #include <random>
 #include <sstream>
 
+#include "report/run_data.hpp"
+
 namespace gpufleet::test {
 
 namespace fs = std::filesystem;
@@ -80,24 +82,14 @@ std::string read_file(const std::string& path) {
 }
 
 std::vector<std::map<std::string, std::string>> read_csv(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::vector<std::string> header;
+  // As a notebook reads it: quoted fields (a user name with a comma) are one field.
+  std::istringstream in(read_file(path));
+  std::vector<std::string> header, cells;
   std::vector<std::map<std::string, std::string>> rows;
-  const auto split = [](const std::string& l) {
-    std::vector<std::string> cells;
-    std::stringstream s(l);
-    std::string cell;
-    while (std::getline(s, cell, ',')) cells.push_back(cell);
-    if (!l.empty() && l.back() == ',') cells.emplace_back();
-    return cells;
-  };
-  if (std::getline(in, line)) header = split(line);
-  while (std::getline(in, line)) {
-    const auto cells = split(line);
+  report::next_csv_record(in, header);
+  while (report::next_csv_record(in, cells)) {
     if (cells.size() != header.size())
-      ADD_FAILURE() << path << ": " << cells.size() << " cells under a header of " << header.size()
-                    << ": " << line;
+      ADD_FAILURE() << path << ": " << cells.size() << " cells under a header of " << header.size();
     std::map<std::string, std::string> row;
     for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
     rows.push_back(std::move(row));

@@ -15,6 +15,7 @@
 #include "model/duration.hpp"
 #include "model/input_error.hpp"
 #include "model/names.hpp"
+#include "outputs/scheduling_metrics.hpp"
 #include "policies/policies.hpp"
 #include "report/comparison.hpp"
 #include "report/reports.hpp"
@@ -50,6 +51,7 @@ struct CompareOptions {
   std::string plan_with = "walltime";
   EconomicsOptions economics;
   bool quiet = false;
+  bool compress = false;  // --compress, passed on to every run
 };
 
 std::vector<std::string> split_policies(const std::string& list) {
@@ -188,6 +190,7 @@ int compare(const CompareOptions& o) {
     for (const auto& p : params[i]) c.argv.insert(c.argv.end(), {"--param", p});
     const auto econ = economics_args(o.economics);
     c.argv.insert(c.argv.end(), econ.begin(), econ.end());
+    if (o.compress) c.argv.push_back("--compress");
     commands.push_back(std::move(c));
   }
   if (!o.quiet)
@@ -210,6 +213,10 @@ int compare(const CompareOptions& o) {
         run = report::load_run(o.out + "/" + policies[i]);
         run.name = policies[i];
         out.summary = run.summary;
+        // The run's own warning went to its log: a replay that missed its trace changes what
+        // the comparison means.
+        if (const std::string late = replay_warning(run.summary); !late.empty())
+          std::fprintf(stderr, "gpufleet: warning: %s: %s\n", policies[i].c_str(), late.c_str());
       } catch (const std::exception& e) {
         out.ok = false;
         out.error = e.what();
@@ -277,6 +284,8 @@ CommandRunner add_compare_command(CLI::App& app) {
       ->capture_default_str();
   add_catalog_option(*cmd, o->catalog);
   cmd->add_flag("-q,--quiet", o->quiet, "No progress on stderr");
+  cmd->add_flag("--compress", o->compress,
+                "Every run writes its CSV files gzip-compressed, as FILE.csv.gz (run --compress)");
   add_economics_options(cmd, o->economics);
   return [o] {
     use_catalog_file(o->catalog);

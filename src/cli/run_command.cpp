@@ -1,5 +1,6 @@
 #include <tbb/global_control.h>
 #include <tbb/info.h>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include "cli/scenario_source.hpp"
 #include "formats/atomic_files.hpp"
 #include "formats/file_hash.hpp"
+#include "formats/gzip_text.hpp"
 #include "formats/platform_writer.hpp"
 #include "formats/temporary_file.hpp"
 #include "formats/workload_io.hpp"
@@ -22,6 +24,7 @@
 #include "outputs/economics.hpp"
 #include "outputs/replica_outputs.hpp"
 #include "outputs/run_outputs.hpp"
+#include "outputs/scheduling_metrics.hpp"
 #include "outputs/series_outputs.hpp"
 #include "outputs/summary.hpp"
 #include "policies/policies.hpp"
@@ -65,6 +68,7 @@ struct RunOptions {
   std::string plan_with = "walltime";
   bool quiet = false;
   bool report = false;
+  bool compress = false;  // --compress: every CSV file as FILE.csv.gz
   EconomicsOptions economics;
 };
 
@@ -220,6 +224,21 @@ void warn_about_unusable_pools(const Workload& workload, const Fleet& fleet,
   }
 }
 
+// The CSV files of a run, compressed with --compress (FILE.csv.gz: gzip, which pandas, zcat and
+// `gpufleet report` read as they are); in parallel, each file on its own, so the bytes do not
+// depend on the threads. The other form of each, left by an earlier run into the same folder, is
+// removed at commit, so that a reader never finds two versions of one output.
+void add_csv_files(AtomicFiles& files, std::vector<std::pair<std::string, std::string>> csvs,
+                   bool compress) {
+  if (compress)
+    tbb::parallel_for(size_t{0}, csvs.size(),
+                      [&](size_t i) { csvs[i].second = gzip_text(csvs[i].second); });
+  for (const auto& [name, content] : csvs) {
+    files.add(compress ? name + ".gz" : name, content);
+    files.remove_at_commit(compress ? name : name + ".gz");
+  }
+}
+
 int run(const RunOptions& o) {
   // Everything is read and checked before anything runs or is written.
   const ForecastSpec forecast = parse_forecast(o.forecast);
@@ -277,17 +296,22 @@ int run(const RunOptions& o) {
                            {"command_line", command_line()},
                            {"inputs", in.files}};
   check_finite_figures(summary, "summary.json");
+  // About what the results mean, not progress: printed even under -q.
+  if (const std::string late = replay_warning(summary); !late.empty())
+    std::fprintf(stderr, "gpufleet: warning: %s\n", late.c_str());
   const std::string jobs = jobs_csv(simulation.fleet(), workload, result);
   const std::string series = timeseries_csv(simulation.fleet(), result);
   const std::string services = services_timeseries_csv(workload, result);
   AtomicFiles files(o.out);
   files.add("summary.json", summary.dump(2) + "\n");
-  files.add("jobs.csv", jobs);
-  files.add("replicas.csv", replicas_csv(simulation.fleet(), workload, result));
-  files.add("timeseries.csv", series);
-  files.add("queue_timeseries.csv", queue_timeseries_csv(result));
-  files.add("pools_timeseries.csv", pools_timeseries_csv(simulation.fleet(), result));
-  files.add("services_timeseries.csv", services);
+  add_csv_files(files,
+                {{"jobs.csv", jobs},
+                 {"replicas.csv", replicas_csv(simulation.fleet(), workload, result)},
+                 {"timeseries.csv", series},
+                 {"queue_timeseries.csv", queue_timeseries_csv(result)},
+                 {"pools_timeseries.csv", pools_timeseries_csv(simulation.fleet(), result)},
+                 {"services_timeseries.csv", services}},
+                o.compress);
   if (o.report)
     files.add("report.html", report::run_report_html(
                                  report::parse_run(o.out, summary.dump(), jobs, series, services)));
@@ -301,10 +325,11 @@ int run(const RunOptions& o) {
                  result.events / std::max(simulation_s, 1e-9), seconds_since(t_outputs));
     std::fputs(summary_table(summary).c_str(), stdout);
   }
+  const char* gz = o.compress ? ".gz" : "";
   std::printf(
-      "\nwrote %s/summary.json, jobs.csv, replicas.csv, timeseries.csv, queue_, pools_, "
-      "services_timeseries.csv%s\n",
-      o.out.c_str(), o.report ? ", report.html" : "");
+      "\nwrote %s/summary.json, jobs.csv%s, replicas.csv%s, timeseries.csv%s, queue_, pools_, "
+      "services_timeseries.csv%s%s\n",
+      o.out.c_str(), gz, gz, gz, gz, o.report ? ", report.html" : "");
   return 0;
 }
 
@@ -379,6 +404,9 @@ CommandRunner add_run_command(CLI::App& app) {
   add_catalog_option(*cmd, o->catalog);
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar or summary table");
   cmd->add_flag("--report", o->report, "Also write report.html (docs/reports.md)");
+  cmd->add_flag("--compress", o->compress,
+                "Write every CSV file gzip-compressed, as FILE.csv.gz (pandas reads it as is; "
+                "docs/metrics.md)");
   add_economics_options(cmd, o->economics);
   return [o] {
     use_catalog_file(o->catalog);

@@ -15,6 +15,7 @@
 #include "metrics/stats.hpp"
 #include "model/input_error.hpp"
 #include "model/names.hpp"
+#include "outputs/scheduling_metrics.hpp"
 #include "policies/policies.hpp"
 #include "report/figure_format.hpp"
 #include "runtime/child_processes.hpp"
@@ -41,7 +42,8 @@ struct StudyOptions {
   int jobs = 0;
   std::string backend = "local";
   bool quiet = false;
-  std::string catalog;  // --catalog, passed on to every run
+  std::string catalog;    // --catalog, passed on to every run
+  bool compress = false;  // --compress, passed on to every run
 };
 
 // A folder name for an arm or fleet (unique in a study: load_study checks it).
@@ -340,8 +342,11 @@ std::string config_hash(const std::vector<std::string>& argv, const std::string&
     return option == "--out" || option == "--workload" || option == "--platform" ||
            option == "--economics" || option == "--catalog";
   };
+  // --compress changes how the outputs are stored, not what they say: a run done without it
+  // is not run again for it.
   for (size_t i = 1; i < argv.size(); ++i)
-    if (!is_path(argv[i]) && !is_path(argv[i - 1])) text += argv[i] + "\n";
+    if (!is_path(argv[i]) && !is_path(argv[i - 1]) && argv[i] != "--compress")
+      text += argv[i] + "\n";
   text += sha256_of_file(workload) + "\n" + sha256_of_file(platform) + "\n";
   if (!economics.empty()) text += sha256_of_file(economics) + "\n";
   // A changed catalog changes the figures of the runs' pools: their results are not reusable.
@@ -358,7 +363,8 @@ struct PlannedRun {
 };
 
 std::vector<PlannedRun> plan_runs(const StudySpec& spec, const StudyInputs& inputs,
-                                  const std::string& out, const std::string& catalog) {
+                                  const std::string& out, const std::string& catalog,
+                                  bool compress) {
   const std::string self = own_executable();
   const auto arms = spec.arms();
   std::vector<PlannedRun> plan;
@@ -389,6 +395,7 @@ std::vector<PlannedRun> plan_runs(const StudySpec& spec, const StudyInputs& inpu
       p.command.argv.insert(
           p.command.argv.end(),
           {"--forecast", policy.forecast.empty() ? spec.forecast : policy.forecast});
+      if (compress) p.command.argv.push_back("--compress");
       p.command.argv.insert(p.command.argv.end(), {"--out", p.dir});
       p.command.stderr_file = p.dir + ".log";
       p.command.timeout_s = spec.timeout_s;
@@ -419,6 +426,23 @@ void load_result(PlannedRun& p) {
   } catch (const std::exception& e) {
     p.run.error = e.what();
   }
+}
+
+// Each run's own warning went to its log; once here, with a count, as a replay that missed its
+// trace changes what the study's figures mean.
+void warn_about_late_replays(const std::vector<StudyRun>& runs) {
+  long late = 0;
+  std::string first;
+  for (const auto& r : runs) {
+    const std::string warning = r.ok ? replay_warning(r.summary) : "";
+    if (warning.empty()) continue;
+    if (late++ == 0) first = r.id + ": " + warning;
+  }
+  if (late > 0)
+    std::fprintf(stderr,
+                 "gpufleet: warning: %ld of %zu runs replayed late (each run's log says "
+                 "how), e.g. %s\n",
+                 late, runs.size(), first.c_str());
 }
 
 std::string manifest_csv(const std::vector<PlannedRun>& plan, const StudySpec& spec) {
@@ -514,7 +538,8 @@ int study(const StudyOptions& o) {
                    stale);
   };
   const auto inputs = write_inputs(spec, o.out, o.quiet, policy_params, take_lock);
-  auto plan = plan_runs(spec, inputs, o.out, o.catalog.empty() ? "" : shipped_file(o.catalog));
+  auto plan =
+      plan_runs(spec, inputs, o.out, o.catalog.empty() ? "" : shipped_file(o.catalog), o.compress);
   std::vector<size_t> todo;
   for (size_t i = 0; i < plan.size(); ++i) {
     if (plan[i].done) continue;
@@ -560,6 +585,7 @@ int study(const StudyOptions& o) {
     load_result(p);
     runs.push_back(p.run);
   }
+  warn_about_late_replays(runs);
   AtomicFiles files(o.out);
   files.add("manifest.csv", manifest_csv(plan, spec));
   files.add("study.csv", study_csv(spec, runs));
@@ -595,6 +621,8 @@ CommandRunner add_study_command(CLI::App& app) {
       ->capture_default_str();
   add_catalog_option(*cmd, o->catalog);
   cmd->add_flag("-q,--quiet", o->quiet, "No progress lines");
+  cmd->add_flag("--compress", o->compress,
+                "Every run writes its CSV files gzip-compressed, as FILE.csv.gz (run --compress)");
   return [o] {
     use_catalog_file(o->catalog);
     return study(*o);

@@ -51,6 +51,10 @@ void AtomicFiles::add(const std::string& name, const std::function<void(std::ost
         "check the folder's permissions and free space");
 }
 
+void AtomicFiles::remove_at_commit(const std::string& name) {
+  removed_.push_back((fs::path(directory_.empty() ? "." : directory_) / name).string());
+}
+
 void AtomicFiles::commit() {
   // Every target is checked before any is replaced: one that cannot be would leave a mix of
   // old and new files.
@@ -73,6 +77,13 @@ void AtomicFiles::commit() {
     keep_on_signal(file.slot);
     staged_.erase(staged_.begin());
   }
+  for (const auto& path : removed_) {
+    std::error_code ec;
+    if (fs::is_regular_file(path, ec) && !fs::remove(path, ec))
+      throw InputError(path, "", "cannot remove the older form of this output: " + ec.message(),
+                       "remove it by hand: readers would find two versions of the file");
+  }
+  removed_.clear();
 }
 
 void write_file_atomically(const std::string& path, const std::string& content) {

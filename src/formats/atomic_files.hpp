@@ -23,6 +23,9 @@ class AtomicFiles {
   void add(const std::string& name, const std::string& content);
   // The content written by `write` as it goes, for a file too large to hold in memory.
   void add(const std::string& name, const std::function<void(std::ostream&)>& write);
+  // Removes `name` at commit, after the renames, if it exists: the form of an output this set
+  // replaces (jobs.csv when jobs.csv.gz is written), so that a reader never finds both.
+  void remove_at_commit(const std::string& name);
   void commit();
 
  private:
@@ -33,6 +36,7 @@ class AtomicFiles {
   };
   std::string directory_;
   std::vector<StagedFile> staged_;
+  std::vector<std::string> removed_;
 };
 
 // One file, atomically.

@@ -2,11 +2,13 @@
 
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
 #include "outputs/csv_numbers.hpp"
 #include "outputs/scheduling_metrics.hpp"
+#include "outputs/summary.hpp"
 
 namespace gpufleet {
 
@@ -27,13 +29,19 @@ struct Row {
   double gpu_hours;  // held, over all runs
   int preemptions;
   std::string standard;  // lost_gpu_hours,bounded_slowdown,fairness_rho (training only)
+  std::string who;       // priority,user,account (training only)
+  std::string money;     // price_per_gpu_hour,revenue_usd (leases only)
 };
 
 void append(std::string& out, const Row& r) {
-  out += r.id + ',' + r.job_class + ',' + r.pool + ',' + r.model + ',' + std::to_string(r.gpus) +
-         ',' + csv_seconds(r.submit) + ',' + csv_seconds(r.start) + ',' + csv_seconds(r.end) + ',' +
-         r.state + ',' + csv_hours(r.gpu_hours) + ',' + std::to_string(r.preemptions) + ',' +
-         r.standard + '\n';
+  // The columns after the standard ones came later (issue 28): appended, so that a notebook
+  // reading the earlier columns by name or by position reads them still.
+  const std::string wait = r.start >= 0 ? csv_seconds(std::max(0.0, r.start - r.submit)) : "";
+  out += csv_text(r.id) + ',' + r.job_class + ',' + csv_text(r.pool) + ',' + csv_text(r.model) +
+         ',' + std::to_string(r.gpus) + ',' + csv_seconds(r.submit) + ',' + csv_seconds(r.start) +
+         ',' + csv_seconds(r.end) + ',' + r.state + ',' + csv_hours(r.gpu_hours) + ',' +
+         std::to_string(r.preemptions) + ',' + r.standard + ',' + wait + ',' + r.who + ',' +
+         r.money + '\n';
 }
 
 // The three standard columns, empty: leases have no such figures.
@@ -49,12 +57,25 @@ std::string standard_columns(const Fleet& fleet, const TrainingJob& job, const T
   return buffer;
 }
 
+std::string who_columns(const TrainingJob& job) {
+  return std::to_string(job.priority) + ',' + csv_text(job.user) + ',' + csv_text(job.account);
+}
+
+// USD per GPU-hour and USD, to the micro-dollar.
+std::string money_columns(const LeaseRequest& lease, const LeaseRun& run, double horizon_s) {
+  char buffer[128];
+  std::snprintf(buffer, sizeof buffer, "%.6f,%.6f", lease.price_per_gpu_hour,
+                lease_revenue_usd(lease, run, horizon_s));
+  return buffer;
+}
+
 }  // namespace
 
 std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) {
   std::string out =
       "id,class,pool,gpu_model,gpus,submit_s,start_s,end_s,state,gpu_hours,preemptions,"
-      "lost_gpu_hours,bounded_slowdown,fairness_rho\n";
+      "lost_gpu_hours,bounded_slowdown,fairness_rho,wait_s,priority,user,account,"
+      "price_per_gpu_hour,revenue_usd\n";
   const auto pool_name = [&](int p) { return p >= 0 ? fleet.pools[p].name : std::string(); };
   for (size_t j = 0; j < w.training.size(); ++j) {
     const auto& job = w.training[j];
@@ -71,7 +92,7 @@ std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) 
                                                            : "running";
     append(out, {job.id, "training", pool_name(run.pool), model, job.gpus, job.submit_s,
                  run.start_s, run.end_s, state, job.allocated_gpus() * run.held_s / 3600,
-                 run.preemptions, standard_columns(fleet, job, run)});
+                 run.preemptions, standard_columns(fleet, job, run), who_columns(job), ","});
   }
   for (size_t l = 0; l < w.leases.size(); ++l) {
     const auto& lease = w.leases[l];
@@ -83,7 +104,8 @@ std::string jobs_csv(const Fleet& fleet, const Workload& w, const RunResult& r) 
                                          : "running";
     append(out, {lease.id, "lease", pool_name(run.pool), lease.model, lease.gpus, lease.start_s,
                  run.start_s, run.end_s, state,
-                 gpu_hours(lease.gpus, run.start_s, run.end_s, r.horizon_s), 0, kNoStandard});
+                 gpu_hours(lease.gpus, run.start_s, run.end_s, r.horizon_s), 0, kNoStandard, ",,",
+                 money_columns(lease, run, r.horizon_s)});
   }
   return out;
 }

@@ -33,4 +33,23 @@ double lost_gpu_hours(const Fleet& fleet, const TrainingJob& job, const Training
 nlohmann::json scheduling_metrics_json(const Fleet& fleet, const Workload& workload,
                                        const RunResult& result);
 
+// How far a replay kept to its trace (docs/metrics.md, "Replay"): of the jobs recorded to start
+// within the window, those that started later (their recorded start found too few free GPUs)
+// and those that had not started by the horizon.
+struct ReplayLateness {
+  long recorded = 0;      // jobs submitted and recorded to start before the horizon
+  long started_late = 0;  // started, but more than a millisecond after their recorded start
+  long not_started = 0;   // still waiting at the horizon
+  double mean_delay_s = 0, max_delay_s = 0;  // start - recorded start, of those started late
+  long late() const { return started_late + not_started; }
+};
+ReplayLateness replay_lateness(const Workload& workload, const RunResult& result);
+// Whether a policy name has the replay part (only those runs report replay lateness).
+bool replays_trace(const std::string& policy);
+// summary.json's replay block.
+nlohmann::json replay_json(const ReplayLateness& lateness);
+// The warning a replay that could not keep to its trace prints (it measured another schedule
+// than the trace's), from a summary's replay block; empty when every recorded start was kept.
+std::string replay_warning(const nlohmann::json& summary);
+
 }  // namespace gpufleet

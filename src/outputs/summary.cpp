@@ -284,9 +284,8 @@ json lease_json(const Workload& w, const RunResult& r) {
     ++accepted;
     reclaimed += run.reclaimed;
     const double end = run.end_s >= 0 ? run.end_s : r.horizon_s;
-    const double hours = w.leases[l].gpus * (end - run.start_s) / 3600;
-    gpu_hours += hours;
-    revenue += hours * w.leases[l].price_per_gpu_hour;
+    gpu_hours += w.leases[l].gpus * (end - run.start_s) / 3600;
+    revenue += lease_revenue_usd(w.leases[l], run, r.horizon_s);
   }
   return {{"requested", requested}, {"accepted", accepted},   {"rejected", rejected},
           {"reclaimed", reclaimed}, {"gpu_hours", gpu_hours}, {"revenue_usd", revenue}};
@@ -315,6 +314,13 @@ json contracts_json(const Workload& w, const RunResult& r) {
 }
 
 }  // namespace
+
+double lease_revenue_usd(const LeaseRequest& lease, const LeaseRun& run, double horizon_s) {
+  if (!run.decided || !run.accepted) return 0;
+  const double end = run.end_s >= 0 ? run.end_s : horizon_s;
+  const double gpu_hours = lease.gpus * (end - run.start_s) / 3600;
+  return gpu_hours * lease.price_per_gpu_hour;
+}
 
 double training_need_gpu_hours(const Fleet& fleet, const TrainingJob& job) {
   const auto& pref = job.generations.front();
@@ -348,6 +354,8 @@ json summarize(const Fleet& fleet, const Workload& workload, const RunResult& r)
                   {"inference", inference_json(workload, r)},
                   {"lease", lease_json(workload, r)},
                   {"contracts", contracts_json(workload, r)}};
+  // Only under replay: other policies' summaries keep their bytes.
+  if (replays_trace(r.policy)) summary["replay"] = replay_json(replay_lateness(workload, r));
   // Only for workloads with users or accounts: the others keep their bytes.
   if (json users = users_json(fleet, workload, r); !users.is_null()) summary["users"] = users;
   return summary;

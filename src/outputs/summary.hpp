@@ -22,6 +22,11 @@ constexpr int kOutputSchemaVersion = 6;
 // as allocation counts it): the unit of training demand, of the capacity gap and of its value.
 double training_need_gpu_hours(const Fleet& fleet, const TrainingJob& job);
 
+// What an accepted lease earned within the window: its price x its GPUs x the hours it held
+// (to its end, or to the horizon if still running); 0 if it was rejected or not decided. The
+// summary's lease.revenue_usd is the sum over leases, jobs.csv's revenue_usd each one.
+double lease_revenue_usd(const LeaseRequest& lease, const LeaseRun& run, double horizon_s);
+
 // summary.json: every headline metric of one run (definitions in docs/metrics.md).
 nlohmann::json summarize(const Fleet& fleet, const Workload& workload, const RunResult& result);
 

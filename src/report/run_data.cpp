@@ -5,39 +5,27 @@
 #include <map>
 #include <sstream>
 
+#include "formats/gzip_text.hpp"
 #include "model/input_error.hpp"
 
 namespace gpufleet::report {
 
 namespace {
 
-// Our CSV files carry no quoted fields: split on commas.
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> fields;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, ',')) fields.push_back(field);
-  if (!line.empty() && line.back() == ',') fields.emplace_back();
-  return fields;
-}
-
 class CsvReader {
  public:
   CsvReader(std::string file, const std::string& text, const std::vector<std::string>& needed)
       : file_(std::move(file)), in_(text) {
-    std::string header;
-    if (!std::getline(in_, header)) fail("the file is empty");
-    const auto names = split(header);
+    std::vector<std::string> names;
+    if (!next_csv_record(in_, names)) fail("the file is empty");
     for (size_t i = 0; i < names.size(); ++i) columns_[names[i]] = i;
     for (const auto& n : needed)
       if (!columns_.count(n)) fail("header has no column '" + n + "'");
   }
 
   bool next() {
-    std::string line;
-    if (!std::getline(in_, line) || line.empty()) return false;
+    if (!next_csv_record(in_, fields_) || (fields_.size() == 1 && fields_[0].empty())) return false;
     ++line_;
-    fields_ = split(line);
     if (fields_.size() != columns_.size())
       fail("expected " + std::to_string(columns_.size()) + " fields, got " +
            std::to_string(fields_.size()));
@@ -110,12 +98,48 @@ void check_summary(const std::string& file, const nlohmann::json& s) {
 
 }  // namespace
 
+bool next_csv_record(std::istream& in, std::vector<std::string>& fields) {
+  fields.assign(1, std::string());
+  if (in.peek() == std::char_traits<char>::eof()) return false;
+  bool quoted = false;
+  for (int c; (c = in.get()) != std::char_traits<char>::eof();) {
+    if (quoted) {
+      if (c != '"')
+        fields.back() += static_cast<char>(c);
+      else if (in.peek() == '"')
+        fields.back() += static_cast<char>(in.get());  // a doubled quote: one quote
+      else
+        quoted = false;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else if (c == '\n') {
+      break;
+    } else if (c != '\r') {
+      fields.back() += static_cast<char>(c);
+    }
+  }
+  return true;
+}
+
 std::string read_text_file(const std::string& path, const std::string& fix) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "", "cannot read the file", fix);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+std::string read_output_file(const std::string& directory, const std::string& name,
+                             const std::string& fix) {
+  // `run --compress` writes FILE.gz instead of FILE, and removes the other form of each file:
+  // a folder holds one of the two.
+  const std::string plain = directory + "/" + name;
+  const std::string gz = plain + ".gz";
+  if (!std::filesystem::exists(plain) && std::filesystem::exists(gz))
+    return gunzip_text(read_text_file(gz, fix), gz);
+  return read_text_file(plain, fix);
 }
 
 RunData parse_run(const std::string& origin, const std::string& summary_json,
@@ -144,12 +168,13 @@ RunData load_run(const std::string& directory) {
     throw InputError(directory, "", "no such directory",
                      "give the --out directory of 'gpufleet run' or 'gpufleet compare'");
   const std::string fix = "give the --out directory of a finished 'gpufleet run'";
-  const auto read = [&](const char* name) { return read_text_file(directory + "/" + name, fix); };
+  const auto read = [&](const char* name) { return read_output_file(directory, name, fix); };
   // In this order, so that the first missing file is the one named.
   const std::string summary = read("summary.json");
   const std::string jobs = read("jobs.csv");
   const std::string usage = read("timeseries.csv");
-  const bool has_services = fs::exists(directory + "/services_timeseries.csv");
+  const std::string services = directory + "/services_timeseries.csv";
+  const bool has_services = fs::exists(services) || fs::exists(services + ".gz");
   return parse_run(directory, summary, jobs, usage,
                    has_services ? read("services_timeseries.csv") : std::string());
 }

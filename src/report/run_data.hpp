@@ -1,5 +1,6 @@
 #pragma once
 
+#include <istream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -51,6 +52,15 @@ RunData parse_run(const std::string& origin, const std::string& summary_json,
 // Reads summary.json, jobs.csv, timeseries.csv and, when present, services_timeseries.csv
 // from a run's output directory.
 RunData load_run(const std::string& directory);
+
+// A run's output file `name` (e.g. "jobs.csv") from its folder, plain or, when only FILE.gz is
+// there (run --compress), decompressed; InputError naming the plain file when neither is.
+std::string read_output_file(const std::string& directory, const std::string& name,
+                             const std::string& fix);
+
+// The next record of a CSV text (RFC 4180: a quoted field may hold commas, doubled quotes and
+// line breaks; CRLF ends a record as LF does); false at the end of the text.
+bool next_csv_record(std::istream& in, std::vector<std::string>& fields);
 
 // The whole text of a file; InputError naming it (and the fix) when it cannot be read.
 std::string read_text_file(const std::string& path, const std::string& fix);
