@@ -8,7 +8,7 @@ from ._tables import read_csv
 
 class _Outputs:
     def __init__(self, out, stdout="", log="", exit_code=0):
-        self.out = out            # the output folder, as given
+        self.out = os.path.abspath(out)  # the output folder (a later chdir does not move it)
         self.stdout = stdout      # what the command printed (its summary table, the files written)
         self.log = log            # what it wrote on stderr (progress, warnings)
         self.exit_code = exit_code

@@ -99,6 +99,10 @@ class RunIsTheCommandLine(Folder):
                        r.services_timeseries, r.replicas):
             self.assertIsNotNone(series)
         self.assertEqual(r.out, self.path("r"))
+        self.addCleanup(os.chdir, os.getcwd())
+        os.chdir(self.path("r"))  # a Result keeps its folder's absolute path
+        self.assertGreater(len(gpufleet.run(**RUN, quiet=True, out="rel").jobs), 0)
+        self.assertEqual(gpufleet.Result("rel").out, self.path("r/rel"))
         self.assertIn("wrote", r.stdout)  # not quiet: the summary table and the files written
 
     def test_a_catalog_holds_for_its_call_only(self):
@@ -169,8 +173,8 @@ class WithoutPandas(Folder):
 
 
 class Processes(Folder):
-    SHORT = dict(scenario="seed", horizon="60d", quiet=True)  # a second or two
-    LONG = dict(scenario="seed", horizon="365d", quiet=True)  # several seconds
+    SHORT = dict(scenario="seed", horizon="180d", quiet=True)  # about a second
+    LONG = dict(scenario="seed", scale=2, horizon="365d", quiet=True)  # several seconds
 
     def test_other_threads_run_while_a_simulation_runs(self):
         ticks, stop = [0], threading.Event()
@@ -190,9 +194,24 @@ class Processes(Folder):
         finally:
             stop.set()
             counter.join()
-        self.assertGreater(took, 0.5)
+        self.assertGreater(took, 0.3)
         # With the GIL held for the call, the counter would stand still.
         self.assertGreater(during, 100 * took)
+
+    def test_threads_may_call_at_once(self):
+        results = {}
+
+        def call(name):
+            results[name] = gpufleet.run(**RUN, quiet=True, out=self.path(name))
+
+        threads = [threading.Thread(target=call, args=(n,)) for n in ("t1", "t2", "t3")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(sorted(results), ["t1", "t2", "t3"])
+        self.assertSameOutputs(self.path("t1"), self.path("t2"))
+        self.assertSameOutputs(self.path("t1"), self.path("t3"))
 
     def test_an_interrupt_ends_the_run_and_writes_nothing(self):
         script = textwrap.dedent(f"""
@@ -203,7 +222,7 @@ class Processes(Folder):
         child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)
         self.assertEqual(child.stdout.readline().strip(), "started")
-        time.sleep(1)
+        time.sleep(0.5)
         start = time.monotonic()
         child.send_signal(signal.SIGINT)  # to Python alone: the module ends its child
         _, stderr = child.communicate(timeout=60)
@@ -226,6 +245,17 @@ class CompareAndStudy(Folder):
         self.assertSameOutputs(self.path("cli/fifo"), self.path("py/fifo"))
         self.assertEqual(len(c.comparison), 2)
         self.assertIn("Policy comparison", c.markdown)
+
+    def test_a_failed_run_of_a_compare_is_a_warning_and_its_row(self):
+        os.makedirs(self.path("cmp"))
+        with open(self.path("cmp/static-partition"), "w") as f:
+            f.write("in the way")  # that run cannot write its folder
+        with self.assertWarns(RuntimeWarning):
+            c = gpufleet.compare(policies="fifo,static-partition", scale=0.1, horizon="1d",
+                                 quiet=True, out=self.path("cmp"))
+        self.assertEqual(c.exit_code, 1)
+        self.assertEqual([r["status"] for r in c.summary["runs"]], ["ok", "failed"])
+        self.assertEqual(list(c.runs), ["fifo"])
 
     def test_study_gives_the_command_lines_tables(self):
         spec = self.path("study.json")
