@@ -14,8 +14,14 @@ endif()
 if(NOT DEFINED Python3_EXECUTABLE AND EXISTS /usr/bin/python3)
   set(Python3_EXECUTABLE /usr/bin/python3 CACHE FILEPATH "The Python the module is built for")
 endif()
-find_package(Python3 REQUIRED COMPONENTS Interpreter Development.Module)
-find_package(pybind11 2.10 REQUIRED CONFIG)
+find_package(Python3 COMPONENTS Interpreter Development.Module)
+if(Python3_FOUND)
+  find_package(pybind11 2.10 CONFIG)
+endif()
+if(NOT Python3_FOUND OR NOT pybind11_FOUND)
+  message(FATAL_ERROR "The Python module needs python3 with its headers and pybind11: install "
+    "Debian's pybind11-dev (scripts/setup.sh does), or configure with -DGPUFLEET_PYTHON=OFF")
+endif()
 
 # A shared module holds the library's code: it must be position-independent. No semantic
 # interposition: calls within the library may still be inlined as in the executable.
