@@ -11,7 +11,7 @@ packages=(build-essential cmake ninja-build pkg-config libsimgrid-dev libboost-g
   libssl-dev  # SHA-256 of the inputs in summary.json
   help2man    # the man page, from gpufleet --help
   python3 python3-jsonschema  # tests/workload_schema_test.py checks workloads against the schema
-  python3-pandas  # tests/compressed_outputs_test.py reads run --compress outputs with pandas
+  pybind11-dev python3-pandas  # the Python module gpufleet (docs/python.md); pandas: its DataFrames and tests/compressed_outputs_test.py
   slurm-wlm munge  # a real single-node Slurm for gpufleet study --backend slurm (scripts/slurm-local.sh)
   chromium  # chromium: scripts/render-report.sh renders report.html to PNG (tested)
   ${EXTRA_PACKAGES:-})

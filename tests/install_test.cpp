@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 
 #include "test_support.hpp"
 
@@ -72,6 +73,40 @@ TEST_F(Install, GpufleetDataOverridesTheDataFolderAndAWrongOneIsNamed) {
   EXPECT_NE(read_file(elsewhere.path("log")).find("/nonexistent"), std::string::npos)
       << read_file(elsewhere.path("log"));
   EXPECT_FALSE(fs::exists(elsewhere.path("out")));
+}
+
+// The installed Python module runs from another folder, from a copy of the prefix (nothing of the
+// build or source tree, and no path of the first install, is needed): it finds the gpufleet
+// program and the data installed beside it.
+TEST_F(Install, ThePythonModuleRunsFromACopyOfThePrefixInAnotherFolder) {
+#ifndef GPUFLEET_PYTHON_INSTALL_DIR
+  GTEST_SKIP() << "built without the Python module (GPUFLEET_PYTHON=OFF)";
+#else
+  const TempDir elsewhere;
+  const std::string moved = elsewhere.path("moved");
+  ASSERT_EQ(run_shell("cp -a '" + installed("") + "' '" + moved + "'"), 0);
+  const std::string site = moved + "/" GPUFLEET_PYTHON_INSTALL_DIR;
+  ASSERT_TRUE(fs::is_regular_file(site + "/gpufleet/__init__.py")) << site;
+  const std::string script =
+      "import gpufleet; print(gpufleet.__file__); "
+      "r = gpufleet.run(scale=0.1, horizon='2d', quiet=True, out='out'); "
+      "print(r.summary['provenance']['inputs'][0]['file']); print(len(r.jobs))";
+  const std::string command =
+      "cd '" + elsewhere.path("") + "' && env -u GPUFLEET_DATA PYTHONPATH='" + site +
+      "' " GPUFLEET_PYTHON3 " -c \"" + script + "\" >'" + elsewhere.path("log") + "' 2>&1";
+  ASSERT_EQ(run_shell(command), 0) << read_file(elsewhere.path("log"));
+  std::istringstream lines(read_file(elsewhere.path("log")));
+  std::string module, scenario, jobs;
+  std::getline(lines, module);
+  std::getline(lines, scenario);
+  std::getline(lines, jobs);
+  const auto normal = [](const std::string& p) { return fs::path(p).lexically_normal().string(); };
+  EXPECT_EQ(module, normal(site + "/gpufleet/__init__.py"));
+  // The scenario came from the copied prefix.
+  EXPECT_EQ(scenario, normal(moved + "/share/gpufleet/workloads/scenarios/seed.json"));
+  EXPECT_GT(std::stoi(jobs), 0);
+  EXPECT_TRUE(fs::is_regular_file(elsewhere.path("out/jobs.csv")));
+#endif
 }
 
 }  // namespace

@@ -14,9 +14,10 @@ namespace fs = std::filesystem;
 
 // Layer of each folder of src/; the same table as docs/architecture.md.
 const std::map<std::string, int> kLayer = {
-    {"model", 0},    {"charts", 0},    {"runtime", 0},  {"serving", 1}, {"formats", 2},
-    {"scenario", 3}, {"scheduler", 3}, {"policies", 4}, {"metrics", 4}, {"import", 4},
-    {"outputs", 5},  {"sim", 5},       {"report", 5},   {"study", 6},   {"cli", 7},
+    {"model", 0},   {"charts", 0},   {"runtime", 0},   {"serving", 1},
+    {"formats", 2}, {"scenario", 3}, {"scheduler", 3}, {"policies", 4},
+    {"metrics", 4}, {"import", 4},   {"outputs", 5},   {"sim", 5},
+    {"report", 5},  {"study", 6},    {"cli", 7},       {"python", 8},
 };
 
 const fs::path kSrc = fs::path(GPUFLEET_SOURCE_DIR) / "src";

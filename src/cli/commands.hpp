@@ -2,7 +2,10 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "runtime/data_dir.hpp"  // shipped_file, for every command
 
@@ -32,5 +35,21 @@ double restart_delay_option(const std::string& text);
 
 // "gpufleet 0.1.0 (commit ...)" and the SimGrid version, for --version and summary.json.
 std::string version_text();
+
+// The gpufleet command line (src/cli/app.cpp): every subcommand on one app and what runs each.
+// main() and the Python module (src/python/) build it alike, so both run the same code.
+struct Cli {
+  CLI::App app{
+      "gpufleet: simulate mixed-generation GPU fleets, compare scheduling policies, report "
+      "utilization"};
+  std::map<CLI::App*, CommandRunner> runners;
+  std::vector<std::string> commands;  // their names, in --help order
+};
+std::unique_ptr<Cli> make_cli();
+
+// Runs the command the app parsed (run when none was named) with main()'s error handling: its
+// exit code; a bad input prints "gpufleet: error: MESSAGE" on stderr and gives 2, anything else
+// thrown "gpufleet: internal error: MESSAGE" and 1. `error`, when given, receives MESSAGE.
+int run_parsed_command(Cli& cli, std::string* error = nullptr);
 
 }  // namespace gpufleet

@@ -17,6 +17,8 @@
 #include <map>
 #include <thread>
 
+#include "runtime/command_line.hpp"
+
 extern char** environ;
 
 namespace gpufleet {
@@ -157,6 +159,7 @@ void end_with_parent() {
 }
 
 std::string own_executable() {
+  if (auto stand_in = stand_in_executable()) return *stand_in;
   std::error_code ec;
   const auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) throw std::runtime_error("cannot find the gpufleet executable: " + ec.message());

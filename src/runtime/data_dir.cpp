@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "runtime/command_line.hpp"
+
 namespace gpufleet {
 
 namespace fs = std::filesystem;
@@ -16,6 +18,7 @@ bool holds_data(const fs::path& dir) {
 }
 
 std::optional<fs::path> executable_dir() {
+  if (const auto stand_in = stand_in_executable()) return fs::path(*stand_in).parent_path();
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return std::nullopt;

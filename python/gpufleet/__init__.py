@@ -1,0 +1,17 @@
+"""gpufleet from Python: run, compare and study as the gpufleet command does (docs/python.md).
+
+    import gpufleet
+    r = gpufleet.run(scenario="seed", horizon="2d", policy="fifo", out="out/x", seed=3)
+    r.summary["training"], r.jobs.head()
+
+Each call takes the command's options as keyword arguments (underscores for dashes), runs the
+command's own code in a child process, and returns its outputs read back: the same files, byte
+for byte, as the command line writes.
+"""
+
+from ._commands import compare, run, study, version
+from ._errors import Error, InputError, RunError
+from ._results import Comparison, Result, StudyResult
+
+__all__ = ["run", "compare", "study", "version", "Result", "Comparison", "StudyResult", "Error",
+           "InputError", "RunError"]

@@ -1,0 +1,70 @@
+"""gpufleet.run, compare and study: the command line's commands, called from Python."""
+
+import os
+import warnings
+
+from . import _core, _location
+from ._arguments import command_line
+from ._errors import InputError, RunError
+from ._results import Comparison, Result, StudyResult
+
+_DEFAULT_OUT = {"run": "gpufleet-out", "compare": "gpufleet-compare", "study": "gpufleet-study"}
+
+
+def _executable():
+    """The gpufleet program beside this package (the build tree's, or the prefix's bin/)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.normpath(os.path.join(here, _location.EXECUTABLE))
+
+
+def _call(command, kwargs):
+    args = command_line(command, kwargs)
+    code, error, stdout, stderr = _core.call(_executable(), args)
+    error = error.decode("utf-8", "replace")
+    stdout = stdout.decode("utf-8", "replace")
+    stderr = stderr.decode("utf-8", "replace")
+    for line in stderr.splitlines():
+        if line.startswith("gpufleet: warning: "):
+            warnings.warn(line[len("gpufleet: warning: "):], RuntimeWarning, stacklevel=3)
+    if code == 2:
+        raise InputError(error, 2, stderr)
+    out = os.fspath(kwargs.get("out") or _DEFAULT_OUT[command])
+    if code != 0 and not (command != "run" and code == 1 and os.path.isdir(out)):
+        message = error or f"gpufleet {command} ended with exit code {code}"
+        raise RunError(message, code, stderr)
+    return out, code, stdout, stderr
+
+
+def run(**kwargs):
+    """gpufleet run with these options (docs/python.md); returns its outputs as a Result.
+
+    Raises InputError (a ValueError) with the command's message for a bad option or input
+    (nothing written), RunError if the run fails, TypeError for an unknown keyword."""
+    out, code, stdout, stderr = _call("run", kwargs)
+    return Result(out, stdout=stdout, log=stderr)
+
+
+def compare(**kwargs):
+    """gpufleet compare with these options; returns a Comparison (its tables and each run).
+
+    A policy whose run failed is in the Comparison's table as failed (the command's exit code 1)
+    with a warning, as the command line reports it."""
+    out, code, stdout, stderr = _call("compare", kwargs)
+    if code == 1:
+        warnings.warn(f"gpufleet compare: some runs failed (see {out}/logs)", RuntimeWarning,
+                      stacklevel=2)
+    return Comparison(out, stdout=stdout, log=stderr, exit_code=code)
+
+
+def study(spec, **kwargs):
+    """gpufleet study SPEC with these options; returns a StudyResult (its tables)."""
+    out, code, stdout, stderr = _call("study", {"spec": spec, **kwargs})
+    if code == 1:
+        warnings.warn(f"gpufleet study: some runs failed (see {out}/manifest.csv)",
+                      RuntimeWarning, stacklevel=2)
+    return StudyResult(out, stdout=stdout, log=stderr, exit_code=code)
+
+
+def version():
+    """gpufleet's version, commit and SimGrid version (as gpufleet --version)."""
+    return _core.version()

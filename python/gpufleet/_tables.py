@@ -1,0 +1,31 @@
+"""Reading an output CSV: a pandas DataFrame when pandas imports, else a list of dicts whose
+numbers are int or float (an empty cell is None)."""
+
+import csv
+
+
+def _pandas():
+    try:
+        import pandas
+    except ImportError:
+        return None
+    return pandas
+
+
+def _value(text):
+    if text == "":
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def read_csv(path):
+    pandas = _pandas()
+    if pandas is not None:
+        return pandas.read_csv(path)
+    with open(path, newline="", encoding="utf-8") as f:
+        return [{k: _value(v) for k, v in row.items()} for row in csv.DictReader(f)]
