@@ -349,6 +349,7 @@ do_start() {
   local host cpus cport dport
   host=$(hostname -s 2>/dev/null || hostname)   # slurmd matches NodeName on the short name
   cpus=$(nproc)
+  [ -z "$ACCOUNTING" ] || cpus=16 # config_overrides: sleeps of test jobs, not real work
   cport=6817 dport=6818
   while port_busy "$cport" || port_busy "$dport"; do
     cport=$((cport + 2)) dport=$((dport + 2))
