@@ -1,18 +1,36 @@
-// sacct records -> training jobs: which states ran, for how long, on which model, and the
-// pools the recorded runs needed. The table of states is in docs/importers.md.
+// sacct records -> training jobs: which states ran, for how long, on which model (gres types
+// and the partition map, which the inventory reader uses too), and the pools the recorded runs
+// needed. The table of states is in docs/importers.md.
 #include <algorithm>
 #include <cmath>
 #include <set>
 #include <tuple>
 
+#include "formats/json_fields.hpp"
 #include "import/slurm.hpp"
 #include "model/duration.hpp"
 #include "model/gpu_catalog.hpp"
+#include "model/input_error.hpp"
 #include "model/names.hpp"
 
 namespace gpufleet {
 
 namespace {
+
+// Lower case without '-', '_' and spaces: "A100-80" and "a100_80" compare equal.
+std::string folded(std::string_view text) {
+  std::string out;
+  for (const char c : text)
+    if (c != '-' && c != '_' && c != ' ')
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Sites' usual gres type names for catalog models whose catalog name differs.
+const std::map<std::string, std::string> kAliases = {
+    {"a100", "A100-80"},    {"a10080g", "A100-80"},  {"a10080gb", "A100-80"},
+    {"a10040g", "A100-40"}, {"a10040gb", "A100-40"}, {"v100", "V100M32"},
+    {"v10032g", "V100M32"}, {"v10016g", "V100M16"},  {"mi300", "MI300X"}};
 
 // The MFU a job is taken to reach on its model, as for SWF: sacct records how long a job ran,
 // not how fast, so work is sized for the recorded run at this MFU.
@@ -41,6 +59,47 @@ void check_text(const std::string& text, const char* field) {
 }
 
 }  // namespace
+
+std::optional<std::string> model_of_gres_type(std::string_view type) {
+  const std::string key = folded(type);
+  if (key.empty()) return std::nullopt;
+  for (const auto& spec : gpu_catalog())
+    if (folded(spec.model) == key) return spec.model;
+  if (const auto alias = kAliases.find(key); alias != kAliases.end())
+    if (find_gpu(alias->second)) return alias->second;
+  return std::nullopt;
+}
+
+PartitionMap read_partition_map(const std::string& file) {
+  PartitionMap map;
+  if (file.empty()) return map;
+  const auto doc = read_json_file(file);
+  if (!doc.is_object())
+    throw InputError(file, "", "a partition map is a JSON object",
+                     R"(write {"PARTITION": {"model": "H100", "role": "training"}})");
+  for (const auto& [partition, entry] : doc.items()) {
+    if (!entry.is_object())
+      throw InputError(file, partition, "each partition maps to an object",
+                       R"(write {"model": "H100", "role": "training"})");
+    const JsonFields fields(entry, file, partition);
+    fields.reject_unknown({"model", "role"});
+    PartitionPlacement place;
+    if (fields.has("model")) {
+      const auto gpu = find_gpu(fields.text("model"));
+      if (!gpu)
+        fields.fail("model", "unknown GPU model '" + fields.text("model") + "'",
+                    "use one of " + known_gpu_models() + " (or add it with --catalog FILE)");
+      place.model = gpu->model;
+    }
+    if (fields.has("role")) {
+      place.role = fields.text("role");
+      if (place.role != "training" && place.role != "inference")
+        fields.fail("role", "unknown role '" + place.role + "'", "use training or inference");
+    }
+    map[partition] = place;
+  }
+  return map;
+}
 
 std::string SlurmJobs::model_of(const SacctRecord& r) const {
   const auto place = map_.find(r.partition);
