@@ -13,6 +13,7 @@ packages=(build-essential cmake ninja-build pkg-config libsimgrid-dev libboost-g
   python3 python3-jsonschema  # tests/workload_schema_test.py checks workloads against the schema
   pybind11-dev python3-pandas  # the Python module gpufleet (docs/python.md); pandas: its DataFrames and tests/compressed_outputs_test.py
   slurm-wlm munge  # a real single-node Slurm for gpufleet study --backend slurm (scripts/slurm-local.sh)
+  slurmdbd mariadb-server  # Slurm accounting for a real sacct (slurm-local.sh --accounting, tests/slurm_import_test.cpp)
   chromium  # chromium: scripts/render-report.sh renders report.html to PNG (tested)
   ${EXTRA_PACKAGES:-})
 missing=()
@@ -24,6 +25,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  # Where systemd runs, Debian starts and enables the system MariaDB and slurmdbd on install;
+  # the tests start private ones (own datadir, socket and free ports), so stop and disable
+  # the ones this install just added, and only those.
+  if [ -d /run/systemd/system ]; then
+    for p in mariadb-server:mariadb slurmdbd:slurmdbd; do
+      [[ " ${missing[*]} " == *" ${p%%:*} "* ]] && $SUDO systemctl disable --now "${p##*:}" >&2 || true
+    done
+  fi
 fi
 
 build_dir=${BUILD_DIR:-build}

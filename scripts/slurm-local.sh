@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
 # A private, single-node Slurm (slurmctld + slurmd + munged) living entirely in DIR.
 #
-#   scripts/slurm-local.sh start DIR   -> last stdout line: export SLURM_CONF=DIR/slurm.conf
+#   scripts/slurm-local.sh start DIR [--accounting]
+#                                      -> last stdout line: export SLURM_CONF=DIR/slurm.conf
 #   scripts/slurm-local.sh stop  DIR   -> stops exactly the daemons `start` started (by pid)
 #   scripts/slurm-local.sh status DIR  -> prints the daemons' pids and sinfo; exit 0 if all alive
 #
+# --accounting adds what `sacct` needs and GPUs (tests/slurm_import_test.cpp, docs/importers.md):
+# a private MariaDB server (mariadbd as user mysql, datadir/socket/port in DIR/db, DIR/run) and
+# slurmdbd on free ports; one node with 8 fake h100 and 8 fake h200 GPUs (gres on character
+# devices DIR/dev/nvidiaN made with mknod c 1 3, as /dev/null) and 16 CPUs
+# (SlurmdParameters=config_overrides: more jobs at once than this host's cores, for sleeps);
+# partitions h100 (default) and h200 on that node; accounts llm (root) and research (nobody).
+# One node with two gres types because Debian's Slurm is built without multiple-slurmd
+# support, so a second NodeName on this host cannot run its own slurmd.
 # Never touches /etc/slurm/slurm.conf: the config is DIR/slurm.conf (SLURM_CONF + -f). munged
 # runs as root with its own key/socket/pid/log under DIR/munge (DIR gets go+x: munged wants a
 # traversable path to its socket) and Slurm reaches it through AuthInfo=socket=.... Only if
@@ -16,15 +25,17 @@
 # Exit codes: 0 ok, 1 failure, 2 usage / already running, 3 packages missing (test should skip).
 set -euo pipefail
 
-usage() { echo "usage: $0 {start|stop|status} DIR" >&2; exit 2; }
-[ $# -eq 2 ] || usage
+usage() { echo "usage: $0 {start|stop|status} DIR [--accounting]" >&2; exit 2; }
+[ $# -eq 2 ] || { [ $# -eq 3 ] && [ "$1" = start ] && [ "$3" = --accounting ]; } || usage
 CMD=$1
 DIR=$(realpath -m -- "$2")
+ACCOUNTING=${3:+1}
 CONF=$DIR/slurm.conf
 MUNGE_DIR=$DIR/munge
 MUNGE_SOCK=$MUNGE_DIR/munge.socket
 # pid files, in the order stop kills them: name|pidfile|expected /proc/PID/comm
 DAEMONS=("slurmd|$DIR/slurmd.pid|slurmd" "slurmctld|$DIR/slurmctld.pid|slurmctld"
+         "slurmdbd|$DIR/run/slurmdbd.pid|slurmdbd" "mariadbd|$DIR/run/mysqld.pid|mariadbd"
          "munged|$MUNGE_DIR/munged.pid|munged")
 
 log() { echo "slurm-local: $*" >&2; }
@@ -84,7 +95,16 @@ do_stop() {
   pf=$MUNGE_DIR/munged.pid
   # fallback case: a system-path munged that start launched
   [ -f "$pf" ] || [ ! -s "$DIR/started.munged.pid" ] || pf=$DIR/started.munged.pid
-  stop_pids "$DIR/slurmd.pid:slurmd" "$DIR/slurmctld.pid:slurmctld" "$pf:munged"
+  if [ -f "$DIR/run/mysqld.pid" ] || [ -f "$DIR/run/slurmdbd.pid" ]; then
+    # Accounting: in reverse order of start, so that each daemon can still reach the one it
+    # reports to while it shuts down.
+    stop_pids "$DIR/slurmd.pid:slurmd" "$DIR/slurmctld.pid:slurmctld"
+    stop_pids "$DIR/run/slurmdbd.pid:slurmdbd"
+    stop_pids "$DIR/run/mysqld.pid:mariadbd"
+    stop_pids "$pf:munged"
+  else
+    stop_pids "$DIR/slurmd.pid:slurmd" "$DIR/slurmctld.pid:slurmctld" "$pf:munged"
+  fi
   rm -f "$DIR/started.munged.pid" "$MUNGE_SOCK" "$MUNGE_SOCK.lock"
 }
 
@@ -92,6 +112,7 @@ do_status() {
   local d name pf comm pid rc=0
   for d in "${DAEMONS[@]}"; do
     IFS='|' read -r name pf comm <<<"$d"
+    case $name in slurmdbd | mariadbd) [ -f "$DIR/accounting" ] || continue ;; esac
     [ "$name" = munged ] && [ -s "$DIR/started.munged.pid" ] && pf=$DIR/started.munged.pid
     if pid=$(live_pid "$pf" "$comm"); then echo "$name $pid"; else echo "$name -"; rc=1; fi
   done
@@ -110,7 +131,7 @@ port_busy() { # port -> 0 if something listens on it (TCP, any address)
 tails() {
   local f
   for f in "$DIR/log/slurmctld.log" "$DIR/log/slurmd.log" "$MUNGE_DIR/munged.log" \
-           "$DIR"/log/*.stderr; do
+           "$DIR/log/slurmdbd.log" "$DIR/run/mariadbd.log" "$DIR"/log/*.stderr; do
     [ -s "$f" ] || continue
     echo "==== tail $f" >&2; tail -n 25 "$f" >&2
   done
@@ -208,14 +229,109 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF
 }
 
+first_free_port() { # from -> the first port >= from nobody listens on
+  local p=$1
+  while port_busy "$p"; do p=$((p + 1)); [ $p -lt $(($1 + 100)) ] || return 1; done
+  echo "$p"
+}
+
+# --accounting: the node gets GPUs (gres) and the cluster reports to slurmdbd.
+# AccountingStoragePass names the munge socket for connections to slurmdbd (sacct, sacctmgr,
+# slurmctld): AuthInfo does not apply to them.
+write_accounting_conf() { # host dbd_port munge_socket
+  sed -i '/^AccountingStorageType=/d;/^NodeName=/d;/^PartitionName=/d' "$CONF"
+  cat >>"$CONF" <<END
+GresTypes=gpu
+AccountingStorageType=accounting_storage/slurmdbd
+AccountingStorageHost=localhost
+AccountingStoragePort=$2
+AccountingStoragePass=$3
+AccountingStorageTRES=gres/gpu,gres/gpu:h100,gres/gpu:h200
+SlurmdParameters=config_overrides
+NodeName=$1 NodeAddr=127.0.0.1 CPUs=16 Gres=gpu:h100:8,gpu:h200:8 State=UNKNOWN
+PartitionName=h100 Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+PartitionName=h200 Nodes=ALL MaxTime=INFINITE State=UP
+END
+  cat >"$DIR/gres.conf" <<END
+NodeName=$1 Name=gpu Type=h100 File=$DIR/dev/nvidia[0-7]
+NodeName=$1 Name=gpu Type=h200 File=$DIR/dev/nvidia[8-15]
+END
+  chmod 644 "$CONF" "$DIR/gres.conf"
+  local i
+  mkdir -p "$DIR/dev"
+  for ((i = 0; i < 16; i++)); do
+    # A character device as /dev/null is (1,3); a plain file where mknod is not allowed
+    # (slurmd then logs "not a valid character or block device" and carries on).
+    [ -e "$DIR/dev/nvidia$i" ] || mknod "$DIR/dev/nvidia$i" c 1 3 2>/dev/null ||
+      : >"$DIR/dev/nvidia$i"
+  done
+}
+
+# A MariaDB server of its own: datadir, socket, pid file and log in DIR, as user mysql.
+start_mariadb() { # port
+  mkdir -p "$DIR/db" "$DIR/run"
+  chmod 755 "$DIR" # mariadbd runs as mysql and must reach DIR/db and DIR/run
+  chown mysql:mysql "$DIR/db" "$DIR/run"
+  mariadb-install-db --no-defaults --user=mysql --datadir="$DIR/db" \
+    --auth-root-authentication-method=normal --skip-test-db \
+    >"$DIR/log/mariadb-install.stderr" 2>&1 || return 1
+  # mariadbd stays in the foreground: setsid detaches it from this script's session.
+  setsid runuser -u mysql -- mariadbd --no-defaults --datadir="$DIR/db" \
+    --socket="$DIR/run/mysql.sock" --port="$1" --bind-address=127.0.0.1 \
+    --pid-file="$DIR/run/mysqld.pid" --log-error="$DIR/run/mariadbd.log" \
+    </dev/null >>"$DIR/log/mariadbd.stderr" 2>&1 &
+  wait_pidfile mariadbd "$DIR/run/mysqld.pid" mariadbd 30 || return 1
+  local i sql=(mariadb --no-defaults --socket="$DIR/run/mysql.sock" -uroot)
+  for ((i = 0; i < 300; i++)); do
+    "${sql[@]}" -e "SELECT 1" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  "${sql[@]}" -e "CREATE USER 'slurm'@'127.0.0.1' IDENTIFIED BY 'gpufleet';
+    GRANT ALL ON slurm_acct_db.* TO 'slurm'@'127.0.0.1'; FLUSH PRIVILEGES;"
+}
+
+# slurmdbd has no -f: it reads slurmdbd.conf beside the file SLURM_CONF names.
+start_slurmdbd() { # dbd_port db_port munge_socket
+  cat >"$DIR/slurmdbd.conf" <<END
+AuthType=auth/munge
+AuthInfo=socket=$3
+DbdHost=localhost
+DbdPort=$1
+SlurmUser=root
+PidFile=$DIR/run/slurmdbd.pid
+LogFile=$DIR/log/slurmdbd.log
+StorageType=accounting_storage/mysql
+StorageHost=127.0.0.1
+StoragePort=$2
+StorageUser=slurm
+StoragePass=gpufleet
+StorageLoc=slurm_acct_db
+END
+  chmod 600 "$DIR/slurmdbd.conf"
+  SLURM_CONF=$CONF slurmdbd </dev/null >>"$DIR/log/slurmdbd.stderr" 2>&1 || return 1
+  wait_pidfile slurmdbd "$DIR/run/slurmdbd.pid" slurmdbd 30 || return 1
+  local i mgr=(env SLURM_CONF="$CONF" timeout 10 sacctmgr)
+  for ((i = 0; i < 60; i++)); do
+    "${mgr[@]}" -n list cluster >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  # The cluster must exist in the database before slurmctld starts ("no TRES from it").
+  "${mgr[@]}" -i add cluster gpufleet >/dev/null &&
+    "${mgr[@]}" -i add account llm,research Cluster=gpufleet >/dev/null &&
+    "${mgr[@]}" -i add user root Account=llm >/dev/null &&
+    "${mgr[@]}" -i add user nobody Account=research >/dev/null
+}
+
 do_start() {
   local missing=() b
-  for b in slurmctld slurmd sbatch sinfo munged munge mungekey; do
+  local needs=(slurmctld slurmd sbatch sinfo munged munge mungekey)
+  [ -z "$ACCOUNTING" ] || needs+=(slurmdbd sacctmgr sacct mariadbd mariadb-install-db mariadb)
+  for b in "${needs[@]}"; do
     command -v "$b" >/dev/null || PATH=$PATH:/usr/sbin:/sbin command -v "$b" >/dev/null ||
       missing+=("$b")
   done
   if [ ${#missing[@]} -gt 0 ]; then
-    echo "slurm-local: missing ${missing[*]}; install the Debian packages: apt-get install -y --no-install-recommends slurm-wlm munge"
+    echo "slurm-local: missing ${missing[*]}; install the Debian packages: apt-get install -y --no-install-recommends slurm-wlm munge${ACCOUNTING:+ slurmdbd mariadb-server}"
     exit 3
   fi
   [ "$(id -u)" = 0 ] || { log "must run as root (SlurmUser=root)"; exit 2; }
@@ -227,12 +343,13 @@ do_start() {
     fi
   done
   mkdir -p "$DIR"/{state,spool,log} "$MUNGE_DIR"
-  rm -f "$DIR"/log/*.stderr "$DIR/started.munged.pid"
+  rm -f "$DIR"/log/*.stderr "$DIR/started.munged.pid" "$DIR/accounting"
   : >"$DIR/plugstack.conf"
 
   local host cpus cport dport
   host=$(hostname -s 2>/dev/null || hostname)   # slurmd matches NodeName on the short name
   cpus=$(nproc)
+  [ -z "$ACCOUNTING" ] || cpus=16 # config_overrides: sleeps of test jobs, not real work
   cport=6817 dport=6818
   while port_busy "$cport" || port_busy "$dport"; do
     cport=$((cport + 2)) dport=$((dport + 2))
@@ -246,6 +363,15 @@ do_start() {
     start_system_munged || fail "could not get a working munged"
   fi
   write_conf "$host" "$cpus" "$cport" "$dport" "$MUNGE_SOCK"
+  if [ -n "$ACCOUNTING" ]; then
+    : >"$DIR/accounting"
+    local dbport dbdport
+    dbport=$(first_free_port 13306) || fail "no free port for mariadbd in 13306-13405"
+    dbdport=$(first_free_port 6919) || fail "no free port for slurmdbd in 6919-7018"
+    write_accounting_conf "$host" "$dbdport" "$MUNGE_SOCK"
+    start_mariadb "$dbport" || fail "mariadbd did not come up"
+    start_slurmdbd "$dbdport" "$dbport" "$MUNGE_SOCK" || fail "slurmdbd did not come up"
+  fi
 
   export SLURM_CONF=$CONF
   slurmctld -f "$CONF" </dev/null >>"$DIR/log/slurmctld.stderr" 2>&1 ||
@@ -256,7 +382,8 @@ do_start() {
 
   local i state=
   for ((i = 0; i < 300; i++)); do
-    state=$(timeout 5 sinfo -h -N -n "$host" -o %t 2>/dev/null || true)
+    # one line per partition of the node (two with --accounting)
+    state=$(timeout 5 sinfo -h -N -n "$host" -o %t 2>/dev/null | sort -u || true)
     [ "$state" = idle ] && break
     sleep 0.1
   done

@@ -33,6 +33,8 @@ int run_import(const ImportCommandOptions& o) {
     if (!(options.model_walltime_limit_s >= 3600 && options.model_walltime_limit_s <= kMaxSeconds))
       throw std::invalid_argument("--model-walltimes must be from 1h to ten years, e.g. 18h");
   }
+  if (!options.partition_map.empty() && o.format != "slurm")
+    throw std::invalid_argument("--partition-map applies to slurm only");
   const Imported imported = import_trace(o.format, o.inputs, options);
   if (!o.platform_out.empty() && imported.pools.empty())
     throw std::invalid_argument("the " + o.format +
@@ -63,7 +65,7 @@ CommandRunner add_import_command(CLI::App& app) {
   cmd->add_option("format", o->format, "Trace format: " + import_formats())->required();
   cmd->add_option("inputs", o->inputs,
                   "Trace files (alibaba-gpu-2023: pod list and node list; servegen: the model "
-                  "directory)")
+                  "directory; slurm: sacct -P or sacct --json output)")
       ->required();
   cmd->add_option("-o,--output", o->out, "Workload JSON to write")->required();
   cmd->add_option("--platform-out", o->platform_out,
@@ -80,6 +82,9 @@ CommandRunner add_import_command(CLI::App& app) {
   cmd->add_option("--model-walltimes", o->model_walltimes,
                   "swf: draw every job's walltime from Tsafrir et al.'s model of user estimates "
                   "with this longest limit (e.g. 18h), instead of the log's requested time");
+  cmd->add_option("--partition-map", o->import.partition_map,
+                  "slurm: JSON {\"PARTITION\": {\"model\": \"H100\", \"role\": \"training\"}} "
+                  "placing partitions whose gres has no (or an unknown) type on a model");
   add_catalog_option(*cmd, o->catalog);
   return [o] {
     use_catalog_file(o->catalog);

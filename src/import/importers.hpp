@@ -17,6 +17,8 @@ struct ImportOptions {
   // SWF: > 0: every job's walltime is drawn from the model of user estimates with this limit
   // (docs/importers.md), instead of the log's requested time.
   double model_walltime_limit_s = 0;
+  // Slurm: --partition-map FILE (docs/importers.md), placing partitions on models and roles.
+  std::string partition_map;
 };
 
 // A trace turned into gpufleet's inputs.
@@ -37,6 +39,7 @@ Imported import_alibaba_gpu_2023(const std::vector<std::string>& inputs,
                                  const ImportOptions& options);
 Imported import_azure_llm_2023(const std::vector<std::string>& inputs,
                                const ImportOptions& options);
+Imported import_slurm(const std::vector<std::string>& inputs, const ImportOptions& options);
 Imported import_servegen(const std::vector<std::string>& inputs, const ImportOptions& options);
 Imported import_swf(const std::vector<std::string>& inputs, const ImportOptions& options);
 
