@@ -204,6 +204,31 @@ void collect(const json& j, const std::string& path, const std::set<std::string>
   }
 }
 
+// A Deployment's ReplicaSets (one per rollout) make one service; a StatefulSet of the same
+// name is another.
+TEST(KubernetesImport, ServicesAreDeploymentsAcrossRolloutsAndStatefulSets) {
+  const TempDir dir;
+  json doc = load(kPods);
+  auto& items = doc["items"];
+  json& second_chat = items[9];
+  ASSERT_EQ(second_chat["metadata"]["name"], "chat-5d9f8b7c4-fghij");
+  second_chat["metadata"]["ownerReferences"][0]["name"] = "chat-6f7e8d9c0";
+  second_chat["metadata"]["labels"]["pod-template-hash"] = "6f7e8d9c0";
+  json& embed = items[10];
+  ASSERT_EQ(embed["metadata"]["name"], "embed-0");
+  embed["metadata"]["ownerReferences"][0]["name"] = "chat";
+  const auto r = import(dir, dir.write("pods.json", doc.dump()));
+  ASSERT_EQ(r.result.exit_code, 0) << r.result.err;
+  const json& inference = r.workload["inference"];
+  ASSERT_EQ(inference.size(), 2u);
+  const json* chat = find_id(inference, "serving/chat");
+  ASSERT_TRUE(chat);
+  EXPECT_EQ(chat->at("demand").at("values").back(), 2.0);
+  const json* sts = find_id(inference, "serving/chat-statefulset");
+  ASSERT_TRUE(sts);
+  EXPECT_EQ(sts->at("gpus_per_replica"), 1);
+}
+
 // The scheduler's effective request (KEP-753): max(app + sidecars, an init container + the
 // sidecars started before it).
 TEST(KubernetesImport, GpusOfAPodAreItsEffectiveRequest) {

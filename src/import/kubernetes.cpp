@@ -213,9 +213,9 @@ class Builder {
     if (auto it = nodes_.find(pod.node); it != nodes_.end())
       (work == Work::kServing ? it->second.serving_gpu_s : it->second.training_gpu_s) += gpu_s;
     if (work == Work::kServing)
-      services_[pod.ns + "/" + service_name(pod)].push_back({&pod, run});
+      services_[pod.ns + "/" + service_name(pod) + "\x01" + pod.owner_kind].push_back({&pod, run});
     else if (work == Work::kGang)
-      gangs_[pod.ns + "/" + pod.owner_name].push_back({&pod, run});
+      gangs_[pod.ns + "/" + pod.owner_name + "\x01" + pod.owner_kind].push_back({&pod, run});
     else
       gangs_[pod.ns + "/" + pod.name + "\x01pod"].push_back({&pod, run});
     origin_ = std::min(origin_, pod.created);
@@ -228,7 +228,7 @@ class Builder {
     out_.workload.horizon_s = std::max(1.0, capture - origin_);
     for (const auto& [key, pods] : gangs_) training(pods);
     check_demand_steps();
-    for (const auto& [id, pods] : services_) service(id, pods);
+    for (const auto& [key, pods] : services_) service(pods);
     for (const auto& s : out_.workload.inference)
       if (!out_.pools.empty() && !has_inference_pool(s))
         ++out_.report.kept
@@ -348,9 +348,12 @@ class Builder {
 
   // Pods of one Deployment or StatefulSet make one service whose demand, in "replicas", is the
   // most of its pods that ran at once in each --interval step; each replica serves one.
-  void service(const std::string& id, const std::vector<Kept>& pods) {
+  void service(const std::vector<Kept>& pods) {
     InferenceService s;
-    s.id = id;
+    const KubePod& first = *pods.front().pod;
+    s.id = first.ns + "/" + service_name(first);
+    // A Deployment and a StatefulSet of one name in one namespace are two services.
+    if (!service_ids_.insert(s.id).second) s.id += "-" + lower(first.owner_kind);
     for (const auto& k : pods) s.gpus_per_replica = std::max(s.gpus_per_replica, k.pod->gpus);
     for (const auto& k : pods)
       if (k.pod->gpus != s.gpus_per_replica) {
@@ -400,7 +403,7 @@ class Builder {
   std::map<std::string, Node>& nodes_;
   Imported& out_;
   std::map<std::string, std::vector<Kept>> gangs_, services_;
-  std::set<std::string> ids_;
+  std::set<std::string> ids_, service_ids_;
   double origin_ = INFINITY;
   double capture_ = 0;
 };
