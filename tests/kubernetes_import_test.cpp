@@ -406,6 +406,44 @@ TEST(KubernetesImportErrors, UnknownProductNamesTheNodeTheLabelAndCatalog) {
             std::vector<std::string>{"RTX-PRO-6000"});
 }
 
+TEST(KubernetesImportErrors, AMalformedNodeIsSkippedWithLenientAndItsPodsMayRunAnywhere) {
+  const TempDir dir;
+  json nodes = load(kNodes);
+  nodes["items"][2]["status"]["capacity"]["nvidia.com/gpu"] = "8k";  // h200-node-0
+  const auto file = dir.write("nodes.json", nodes.dump());
+  const auto strict = import(dir, kPods, {file});
+  EXPECT_EQ(strict.result.exit_code, 2);
+  EXPECT_NE(strict.result.err.find(
+                "nodes.json: items[2].status.capacity[\"nvidia.com/gpu\"]: bad quantity"),
+            std::string::npos)
+      << strict.result.err;
+  const auto lenient = import(dir, kPods, {file}, {"--lenient"});
+  ASSERT_EQ(lenient.result.exit_code, 0) << lenient.result.err;
+  EXPECT_EQ(lenient.workload["meta"]["dropped"]["malformed item: bad quantity"], 1);
+  // sweep-b ran on the skipped node: it may use any model of the node list, H100 first.
+  EXPECT_EQ(models(*find_id(lenient.workload["training"], "research/sweep-b")),
+            (std::vector<std::string>{"H100", "H200"}));
+}
+
+TEST(KubernetesImportErrors, PodsSpanningMoreThanTenYearsAreRefused) {
+  const TempDir dir;
+  const auto pods = pods_with(dir, [](json& items) {
+    items[1]["metadata"]["creationTimestamp"] = "1990-01-01T00:00:00Z";
+    items[1]["status"]["startTime"] = "1990-01-01T00:00:01Z";
+  });
+  const auto r = import(dir, pods);
+  EXPECT_EQ(r.result.exit_code, 2);
+  EXPECT_NE(r.result.err.find("more than ten years"), std::string::npos) << r.result.err;
+}
+
+TEST(KubernetesImport, ReadsGzippedFiles) {
+  const TempDir dir;
+  ASSERT_EQ(run_shell("gzip -c '" + kPods + "' > '" + dir.path("pods.json.gz") + "'"), 0);
+  const auto r = import(dir, dir.path("pods.json.gz"));
+  ASSERT_EQ(r.result.exit_code, 0) << r.result.err;
+  EXPECT_EQ(r.workload["training"].size(), 7u);
+}
+
 TEST(KubernetesImport, ProductLabelsOfTheCatalogsModels) {
   const TempDir dir;
   const std::vector<std::pair<std::string, std::string>> products = {

@@ -225,6 +225,10 @@ class Builder {
     if (gangs_.empty() && services_.empty())
       throw std::invalid_argument("no GPU pod of the pods file ever ran: nothing to import");
     capture_ = capture;
+    if (capture - origin_ > kMaxSeconds)
+      throw std::invalid_argument(
+          "the pods span more than ten years (from their earliest creationTimestamp to the "
+          "latest time they record): a workload covers at most 316224000 s; check the clocks");
     out_.workload.horizon_s = std::max(1.0, capture - origin_);
     for (const auto& [key, pods] : gangs_) training(pods);
     check_demand_steps();
