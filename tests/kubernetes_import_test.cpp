@@ -454,7 +454,9 @@ TEST(KubernetesImport, ProductLabelsOfTheCatalogsModels) {
       {"NVIDIA-B200", "B200"},
       {"NVIDIA-L40S", "L40S"},
       {"Tesla-T4", "T4"},
-      {"Tesla-V100-SXM2-32GB", "V100M32"}};
+      {"Tesla-V100-SXM2-32GB", "V100M32"},
+      {"NVIDIA-A10-SHARED", "A10"},
+      {"NVIDIA-H100-80GB-HBM3-SHARED", "H100"}};
   for (const auto& [product, model] : products) {
     json nodes = load(kNodes);
     for (auto& n : nodes["items"])

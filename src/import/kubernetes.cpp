@@ -60,7 +60,9 @@ std::string model_of_product(const std::string& product) {
   for (const auto& candidate : {product, p})
     if (const auto gpu = find_gpu(candidate)) return gpu->model;
   if (p.find("-MIG-") != std::string::npos) return {};  // MIG slices are not whole GPUs
-  const std::string u = lower(p);
+  std::string u = lower(p);
+  // Time-slicing appends -SHARED: the devices are still whole GPUs of that model.
+  if (u.size() > 7 && u.compare(u.size() - 7, 7, "-shared") == 0) u.resize(u.size() - 7);
   const auto starts = [&](const char* s) { return u.rfind(s, 0) == 0; };
   const auto has = [&](const char* s) { return u.find(s) != std::string::npos; };
   if (starts("gb200")) return "GB200";
