@@ -76,7 +76,8 @@ TEST(KubernetesImport, BatchAndServingPodsOnTwoProductsGiveJobsServicesAndPools)
   const json& w = r.workload;
   const json& training = w.at("training");
   EXPECT_EQ(training.size(), 7u) << training.dump(1);
-  EXPECT_EQ(w.at("horizon_s"), 6 * 3600.0);  // the capture: the latest time recorded
+  // The capture: the latest time recorded, here the nodes' heartbeats at 06:10.
+  EXPECT_EQ(w.at("horizon_s"), 6 * 3600.0 + 600);
   EXPECT_EQ(w.at("meta").at("time_origin"), std::to_string(static_cast<long>(kOrigin)));
 
   // A Job's pod: submit at creation, run from status.startTime to the container's finish.
@@ -114,7 +115,7 @@ TEST(KubernetesImport, BatchAndServingPodsOnTwoProductsGiveJobsServicesAndPools)
   EXPECT_EQ(ft->at("gpus"), 16);
   EXPECT_EQ(ft->at("submit_s"), 3 * 3600.0);
   EXPECT_EQ(ft->at("recorded").at("start_s"), 3 * 3600.0 + 5);
-  EXPECT_EQ(ft->at("recorded").at("end_s"), 6 * 3600.0);
+  EXPECT_EQ(ft->at("recorded").at("end_s"), 6 * 3600.0 + 600);
 
   // Evicted and preempted pods keep their runs up to the end.
   EXPECT_TRUE(find_id(training, "batch/render-d"));
@@ -131,12 +132,12 @@ TEST(KubernetesImport, BatchAndServingPodsOnTwoProductsGiveJobsServicesAndPools)
   EXPECT_EQ(models(*chat), std::vector<std::string>{"H200"});
   const auto& values = chat->at("demand").at("values");
   EXPECT_EQ(chat->at("demand").at("interval_s"), 60.0);
-  ASSERT_EQ(values.size(), 360u);
+  ASSERT_EQ(values.size(), 370u);
   EXPECT_EQ(values[4], 0.0);    // 00:04: not started yet
   EXPECT_EQ(values[5], 1.0);    // its first pod from 00:05:00
   EXPECT_EQ(values[119], 1.0);  // 01:59
   EXPECT_EQ(values[120], 2.0);  // the second from 02:00:01
-  EXPECT_EQ(values[359], 2.0);
+  EXPECT_EQ(values[369], 2.0);
   const json* embed = find_id(inference, "serving/embed");
   ASSERT_TRUE(embed);
   EXPECT_EQ(embed->at("gpus_per_replica"), 1);

@@ -105,13 +105,15 @@ struct Node {
   double serving_gpu_s = 0, training_gpu_s = 0;  // what its pods held
 };
 
+// The nodes with GPUs, by name; `heartbeat` gets the latest time a node reported.
 std::map<std::string, Node> read_nodes(const std::string& file, const ImportOptions& options,
-                                       ImportReport& report) {
+                                       ImportReport& report, double& heartbeat) {
   const auto items = read_kube_list(file, "Node");
   std::map<std::string, Node> nodes;
   each_item(file, items.size(), options, report, [&](size_t i) {
     ++report.rows;
     const KubeNode n = read_node(items[i], "items[" + std::to_string(i) + "]");
+    heartbeat = std::max(heartbeat, n.heartbeat);
     if (n.gpus == 0) {
       ++report.dropped["node without GPUs"];
       return;
@@ -458,7 +460,8 @@ Imported import_kubernetes(const std::vector<std::string>& inputs, const ImportO
   const auto& file = inputs.front();
   const auto items = read_kube_list(file, "Pod");
   std::map<std::string, Node> nodes;
-  if (inputs.size() == 2) nodes = read_nodes(inputs[1], options, out.report);
+  double heartbeat = -1;
+  if (inputs.size() == 2) nodes = read_nodes(inputs[1], options, out.report, heartbeat);
   if (inputs.size() == 2 && nodes.empty())
     throw InputError(inputs[1], "", "no node with GPUs", "pass kubectl get nodes -o json");
   std::vector<KubePod> pods;
@@ -472,8 +475,10 @@ Imported import_kubernetes(const std::vector<std::string>& inputs, const ImportO
                        "pass one kubectl get pods output");
     pods.push_back(std::move(pod));
   });
-  // The capture time: the latest time any pod records (kubectl's output carries none).
-  double capture = 0;
+  // The capture time, which kubectl's output does not carry: the latest time either file
+  // records. Kubelets report their node's status at least every 5 minutes
+  // (nodeStatusReportFrequency), so a nodes file taken with the pods pins it within that.
+  double capture = heartbeat;
   for (const auto& p : pods) capture = std::max(capture, p.latest);
   std::vector<std::pair<const KubePod*, Run>> kept;
   each_item(file, pods.size(), options, out.report, [&](size_t i) {

@@ -280,6 +280,8 @@ KubeNode read_node(const nlohmann::json& item, const std::string& path) {
     node.gpus = status.object("allocatable").devices(kGpu);
   else
     node.gpus = labels.devices("nvidia.com/gpu.count");
+  for (const auto& c : status.array("conditions"))
+    node.heartbeat = std::max(node.heartbeat, c.time("lastHeartbeatTime"));
   return node;
 }
 
@@ -402,6 +404,7 @@ const std::vector<std::string>& kube_fields_read() {
       "Node.metadata.labels",
       "Node.status.capacity",
       "Node.status.allocatable",
+      "Node.status.conditions.lastHeartbeatTime",
   };
   return fields;
 }

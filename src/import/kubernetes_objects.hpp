@@ -48,8 +48,9 @@ struct KubePod {
 struct KubeNode {
   std::string path;
   std::string name;
-  std::string product;  // labels["nvidia.com/gpu.product"]
-  int gpus = 0;         // capacity, else allocatable, else labels["nvidia.com/gpu.count"]
+  std::string product;    // labels["nvidia.com/gpu.product"]
+  int gpus = 0;           // capacity, else allocatable, else labels["nvidia.com/gpu.count"]
+  double heartbeat = -1;  // latest status.conditions[].lastHeartbeatTime: near the capture
 };
 
 // The items of a v1 List (or PodList / NodeList) whose items are of `kind` ("Pod" or "Node"),
