@@ -129,6 +129,7 @@ TEST(KubernetesImport, BatchAndServingPodsOnTwoProductsGiveJobsServicesAndPools)
   ASSERT_TRUE(chat);
   EXPECT_EQ(chat->at("gpus_per_replica"), 4);
   EXPECT_EQ(chat->at("unit"), "replicas");
+  EXPECT_EQ(chat->at("latency_target_s"), 3600.0);
   EXPECT_EQ(models(*chat), std::vector<std::string>{"H200"});
   const auto& values = chat->at("demand").at("values");
   EXPECT_EQ(chat->at("demand").at("interval_s"), 60.0);
@@ -170,6 +171,10 @@ TEST(KubernetesImport, RunsEndToEndUnderReplay) {
       run_cli({"run", "--workload", dir.path("w.json"), "--platform", dir.path("p.xml"), "--policy",
                "replay", "--out", dir.path("out"), "--quiet"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
+  // The services get the replicas their pods ran: only the latency model's shedding at full
+  // load (2%) misses.
+  const auto summary = load(dir.path("out/summary.json"));
+  EXPECT_GT(summary.at("inference").at("slo_attainment").get<double>(), 0.97) << summary.dump(1);
   const auto rows = read_csv(dir.path("out/jobs.csv"));
   const auto training = r.workload.at("training");
   size_t jobs = 0;

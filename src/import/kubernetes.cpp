@@ -371,7 +371,10 @@ class Builder {
     const auto models = models_of(pods);
     s.unit = "replicas";
     s.units_per_request = 1;
-    s.latency_target_s = 1;
+    // A pod list records no requests and no latency target. An hour per unit lets every unit
+    // its replicas admit be on time, so SLO attainment counts only demand they could not serve
+    // (replicas missing); a tight target would report the fully loaded replicas as late.
+    s.latency_target_s = 3600;
     s.flops_per_unit = kReferenceMfu * slowest_peak(models) * s.gpus_per_replica;
     for (const auto* m : models) s.generations.push_back({m->model, 1, 0.5, false, 0, 0});
     s.demand.interval_s = options_.interval_s;
