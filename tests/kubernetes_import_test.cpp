@@ -376,6 +376,11 @@ TEST(KubernetesImportErrors, FilesThatAreNoListOfPods) {
             std::string::npos)
       << nodes_first.result.err;
 
+  const auto kind_number = import_text(dir, "{\"kind\": 5, \"items\": []}");
+  EXPECT_EQ(kind_number.exit_code, 2);
+  EXPECT_NE(kind_number.err.find("kind: is 5, not \"List\" or \"PodList\""), std::string::npos)
+      << kind_number.err;
+
   const auto huge = import_text(dir, "{\"kind\": \"List\", \"items\": [], \"x\": 1e400}");
   EXPECT_EQ(huge.exit_code, 2);
   EXPECT_NE(huge.err.find("out of range"), std::string::npos) << huge.err;

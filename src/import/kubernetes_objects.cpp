@@ -208,10 +208,13 @@ nlohmann::json read_kube_list(const std::string& file, const std::string& kind) 
   if (!doc.is_object() || !doc.contains("items") || !doc["items"].is_array())
     throw InputError(file, "", "not a Kubernetes List (an object with an items array)",
                      "pass the output of " + command);
-  const std::string doc_kind = doc.value("kind", std::string());
-  if (doc_kind != "List" && doc_kind != list)
-    throw InputError(file, "kind", "is '" + printable(doc_kind) + "', not List or " + list,
-                     "pass the output of " + command);
+  const json kind_value = doc.contains("kind") ? doc["kind"] : json();
+  if (kind_value != "List" && kind_value != list)
+    throw InputError(
+        file, "kind",
+        (kind_value.is_null() ? std::string("is absent") : "is " + printable(kind_value.dump())) +
+            ", not \"List\" or \"" + list + "\"",
+        "pass the output of " + command);
   for (size_t i = 0; i < doc["items"].size(); ++i) {
     const auto& item = doc["items"][i];
     const std::string path = "items[" + std::to_string(i) + "]";
