@@ -10,7 +10,8 @@ imports, and against the reader itself.
 2. Workloads written by `gpufleet generate` from every shipped scenario validate (two seeds at
    scale 0.1, and the scenario's own size, which has lease requests).
 3. Workloads written by `gpufleet import` validate, for each format, on tiny synthetic inputs
-   this test writes itself (never real traces).
+   this test writes itself and the hand-written Kubernetes fixtures of tests/data/kubernetes
+   (never real traces).
 4. The schema agrees with the reader: a document using every optional field, and one at the
    edges of the ranges, validate and `gpufleet run` accepts them; deliberately invalid
    documents (unknown key, 8.0 for an integer, a missing required field, a wrong format
@@ -618,6 +619,9 @@ def main():
             ("azure-llm-2023", [write(os.path.join(inputs, "AzureLLMInferenceTrace_tiny.csv"),
                                       AZURE)], ["--interval", "30s"]),
             ("servegen", [servegen_dir], []),
+            ("kubernetes", [os.path.join(source, "tests", "data", "kubernetes", f)
+                            for f in ("pods.json", "nodes.json")],
+             ["--user-label", "team.example.com/user"]),
         ]
         imported_keys = set()
         for i, (fmt, files, extra) in enumerate(imports):

@@ -13,6 +13,7 @@ struct Format {
 
 constexpr Format kFormats[] = {{"alibaba-gpu-2023", import_alibaba_gpu_2023},
                                {"azure-llm-2023", import_azure_llm_2023},
+                               {"kubernetes", import_kubernetes},
                                {"servegen", import_servegen},
                                {"slurm", import_slurm},
                                {"swf", import_swf}};

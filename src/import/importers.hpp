@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ struct ImportOptions {
   double interval_s = 60;          // demand-curve step of imported inference services
   int procs_per_gpu = 1;           // SWF: processors that make one GPU
   std::string gpu_model = "H100";  // SWF/LLM traces: the model their work is sized for
+  bool gpu_model_given = false;    // --gpu-model typed (kubernetes requires it without nodes)
+  std::string user_label;          // kubernetes: the pod label that names its user ("": none)
   // SWF: > 0: every job's walltime is drawn from the model of user estimates with this limit
   // (docs/importers.md), instead of the log's requested time.
   double model_walltime_limit_s = 0;
@@ -26,6 +29,7 @@ struct Imported {
   Workload workload;
   std::vector<PoolSpec> pools;  // the trace's own inventory, when it has one
   ImportReport report;
+  std::map<std::string, std::string> notes;  // extra keys of the workload's meta
 };
 
 // Reads the inputs of `format` (one of import_formats()). Throws InputError on bad files and
@@ -39,6 +43,7 @@ Imported import_alibaba_gpu_2023(const std::vector<std::string>& inputs,
                                  const ImportOptions& options);
 Imported import_azure_llm_2023(const std::vector<std::string>& inputs,
                                const ImportOptions& options);
+Imported import_kubernetes(const std::vector<std::string>& inputs, const ImportOptions& options);
 Imported import_slurm(const std::vector<std::string>& inputs, const ImportOptions& options);
 Imported import_servegen(const std::vector<std::string>& inputs, const ImportOptions& options);
 Imported import_swf(const std::vector<std::string>& inputs, const ImportOptions& options);
