@@ -11,7 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${GPUFLEET_ASAN_BUILD:-$root/build-asan}
 all=(workload scenario demand_shape economics policy_param duration pool_spec platform study catalog
-  import_swf import_alibaba import_azure import_servegen)
+  import_swf import_alibaba import_azure import_servegen import_slurm import_kubernetes)
 
 replay=0
 seconds=60
@@ -29,6 +29,7 @@ GPUFLEET_ASAN_BUILD=$build "$root/scripts/sanitizer-build.sh" gpufleet_fuzzers
 
 dict_of() {
   case $1 in
+    import_kubernetes) echo "$root/fuzz/dict/kubernetes.dict" ;;
     import_*) echo "$root/fuzz/dict/csv.dict" ;;
     *) echo "$root/fuzz/dict/$1.dict" ;;
   esac

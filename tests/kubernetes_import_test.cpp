@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "import/kubernetes_objects.hpp"
+#include "import/kubernetes/kubernetes_objects.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {

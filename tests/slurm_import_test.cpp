@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "import/importers.hpp"
-#include "import/slurm.hpp"
+#include "import/slurm/slurm.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {

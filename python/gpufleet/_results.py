@@ -23,9 +23,13 @@ class _Outputs:
         return os.path.join(self.out, name)
 
     def table(self, name):
-        """An output CSV (e.g. "jobs.csv") as a DataFrame, or a list of dicts without pandas."""
+        """An output CSV (e.g. "jobs.csv") as a DataFrame, or a list of dicts without pandas;
+        its compressed form (jobs.csv.gz, written with compress=True) when that is the one there."""
         if name not in self._cache:
-            self._cache[name] = read_csv(self.path(name))
+            path = self.path(name)
+            if not os.path.exists(path) and os.path.exists(path + ".gz"):
+                path += ".gz"
+            self._cache[name] = read_csv(path)
         return self._cache[name]
 
     def json(self, name):

@@ -2,6 +2,7 @@
 numbers are int or float (an empty cell is None)."""
 
 import csv
+import gzip
 
 
 def _pandas():
@@ -27,5 +28,6 @@ def read_csv(path):
     pandas = _pandas()
     if pandas is not None:
         return pandas.read_csv(path)
-    with open(path, newline="", encoding="utf-8") as f:
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", newline="", encoding="utf-8") as f:
         return [{k: _value(v) for k, v in row.items()} for row in csv.DictReader(f)]

@@ -3,7 +3,7 @@
 #include "cli/commands.hpp"
 #include "formats/atomic_files.hpp"
 #include "formats/platform_writer.hpp"
-#include "import/slurm.hpp"
+#include "import/slurm/slurm.hpp"
 #include "model/gpu_catalog.hpp"
 
 namespace gpufleet {

@@ -105,6 +105,14 @@ class RunIsTheCommandLine(Folder):
         self.assertEqual(gpufleet.Result("rel").out, self.path("r/rel"))
         self.assertIn("wrote", r.stdout)  # not quiet: the summary table and the files written
 
+    def test_compressed_outputs_read_as_the_plain_ones(self):
+        plain = gpufleet.run(**RUN, quiet=True, out=self.path("plain"))
+        packed = gpufleet.run(**RUN, quiet=True, compress=True, out=self.path("packed"))
+        self.assertIn("jobs.csv.gz", packed.files)
+        self.assertNotIn("jobs.csv", packed.files)
+        self.assertTrue(plain.jobs.equals(packed.jobs))
+        self.assertTrue(plain.timeseries.equals(packed.timeseries))
+
     def test_a_catalog_holds_for_its_call_only(self):
         catalog = self.path("catalog.json")
         with open(catalog, "w") as f:
@@ -162,6 +170,9 @@ class WithoutPandas(Folder):
             jobs = r.jobs
             assert isinstance(jobs, list) and jobs and isinstance(jobs[0], dict), type(jobs)
             assert isinstance(r.timeseries[0]["time_s"], (int, float)), r.timeseries[0]
+            z = gpufleet.run(scenario="seed", scale=0.1, horizon="1d", quiet=True, compress=True,
+                             out={self.path('z')!r})
+            assert z.jobs == jobs, "jobs.csv.gz reads as jobs.csv"
             print(len(jobs))
             """)
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "import/slurm.hpp"
+#include "import/slurm/slurm.hpp"
 #include "model/gpu_catalog.hpp"
 #include "model/input_error.hpp"
 

@@ -7,7 +7,7 @@
 #include <tuple>
 
 #include "formats/json_fields.hpp"
-#include "import/slurm.hpp"
+#include "import/slurm/slurm.hpp"
 #include "model/duration.hpp"
 #include "model/gpu_catalog.hpp"
 #include "model/input_error.hpp"

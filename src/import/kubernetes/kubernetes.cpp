@@ -8,7 +8,7 @@
 #include <set>
 
 #include "import/importers.hpp"
-#include "import/kubernetes_objects.hpp"
+#include "import/kubernetes/kubernetes_objects.hpp"
 #include "model/duration.hpp"
 #include "model/gpu_catalog.hpp"
 #include "model/input_error.hpp"

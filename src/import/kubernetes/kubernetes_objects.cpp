@@ -1,4 +1,4 @@
-#include "import/kubernetes_objects.hpp"
+#include "import/kubernetes/kubernetes_objects.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "formats/json_fields.hpp"
-#include "import/slurm.hpp"
+#include "import/slurm/slurm.hpp"
 #include "model/input_error.hpp"
 
 namespace gpufleet {
