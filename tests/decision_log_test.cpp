@@ -147,5 +147,26 @@ TEST(DecisionLog, AgreesWithJobsCsvOnTheSeedAndIsDeterministic) {
     EXPECT_TRUE(parts.count(seen)) << seen;
 }
 
+// compare and study pass it to every run: each run's folder holds its own decisions.csv. A
+// study run again with it runs again the runs done without it (they lack the file).
+TEST(DecisionLog, CompareAndStudyWriteOneLogPerRun) {
+  TempDir dir;
+  auto r = run_cli({"compare", "--policies", "fifo,easy-backfill", "--scale", "0.1", "--horizon",
+                    "1d", "--decision-log", "--quiet", "--out", dir.path("compare")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(dir.path("compare/fifo/decisions.csv")));
+  EXPECT_TRUE(std::filesystem::exists(dir.path("compare/easy-backfill/decisions.csv")));
+
+  const auto spec = dir.write("study.json", R"({"format": "gpufleet-study", "version": 1,
+    "scale": 0.1, "days": 1, "seeds": [1], "policies": ["fifo"]})");
+  r = run_cli({"study", spec, "--out", dir.path("study")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path("study/runs/fifo-base/seed-1/decisions.csv")));
+  r = run_cli({"study", spec, "--decision-log", "--out", dir.path("study")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("1 runs, 0 done before, 1 to run"), std::string::npos) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(dir.path("study/runs/fifo-base/seed-1/decisions.csv")));
+}
+
 }  // namespace
 }  // namespace gpufleet::test
