@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "scheduler/scheduler_core.hpp"
 #include "test_support.hpp"
 
 namespace gpufleet::test {
@@ -166,6 +167,62 @@ TEST(DecisionLog, CompareAndStudyWriteOneLogPerRun) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("1 runs, 0 done before, 1 to run"), std::string::npos) << r.err;
   EXPECT_TRUE(std::filesystem::exists(dir.path("study/runs/fifo-base/seed-1/decisions.csv")));
+}
+
+// A part written elsewhere (a Python policy) names itself and its reasons at run time, in the
+// scopes the C++ parts use; the core's own context comes back after them.
+class NamedPart final : public Policy {
+ public:
+  void schedule(SchedulerCore& core) override {
+    const DecisionScope part(core, core.decision_part_named("python:MyFifo"),
+                             core.decision_reason_named("my_reason"));
+    for (int job = 0; job < 2; ++job) {
+      if (job == 1) {
+        const DecisionScope why(core, core.decision_reason_named("head_fits"));  // a built-in
+        core.start_training(job, 0);
+      } else {
+        core.start_training(job, 0);
+      }
+    }
+  }
+};
+
+TEST(DecisionLog, APartNamedAtRunTimeRecordsItsNameAndReasons) {
+  Fleet fleet;
+  Pool pool;
+  pool.name = "p";
+  pool.gpu_model = "GB200";
+  pool.gpus_per_domain = 8;
+  pool.peak_flops_per_gpu = 1e15;
+  pool.domain_count = 1;
+  fleet.pools.push_back(pool);
+  fleet.domains.push_back({"h0", 0, 8});
+  Workload w;
+  for (const char* id : {"x", "y"}) {
+    TrainingJob j;
+    j.id = id;
+    j.gpus = 4;
+    j.work_flops = 1e18;
+    j.generations = {{"GB200", 0.4, 0}};
+    w.training.push_back(j);
+  }
+  NamedPart policy;
+  SchedulerCore core(fleet, w, policy);
+  EXPECT_EQ(core.decision_part_named("python:MyFifo"), DecisionPart::kCore);  // no log: default
+  DecisionLog log;
+  core.set_decision_log(&log);
+  core.training_submitted(0);
+  core.training_submitted(1);
+  core.set_time(60);
+  core.schedule();
+  ASSERT_EQ(log.rows().size(), 2u);
+  EXPECT_EQ(log.name_of(log.rows()[0].part), "python:MyFifo");
+  EXPECT_EQ(log.name_of(log.rows()[0].reason), "my_reason");
+  EXPECT_EQ(log.rows()[1].reason, DecisionReason::kHeadFits);
+  EXPECT_EQ(log.rows()[1].time_s, 60);
+  EXPECT_EQ(core.decision_part(), DecisionPart::kCore);  // the scopes restored it
+  EXPECT_EQ(core.decision_reason(), DecisionReason::kNone);
+  EXPECT_EQ(log.part_code("python:MyFifo"), log.rows()[0].part);  // the same name, the same code
 }
 
 }  // namespace

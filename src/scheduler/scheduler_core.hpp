@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -220,6 +221,14 @@ class SchedulerCore {
   void set_decision_context(DecisionPart part, DecisionReason reason) {
     part_ = part;
     reason_ = reason;
+  }
+  // A part or reason named at run time (a Python policy: "python:MyPolicy"), for a
+  // DecisionScope; without a log, the defaults (nothing is recorded then).
+  DecisionPart decision_part_named(std::string_view name) {
+    return decisions_ ? decisions_->part_code(name) : DecisionPart::kCore;
+  }
+  DecisionReason decision_reason_named(std::string_view name) {
+    return decisions_ ? decisions_->reason_code(name) : DecisionReason::kNone;
   }
 
  private:
