@@ -75,6 +75,28 @@ TEST(DecisionLog, NamesEachDecisionOfAHandMadeCaseWithItsPartAndReason) {
             "42600.000,start,b,b200,16,order:fifo,head_fits\n");
 }
 
+// The core's own decisions: a contract taking both H100 servers at 1 h makes room (the lease and
+// the replica give way: core/contract_start), and gives them back at 3 h, when the service is
+// scaled up again.
+TEST(DecisionLog, NamesTheCoresOwnDecisionsForAContract) {
+  TempDir dir;
+  json w =
+      workload(4 * 3600, json::array(), {h100_service({50, 50, 50, 50})}, {lease("od", 0, false)});
+  w["contracts"] = json::array({contract("k", "H100", 16, 3600, 7200, 2.0)});
+  const auto r =
+      run_scenario(dir, {pool("H100", 16)}, w, {"--policy", "lease-idle", "--decision-log"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(dir.path("out/decisions.csv")),
+            "time_s,action,id,pool,gpus,part,reason\n"
+            "0.000,scale_up,chat/r0,h100,8,lease-idle,demand_rise\n"
+            "0.000,accept_lease,od,h100,8,lease-idle,lease_idle_headroom\n"
+            "3600.000,scale_down,chat/r0,h100,8,core,contract_start\n"
+            "3600.000,reclaim_lease,od,h100,8,core,contract_start\n"
+            "3600.000,contract_start,k,h100,16,core,contract_start\n"
+            "10800.000,contract_end,k,h100,16,core,contract_end\n"
+            "10800.000,scale_up,chat/r1,h100,8,lease-idle,demand_rise\n");
+}
+
 // The log is an extra file: every other output keeps its bytes, and a run without it removes
 // the one an earlier run left in the folder.
 TEST(DecisionLog, ChangesNoOtherOutputAndIsCompressedWithTheRest) {

@@ -118,8 +118,10 @@ class ComposedPolicy final : public Policy {
         const DecisionScope part(core, DecisionPart::kFifo, DecisionReason::kHeadFits);
         start_training_fifo(core, PoolRole::kTraining);
       }
-      const DecisionScope part(core, DecisionPart::kBackfill, DecisionReason::kBackfillShadowOk);
-      if (plan_.backfill) backfill_training(core, PoolRole::kTraining);
+      if (plan_.backfill) {
+        const DecisionScope part(core, DecisionPart::kBackfill, DecisionReason::kBackfillShadowOk);
+        backfill_training(core, PoolRole::kTraining);
+      }
     }
   }
 
