@@ -52,6 +52,8 @@ class Result(_Outputs):
     queue_timeseries = property(lambda self: self.table("queue_timeseries.csv"))
     pools_timeseries = property(lambda self: self.table("pools_timeseries.csv"))
     services_timeseries = property(lambda self: self.table("services_timeseries.csv"))
+    # Written with decision_log=True only (docs/policies.md, "The decision log").
+    decisions = property(lambda self: self.table("decisions.csv"))
 
 
 class Comparison(_Outputs):

@@ -51,7 +51,8 @@ struct CompareOptions {
   std::string plan_with = "walltime";
   EconomicsOptions economics;
   bool quiet = false;
-  bool compress = false;  // --compress, passed on to every run
+  bool compress = false;      // --compress, passed on to every run
+  bool decision_log = false;  // --decision-log, passed on to every run
 };
 
 std::vector<std::string> split_policies(const std::string& list) {
@@ -191,6 +192,7 @@ int compare(const CompareOptions& o) {
     const auto econ = economics_args(o.economics);
     c.argv.insert(c.argv.end(), econ.begin(), econ.end());
     if (o.compress) c.argv.push_back("--compress");
+    if (o.decision_log) c.argv.push_back("--decision-log");
     commands.push_back(std::move(c));
   }
   if (!o.quiet)
@@ -286,6 +288,8 @@ CommandRunner add_compare_command(CLI::App& app) {
   cmd->add_flag("-q,--quiet", o->quiet, "No progress on stderr");
   cmd->add_flag("--compress", o->compress,
                 "Every run writes its CSV files gzip-compressed, as FILE.csv.gz (run --compress)");
+  cmd->add_flag("--decision-log", o->decision_log,
+                "Every run also writes decisions.csv in its folder (run --decision-log)");
   add_economics_options(cmd, o->economics);
   return [o] {
     use_catalog_file(o->catalog);

@@ -68,7 +68,8 @@ struct RunOptions {
   std::string plan_with = "walltime";
   bool quiet = false;
   bool report = false;
-  bool compress = false;  // --compress: every CSV file as FILE.csv.gz
+  bool compress = false;      // --compress: every CSV file as FILE.csv.gz
+  bool decision_log = false;  // --decision-log: decisions.csv, every decision and why
   EconomicsOptions economics;
 };
 
@@ -280,6 +281,8 @@ int run(const RunOptions& o) {
   const double platform_s = seconds_since(t_platform);
   ProgressBar bar("simulating", sim.horizon_s);
   if (!o.quiet) sim.on_progress = [&bar](double now) { bar.update(now); };
+  DecisionLog decisions;
+  if (o.decision_log) sim.decisions = &decisions;
   const auto t_simulation = std::chrono::steady_clock::now();
   const RunResult result = simulation.run(workload, *policy, sim);
   const double simulation_s = seconds_since(t_simulation);
@@ -312,6 +315,14 @@ int run(const RunOptions& o) {
                  {"pools_timeseries.csv", pools_timeseries_csv(simulation.fleet(), result)},
                  {"services_timeseries.csv", services}},
                 o.compress);
+  if (o.decision_log) {
+    add_csv_files(files,
+                  {{"decisions.csv", decisions_csv(simulation.fleet(), workload, decisions)}},
+                  o.compress);
+  } else {  // an earlier run's log would not be this run's
+    files.remove_at_commit("decisions.csv");
+    files.remove_at_commit("decisions.csv.gz");
+  }
   if (o.report)
     files.add("report.html", report::run_report_html(
                                  report::parse_run(o.out, summary.dump(), jobs, series, services)));
@@ -328,8 +339,9 @@ int run(const RunOptions& o) {
   const char* gz = o.compress ? ".gz" : "";
   std::printf(
       "\nwrote %s/summary.json, jobs.csv%s, replicas.csv%s, timeseries.csv%s, queue_, pools_, "
-      "services_timeseries.csv%s%s\n",
-      o.out.c_str(), gz, gz, gz, gz, o.report ? ", report.html" : "");
+      "services_timeseries.csv%s%s%s%s\n",
+      o.out.c_str(), gz, gz, gz, gz, o.decision_log ? ", decisions.csv" : "",
+      o.decision_log ? gz : "", o.report ? ", report.html" : "");
   return 0;
 }
 
@@ -404,6 +416,9 @@ CommandRunner add_run_command(CLI::App& app) {
   add_catalog_option(*cmd, o->catalog);
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar or summary table");
   cmd->add_flag("--report", o->report, "Also write report.html (docs/reports.md)");
+  cmd->add_flag("--decision-log", o->decision_log,
+                "Also write decisions.csv: every decision, the policy part that took it and why "
+                "(docs/policies.md)");
   cmd->add_flag("--compress", o->compress,
                 "Write every CSV file gzip-compressed, as FILE.csv.gz (pandas reads it as is; "
                 "docs/metrics.md)");

@@ -42,8 +42,9 @@ struct StudyOptions {
   int jobs = 0;
   std::string backend = "local";
   bool quiet = false;
-  std::string catalog;    // --catalog, passed on to every run
-  bool compress = false;  // --compress, passed on to every run
+  std::string catalog;        // --catalog, passed on to every run
+  bool compress = false;      // --compress, passed on to every run
+  bool decision_log = false;  // --decision-log, passed on to every run
 };
 
 // A folder name for an arm or fleet (unique in a study: load_study checks it).
@@ -363,8 +364,8 @@ struct PlannedRun {
 };
 
 std::vector<PlannedRun> plan_runs(const StudySpec& spec, const StudyInputs& inputs,
-                                  const std::string& out, const std::string& catalog,
-                                  bool compress) {
+                                  const std::string& out, const std::string& catalog, bool compress,
+                                  bool decision_log) {
   const std::string self = own_executable();
   const auto arms = spec.arms();
   std::vector<PlannedRun> plan;
@@ -396,6 +397,8 @@ std::vector<PlannedRun> plan_runs(const StudySpec& spec, const StudyInputs& inpu
           p.command.argv.end(),
           {"--forecast", policy.forecast.empty() ? spec.forecast : policy.forecast});
       if (compress) p.command.argv.push_back("--compress");
+      // In the run's hash: a run done without the log is run again to write it.
+      if (decision_log) p.command.argv.push_back("--decision-log");
       p.command.argv.insert(p.command.argv.end(), {"--out", p.dir});
       p.command.stderr_file = p.dir + ".log";
       p.command.timeout_s = spec.timeout_s;
@@ -538,8 +541,8 @@ int study(const StudyOptions& o) {
                    stale);
   };
   const auto inputs = write_inputs(spec, o.out, o.quiet, policy_params, take_lock);
-  auto plan =
-      plan_runs(spec, inputs, o.out, o.catalog.empty() ? "" : shipped_file(o.catalog), o.compress);
+  auto plan = plan_runs(spec, inputs, o.out, o.catalog.empty() ? "" : shipped_file(o.catalog),
+                        o.compress, o.decision_log);
   std::vector<size_t> todo;
   for (size_t i = 0; i < plan.size(); ++i) {
     if (plan[i].done) continue;
@@ -623,6 +626,8 @@ CommandRunner add_study_command(CLI::App& app) {
   cmd->add_flag("-q,--quiet", o->quiet, "No progress lines");
   cmd->add_flag("--compress", o->compress,
                 "Every run writes its CSV files gzip-compressed, as FILE.csv.gz (run --compress)");
+  cmd->add_flag("--decision-log", o->decision_log,
+                "Every run also writes decisions.csv in its folder (run --decision-log)");
   return [o] {
     use_catalog_file(o->catalog);
     return study(*o);

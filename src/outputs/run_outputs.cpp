@@ -132,4 +132,44 @@ std::string timeseries_csv(const Fleet& fleet, const RunResult& r) {
   return out;
 }
 
+// What a row's `id` names: the training job, the service's replica (as replicas.csv names it,
+// service/rN: its replicas numbered in start order), the lease or the contract.
+std::string decisions_csv(const Fleet& fleet, const Workload& w, const DecisionLog& log) {
+  std::string out = "time_s,action,id,pool,gpus,part,reason\n";
+  std::vector<int> started(w.inference.size(), 0);
+  std::vector<std::string> replica_names;
+  for (const Decision& d : log.rows()) {
+    std::string id;
+    switch (d.action) {
+      case DecisionAction::kStart:
+      case DecisionAction::kPreempt:
+      case DecisionAction::kKill:
+        id = w.training[d.id].id;
+        break;
+      case DecisionAction::kScaleUp:
+      case DecisionAction::kScaleDown:
+        if (static_cast<size_t>(d.replica) >= replica_names.size())
+          replica_names.resize(d.replica + 1);
+        if (d.action == DecisionAction::kScaleUp)
+          replica_names[d.replica] = w.inference[d.id].id + "/r" + std::to_string(started[d.id]++);
+        id = replica_names[d.replica];
+        break;
+      case DecisionAction::kAcceptLease:
+      case DecisionAction::kRejectLease:
+      case DecisionAction::kReclaimLease:
+        id = w.leases[d.id].id;
+        break;
+      case DecisionAction::kContractStart:
+      case DecisionAction::kContractEnd:
+        id = w.contracts[d.id].id;
+        break;
+    }
+    out += csv_seconds(d.time_s) + ',' + to_string(d.action) + ',' + csv_text(id) + ',' +
+           (d.pool >= 0 ? csv_text(fleet.pools[d.pool].name) : std::string()) + ',' +
+           std::to_string(d.gpus) + ',' + csv_text(log.name_of(d.part)) + ',' +
+           csv_text(log.name_of(d.reason)) + '\n';
+  }
+  return out;
+}
+
 }  // namespace gpufleet

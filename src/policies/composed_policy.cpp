@@ -38,15 +38,30 @@ class ComposedPolicy final : public Policy {
     if (plan_.backfill || plan_.spillover || plan_.preempt_priority || plan_.hetero_aware ||
         plan_.slurm)
       core.index_waiting();
+    // Each part runs in a DecisionScope: the decision log (when on) names it for its actions.
     if (plan_.lease_idle) {
+      const DecisionScope part(core, DecisionPart::kLeaseIdle, DecisionReason::kNone);
       leasing_.apply(core, forecaster_);
     } else {
-      peak_.apply(core, PoolRole::kInference, forecaster_);
+      {
+        const DecisionScope part(core, DecisionPart::kAutoscale, DecisionReason::kNone);
+        peak_.apply(core, PoolRole::kInference, forecaster_);
+      }
+      const DecisionScope part(core, DecisionPart::kStaticPartition,
+                               DecisionReason::kNoLeasePolicy);
       refuse_leases(core);
     }
-    if (plan_.spillover || plan_.hetero_aware) give_back(core);
-    if (plan_.preempt_priority)
+    if (plan_.spillover || plan_.hetero_aware) {
+      const DecisionScope part(
+          core, plan_.spillover ? DecisionPart::kSpillover : DecisionPart::kHeteroAware,
+          DecisionReason::kInferenceReclaims);
+      give_back(core);
+    }
+    if (plan_.preempt_priority) {
+      const DecisionScope part(core, DecisionPart::kPreemptPriority,
+                               DecisionReason::kPriorityStart);
       preempt_for_priority(core, PoolRole::kTraining, plan_.params.at("restart_delay_min") * 60);
+    }
     // Training on inference pools holds its GPUs for days and cannot be reclaimed: with
     // leasing, it may only use GPUs that inference's peak reserve does not claim.
     const auto usable = [&](int pool) {
@@ -55,9 +70,7 @@ class ComposedPolicy final : public Policy {
     place_training(core, usable);
     // Training that outranks preemptible leases has them reclaimed for a job that may run on
     // their pool; with no notice period their GPUs are free at once.
-    if (plan_.lease_idle && plan_.preempt_priority &&
-        leasing_.claim_for_training(core,
-                                    [&](int job, int pool) { return may_spill(core, job, pool); }))
+    if (plan_.lease_idle && plan_.preempt_priority && claim_for_training(core))
       place_training(core, usable);
   }
 
@@ -71,21 +84,44 @@ class ComposedPolicy final : public Policy {
       give_back_to_inference(core, s, forecaster_.peak(s), restart_s);
   }
 
+  bool claim_for_training(SchedulerCore& core) {
+    const DecisionScope part(core, DecisionPart::kLeaseIdle, DecisionReason::kNoticeEnded);
+    return leasing_.claim_for_training(
+        core, [&](int job, int pool) { return may_spill(core, job, pool); });
+  }
+
   void place_training(SchedulerCore& core, const std::function<int(int pool)>& usable) {
+    order_training(core, usable);
+    if (plan_.spillover) {
+      if (plan_.params.at("spillover_migrate") != 0) {
+        const DecisionScope part(core, DecisionPart::kSpillover, DecisionReason::kMigrateBack);
+        migrate_back(core, plan_.params.at("spillover_restart_min") * 60);
+      }
+      const DecisionScope part(core, DecisionPart::kSpillover, DecisionReason::kSpillAfterWait);
+      spill_over(core, plan_.params.at("spillover_wait_h") * 3600, usable);
+    }
+  }
+
+  // The training order: exactly one of them runs.
+  void order_training(SchedulerCore& core, const std::function<int(int pool)>& usable) {
     if (plan_.replay) {
+      const DecisionScope part(core, DecisionPart::kReplay, DecisionReason::kRecordedStart);
       start_recorded(core);
     } else if (plan_.hetero_aware) {
+      const DecisionScope part(core, DecisionPart::kHeteroAware, DecisionReason::kMostGain);
       hetero_.apply(core, usable);
     } else if (plan_.slurm) {
+      const DecisionScope part(core, DecisionPart::kSlurm, DecisionReason::kPriorityOrder);
       slurm_.apply(core, PoolRole::kTraining);
     } else {
-      start_training_fifo(core, PoolRole::kTraining);
-      if (plan_.backfill) backfill_training(core, PoolRole::kTraining);
-    }
-    if (plan_.spillover) {
-      if (plan_.params.at("spillover_migrate") != 0)
-        migrate_back(core, plan_.params.at("spillover_restart_min") * 60);
-      spill_over(core, plan_.params.at("spillover_wait_h") * 3600, usable);
+      {
+        const DecisionScope part(core, DecisionPart::kFifo, DecisionReason::kHeadFits);
+        start_training_fifo(core, PoolRole::kTraining);
+      }
+      if (plan_.backfill) {
+        const DecisionScope part(core, DecisionPart::kBackfill, DecisionReason::kBackfillShadowOk);
+        backfill_training(core, PoolRole::kTraining);
+      }
     }
   }
 

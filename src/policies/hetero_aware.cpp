@@ -78,9 +78,13 @@ void HeteroAware::apply(SchedulerCore& core, const std::function<int(int pool)>&
   // An overdue job that found no room is the head of the queue (every older job is overdue
   // too and has started): it holds an EASY reservation on its training pools, which only
   // backfilling may use; the other pools are shared out below.
-  const int head = start_overdue(core, usable_gpus);
+  const int head = [&] {
+    const DecisionScope why(core, DecisionReason::kOverdue);
+    return start_overdue(core, usable_gpus);
+  }();
   std::vector<bool> reserved(core.fleet().pools.size(), false);
   if (head >= 0) {
+    const DecisionScope why(core, DecisionReason::kBackfillShadowOk);
     backfill_training(core, PoolRole::kTraining);
     for (int pool : core.job_pools(head))
       reserved[pool] = core.fleet().pools[pool].role == PoolRole::kTraining;

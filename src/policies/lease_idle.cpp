@@ -128,7 +128,10 @@ void IdleLeasing::reclaim_when_due(SchedulerCore& core) {
       ++it;
       continue;
     }
-    if (core.lease_placement(it->first)) core.reclaim_lease(it->first);
+    if (core.lease_placement(it->first)) {
+      const DecisionScope why(core, DecisionReason::kNoticeEnded);
+      core.reclaim_lease(it->first);
+    }
     it = notice_ends_.erase(it);
   }
 }
@@ -221,6 +224,7 @@ void IdleLeasing::decide_requests(SchedulerCore& core) {
       // reserve. Preemptible ones may use what is idle now; they are reclaimed when needed.
       const int usable = lease.preemptible ? (claimed_by_training_[pool] ? 0 : core.free_gpus(pool))
                                            : spare_gpus(core, pool);
+      const DecisionScope why(core, DecisionReason::kLeaseIdleHeadroom);
       if ((usable >= lease.gpus || (!lease.preemptible && preempt_training_for(core, id, pool))) &&
           core.accept_lease(id, pool)) {
         accepted = true;
@@ -228,7 +232,10 @@ void IdleLeasing::decide_requests(SchedulerCore& core) {
         break;
       }
     }
-    if (!accepted) core.reject_lease(id);
+    if (!accepted) {
+      const DecisionScope why(core, DecisionReason::kNoSpareGpus);
+      core.reject_lease(id);
+    }
   }
 }
 
@@ -249,6 +256,7 @@ bool IdleLeasing::preempt_training_for(SchedulerCore& core, int lease, int pool)
   while (take < victims.size() && spare_gpus(core, pool) + freed < needed)
     freed += core.workload().training[victims[take++]].gpus;
   if (spare_gpus(core, pool) + freed < needed) return false;
+  const DecisionScope why(core, DecisionReason::kLeaseOutranksTraining);
   for (size_t v = 0; v < take; ++v) core.preempt_training(victims[v], ranks_.restart_delay_s);
   return spare_gpus(core, pool) >= needed;
 }

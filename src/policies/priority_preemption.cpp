@@ -46,7 +46,10 @@ bool start_by_preempting(SchedulerCore& core, int job, PoolRole role, double res
       freed += core.workload().training[victim].gpus;
     }
     if (freed < spec.gpus) continue;
-    for (int victim : chosen) core.preempt_training(victim, restart_delay_s);
+    {
+      const DecisionScope why(core, DecisionReason::kPreemptForPriority);
+      for (int victim : chosen) core.preempt_training(victim, restart_delay_s);
+    }
     preempted.insert(preempted.end(), chosen.begin(), chosen.end());
     if (core.start_training(job, pool)) return true;
   }

@@ -259,6 +259,7 @@ void MultifactorPriority::start_in_order(SchedulerCore& core) {
     }
   if (head < 0 || most_free_gpus(core, role_) == 0) return;
   Reservation reserved = reserve_for(core, head, role_);
+  const DecisionScope why(core, DecisionReason::kBackfillShadowOk);
   // Free GPUs on the reserved pool and on the best other pool of the role: a job too large for
   // the others, longer than the reservation's wait and larger than its spare cannot backfill,
   // which most entries show without a look at the job (backfill_pool decides for the rest).

@@ -18,6 +18,7 @@ int free_of(const std::vector<int>& free_per_pool, const std::vector<int>& pools
 }  // namespace
 
 void SchedulerCore::contract_started(int contract) {
+  const DecisionScope why(*this, DecisionPart::kCore, DecisionReason::kContractStart);
   const auto& spec = workload_.contracts[contract];
   const auto& pools = pools_of_model(spec.model);
   make_room(pools, spec.gpus);
@@ -29,11 +30,16 @@ void SchedulerCore::contract_started(int contract) {
     placements.push_back(take_any_free(pool, gpus));
     left -= gpus;
   }
+  for (const auto& placement : placements)
+    note(DecisionAction::kContractStart, contract, placement.pool, placement.gpus());
   contract_placements_[contract] = placements;
   actions_.push_back(StartContract{contract, std::move(placements)});
 }
 
 void SchedulerCore::contract_ended(int contract) {
+  const DecisionScope why(*this, DecisionPart::kCore, DecisionReason::kContractEnd);
+  for (const auto& placement : contract_placements_[contract])
+    note(DecisionAction::kContractEnd, contract, placement.pool, placement.gpus());
   for (const auto& placement : contract_placements_[contract]) give_back(placement);
   contract_placements_[contract].clear();
   actions_.push_back(EndContract{contract});

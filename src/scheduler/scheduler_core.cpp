@@ -267,6 +267,7 @@ std::vector<Action> SchedulerCore::schedule() {
   serve_loaded_replicas();
   policy_.schedule(*this);
   // A lease asks for GPUs from its start time on; one the policy left undecided is refused.
+  const DecisionScope undecided(*this, DecisionPart::kCore, DecisionReason::kUndecided);
   while (!pending_leases_.empty()) reject_lease(pending_leases_.front());
   return std::exchange(actions_, {});
 }
@@ -315,6 +316,7 @@ bool SchedulerCore::start_training_at(int job, const Placement& placement) {
   training_placement_[job] = placement;
   started_at_[job] = now_;
   add_running(job);
+  note(DecisionAction::kStart, job, placement.pool, placement.gpus());
   actions_.push_back(StartTraining{job, generation, placement});
   return true;
 }
@@ -354,12 +356,18 @@ double SchedulerCore::run_limit_s(int job, int pool) const {
 }
 
 void SchedulerCore::preempt_training(int job, double restart_delay_s) {
+  if (decisions_)
+    note(DecisionAction::kPreempt, job, training_placement_[job]->pool,
+         training_placement_[job]->gpus());
   release_training(job);
   enqueue(job, true);
   actions_.push_back(PreemptTraining{job, restart_delay_s});
 }
 
 void SchedulerCore::kill_training(int job) {
+  if (decisions_)
+    note(DecisionAction::kKill, job, training_placement_[job]->pool,
+         training_placement_[job]->gpus());
   release_training(job);
   actions_.push_back(KillTraining{job});
 }
@@ -389,6 +397,7 @@ std::vector<SchedulerCore::Holder> SchedulerCore::holders_of(int domain) const {
 }
 
 void SchedulerCore::interrupt_training(int job, double restart_delay_s) {
+  const DecisionScope failure(*this, DecisionPart::kCore, DecisionReason::kFailure);
   preempt_training(job, restart_delay_s);
   std::get<PreemptTraining>(actions_.back()).failure = true;
 }
@@ -416,12 +425,15 @@ bool SchedulerCore::accept_lease(int lease, int pool) {
   pending_leases_.erase(std::find(pending_leases_.begin(), pending_leases_.end(), lease));
   take(*placement);
   lease_placement_[lease] = placement;
+  note(DecisionAction::kAcceptLease, lease, pool, spec.gpus);
   actions_.push_back(StartLease{lease, *placement});
   return true;
 }
 
 void SchedulerCore::reclaim_lease(int lease) {
   if (!lease_placement_[lease]) throw std::logic_error("reclaim_lease: lease is not running");
+  note(DecisionAction::kReclaimLease, lease, lease_placement_[lease]->pool,
+       lease_placement_[lease]->gpus());
   give_back(*lease_placement_[lease]);
   lease_placement_[lease].reset();
   actions_.push_back(ReclaimLease{lease});
@@ -429,6 +441,7 @@ void SchedulerCore::reclaim_lease(int lease) {
 
 void SchedulerCore::reject_lease(int lease) {
   pending_leases_.erase(std::find(pending_leases_.begin(), pending_leases_.end(), lease));
+  note(DecisionAction::kRejectLease, lease, -1, workload_.leases[lease].gpus);
   actions_.push_back(RejectLease{lease});
 }
 
@@ -457,6 +470,7 @@ bool SchedulerCore::add_replica(int service, int pool) {
     capacity_by_pool_[service][pool] += throughput;
   }
   replica_gpus_[pool] += placement->gpus();
+  note(DecisionAction::kScaleUp, service, pool, placement->gpus(), id);
   actions_.push_back(StartReplica{id, service, *placement, ready});
   return true;
 }
@@ -477,6 +491,10 @@ void SchedulerCore::serve_loaded_replicas() {
 void SchedulerCore::remove_replica(int replica, ReplicaStop reason) {
   auto& r = replicas_[replica];
   if (!r.active) return;
+  const bool failed = reason == ReplicaStop::kFailure;
+  const DecisionScope why(*this, failed ? DecisionPart::kCore : part_,
+                          failed ? DecisionReason::kFailure : reason_);
+  note(DecisionAction::kScaleDown, r.service, r.placement.pool, r.placement.gpus(), replica);
   r.active = false;
   give_back(r.placement);
   replica_gpus_[r.placement.pool] -= r.placement.gpus();
@@ -497,6 +515,7 @@ void SchedulerCore::remove_replica(int replica, ReplicaStop reason) {
 void SchedulerCore::scale_to(int service, PoolRole role, double need) {
   const auto& spec = workload_.inference[service];
   // Grow: the first eligible generation with room, in the service's order of preference.
+  const DecisionScope why(*this, DecisionReason::kDemandRise);
   while (provisioned_[service] < need) {
     bool added = false;
     for (const auto& g : spec.generations) {
@@ -515,6 +534,7 @@ void SchedulerCore::scale_to(int service, PoolRole role, double need) {
   double smallest = provisioned_[service];
   for (const auto& g : spec.generations) smallest = std::min(smallest, g.throughput);
   if (provisioned_[service] - smallest < need) return;
+  const DecisionScope shrink(*this, DecisionReason::kDemandFall);
   auto& active = active_by_service_[service];
   for (size_t i = active.size(); i-- > 0;) {
     const int id = active[i];

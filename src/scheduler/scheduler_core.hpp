@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "model/workload.hpp"
 #include "scheduler/actions.hpp"
 #include "scheduler/associations.hpp"
+#include "scheduler/decision_log.hpp"
 #include "scheduler/placement.hpp"
 #include "scheduler/policy.hpp"
 #include "scheduler/topology.hpp"
@@ -210,6 +212,25 @@ class SchedulerCore {
   // scale_to() the service's current demand.
   void autoscale(int service, PoolRole role) { scale_to(service, role, demand_[service]); }
 
+  // The decision log (decision_log.hpp; none by default): every action above is recorded with
+  // the part and reason of the innermost DecisionScope around it.
+  void set_decision_log(DecisionLog* log) { decisions_ = log; }
+  DecisionLog* decision_log() const { return decisions_; }
+  DecisionPart decision_part() const { return part_; }
+  DecisionReason decision_reason() const { return reason_; }
+  void set_decision_context(DecisionPart part, DecisionReason reason) {
+    part_ = part;
+    reason_ = reason;
+  }
+  // A part or reason named at run time (a Python policy: "python:MyPolicy"), for a
+  // DecisionScope; without a log, the defaults (nothing is recorded then).
+  DecisionPart decision_part_named(std::string_view name) {
+    return decisions_ ? decisions_->part_code(name) : DecisionPart::kCore;
+  }
+  DecisionReason decision_reason_named(std::string_view name) {
+    return decisions_ ? decisions_->reason_code(name) : DecisionReason::kNone;
+  }
+
  private:
   void take(const Placement& placement);
   void give_back(const Placement& placement);
@@ -220,6 +241,10 @@ class SchedulerCore {
   void dequeue(int job);
   double replica_throughput(int service, int pool) const;
   void serve_loaded_replicas();
+  // Records an action in the decision log, if there is one: integer codes only.
+  void note(DecisionAction action, int id, int pool, int gpus, int replica = -1) {
+    if (decisions_) decisions_->record({now_, action, id, replica, pool, gpus, part_, reason_});
+  }
 
   const Fleet& fleet_;
   std::optional<Topology> topology_;
@@ -284,6 +309,31 @@ class SchedulerCore {
   std::vector<double> charged_gpu_s_;  // per association, up to charged_since_
   std::vector<double> charging_gpus_;  // per association, held by its running jobs
   std::vector<double> charged_since_;
+  DecisionLog* decisions_ = nullptr;
+  DecisionPart part_ = DecisionPart::kCore;
+  DecisionReason reason_ = DecisionReason::kNone;
+};
+
+// Who decides the actions taken while it lives, and why: ComposedPolicy opens one around each
+// part, and a part around a step whose reason it knows; the previous context comes back at its
+// end. Two int stores each way: free when no log is attached.
+class DecisionScope {
+ public:
+  DecisionScope(SchedulerCore& core, DecisionPart part, DecisionReason reason)
+      : core_(core), part_(core.decision_part()), reason_(core.decision_reason()) {
+    core.set_decision_context(part, reason);
+  }
+  // Keeps the part, gives the reason.
+  DecisionScope(SchedulerCore& core, DecisionReason reason)
+      : DecisionScope(core, core.decision_part(), reason) {}
+  ~DecisionScope() { core_.set_decision_context(part_, reason_); }
+  DecisionScope(const DecisionScope&) = delete;
+  DecisionScope& operator=(const DecisionScope&) = delete;
+
+ private:
+  SchedulerCore& core_;
+  const DecisionPart part_;
+  const DecisionReason reason_;
 };
 
 }  // namespace gpufleet

@@ -91,6 +91,7 @@ class Controller {
         reclaimed_(workload.leases.size(), false),
         wakeup_(s4u::Semaphore::create(0)),
         failure_rngs_(failure_streams(platform.fleet, options.seed)) {
+    core_.set_decision_log(options.decisions);
     for (size_t j = 0; j < workload.training.size(); ++j)
       push(workload.training[j].submit_s, EventKind::kTrainingSubmit, static_cast<int>(j));
     for (size_t l = 0; l < workload.leases.size(); ++l)
@@ -224,6 +225,7 @@ class Controller {
   void reach_walltime(const WalltimeCheck& check) {
     const auto& run = runs_[check.job];
     if (run.runs != check.run || !run.actor || run.progress.done_within_rounding()) return;
+    const DecisionScope why(core_, DecisionPart::kCore, DecisionReason::kWalltime);
     core_.kill_training(check.job);
   }
 

@@ -8,6 +8,7 @@
 #include "model/failure_model.hpp"
 #include "model/fleet.hpp"
 #include "model/workload.hpp"
+#include "scheduler/decision_log.hpp"
 #include "scheduler/policy.hpp"
 
 namespace gpufleet {
@@ -32,6 +33,8 @@ struct SimulationOptions {
   // checkpoint_interval_s (false).
   bool young_daly_checkpoints = true;
   std::function<void(double now_s)> on_progress;  // called as simulated time advances
+  // Where the core records every decision (`run --decision-log`); none: nothing is recorded.
+  DecisionLog* decisions = nullptr;
 };
 
 // Owns the process's one SimGrid engine: loads the platform, runs the workload under a

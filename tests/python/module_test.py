@@ -113,6 +113,15 @@ class RunIsTheCommandLine(Folder):
         self.assertTrue(plain.jobs.equals(packed.jobs))
         self.assertTrue(plain.timeseries.equals(packed.timeseries))
 
+    def test_decision_log_reads_as_a_table(self):
+        r = gpufleet.run(**RUN, quiet=True, decision_log=True, out=self.path("log"))
+        self.assertIn("decisions.csv", r.files)
+        with open(self.path("log/decisions.csv")) as f:
+            rows = f.read().splitlines()
+        self.assertEqual(rows[0], "time_s,action,id,pool,gpus,part,reason")
+        self.assertGreater(len(rows), 1)
+        self.assertEqual(len(r.decisions), len(rows) - 1)
+
     def test_a_catalog_holds_for_its_call_only(self):
         catalog = self.path("catalog.json")
         with open(catalog, "w") as f:
