@@ -48,6 +48,9 @@ foreach(file ${GPUFLEET_PYTHON_FILES})
   get_filename_component(name ${file} NAME)
   file(CREATE_LINK ${file} ${GPUFLEET_PYTHON_BUILD_DIR}/${name} SYMBOLIC)
 endforeach()
+# The example policies, a subpackage (gpufleet.examples), linked as a folder.
+file(CREATE_LINK ${CMAKE_SOURCE_DIR}/python/gpufleet/examples ${GPUFLEET_PYTHON_BUILD_DIR}/examples
+  SYMBOLIC)
 file(RELATIVE_PATH GPUFLEET_PYTHON_TO_EXECUTABLE ${GPUFLEET_PYTHON_BUILD_DIR}
   ${CMAKE_BINARY_DIR}/gpufleet)
 file(WRITE ${GPUFLEET_PYTHON_BUILD_DIR}/_location.py
@@ -69,5 +72,7 @@ file(WRITE ${CMAKE_BINARY_DIR}/generated/installed_location.py
   "EXECUTABLE = \"${GPUFLEET_INSTALLED_TO_EXECUTABLE}\"\n")
 install(TARGETS gpufleet_python LIBRARY DESTINATION ${GPUFLEET_PYTHON_INSTALL_DIR}/gpufleet)
 install(FILES ${GPUFLEET_PYTHON_FILES} DESTINATION ${GPUFLEET_PYTHON_INSTALL_DIR}/gpufleet)
+install(DIRECTORY python/gpufleet/examples DESTINATION ${GPUFLEET_PYTHON_INSTALL_DIR}/gpufleet
+  FILES_MATCHING PATTERN "*.py")
 install(FILES ${CMAKE_BINARY_DIR}/generated/installed_location.py
   DESTINATION ${GPUFLEET_PYTHON_INSTALL_DIR}/gpufleet RENAME _location.py)

@@ -72,7 +72,9 @@ class ComposedPolicy final : public Policy {
   }
 
   void place_training(SchedulerCore& core, const std::function<int(int pool)>& usable) {
-    if (plan_.replay) {
+    if (plan_.external_order) {
+      plan_.external_order(core);
+    } else if (plan_.replay) {
       start_recorded(core);
     } else if (plan_.hetero_aware) {
       hetero_.apply(core, usable);

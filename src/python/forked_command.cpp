@@ -89,7 +89,7 @@ std::vector<OptionInfo> command_options(const std::string& command) {
 }
 
 CommandOutcome run_forked(const std::string& executable, const std::vector<std::string>& args,
-                          const std::function<bool()>& interrupted) {
+                          const std::function<bool()>& interrupted, const ForkHooks& hooks) {
   CommandOutcome outcome;
   auto cli = make_cli();
   subcommand(*cli, args.at(0));
@@ -109,10 +109,14 @@ CommandOutcome run_forked(const std::string& executable, const std::vector<std::
     throw std::runtime_error("cannot create a temporary file for the command's output");
   std::fflush(nullptr);  // nothing buffered here may be written twice
   const pid_t parent = ::getpid();
+  if (hooks.before) hooks.before();
   const pid_t child = ::fork();
-  if (child < 0) throw std::runtime_error("cannot start a process for the command (fork)");
-  if (child == 0)
+  if (child == 0) {
+    if (hooks.in_child) hooks.in_child();
     run_child(*cli, executable, argv, parent, fileno(out.file), fileno(err.file), error.file);
+  }
+  if (hooks.in_parent) hooks.in_parent();
+  if (child < 0) throw std::runtime_error("cannot start a process for the command (fork)");
   int status = 0;
   while (::waitpid(child, &status, 0) < 0) {
     if (errno != EINTR) throw std::runtime_error("lost the command's process (waitpid)");
