@@ -49,7 +49,7 @@ CLI::App* subcommand(Cli& cli, const std::string& command) {
 // _exit, so that none of the calling process's exit handlers or buffers run twice.
 [[noreturn]] void run_child(Cli& cli, const std::string& executable,
                             const std::vector<std::string>& argv, pid_t parent, int out, int err,
-                            std::FILE* error_file) {
+                            std::FILE* error_file, const std::function<void()>& at_exit) {
   std::signal(SIGINT, SIG_DFL);  // the interpreter's handler only sets a flag nobody reads here
   std::signal(SIGTERM, SIG_DFL);
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // ends with the thread that waits for it
@@ -60,6 +60,7 @@ CLI::App* subcommand(Cli& cli, const std::string& command) {
   std::string error;
   const int code = run_parsed_command(cli, &error);
   std::fputs(error.c_str(), error_file);
+  if (at_exit) at_exit();
   std::fflush(nullptr);
   ::_exit(code);
 }
@@ -113,7 +114,8 @@ CommandOutcome run_forked(const std::string& executable, const std::vector<std::
   const pid_t child = ::fork();
   if (child == 0) {
     if (hooks.in_child) hooks.in_child();
-    run_child(*cli, executable, argv, parent, fileno(out.file), fileno(err.file), error.file);
+    run_child(*cli, executable, argv, parent, fileno(out.file), fileno(err.file), error.file,
+              hooks.at_child_exit);
   }
   if (hooks.in_parent) hooks.in_parent();
   if (child < 0) throw std::runtime_error("cannot start a process for the command (fork)");

@@ -50,6 +50,12 @@ py::tuple call_policy(const std::string& executable, const std::vector<std::stri
         [shared](const std::string& part) { return gpufleet::python::python_order(shared, part); });
     PyEval_SaveThread();
   };
+  // What the policy printed is in Python's buffers, which _exit does not write.
+  hooks.at_child_exit = [] {
+    py::gil_scoped_acquire gil;
+    for (const char* stream : {"stdout", "stderr"})
+      py::module_::import("sys").attr(stream).attr("flush")();
+  };
   gpufleet::python::CommandOutcome outcome;
   try {
     outcome = gpufleet::python::run_forked(

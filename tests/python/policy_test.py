@@ -81,11 +81,41 @@ class PythonFifo(Folder):
         self.assertGreater(len(r.jobs), 50)
         self.assertSameRun(cpp, self.path("py"), "python:gpufleet.examples.fifo:Fifo", "fifo")
 
+    def test_on_an_imported_slurm_trace_too(self):
+        data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "slurm")
+        platform, workload = self.path("p.xml"), self.path("w.json")
+        mapping = os.path.join(data, "partition-map.json")
+        for args in (["platform", "--from-slurm", os.path.join(data, "nodes.txt"),
+                      "--partition-map", mapping, "-o", platform],
+                     ["import", "slurm", os.path.join(data, "jobs.txt"), "--partition-map",
+                      mapping, "-o", workload]):
+            done = cli(*args)
+            self.assertEqual(done.returncode, 0, done.stderr)
+        done = cli("run", "-q", "--workload", workload, "--platform", platform, "--policy", "fifo",
+                   "--out", self.path("cpp"))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        r = gpufleet.run(workload=workload, platform=platform, policy=Fifo, quiet=True,
+                         out=self.path("py"))
+        self.assertEqual(len(r.jobs), 15)
+        self.assertSameRun(self.path("cpp"), self.path("py"), "python:gpufleet.examples.fifo:Fifo",
+                           "fifo")
+
+    def test_what_the_policy_prints_is_in_the_results_stdout(self):
+        r = gpufleet.run(**{**RUN, "horizon": "1d"}, policy=Talking, out=self.path("out"))
+        self.assertIn("the policy's print\n", r.stdout)  # with the command's "wrote ..." line
+
     def test_an_instance_with_lease_idle_is_fifo_plus_lease_idle(self):
         cpp = cli_run("fifo+lease-idle", self.path("cpp"))
         gpufleet.run(**RUN, policy=[Fifo(), "lease-idle"], out=self.path("py"))
         self.assertSameRun(cpp, self.path("py"), "python:gpufleet.examples.fifo:Fifo+lease-idle",
                            "fifo+lease-idle")
+
+
+class Talking(Fifo):
+    def schedule(self, core):
+        if core.now == 0:
+            print("the policy's print")
+        super().schedule(core)
 
 
 class TriesTooLarge(gpufleet.Policy):
