@@ -7,6 +7,7 @@ from . import _core, _location
 from ._arguments import command_line
 from ._errors import InputError, PolicyError, RunError
 from ._policy import is_policy, policy_part
+from ._program import PREFIX, PartError, load_part
 from ._results import Comparison, Result, StudyResult
 
 _DEFAULT_OUT = {"run": "gpufleet-out", "compare": "gpufleet-compare", "study": "gpufleet-study"}
@@ -23,6 +24,12 @@ def _python_policy(kwargs):
     parts) named by its part "python:MODULE:CLASS"; and the instance, or None."""
     value = kwargs.get("policy")
     parts = list(value) if isinstance(value, (list, tuple)) else [value]
+    if isinstance(value, str):  # "python:MODULE:CLASS[+part...]", as on the command line
+        parts = value.split("+")
+    try:
+        parts = [load_part(p) if isinstance(p, str) and p.startswith(PREFIX) else p for p in parts]
+    except PartError as e:
+        raise InputError(str(e), 2, "") from None
     policies = [p for p in parts if is_policy(p)]
     if not policies:
         return kwargs, None

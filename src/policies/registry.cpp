@@ -42,8 +42,8 @@ ExternalOrder make_external_order(const std::string& part) {
   if (!external_order_maker())
     throw std::invalid_argument(
         "policy part '" + part +
-        "': a policy written in Python runs from the Python module, gpufleet.run(policy=...) "
-        "(docs/python.md); the gpufleet program does not embed Python yet");
+        "': a policy written in Python runs with gpufleet.run(policy=...) in Python, or "
+        "`gpufleet run` when the program was built with the Python module (docs/python.md)");
   return external_order_maker()(part);
 }
 

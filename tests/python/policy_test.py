@@ -81,6 +81,24 @@ class PythonFifo(Folder):
         self.assertGreater(len(r.jobs), 50)
         self.assertSameRun(cpp, self.path("py"), "python:gpufleet.examples.fifo:Fifo", "fifo")
 
+    def test_from_the_command_line_and_by_name(self):
+        cpp = cli_run("fifo", self.path("cpp"))
+        python = cli_run("python:gpufleet.examples.fifo:Fifo", self.path("cli"))
+        self.assertSameRun(cpp, python, "python:gpufleet.examples.fifo:Fifo", "fifo")
+        gpufleet.run(**RUN, policy="python:gpufleet.examples.fifo:Fifo", out=self.path("py"))
+        self.assertSameRun(cpp, self.path("py"), "python:gpufleet.examples.fifo:Fifo", "fifo")
+
+    def test_compare_runs_it_beside_the_cpp_fifo(self):
+        done = cli("compare", "-q", "--scenario", "seed", "--scale", "0.1", "--horizon", "1d",
+                   "--policies", "fifo,python:gpufleet.examples.fifo:Fifo", "--out",
+                   self.path("cmp"))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with open(self.path("cmp/comparison.csv")) as f:
+            rows = f.read().splitlines()
+        self.assertEqual(len(rows), 3)
+        self.assertEqual(rows[1].split(",", 1)[1],
+                         rows[2].split(",", 1)[1])  # all but the policy's name
+
     def test_on_an_imported_slurm_trace_too(self):
         data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "slurm")
         platform, workload = self.path("p.xml"), self.path("w.json")
@@ -219,11 +237,36 @@ class Exceptions(Folder):
             gpufleet.run(**RUN, policy=Deep, out=self.path("out"))
         self.assertIn("RecursionError", str(caught.exception))
 
-    def test_the_command_line_refuses_a_python_part_naming_the_module(self):
-        done = cli("run", "-q", "--scenario", "seed", "--scale", "0.1", "--horizon", "1d",
-                   "--policy", "python:gpufleet.examples.fifo:Fifo", "--out", self.path("out"))
+    def test_from_the_command_line_exit_2_with_the_traceback_and_nothing_written(self):
+        out = cli_run("fifo", self.path("out"))
+        before = {name: read(os.path.join(out, name)) for name in os.listdir(out)}
+        with open(self.path("failing.py"), "w") as f:
+            f.write("import gpufleet\n\n"
+                    "class Failing(gpufleet.Policy):\n"
+                    "    def schedule(self, core):\n"
+                    "        raise KeyError('from the module')\n")
+        done = subprocess.run(
+            [GPUFLEET, "run", "-q", "--scenario", "seed", "--scale", "0.1", "--horizon", "1d",
+             "--policy", "python:failing:Failing", "--out", out], capture_output=True, text=True,
+            env={**os.environ, "PYTHONPATH": self.dir + ":" + os.environ["PYTHONPATH"]})
         self.assertEqual(done.returncode, 2, done.stderr)
-        self.assertIn("gpufleet.run(policy=...)", done.stderr)
+        self.assertIn("gpufleet: error: the Python policy raised an exception "
+                      "(python:failing:Failing):\nTraceback (most recent call last):", done.stderr)
+        self.assertIn("KeyError: 'from the module'", done.stderr)
+        self.assertEqual(before, {name: read(os.path.join(out, name)) for name in os.listdir(out)})
+
+    def test_a_part_naming_no_module_or_class_is_refused(self):
+        for part, message in (("python:no_such_module:X", "cannot import module 'no_such_module'"),
+                              ("python:gpufleet.examples.fifo:Lifo", "has no 'Lifo'"),
+                              ("python:gpufleet", "write python:MODULE:CLASS")):
+            done = cli("run", "-q", "--policy", part, "--out", self.path("out"))
+            self.assertEqual(done.returncode, 2, done.stderr)
+            self.assertIn(f"gpufleet: error: policy part '{part}'", done.stderr)
+            self.assertIn(message, done.stderr)
+            with self.assertRaises(gpufleet.InputError) as caught:
+                gpufleet.run(policy=part, out=self.path("out"))
+            self.assertIn(message, str(caught.exception))
+        self.assertFalse(os.path.exists(self.path("out")))
 
 
 if __name__ == "__main__":
