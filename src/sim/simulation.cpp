@@ -110,10 +110,11 @@ class Controller {
   void operator()() {
     // An exception from the policy (a Python policy's, src/python/) ends the run: SimGrid aborts
     // the process when one leaves an actor, so it is kept for Simulation::run to rethrow once
-    // the other actors are gone.
+    // the other actors are gone. SimGrid's own ForcefulKillException (not a std::exception)
+    // must pass.
     try {
       run_to_horizon();
-    } catch (...) {
+    } catch (const std::exception&) {
       failure_ = std::current_exception();
       s4u::Actor::kill_all();
     }
