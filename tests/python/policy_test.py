@@ -122,11 +122,13 @@ class PythonFifo(Folder):
         r = gpufleet.run(**{**RUN, "horizon": "1d"}, policy=Talking, out=self.path("out"))
         self.assertIn("the policy's print\n", r.stdout)  # with the command's "wrote ..." line
 
-    def test_an_instance_with_lease_idle_is_fifo_plus_lease_idle(self):
-        cpp = cli_run("fifo+lease-idle", self.path("cpp"))
-        gpufleet.run(**RUN, policy=[Fifo(), "lease-idle"], out=self.path("py"))
-        self.assertSameRun(cpp, self.path("py"), "python:gpufleet.examples.fifo:Fifo+lease-idle",
-                           "fifo+lease-idle")
+    def test_an_instance_with_additions_is_fifo_with_them(self):
+        for additions in (["lease-idle"], ["spillover"], ["lease-idle", "preempt-priority"]):
+            name = "+".join(additions)
+            cpp = cli_run("fifo+" + name, self.path("cpp-" + name))
+            gpufleet.run(**RUN, policy=[Fifo(), *additions], out=self.path("py-" + name))
+            self.assertSameRun(cpp, self.path("py-" + name),
+                               "python:gpufleet.examples.fifo:Fifo+" + name, "fifo+" + name)
 
 
 class Talking(Fifo):
