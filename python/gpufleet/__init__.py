@@ -10,8 +10,9 @@ for byte, as the command line writes.
 """
 
 from ._commands import compare, run, study, version
-from ._errors import Error, InputError, RunError
+from ._errors import Error, InputError, PolicyError, RunError
+from ._policy import Policy
 from ._results import Comparison, Result, StudyResult
 
 __all__ = ["run", "compare", "study", "version", "Result", "Comparison", "StudyResult", "Error",
-           "InputError", "RunError"]
+           "InputError", "RunError", "Policy", "PolicyError"]

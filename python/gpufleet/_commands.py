@@ -5,7 +5,9 @@ import warnings
 
 from . import _core, _location
 from ._arguments import command_line
-from ._errors import InputError, RunError
+from ._errors import InputError, PolicyError, RunError
+from ._policy import is_policy, policy_part
+from ._program import PREFIX, PartError, load_part
 from ._results import Comparison, Result, StudyResult
 
 _DEFAULT_OUT = {"run": "gpufleet-out", "compare": "gpufleet-compare", "study": "gpufleet-study"}
@@ -17,15 +19,44 @@ def _executable():
     return os.path.normpath(os.path.join(here, _location.EXECUTABLE))
 
 
+def _python_policy(kwargs):
+    """kwargs with a Python policy (a Policy class or instance, alone or in a list with C++
+    parts) named by its part "python:MODULE:CLASS"; and the instance, or None."""
+    value = kwargs.get("policy")
+    parts = list(value) if isinstance(value, (list, tuple)) else [value]
+    if isinstance(value, str):  # "python:MODULE:CLASS[+part...]", as on the command line
+        parts = value.split("+")
+    try:
+        parts = [load_part(p) if isinstance(p, str) and p.startswith(PREFIX) else p for p in parts]
+    except PartError as e:
+        raise InputError(str(e), 2, "") from None
+    policies = [p for p in parts if is_policy(p)]
+    if not policies:
+        return kwargs, None
+    if len(policies) > 1:
+        raise TypeError("policy: give one Python policy at most (one training order)")
+    instance, name = policy_part(policies[0])
+    names = [name if is_policy(p) else p for p in parts]
+    if not all(isinstance(n, str) for n in names):
+        raise TypeError(f"policy={value!r}: give policy names and one gpufleet.Policy")
+    return {**kwargs, "policy": "+".join(names)}, instance
+
+
 def _call(command, kwargs):
+    kwargs, policy = _python_policy(kwargs)
     args = command_line(command, kwargs)
-    code, error, stdout, stderr = _core.call(_executable(), args)
+    if policy is None:
+        code, error, stdout, stderr = _core.call(_executable(), args)
+    else:
+        code, error, stdout, stderr = _core.call_policy(_executable(), args, policy)
     error = error.decode("utf-8", "replace")
     stdout = stdout.decode("utf-8", "replace")
     stderr = stderr.decode("utf-8", "replace")
     for line in stderr.splitlines():
         if line.startswith("gpufleet: warning: "):
             warnings.warn(line[len("gpufleet: warning: "):], RuntimeWarning, stacklevel=3)
+    if code == 2 and policy is not None and error.startswith(_core.POLICY_FAILED):
+        raise PolicyError(error, 2, stderr)
     if code == 2:
         raise InputError(error, 2, stderr)
     out = os.fspath(kwargs.get("out") or _DEFAULT_OUT[command])

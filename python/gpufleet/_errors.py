@@ -16,3 +16,9 @@ class InputError(Error, ValueError):
 
 class RunError(Error, RuntimeError):
     """The command failed while running (exit code 1: an internal error, or a run that failed)."""
+
+
+class PolicyError(Error, RuntimeError):
+    """A policy written in Python went wrong. Inside schedule(core): the core refused an action
+    (the message is the core's reason). From gpufleet.run: the policy raised an exception, which
+    ended the run with exit code 2 and wrote no output; the message holds its traceback."""

@@ -104,7 +104,12 @@ class ComposedPolicy final : public Policy {
 
   // The training order: exactly one of them runs.
   void order_training(SchedulerCore& core, const std::function<int(int pool)>& usable) {
-    if (plan_.replay) {
+    if (plan_.external_order) {
+      // Named at run time ("python:MODULE:CLASS"): the decision log knows it by its name.
+      const DecisionScope part(core, core.decision_part_named(plan_.external_name),
+                               core.decision_reason_named("external_order"));
+      plan_.external_order(core);
+    } else if (plan_.replay) {
       const DecisionScope part(core, DecisionPart::kReplay, DecisionReason::kRecordedStart);
       start_recorded(core);
     } else if (plan_.hetero_aware) {

@@ -27,7 +27,20 @@ struct PolicyPlan {
   bool slurm = false;             // Slurm's multifactor priority order, then EASY backfilling
   PolicyParams params;            // every parameter of the named parts, defaults filled in
   ForecastSpec forecast;          // what inference scaling knows of demand ahead
+  // A training order written outside C++ (a part "python:MODULE:CLASS"), called in place of
+  // the C++ orders; empty: none.
+  std::function<void(SchedulerCore&)> external_order;
+  std::string external_name;  // its part's name, for the decision log
 };
+
+// Training orders written outside C++: make_policy gives a part named "python:..." to the maker
+// installed here, which returns the function to call as the training order, or throws
+// std::invalid_argument. The Python module installs one in the process that runs the policy
+// (src/python/); without one, such a part is refused.
+using ExternalOrder = std::function<void(SchedulerCore&)>;
+using ExternalOrderMaker = std::function<ExternalOrder(const std::string& part)>;
+void set_external_order_maker(ExternalOrderMaker maker);
+inline constexpr const char* kExternalOrderPrefix = "python:";
 
 // make_policy with the forecaster inference scaling uses (policy.hpp's make_policy: weekly).
 std::unique_ptr<Policy> make_policy(const std::string& name, const std::vector<std::string>& params,

@@ -33,7 +33,25 @@ std::vector<PolicyParam> slurm_order_params() {
        5, 0, 10080}};
 }
 
+ExternalOrderMaker& external_order_maker() {
+  static ExternalOrderMaker maker;
+  return maker;
+}
+
+ExternalOrder make_external_order(const std::string& part) {
+  if (!external_order_maker())
+    throw std::invalid_argument(
+        "policy part '" + part +
+        "': a policy written in Python runs with gpufleet.run(policy=...) in Python, or "
+        "`gpufleet run` when the program was built with the Python module (docs/python.md)");
+  return external_order_maker()(part);
+}
+
 }  // namespace
+
+void set_external_order_maker(ExternalOrderMaker maker) {
+  external_order_maker() = std::move(maker);
+}
 
 const std::vector<PolicyInfo>& policy_registry() {
   static const std::vector<PolicyInfo> registry = {
@@ -233,8 +251,12 @@ std::unique_ptr<Policy> make_policy(const std::string& name, const std::vector<s
   std::vector<const PolicyInfo*> parts;
   std::set<std::string> seen;
   const PolicyInfo* order = nullptr;
+  // A training order written outside C++: no parameters, its maker builds it below.
+  PolicyInfo external{"", "", true, {}};
   for (const auto& part_name : split(name, '+')) {
-    const PolicyInfo& part = find_part(part_name);
+    const bool is_external = part_name.rfind(kExternalOrderPrefix, 0) == 0;
+    if (is_external) external.name = part_name;
+    const PolicyInfo& part = is_external ? external : find_part(part_name);
     if (!seen.insert(part.name).second)
       throw std::invalid_argument("policy '" + name + "' names " + part.name + " twice");
     if (part.is_training_order) {
@@ -261,6 +283,10 @@ std::unique_ptr<Policy> make_policy(const std::string& name, const std::vector<s
   }
   for (const auto& text : params) set_param(plan, parts, text);
   plan.forecast = forecast;
+  if (order == &external) {
+    plan.external_order = make_external_order(external.name);
+    plan.external_name = external.name;
+  }
   return make_composed_policy(std::move(plan));
 }
 

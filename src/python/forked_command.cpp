@@ -49,7 +49,7 @@ CLI::App* subcommand(Cli& cli, const std::string& command) {
 // _exit, so that none of the calling process's exit handlers or buffers run twice.
 [[noreturn]] void run_child(Cli& cli, const std::string& executable,
                             const std::vector<std::string>& argv, pid_t parent, int out, int err,
-                            std::FILE* error_file) {
+                            std::FILE* error_file, const std::function<void()>& at_exit) {
   std::signal(SIGINT, SIG_DFL);  // the interpreter's handler only sets a flag nobody reads here
   std::signal(SIGTERM, SIG_DFL);
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // ends with the thread that waits for it
@@ -60,6 +60,7 @@ CLI::App* subcommand(Cli& cli, const std::string& command) {
   std::string error;
   const int code = run_parsed_command(cli, &error);
   std::fputs(error.c_str(), error_file);
+  if (at_exit) at_exit();
   std::fflush(nullptr);
   ::_exit(code);
 }
@@ -89,7 +90,7 @@ std::vector<OptionInfo> command_options(const std::string& command) {
 }
 
 CommandOutcome run_forked(const std::string& executable, const std::vector<std::string>& args,
-                          const std::function<bool()>& interrupted) {
+                          const std::function<bool()>& interrupted, const ForkHooks& hooks) {
   CommandOutcome outcome;
   auto cli = make_cli();
   subcommand(*cli, args.at(0));
@@ -109,10 +110,15 @@ CommandOutcome run_forked(const std::string& executable, const std::vector<std::
     throw std::runtime_error("cannot create a temporary file for the command's output");
   std::fflush(nullptr);  // nothing buffered here may be written twice
   const pid_t parent = ::getpid();
+  if (hooks.before) hooks.before();
   const pid_t child = ::fork();
+  if (child == 0) {
+    if (hooks.in_child) hooks.in_child();
+    run_child(*cli, executable, argv, parent, fileno(out.file), fileno(err.file), error.file,
+              hooks.at_child_exit);
+  }
+  if (hooks.in_parent) hooks.in_parent();
   if (child < 0) throw std::runtime_error("cannot start a process for the command (fork)");
-  if (child == 0)
-    run_child(*cli, executable, argv, parent, fileno(out.file), fileno(err.file), error.file);
   int status = 0;
   while (::waitpid(child, &status, 0) < 0) {
     if (errno != EINTR) throw std::runtime_error("lost the command's process (waitpid)");

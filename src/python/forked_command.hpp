@@ -31,7 +31,13 @@ std::vector<OptionInfo> command_options(const std::string& command);
 // process: each call gets both fresh, and the calling process keeps neither. Its stdout and
 // stderr are captured. `interrupted` is asked whenever a signal arrives while waiting; true ends
 // the child (SIGTERM).
+// `hooks` run around the fork (set: the first three): before it and, after it, in the parent
+// and in the child (before the command); and in the child once the command is done, before it
+// leaves with _exit: for a child that runs Python (a policy written in Python).
+struct ForkHooks {
+  std::function<void()> before, in_parent, in_child, at_child_exit;
+};
 CommandOutcome run_forked(const std::string& executable, const std::vector<std::string>& args,
-                          const std::function<bool()>& interrupted);
+                          const std::function<bool()>& interrupted, const ForkHooks& hooks = {});
 
 }  // namespace gpufleet::python

@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "python/forked_command.hpp"
+#include "python/python_policy.hpp"
 
 namespace py = pybind11;
 
@@ -28,6 +29,52 @@ py::tuple call(const std::string& executable, const std::vector<std::string>& ar
                         py::bytes(outcome.stderr_text));
 }
 
+// Runs `gpufleet run ...` whose policy names a part "python:..." with `policy` as that part.
+// The child is forked as os.fork does (PyOS_BeforeFork, then PyOS_AfterFork_Child or _Parent,
+// with the GIL held), so that Python runs there: the policy object, its class and everything
+// the caller defined are in the child's copy of the interpreter. The child then gives the GIL
+// back and takes it only while the policy runs; this thread waits without it.
+py::tuple call_policy(const std::string& executable, const std::vector<std::string>& args,
+                      py::object policy) {
+  auto shared = std::make_shared<gpufleet::python::PythonRef>(std::move(policy));
+  PyThreadState* waiting = nullptr;
+  gpufleet::python::ForkHooks hooks;
+  hooks.before = [] { PyOS_BeforeFork(); };
+  hooks.in_parent = [&] {
+    PyOS_AfterFork_Parent();
+    waiting = PyEval_SaveThread();
+  };
+  hooks.in_child = [shared] {
+    PyOS_AfterFork_Child();
+    gpufleet::set_external_order_maker(
+        [shared](const std::string& part) { return gpufleet::python::python_order(shared, part); });
+    PyEval_SaveThread();
+  };
+  // What the policy printed is in Python's buffers, which _exit does not write.
+  hooks.at_child_exit = [] {
+    py::gil_scoped_acquire gil;
+    for (const char* stream : {"stdout", "stderr"})
+      py::module_::import("sys").attr(stream).attr("flush")();
+  };
+  gpufleet::python::CommandOutcome outcome;
+  try {
+    outcome = gpufleet::python::run_forked(
+        executable, args,
+        [] {
+          py::gil_scoped_acquire acquire;
+          return PyErr_CheckSignals() != 0;
+        },
+        hooks);
+  } catch (...) {
+    if (waiting) PyEval_RestoreThread(waiting);
+    throw;
+  }
+  if (waiting) PyEval_RestoreThread(waiting);
+  if (outcome.interrupted) throw py::error_already_set();
+  return py::make_tuple(outcome.exit_code, py::bytes(outcome.error), py::bytes(outcome.stdout_text),
+                        py::bytes(outcome.stderr_text));
+}
+
 py::list options(const std::string& command) {
   py::list list;
   for (const auto& o : gpufleet::python::command_options(command))
@@ -43,5 +90,9 @@ PYBIND11_MODULE(_core, m) {
         "The keyword arguments of a command: (name, CLI option, kind) tuples");
   m.def("call", &call, py::arg("executable"), py::arg("args"),
         "Runs gpufleet ARGS as the CLI does: (exit code, error, stdout, stderr), bytes");
+  m.def("call_policy", &call_policy, py::arg("executable"), py::arg("args"), py::arg("policy"),
+        "As call, with `policy` (a gpufleet.Policy) as the run's policy part python:...");
+  m.attr("POLICY_FAILED") = gpufleet::python::kPolicyFailed;
+  gpufleet::python::bind_policy_core(m);
   m.def("version", &gpufleet::version_text, "gpufleet's version, commit and SimGrid version");
 }

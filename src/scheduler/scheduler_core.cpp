@@ -544,3 +544,42 @@ void SchedulerCore::scale_to(int service, PoolRole role, double need) {
 }
 
 }  // namespace gpufleet
+
+namespace gpufleet {
+
+namespace {
+
+std::string quoted(const std::string& name) {
+  return "'" + name + "'";
+}
+
+}  // namespace
+
+std::string SchedulerCore::why_cannot_start(int job, int pool) const {
+  const TrainingJob& spec = workload_.training[job];
+  const Pool& p = fleet_.pools[pool];
+  // Built only for a refusal: policies ask this for every pool they try.
+  const auto refused = [&](const std::string& why) {
+    return "job " + quoted(spec.id) + " cannot start on pool " + quoted(p.name) + ": " + why;
+  };
+  if (!waiting_.contains(job))
+    return refused(std::string("it is not waiting (") +
+                   (training_placement_[job] ? "it is running)" : "not released yet, or done)"));
+  if (generation_on(job, pool) < 0)
+    return refused("it may not run on " + p.gpu_model + " GPUs (not among its generations)");
+  if (free_per_pool_[pool] < spec.gpus)
+    return refused("it needs " + std::to_string(spec.gpus) + " GPUs and the pool has " +
+                   std::to_string(free_per_pool_[pool]) + " free");
+  if (!placement_for(pool, spec.gpus))
+    return refused("the pool's " + std::to_string(free_per_pool_[pool]) +
+                   " free GPUs hold no placement of its " + std::to_string(spec.gpus) +
+                   " (its domains are too fragmented for the placement rule)");
+  return "";
+}
+
+std::string SchedulerCore::why_cannot_preempt(int job) const {
+  if (training_placement_[job]) return "";
+  return "job " + quoted(workload_.training[job].id) + " cannot be preempted: it is not running";
+}
+
+}  // namespace gpufleet

@@ -159,6 +159,13 @@ class SchedulerCore {
     return generation_on_pool_[static_cast<size_t>(job) * fleet_.pools.size() + pool];
   }
 
+  // Why start_training(job, pool) would be refused now, in a sentence naming the job and the
+  // pool; empty if it would start. Asks only what the action checks, plus that the job waits
+  // (the action assumes it): for policies outside C++ (Python) that report a refusal.
+  std::string why_cannot_start(int job, int pool) const;
+  // Why preempt_training(job) would be wrong now (the job is not running); empty if it may.
+  std::string why_cannot_preempt(int job) const;
+
   // What policies decide. Each returns false (and changes nothing) when it cannot be done.
   bool start_training(int job, int pool);
   // Starts it on exactly these GPUs (a placement computed earlier); false if they are taken.

@@ -69,6 +69,12 @@ class WaitingQueue {
   const_iterator begin() const { return const_iterator(order_.begin()); }
   const_iterator end() const { return const_iterator(order_.end()); }
   std::vector<int> to_vector() const;
+  // The first waiting job whose key is above `key` (-1 if none): a reader that remembers the
+  // key of the last job it saw goes on in queue order while jobs start meanwhile.
+  int first_after(long key) const {
+    const auto it = order_.upper_bound(key);
+    return it == order_.end() ? -1 : it->second;
+  }
 
  private:
   static constexpr long kAbsent = 0x7fffffffffffffffL;

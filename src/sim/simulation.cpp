@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <queue>
 #include <simgrid/s4u.hpp>
@@ -108,6 +109,24 @@ class Controller {
   }
 
   void operator()() {
+    // An exception from the policy (a Python policy's, src/python/) ends the run: SimGrid aborts
+    // the process when one leaves an actor, so it is kept for Simulation::run to rethrow once
+    // the other actors are gone. SimGrid's own ForcefulKillException (not a std::exception)
+    // must pass.
+    try {
+      run_to_horizon();
+    } catch (const std::exception&) {
+      failure_ = std::current_exception();
+      s4u::Actor::kill_all();
+    }
+  }
+
+  std::exception_ptr failure() const { return failure_; }
+
+  RunResult take_result() { return std::move(result_); }
+
+ private:
+  void run_to_horizon() {
     const double horizon = options_.horizon_s;
     while (true) {
       // Jobs whose work ends at this instant report before the scheduler looks: a job released
@@ -123,9 +142,6 @@ class Controller {
     finish(horizon);
   }
 
-  RunResult take_result() { return std::move(result_); }
-
- private:
   struct TrainingRunState {
     double saved_flops = 0;  // useful work checkpointed by earlier runs
     double work_flops = 0;   // work the current run set out to do
@@ -537,6 +553,7 @@ class Controller {
   std::vector<Repair> repairs_;
   std::vector<WalltimeCheck> walltimes_;
   RunResult result_;
+  std::exception_ptr failure_;  // what ended the run early (see operator())
 };
 
 }  // namespace
@@ -581,6 +598,7 @@ RunResult Simulation::run(const Workload& workload, Policy& policy,
       ->set_stacksize(kControllerStackBytes)
       ->start([controller] { (*controller)(); });
   state_->engine->run();
+  if (controller->failure()) std::rethrow_exception(controller->failure());
   RunResult result = controller->take_result();
   result.policy = options.policy_name;
   result.forecast = options.forecast_name;

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <string>
+
+#include "policies/policies.hpp"
+
+namespace gpufleet::python {
+
+// A Python object that may be dropped from any thread: its reference is given back under the
+// GIL (the run's policy is destroyed in C++ code that does not hold it).
+class PythonRef {
+ public:
+  explicit PythonRef(pybind11::object object) : object_(std::move(object)) {}
+  ~PythonRef();
+  PythonRef(const PythonRef&) = delete;
+  PythonRef& operator=(const PythonRef&) = delete;
+  const pybind11::object& get() const { return object_; }
+
+ private:
+  pybind11::object object_;
+};
+
+// The training order a Python policy object gives (a gpufleet.Policy: `schedule(core)`), for
+// the part `part` ("python:MODULE:CLASS"). Each call takes the GIL, calls policy.schedule with
+// a view of the core (_core.Core) and gives the GIL back. An exception raised by it ends the
+// run: PolicyFailure, whose message is kPolicyFailed, the part and the traceback.
+ExternalOrder python_order(std::shared_ptr<PythonRef> policy, const std::string& part);
+
+// What the caller of gpufleet.run recognizes as a failed Python policy.
+inline constexpr const char* kPolicyFailed = "the Python policy raised an exception";
+struct PolicyFailure : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// _core.Core, _core.Job, _core.Pool: what a Python policy reads and does (docs/python.md).
+void bind_policy_core(pybind11::module_& m);
+
+}  // namespace gpufleet::python
