@@ -6,6 +6,8 @@
 # where the CPU exposes the counter (whole process), else with valgrind's callgrind
 # (instructions executed in user space, the whole process; about 50x slower than a plain run).
 # Usage: bench/instructions.sh [SCALE [DAYS [POLICY...]]]   (defaults 1, 30: 10,000 GPUs, 30 days)
+#   POLICY: a name and its --param settings after spaces ("lease-idle lease_follow_demand=1");
+#   ratios are to the first one given (static-partition by default)
 #   GPUFLEET_BIN=path   count this binary instead of building build-release/gpufleet
 #   KEEP=dir            keep each run's callgrind profile (callgrind.out.N) and outputs in dir
 set -euo pipefail
