@@ -50,11 +50,9 @@ constexpr const char* kNoStandard = ",,";
 // Lost work, and the slowdown and fairness of a completed job (empty until it completes).
 std::string standard_columns(const Fleet& fleet, const TrainingJob& job, const TrainingRun& run) {
   const auto f = job_figures(fleet, job, run);
-  char buffer[128];
-  std::snprintf(buffer, sizeof buffer, f ? "%.6f,%.6f,%.6f" : "%.6f,,",
-                lost_gpu_hours(fleet, job, run), f ? f->bounded_slowdown : 0.0,
-                f ? f->fairness_rho : 0.0);
-  return buffer;
+  const std::string lost = csv_fixed(lost_gpu_hours(fleet, job, run), 6);
+  if (!f) return lost + ",,";
+  return lost + ',' + csv_fixed(f->bounded_slowdown, 6) + ',' + csv_fixed(f->fairness_rho, 6);
 }
 
 std::string who_columns(const TrainingJob& job) {
@@ -63,10 +61,8 @@ std::string who_columns(const TrainingJob& job) {
 
 // USD per GPU-hour and USD, to the micro-dollar.
 std::string money_columns(const LeaseRequest& lease, const LeaseRun& run, double horizon_s) {
-  char buffer[128];
-  std::snprintf(buffer, sizeof buffer, "%.6f,%.6f", lease.price_per_gpu_hour,
-                lease_revenue_usd(lease, run, horizon_s));
-  return buffer;
+  return csv_fixed(lease.price_per_gpu_hour, 6) + ',' +
+         csv_fixed(lease_revenue_usd(lease, run, horizon_s), 6);
 }
 
 }  // namespace

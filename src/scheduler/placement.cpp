@@ -1,6 +1,7 @@
 #include "scheduler/placement.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 namespace gpufleet {
@@ -154,6 +155,13 @@ std::optional<Placement> find_placement(const Fleet& fleet, const Topology* topo
     if (auto one = best_fit_domain(p, free_per_domain, pool, gpus)) return one;
     if (whole_domains) return std::nullopt;  // a job that fits one server waits for one
   }
+  return find_spanning_placement(fleet, topology, free_per_domain, pool, gpus, whole_domains);
+}
+
+std::optional<Placement> find_spanning_placement(const Fleet& fleet, const Topology* topology,
+                                                 const std::vector<int>& free_per_domain, int pool,
+                                                 int gpus, bool whole_domains) {
+  const Pool& p = fleet.pools[pool];
   if (whole_domains)
     return whole_domains_and_remainder(fleet, topology, free_per_domain, pool, gpus);
   auto blind = fewest_domains(domains_of_pool(p), free_per_domain, pool, gpus);
@@ -161,6 +169,26 @@ std::optional<Placement> find_placement(const Fleet& fleet, const Topology* topo
   if (auto one_leaf = under_one_leaf(*topology, free_per_domain, pool, gpus, blind->domains()))
     return one_leaf;
   return across_leaves(*topology, p, free_per_domain, pool, gpus);
+}
+
+DomainsByFree::DomainsByFree(const Fleet& fleet, const std::vector<int>& free_per_domain)
+    : fleet_(fleet), by_pool_(fleet.pools.size()) {
+  for (size_t d = 0; d < fleet.domains.size(); ++d)
+    by_pool_[fleet.domains[d].pool].emplace(free_per_domain[d], static_cast<int>(d));
+}
+
+void DomainsByFree::changed(int domain, int before, int after) {
+  if (before == after) return;
+  auto& domains = by_pool_[fleet_.domains[domain].pool];
+  auto node = domains.extract({before, domain});
+  node.value().first = after;
+  domains.insert(std::move(node));
+}
+
+int DomainsByFree::best_fit(int pool, int gpus) const {
+  const auto& domains = by_pool_[pool];
+  const auto it = domains.lower_bound({gpus, std::numeric_limits<int>::min()});
+  return it == domains.end() ? -1 : it->second;
 }
 
 }  // namespace gpufleet

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "model/fleet.hpp"
@@ -44,5 +46,28 @@ std::optional<PlacementRule> placement_rule_named(std::string_view name);
 std::optional<Placement> find_placement(const Fleet& fleet, const Topology* topology,
                                         const std::vector<int>& free_per_domain, int pool, int gpus,
                                         bool whole_domains = false);
+// find_placement once no single domain holds the job (or it is larger than a domain): what
+// the core calls after its own index of domains by free GPUs (DomainsByFree) found none.
+std::optional<Placement> find_spanning_placement(const Fleet& fleet, const Topology* topology,
+                                                 const std::vector<int>& free_per_domain, int pool,
+                                                 int gpus, bool whole_domains);
+
+// The domains of each pool ordered by free GPUs, kept as the core's free GPUs change, so that a
+// job or replica that fits one domain is placed in O(log domains) instead of a scan of its
+// pool (a pool of 62,000 servers at 1,000,000 GPUs; thousands of replica starts a month when
+// replicas follow demand). It answers exactly what find_placement's scan answers.
+class DomainsByFree {
+ public:
+  DomainsByFree(const Fleet& fleet, const std::vector<int>& free_per_domain);
+  // The domain's free GPUs went from `before` to `after`.
+  void changed(int domain, int before, int after);
+  // The fullest domain of the pool with at least `gpus` free, the lowest-numbered among equally
+  // free ones; -1 if none.
+  int best_fit(int pool, int gpus) const;
+
+ private:
+  const Fleet& fleet_;
+  std::vector<std::set<std::pair<int, int>>> by_pool_;  // per pool, (free GPUs, domain)
+};
 
 }  // namespace gpufleet

@@ -54,6 +54,7 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
   if (placement != PlacementRule::kFewestDomains) topology_.emplace(fleet);
   whole_domains_ = placement == PlacementRule::kConsolidate;
   for (const auto& domain : fleet.domains) free_per_domain_.push_back(domain.gpus);
+  domains_by_free_.emplace(fleet, free_per_domain_);
   for (size_t p = 0; p < fleet.pools.size(); ++p) {
     free_per_pool_[p] = fleet.pools[p].gpus();
     pools_by_model_[fleet.pools[p].gpu_model].push_back(static_cast<int>(p));
@@ -280,8 +281,14 @@ const std::vector<int>& SchedulerCore::pools_of_model(const std::string& model) 
 
 std::optional<Placement> SchedulerCore::placement_for(int pool, int gpus) const {
   if (free_per_pool_[pool] < gpus) return std::nullopt;
-  return find_placement(fleet_, topology_ ? &*topology_ : nullptr, free_per_domain_, pool, gpus,
-                        whole_domains_);
+  // find_placement's first choice, the fullest domain that holds the job, from the index.
+  if (gpus <= fleet_.pools[pool].gpus_per_domain) {
+    const int domain = domains_by_free_->best_fit(pool, gpus);
+    if (domain >= 0) return Placement{pool, {{domain, gpus}}};
+    if (whole_domains_) return std::nullopt;  // a job that fits one server waits for one
+  }
+  return find_spanning_placement(fleet_, topology_ ? &*topology_ : nullptr, free_per_domain_, pool,
+                                 gpus, whole_domains_);
 }
 
 std::optional<Placement> SchedulerCore::placement_on(const std::vector<int>& free_per_domain,
@@ -290,13 +297,19 @@ std::optional<Placement> SchedulerCore::placement_on(const std::vector<int>& fre
                         whole_domains_);
 }
 
+void SchedulerCore::add_free(int domain, int gpus) {
+  const int before = free_per_domain_[domain];
+  free_per_domain_[domain] += gpus;
+  domains_by_free_->changed(domain, before, free_per_domain_[domain]);
+}
+
 void SchedulerCore::take(const Placement& placement) {
-  for (const auto& part : placement.parts) free_per_domain_[part.domain] -= part.gpus;
+  for (const auto& part : placement.parts) add_free(part.domain, -part.gpus);
   free_per_pool_[placement.pool] -= placement.gpus();
 }
 
 void SchedulerCore::give_back(const Placement& placement) {
-  for (const auto& part : placement.parts) free_per_domain_[part.domain] += part.gpus;
+  for (const auto& part : placement.parts) add_free(part.domain, part.gpus);
   free_per_pool_[placement.pool] += placement.gpus();
 }
 
@@ -405,14 +418,14 @@ void SchedulerCore::interrupt_training(int job, double restart_delay_s) {
 void SchedulerCore::take_down(int domain, int gpus) {
   if (gpus > free_per_domain_[domain]) throw std::logic_error("take_down: GPUs are not free");
   const int pool = fleet_.domains[domain].pool;
-  free_per_domain_[domain] -= gpus;
+  add_free(domain, -gpus);
   free_per_pool_[pool] -= gpus;
   down_per_pool_[pool] += gpus;
 }
 
 void SchedulerCore::bring_up(int domain, int gpus) {
   const int pool = fleet_.domains[domain].pool;
-  free_per_domain_[domain] += gpus;
+  add_free(domain, gpus);
   free_per_pool_[pool] += gpus;
   down_per_pool_[pool] -= gpus;
 }

@@ -261,6 +261,8 @@ class SchedulerCore {
   Policy& policy_;
   double now_ = 0;
   std::vector<int> free_per_domain_;
+  std::optional<DomainsByFree> domains_by_free_;  // placement_for's one-domain placements
+  void add_free(int domain, int gpus);  // every change of free_per_domain_ goes through it
   std::vector<int> free_per_pool_;
   std::vector<int> down_per_pool_;
   std::vector<int> replica_gpus_;  // per pool, GPUs of active replicas
