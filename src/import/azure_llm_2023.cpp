@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "import/civil_date.hpp"
 #include "import/importers.hpp"
 #include "import/llm_service.hpp"
 #include "model/duration.hpp"
@@ -13,17 +14,6 @@
 namespace gpufleet {
 
 namespace {
-
-// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm): the trace's timestamps
-// carry no zone, and only differences between them matter.
-long days_from_civil(long y, long m, long d) {
-  y -= m <= 2;
-  const long era = (y >= 0 ? y : y - 399) / 400;
-  const long yoe = y - era * 400;
-  const long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
 
 // Most demand steps an import makes (a million: two years of minutes), so that a short
 // --interval or a timestamp far from the others cannot ask for gigabytes.

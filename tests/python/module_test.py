@@ -10,53 +10,23 @@ read the outputs back with pandas or, without it, as plain records.
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import textwrap
 import threading
 import time
 import unittest
 
 import gpufleet
+import support
+from support import GPUFLEET, cli, read, without_provenance
 
-GPUFLEET = os.environ["GPUFLEET"]
 # Short runs: a tenth of the seed fleet for two days.
 RUN = dict(scenario="seed", scale=0.1, horizon="2d", policy="fifo", seed=3)
 
 
-def cli(*args, cwd=None):
-    return subprocess.run([GPUFLEET, *args], capture_output=True, text=True, cwd=cwd)
-
-
-def without_provenance(text):
-    """summary.json's text without its "provenance" block (the command line, paths, commit)."""
-    lines, kept, skipping = text.splitlines(keepends=True), [], False
-    for line in lines:
-        if line.startswith('  "provenance": {'):
-            skipping = True
-        elif skipping and line.rstrip(",\n") == "  }":
-            skipping = False
-        elif not skipping:
-            kept.append(line)
-    return "".join(kept)
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-class Folder(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="gpufleet-python-")
-        self.addCleanup(shutil.rmtree, self.dir)
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
-
+class Folder(support.Folder):
     def assertSameOutputs(self, expected, actual):
         names = sorted(os.listdir(expected))
         self.assertEqual(names, sorted(os.listdir(actual)))

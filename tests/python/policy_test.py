@@ -11,21 +11,16 @@ output folder as it was.
 """
 
 import os
-import shutil
 import subprocess
-import tempfile
 import unittest
 
 import gpufleet
 from gpufleet.examples.fifo import Fifo
+import support
+from support import GPUFLEET, cli, read, without_provenance
 
-GPUFLEET = os.environ["GPUFLEET"]
 # A tenth of the seed fleet for a week: about 100 jobs, up to 30 waiting (the head blocks).
 RUN = dict(scenario="seed", scale=0.1, horizon="7d", seed=3, quiet=True)
-
-
-def cli(*args):
-    return subprocess.run([GPUFLEET, *args], capture_output=True, text=True)
 
 
 def cli_run(policy, out):
@@ -36,32 +31,12 @@ def cli_run(policy, out):
 
 
 def comparable_summary(text, python_name, cpp_name):
-    """summary.json without its provenance (command line, paths, commit), and with the Python
-    policy's name, the one other difference, put back to the C++ policy's."""
-    kept, skipping = [], False
-    for line in text.splitlines(keepends=True):
-        if line.startswith('  "provenance": {'):
-            skipping = True
-        elif skipping and line.rstrip(",\n") == "  }":
-            skipping = False
-        elif not skipping:
-            kept.append(line.replace(f'"policy": "{python_name}"', f'"policy": "{cpp_name}"'))
-    return "".join(kept)
+    """summary.json without its provenance, and with the Python policy's name, the one other
+    difference, put back to the C++ policy's."""
+    return without_provenance(text).replace(f'"policy": "{python_name}"', f'"policy": "{cpp_name}"')
 
 
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-class Folder(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="gpufleet-policy-")
-        self.addCleanup(shutil.rmtree, self.dir)
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
-
+class Folder(support.Folder):
     def assertSameRun(self, cpp, python, python_name, cpp_name):
         names = sorted(os.listdir(cpp))
         self.assertEqual(names, sorted(os.listdir(python)))

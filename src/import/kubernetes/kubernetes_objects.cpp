@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "import/civil_date.hpp"
 #include "import/line_reader.hpp"
 #include "model/input_error.hpp"
 #include "model/names.hpp"
@@ -301,17 +302,6 @@ int number_at(std::string_view s, size_t at, size_t n) {
   int x = 0;
   for (size_t i = at; i < at + n; ++i) x = x * 10 + (s[i] - '0');
   return x;
-}
-
-// Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar (Howard Hinnant's
-// days_from_civil).
-long days_from_civil(long y, long m, long d) {
-  y -= m <= 2;
-  const long era = (y >= 0 ? y : y - 399) / 400;
-  const long yoe = y - era * 400;
-  const long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
 }
 
 int days_in_month(int y, int m) {

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "formats/json_fields.hpp"
+#include "import/civil_date.hpp"
 #include "import/slurm/slurm.hpp"
 #include "model/input_error.hpp"
 
@@ -31,16 +32,6 @@ int two_digits(std::string_view text, size_t at) {
   const char a = text[at], b = text[at + 1];
   if (a < '0' || a > '9' || b < '0' || b > '9') return -1;
   return (a - '0') * 10 + (b - '0');
-}
-
-// Days from 1970-01-01 of a civil date (Howard Hinnant's days_from_civil).
-long days_from_civil(long y, long m, long d) {
-  y -= m <= 2;
-  const long era = (y >= 0 ? y : y - 399) / 400;
-  const long yoe = y - era * 400;
-  const long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
 }
 
 [[noreturn]] void bad_time(std::string_view text, std::string_view field) {
