@@ -17,6 +17,7 @@ import textwrap
 import threading
 import time
 import unittest
+import warnings
 
 import gpufleet
 import support
@@ -161,6 +162,18 @@ class WithoutPandas(Folder):
         frame = gpufleet.Result(self.path("r")).jobs
         self.assertIsInstance(frame, pandas.DataFrame)
         self.assertEqual(len(frame), int(done.stdout))
+
+    def test_a_column_empty_for_many_rows_then_text_reads_without_a_warning(self):
+        import pandas
+        path = self.path("late_text.csv")
+        with open(path, "w") as f:
+            f.write("job,user\n" + "".join(f"{i},\n" for i in range(300000)) + "300000,alice\n")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # pandas' DtypeWarning fails the test
+            frame = gpufleet.Result(self.path(".")).table("late_text.csv")
+        self.assertIsInstance(frame, pandas.DataFrame)
+        self.assertEqual(frame["user"].iloc[-1], "alice")
+        self.assertTrue(frame["user"].iloc[:-1].isna().all())
 
 
 class Processes(Folder):
