@@ -1,0 +1,81 @@
+"""Gavel-style heterogeneity-aware max-min fairness, in Python, much simplified.
+
+Narayanan et al., "Heterogeneity-Aware Cluster Scheduling Policies for Deep Learning
+Workloads", OSDI'20:
+
+    from gpufleet.examples.gavel import Gavel
+    r = gpufleet.run(scenario="seed", scale=0.1, horizon="30d", policy=Gavel, out="out/g")
+
+Gavel solves, every round (6 minutes), a linear program for the share of time each job gets on
+each accelerator type that maximizes the least normalized throughput (a job's throughput over
+what an equal share of every type would give it), and time-slices the jobs to enact it. Here:
+
+- A job's throughput on a training pool is 1 / planned_runtime_s(pool), what the scheduler may
+  know; its speedup there, that over its slowest training pool. Gavel profiles throughputs; here
+  the ratios are the walltime's stretch (docs/workload-format.md, "Walltime"), which sees no
+  pool faster than the job's first generation: run with plan_with="exact" (--plan-with exact)
+  to give it the true ratios, as Gavel's profiler would (it reads no more than the ratios).
+- Its normalized attained throughput is its progress (time run x speedup, over its runs, kept
+  across preemptions) over (time since its submission x its mean speedup over its pools: what an
+  equal share of every pool would have given it).
+- Each pass, the waiting jobs go in order of least normalized attained throughput, ties (all
+  jobs never run have 0) to the largest best speedup, then FIFO; each takes, of the pools with
+  room for it, the one where its speedup is largest (the first in its order of preference
+  among equals). A job that fits nowhere blocks those behind it: without time-slicing it would
+  never get its share back, and large jobs would starve behind small ones that always fit.
+
+Left out: the linear program (the greedy order above approximates its max-min choice for the
+jobs starting now), rounds and time-slicing (no preemption: here it loses the work since the
+last checkpoint, where Gavel assumes cheap checkpoints at each round's end), space sharing,
+placement sensitivity, job weights and the other objectives Gavel's policies offer. The ties to
+the largest speedup can hold a job of speedup 1 back behind later jobs of larger speedups.
+"""
+
+import gpufleet
+
+
+class Gavel(gpufleet.Policy):
+    def __init__(self):
+        self.speedups_of = {}  # job index -> {training pool: speedup}
+        self.progress = {}  # job index -> slowest-pool seconds of work done by its ended runs
+        self.runs = {}  # running job index -> (start, pool), as seen by the last pass
+
+    def speedups(self, core, job):
+        if job.index not in self.speedups_of:
+            times = {p: job.planned_runtime_s(p) for p in job.pools
+                     if core.pools[p].role == "training"}
+            slowest = max(times.values(), default=0.0)
+            # Rounded: equal speedups computed through other MFUs must tie, not order by noise.
+            self.speedups_of[job.index] = {p: round(slowest / t, 3) for p, t in times.items()}
+        return self.speedups_of[job.index]
+
+    def done(self, core, job, now):
+        start, pool = self.runs.get(job.index, (now, None))
+        run = (now - start) * self.speedups(core, job)[pool] if pool is not None else 0.0
+        return self.progress.get(job.index, 0.0) + run
+
+    def share(self, core, job, now):
+        speedup = self.speedups(core, job)
+        fair = (now - job.submit_s) * sum(speedup.values()) / len(speedup)
+        return self.done(core, job, now) / fair if fair > 0 else 0.0
+
+    def schedule(self, core):
+        now, running = core.now, core.running()
+        current = {job.index for job in running}
+        for index in [i for i in self.runs if i not in current]:  # ended since the last pass
+            self.progress[index] = self.done(core, core.job(index), now)
+            del self.runs[index]
+        for job in running:
+            self.runs.setdefault(job.index, (job.started_s, job.pool))
+        waiting = [job for job in core.waiting() if self.speedups(core, job)]
+        waiting.sort(key=lambda job: (self.share(core, job, now),
+                                      -max(self.speedups(core, job).values()), job.submit_s,
+                                      job.index))
+        for job in waiting:
+            speedup = self.speedups(core, job)
+            room = [p for p in speedup if core.can_start(job, p)]
+            if not room:
+                return  # the least served blocks the queue
+            pool = max(room, key=lambda p: speedup[p])  # the first of the best, in its order
+            core.start(job, pool)
+            self.runs[job.index] = (now, pool)
