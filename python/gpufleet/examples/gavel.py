@@ -36,43 +36,51 @@ import gpufleet
 
 class Gavel(gpufleet.Policy):
     def __init__(self):
-        self.speedups_of = {}  # job index -> {training pool: speedup}
+        self.known = {}  # job index -> its speedups by training pool, their mean, its tie order
         self.progress = {}  # job index -> slowest-pool seconds of work done by its ended runs
         self.runs = {}  # running job index -> (start, pool), as seen by the last pass
 
-    def speedups(self, core, job):
-        if job.index not in self.speedups_of:
+    def about(self, core, job):  # what does not change: read once per job
+        if job.index not in self.known:
             times = {p: job.planned_runtime_s(p) for p in job.pools
                      if core.pools[p].role == "training"}
             slowest = max(times.values(), default=0.0)
             # Rounded: equal speedups computed through other MFUs must tie, not order by noise.
-            self.speedups_of[job.index] = {p: round(slowest / t, 3) for p, t in times.items()}
-        return self.speedups_of[job.index]
+            speedup = {p: round(slowest / t, 3) for p, t in times.items()}
+            mean = sum(speedup.values()) / max(len(speedup), 1)
+            order = (-max(speedup.values(), default=0.0), job.submit_s, job.index)
+            self.known[job.index] = (speedup, mean, order)
+        return self.known[job.index]
 
-    def done(self, core, job, now):
-        start, pool = self.runs.get(job.index, (now, None))
-        run = (now - start) * self.speedups(core, job)[pool] if pool is not None else 0.0
-        return self.progress.get(job.index, 0.0) + run
+    def done(self, index, now):
+        start, pool = self.runs.get(index, (now, None))
+        run = (now - start) * self.known[index][0][pool] if pool is not None else 0.0
+        return self.progress.get(index, 0.0) + run
 
-    def share(self, core, job, now):
-        speedup = self.speedups(core, job)
-        fair = (now - job.submit_s) * sum(speedup.values()) / len(speedup)
-        return self.done(core, job, now) / fair if fair > 0 else 0.0
+    def share(self, index, now):  # of a waiting job: 0 if it never ran
+        _, mean, (_, submit_s, _) = self.known[index]
+        fair = (now - submit_s) * mean
+        return self.progress.get(index, 0.0) / fair if fair > 0 else 0.0
 
     def schedule(self, core):
         now, running = core.now, core.running()
         current = {job.index for job in running}
         for index in [i for i in self.runs if i not in current]:  # ended since the last pass
-            self.progress[index] = self.done(core, core.job(index), now)
+            self.progress[index] = self.done(index, now)
             del self.runs[index]
         for job in running:
+            self.about(core, job)
             self.runs.setdefault(job.index, (job.started_s, job.pool))
-        waiting = [job for job in core.waiting() if self.speedups(core, job)]
-        waiting.sort(key=lambda job: (self.share(core, job, now),
-                                      -max(self.speedups(core, job).values()), job.submit_s,
-                                      job.index))
-        for job in waiting:
-            speedup = self.speedups(core, job)
+        if not any(core.free_gpus(p) for p in core.pools if p.role == "training"):
+            return  # nothing can start: spare reading the queue
+        waiting = []
+        for job in core.waiting():
+            speedup, _, order = self.about(core, job)
+            if speedup:  # it has a training pool
+                waiting.append((self.share(job.index, now), order, job))
+        waiting.sort(key=lambda entry: entry[:2])
+        for _, _, job in waiting:
+            speedup = self.known[job.index][0]
             room = [p for p in speedup if core.can_start(job, p)]
             if not room:
                 return  # the least served blocks the queue
