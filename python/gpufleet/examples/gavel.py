@@ -12,17 +12,18 @@ what an equal share of every type would give it), and time-slices the jobs to en
 
 - A job's throughput on a training pool is 1 / planned_runtime_s(pool), what the scheduler may
   know; its speedup there, that over its slowest training pool. Gavel profiles throughputs; here
-  the ratios are the walltime's stretch (docs/workload-format.md, "Walltime"), which sees no
-  pool faster than the job's first generation: run with plan_with="exact" (--plan-with exact)
-  to give it the true ratios, as Gavel's profiler would (it reads no more than the ratios).
+  a job with a walltime shows the walltime's stretch (docs/workload-format.md, "Walltime"), which
+  sees no pool faster than its first generation: plan_with="exact" (--plan-with exact) gives
+  the true ratios, as Gavel's profiler would (the policy reads nothing but the ratios).
 - Its normalized attained throughput is its progress (time run x speedup, over its runs, kept
   across preemptions) over (time since its submission x its mean speedup over its pools: what an
   equal share of every pool would have given it).
 - Each pass, the waiting jobs go in order of least normalized attained throughput, ties (all
-  jobs never run have 0) to the largest best speedup, then FIFO; each takes, of the pools with
-  room for it, the one where its speedup is largest (the first in its order of preference
-  among equals). A job that fits nowhere blocks those behind it: without time-slicing it would
-  never get its share back, and large jobs would starve behind small ones that always fit.
+  jobs never run have 0) to the job with the largest speedup, then FIFO; each takes, of the
+  pools with room for it, the one where its speedup is largest (the first in its order of
+  preference among equals). A job that fits nowhere blocks those behind it: without
+  time-slicing it would never get its share back, and large jobs would starve behind small ones
+  that always fit.
 
 Left out: the linear program (the greedy order above approximates its max-min choice for the
 jobs starting now), rounds and time-slicing (no preemption: here it loses the work since the
