@@ -162,6 +162,22 @@ class TiresiasByHand(Folder):
         fifo = self.by_id(gpufleet.run(**files, policy="fifo", out=self.path("fifo")))
         self.assertEqual(fifo["short"].start_s, 20 * HOUR)
 
+    def test_promote_knob_forgets_the_service_of_a_job_that_waited(self):
+        # With promote_knob 0.25: long, preempted at 4 h after running 4 h, has waited
+        # 0.25 x 4 = 1 h when short ends at 5 h: back to queue 0, its 32 GPU-h forgotten. When
+        # third arrives at 5.5 h, long has 4 GPU-h, queue 0 like third's; it crosses 10 GPU-h
+        # at 6.25 h (a pass then), and third preempts it at 9 h, its minimum run done.
+        files = self.make("w", ["H100:8:training"], self.JOBS)
+        record = self.path("record")
+        r = gpufleet.run(**files, out=self.path("t"),
+                         policy=Recording(record, thresholds_gpu_h=(10, 40), promote_knob=0.25))
+        with open(record) as f:
+            seen = dict(line.split(" ", 1) for line in f.read().splitlines())
+        self.assertEqual(seen[str(5 * HOUR)], "long:0:0.0")
+        self.assertEqual(seen[str(5.5 * HOUR)], "long:0:4.0 third:0:0.0")
+        self.assertEqual(seen[str(6.25 * HOUR)], "long:1:10.0 third:0:0.0")
+        self.assertEqual(self.by_id(r)["third"].start_s, 9 * HOUR)
+
 
 class Recording(Tiresias):
     """Tiresias writing, at each pass, each job's queue and attained GPU-hours (the run is
