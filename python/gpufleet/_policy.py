@@ -29,8 +29,8 @@ STEPS = ("serve", "leases", "schedule")
 def steps_of(policy):
     """The methods of STEPS the policy's class defines (schedule: other than Policy's)."""
     cls = type(policy)
-    return [name for name in STEPS
-            if callable(getattr(cls, name, None)) and getattr(cls, name) is not getattr(Policy, name, None)]
+    defined = [name for name in STEPS if callable(getattr(cls, name, None))]
+    return [name for name in defined if getattr(cls, name) is not getattr(Policy, name, None)]
 
 
 def is_policy(value):

@@ -164,6 +164,58 @@ class Leases(Folder):
         self.assertEqual({d["reason"] for d in accepts}, {"external_leases"})
 
 
+class ReadsEverything(IdleLeases):
+    """IdleLeases that checks what it reads of services and replicas against each other, and
+    writes what it reads of each lease request to `record`, one JSON line each."""
+
+    def __init__(self, record):
+        self.record = record
+
+    def serve(self, core):
+        for service in core.services:
+            assert core.services[service.index] is service
+            throughput = {g.model: g.throughput for g in service.generations}
+            replicas = service.replicas
+            assert all(r.active and r.service == service.index and r.gpus ==
+                       service.gpus_per_replica for r in replicas), replicas
+            provisioned = sum(throughput[core.pools[r.pool].model] for r in replicas)
+            serving = sum(throughput[core.pools[r.pool].model] for r in replicas
+                          if r.ready_s <= core.now)
+            assert abs(service.provisioned - provisioned) < 1e-6 * max(1, provisioned)
+            assert abs(service.capacity - serving) < 1e-6 * max(1, serving)
+            assert 0 <= service.demand <= service.peak and service.forecast(0) >= service.demand
+            assert service.cold_start_s > 0 and service.unit == "tokens"
+            core.scale_to(service, service.peak)
+
+    def leases(self, core):
+        with open(self.record, "a") as f:
+            for lease in core.pending_leases():
+                f.write(json.dumps({"id": lease.id, "gpus": lease.gpus, "model": lease.model,
+                                    "price": lease.price_per_gpu_hour, "start_s": lease.start_s,
+                                    "now": core.now, "pool": lease.pool}) + "\n")
+        super().leases(core)
+        for lease in core.running_leases():
+            assert core.lease(lease.index).pool == lease.pool is not None
+
+
+class Views(Folder):
+    def test_what_serve_and_leases_read_is_what_the_outputs_show(self):
+        cpp = self.run_policy("fifo+lease-idle", "cpp", param=["lease_headroom=0"])
+        r = self.run_policy(ReadsEverything(self.path("leases")), "py")
+        self.assertSameRun(cpp.out, r.out)  # its serve() is the C++ peak provisioning's
+        with open(self.path("leases")) as f:
+            read = [json.loads(line) for line in f]
+        leases = [row for row in rows(os.path.join(r.out, "jobs.csv")) if row["class"] == "lease"]
+        self.assertEqual(len(read), 56)
+        self.assertEqual([x["id"] for x in read], [row["id"] for row in leases])
+        for x, row in zip(read, leases):
+            self.assertEqual((x["gpus"], x["model"], x["pool"]),
+                             (int(row["gpus"]), row["gpu_model"], None))
+            self.assertAlmostEqual(x["price"], float(row["price_per_gpu_hour"]))
+            self.assertEqual(x["start_s"], x["now"])  # decided when it comes
+            self.assertAlmostEqual(x["start_s"], float(row["submit_s"]), places=3)
+
+
 def record(path, error):
     with open(path, "a") as f:
         f.write(str(error) + "\n")
