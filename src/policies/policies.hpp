@@ -26,7 +26,6 @@ struct ExternalPolicy {
   Step serve;   // inference replicas, in place of autoscale's peak replicas
   Step leases;  // lease requests, in place of static-partition's refusals
   Step order;   // the training order, in place of the C++ orders
-  bool any() const { return serve || leases || order; }
 };
 
 // make_policy gives a part named "python:..." to the maker installed here, which returns its
