@@ -34,7 +34,7 @@ def _python_policy(kwargs):
     if not policies:
         return kwargs, None
     if len(policies) > 1:
-        raise TypeError("policy: give one Python policy at most (one training order)")
+        raise TypeError("policy: give one Python policy at most")
     instance, name = policy_part(policies[0])
     names = [name if is_policy(p) else p for p in parts]
     if not all(isinstance(n, str) for n in names):

@@ -4,17 +4,33 @@ import inspect
 
 
 class Policy:
-    """A training order written in Python: derive from it and define schedule(self, core).
+    """A policy part written in Python: derive from it and define one or more of
 
-    gpufleet calls schedule(core) after every batch of events (submissions, ends, wake-ups), as it
-    calls the C++ training orders. `core` (gpufleet._core.Core) reads the queue, the pools and the
-    running jobs, and acts through the core's checked calls: core.start(job, pool),
-    core.preempt(job), core.wake_at(t). A refused action raises gpufleet.PolicyError with the
-    core's reason. Inference and leases keep static-partition's behaviour (or lease-idle's, when
-    the policy is combined with it: policy=[MyPolicy, "lease-idle"])."""
+    schedule(self, core)  the training order: which waiting job starts on which pool
+    serve(self, core)     the inference replicas: core.scale_to, core.add_replica, ...
+    leases(self, core)    the lease requests: core.accept_lease, core.reject_lease, ...
+
+    gpufleet calls them after every batch of events (submissions, ends, demand changes,
+    wake-ups), in the composed policy's order: serve, leases, then schedule, each in place of the
+    C++ part that takes that step. `core` (gpufleet._core.Core) reads the queue, the pools, the
+    services and the leases, and acts through the core's checked calls; a refused action raises
+    gpufleet.PolicyError with the core's reason. The steps a class does not define stay the C++
+    parts': inference holds its peak's replicas and leases are refused (static-partition), or
+    lease-idle's, when combined with it (policy=[MyPolicy, "lease-idle"]); without schedule, the
+    training order is static-partition's or the one named beside it."""
 
     def schedule(self, core):
         raise NotImplementedError(f"{type(self).__name__} must define schedule(self, core)")
+
+
+STEPS = ("serve", "leases", "schedule")
+
+
+def steps_of(policy):
+    """The methods of STEPS the policy's class defines (schedule: other than Policy's)."""
+    cls = type(policy)
+    defined = [name for name in STEPS if callable(getattr(cls, name, None))]
+    return [name for name in defined if getattr(cls, name) is not getattr(Policy, name, None)]
 
 
 def is_policy(value):

@@ -25,7 +25,7 @@ struct PythonRunNeeded {};
 void delegate_python_policies() {
 #ifdef GPUFLEET_PYTHON3
   gpufleet::set_external_order_maker(
-      [](const std::string&) -> gpufleet::ExternalOrder { throw PythonRunNeeded{}; });
+      [](const std::string&) -> gpufleet::ExternalPolicy { throw PythonRunNeeded{}; });
 #endif
 }
 

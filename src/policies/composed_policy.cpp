@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <functional>
+#include <string_view>
 
 #include "policies/policies.hpp"
 #include "scheduler/scheduler_core.hpp"
@@ -43,13 +44,8 @@ class ComposedPolicy final : public Policy {
       const DecisionScope part(core, DecisionPart::kLeaseIdle, DecisionReason::kNone);
       leasing_.apply(core, forecaster_);
     } else {
-      {
-        const DecisionScope part(core, DecisionPart::kAutoscale, DecisionReason::kNone);
-        peak_.apply(core, PoolRole::kInference, forecaster_);
-      }
-      const DecisionScope part(core, DecisionPart::kStaticPartition,
-                               DecisionReason::kNoLeasePolicy);
-      refuse_leases(core);
+      serve(core);
+      decide_leases(core);
     }
     if (plan_.spillover || plan_.hetero_aware) {
       const DecisionScope part(
@@ -77,6 +73,35 @@ class ComposedPolicy final : public Policy {
   PolicyParams params() const override { return plan_.params; }
 
  private:
+  // Inference holds its peak's replicas, unless an external part serves (its own step).
+  void serve(SchedulerCore& core) {
+    if (plan_.external.serve) {
+      external_step(core, "external_serve", plan_.external.serve);
+      return;
+    }
+    const DecisionScope part(core, DecisionPart::kAutoscale, DecisionReason::kNone);
+    peak_.apply(core, PoolRole::kInference, forecaster_);
+  }
+
+  // Lease requests are refused, unless an external part decides them.
+  void decide_leases(SchedulerCore& core) {
+    if (plan_.external.leases) {
+      external_step(core, "external_leases", plan_.external.leases);
+      return;
+    }
+    const DecisionScope part(core, DecisionPart::kStaticPartition, DecisionReason::kNoLeasePolicy);
+    refuse_leases(core);
+  }
+
+  // Named at run time ("python:MODULE:CLASS"): the decision log knows it by its name, and its
+  // actions by the step's reason (or the core's, for scale_to).
+  void external_step(SchedulerCore& core, std::string_view reason,
+                     const ExternalPolicy::Step& step) {
+    const DecisionScope part(core, core.decision_part_named(plan_.external_name),
+                             core.decision_reason_named(reason));
+    step(core, forecaster_);
+  }
+
   // Training let onto inference pools leaves when a service's peak needs its GPUs.
   void give_back(SchedulerCore& core) {
     const double restart_s = param_or("spillover_restart_min", 10) * 60;
@@ -104,11 +129,8 @@ class ComposedPolicy final : public Policy {
 
   // The training order: exactly one of them runs.
   void order_training(SchedulerCore& core, const std::function<int(int pool)>& usable) {
-    if (plan_.external_order) {
-      // Named at run time ("python:MODULE:CLASS"): the decision log knows it by its name.
-      const DecisionScope part(core, core.decision_part_named(plan_.external_name),
-                               core.decision_reason_named("external_order"));
-      plan_.external_order(core);
+    if (plan_.external.order) {
+      external_step(core, "external_order", plan_.external.order);
     } else if (plan_.replay) {
       const DecisionScope part(core, DecisionPart::kReplay, DecisionReason::kRecordedStart);
       start_recorded(core);

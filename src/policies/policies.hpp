@@ -16,6 +16,26 @@ namespace gpufleet {
 
 class SchedulerCore;
 
+// A policy part written outside C++ (a part "python:MODULE:CLASS", docs/python.md): the steps it
+// takes, each called by the composed policy in place of the C++ part that takes that step, with
+// the forecaster the C++ parts read. An empty step is left to the C++ parts: a part without a
+// training order combines with a C++ one (or static-partition's); make_policy refuses one whose
+// serve or leases step another named part also takes (lease-idle, spillover, hetero-aware).
+struct ExternalPolicy {
+  using Step = std::function<void(SchedulerCore&, const DemandForecaster&)>;
+  Step serve;   // inference replicas, in place of autoscale's peak replicas
+  Step leases;  // lease requests, in place of static-partition's refusals
+  Step order;   // the training order, in place of the C++ orders
+};
+
+// make_policy gives a part named "python:..." to the maker installed here, which returns its
+// steps, or throws std::invalid_argument. The Python module installs one in the process that
+// runs the policy (src/python/); without one, such a part is refused. (Named when the part was
+// a training order only.)
+using ExternalOrderMaker = std::function<ExternalPolicy(const std::string& part)>;
+void set_external_order_maker(ExternalOrderMaker maker);
+inline constexpr const char* kExternalOrderPrefix = "python:";
+
 // What a (possibly combined) policy name asks for, with its parameters resolved.
 struct PolicyPlan {
   bool backfill = false;          // easy-backfill, else FIFO
@@ -27,20 +47,11 @@ struct PolicyPlan {
   bool slurm = false;             // Slurm's multifactor priority order, then EASY backfilling
   PolicyParams params;            // every parameter of the named parts, defaults filled in
   ForecastSpec forecast;          // what inference scaling knows of demand ahead
-  // A training order written outside C++ (a part "python:MODULE:CLASS"), called in place of
-  // the C++ orders; empty: none.
-  std::function<void(SchedulerCore&)> external_order;
+  // A part written outside C++ ("python:MODULE:CLASS"): its steps are called in place of the
+  // C++ parts that take them; none: no such part.
+  ExternalPolicy external;
   std::string external_name;  // its part's name, for the decision log
 };
-
-// Training orders written outside C++: make_policy gives a part named "python:..." to the maker
-// installed here, which returns the function to call as the training order, or throws
-// std::invalid_argument. The Python module installs one in the process that runs the policy
-// (src/python/); without one, such a part is refused.
-using ExternalOrder = std::function<void(SchedulerCore&)>;
-using ExternalOrderMaker = std::function<ExternalOrder(const std::string& part)>;
-void set_external_order_maker(ExternalOrderMaker maker);
-inline constexpr const char* kExternalOrderPrefix = "python:";
 
 // make_policy with the forecaster inference scaling uses (policy.hpp's make_policy: weekly).
 std::unique_ptr<Policy> make_policy(const std::string& name, const std::vector<std::string>& params,

@@ -38,13 +38,33 @@ ExternalOrderMaker& external_order_maker() {
   return maker;
 }
 
-ExternalOrder make_external_order(const std::string& part) {
+ExternalPolicy make_external_policy(const std::string& part) {
   if (!external_order_maker())
     throw std::invalid_argument(
         "policy part '" + part +
         "': a policy written in Python runs with gpufleet.run(policy=...) in Python, or "
         "`gpufleet run` when the program was built with the Python module (docs/python.md)");
   return external_order_maker()(part);
+}
+
+// An external part's serve or leases step replaces a C++ step: a named part that takes the same
+// step itself cannot run beside it.
+void refuse_shared_steps(const PolicyPlan& plan, const std::string& policy) {
+  const auto refuse = [&](const char* step, const char* part, const char* why) {
+    throw std::invalid_argument("policy '" + policy + "': " + plan.external_name + " defines " +
+                                step + "(core) and " + part + " " + why +
+                                ": drop one of them (docs/python.md, \"Policies in Python\")");
+  };
+  if (plan.external.serve && plan.lease_idle)
+    refuse("serve", "lease-idle", "scales the inference replicas itself");
+  if (plan.external.leases && plan.lease_idle)
+    refuse("leases", "lease-idle", "decides the lease requests itself");
+  if (plan.external.serve && plan.spillover)
+    refuse("serve", "spillover",
+           "scales the inference replicas back to their peak when it reclaims its pools");
+  if (plan.external.serve && plan.hetero_aware)
+    refuse("serve", "hetero-aware",
+           "scales the inference replicas back to their peak when it reclaims its pools");
 }
 
 }  // namespace
@@ -251,11 +271,19 @@ std::unique_ptr<Policy> make_policy(const std::string& name, const std::vector<s
   std::vector<const PolicyInfo*> parts;
   std::set<std::string> seen;
   const PolicyInfo* order = nullptr;
-  // A training order written outside C++: no parameters, its maker builds it below.
+  // A part written outside C++: no parameters; a training order if it defines one.
   PolicyInfo external{"", "", true, {}};
+  ExternalPolicy external_steps;
   for (const auto& part_name : split(name, '+')) {
     const bool is_external = part_name.rfind(kExternalOrderPrefix, 0) == 0;
-    if (is_external) external.name = part_name;
+    if (is_external && !external.name.empty() && external.name != part_name)
+      throw std::invalid_argument("policy '" + name + "' names " + external.name + " and " +
+                                  part_name + ": combine one Python part at most");
+    if (is_external && external.name.empty()) {
+      external.name = part_name;
+      external_steps = make_external_policy(part_name);
+      external.is_training_order = static_cast<bool>(external_steps.order);
+    }
     const PolicyInfo& part = is_external ? external : find_part(part_name);
     if (!seen.insert(part.name).second)
       throw std::invalid_argument("policy '" + name + "' names " + part.name + " twice");
@@ -283,9 +311,10 @@ std::unique_ptr<Policy> make_policy(const std::string& name, const std::vector<s
   }
   for (const auto& text : params) set_param(plan, parts, text);
   plan.forecast = forecast;
-  if (order == &external) {
-    plan.external_order = make_external_order(external.name);
+  if (!external.name.empty()) {
+    plan.external = std::move(external_steps);
     plan.external_name = external.name;
+    refuse_shared_steps(plan, name);
   }
   return make_composed_policy(std::move(plan));
 }

@@ -1,6 +1,7 @@
-// _core.Core and its views (docs/python.md, "Policies in Python"): a Python policy reads the
-// scheduler core through them and acts through the core's own checked calls. A refused action
-// raises gpufleet.PolicyError with the core's reason (SchedulerCore::why_cannot_start).
+// _core.Core and its views of training jobs and pools (docs/python.md, "Policies in Python"): a
+// Python policy reads the scheduler core through them and acts through the core's own checked
+// calls. A refused action raises gpufleet.PolicyError with the core's reason
+// (SchedulerCore::why_cannot_start). Services and leases: service_view.cpp, lease_view.cpp.
 #include "python/core_view.hpp"
 
 #include <pybind11/stl.h>
@@ -18,6 +19,44 @@ void raise_policy_error(const std::string& message) {
   const py::object error = py::module_::import("gpufleet._errors").attr("PolicyError");
   PyErr_SetString(error.ptr(), message.c_str());
   throw py::error_already_set();
+}
+
+namespace {
+
+const char* method_of(PolicyStep step) {
+  switch (step) {
+    case PolicyStep::kServe:
+      return "serve(core), which owns the inference replicas";
+    case PolicyStep::kLeases:
+      return "leases(core), which owns the lease decisions";
+    case PolicyStep::kSchedule:
+      return "schedule(core), which owns the training order";
+    case PolicyStep::kNone:
+      break;
+  }
+  return "the policy's calls";
+}
+
+}  // namespace
+
+SchedulerCore& acting(CoreView& view, PolicyStep step, const char* action) {
+  if (view.step == PolicyStep::kNone)
+    raise_policy_error(std::string("core.") + action +
+                       ": the core acts only during the policy's calls (schedule, serve, leases)");
+  if (step != PolicyStep::kNone && view.step != step)
+    raise_policy_error(std::string("core.") + action + " acts only during " + method_of(step));
+  return *view.core;
+}
+
+int index_of(py::handle item, size_t count, const char* what) {
+  const long index = py::isinstance<py::int_>(item) ? item.cast<long>()
+                     : py::hasattr(item, "index")   ? item.attr("index").cast<long>()
+                                                    : -1;
+  if (index < 0 || static_cast<size_t>(index) >= count)
+    raise_policy_error(std::string("no such ") + what + ": " +
+                       py::str(py::repr(item)).cast<std::string>() + " (give a " + what +
+                       " of the core, or its index)");
+  return static_cast<int>(index);
 }
 
 namespace {
@@ -42,22 +81,6 @@ struct WaitingIterator {
   long after;
 };
 
-SchedulerCore& acting(CoreView& view) {
-  if (!view.active) raise_policy_error("the core acts only during schedule(core)");
-  return *view.core;
-}
-
-int index_of(py::handle item, size_t count, const char* what) {
-  const long index = py::isinstance<py::int_>(item) ? item.cast<long>()
-                     : py::hasattr(item, "index")   ? item.attr("index").cast<long>()
-                                                    : -1;
-  if (index < 0 || static_cast<size_t>(index) >= count)
-    raise_policy_error(std::string("no such ") + what + ": " +
-                       py::str(py::repr(item)).cast<std::string>() + " (give a " + what +
-                       " of the core, or its index)");
-  return static_cast<int>(index);
-}
-
 int job_of(const CoreView& view, py::handle item) {
   return index_of(item, view.core->workload().training.size(), "job");
 }
@@ -76,7 +99,7 @@ py::object make_pools(const SchedulerCore& core) {
 }
 
 void start(CoreView& view, py::handle job_item, py::handle pool_item) {
-  SchedulerCore& core = acting(view);
+  SchedulerCore& core = acting(view, PolicyStep::kSchedule, "start");
   const int job = job_of(view, job_item), pool = pool_of(view, pool_item);
   if (const std::string why = core.why_cannot_start(job, pool); !why.empty())
     raise_policy_error(why);
@@ -85,7 +108,7 @@ void start(CoreView& view, py::handle job_item, py::handle pool_item) {
 }
 
 void preempt(CoreView& view, py::handle job_item, double restart_delay_s) {
-  SchedulerCore& core = acting(view);
+  SchedulerCore& core = acting(view, PolicyStep::kNone, "preempt");
   const int job = job_of(view, job_item);
   if (const std::string why = core.why_cannot_preempt(job); !why.empty()) raise_policy_error(why);
   if (!(restart_delay_s >= 0) || !std::isfinite(restart_delay_s))
@@ -94,7 +117,7 @@ void preempt(CoreView& view, py::handle job_item, double restart_delay_s) {
 }
 
 void wake_at(CoreView& view, double t) {
-  SchedulerCore& core = acting(view);
+  SchedulerCore& core = acting(view, PolicyStep::kNone, "wake_at");
   if (!std::isfinite(t)) raise_policy_error("wake_at needs a finite time in seconds");
   core.wake_at(t);  // a time not after now is ignored: the core is called after every event
 }
@@ -154,8 +177,11 @@ void bind_views(py::module_& m) {
 
 void bind_policy_core(py::module_& m) {
   bind_views(m);
-  py::class_<CoreView>(m, "Core", "The scheduler core, as schedule(core) gets it (docs/python.md)")
-      .def_property_readonly("now", [](const CoreView& v) { return v.core->now(); })
+  py::class_<CoreView> core(m, "Core",
+                            "The scheduler core, as the policy's methods get it (docs/python.md)");
+  bind_services(m, core);
+  bind_leases(m, core);
+  core.def_property_readonly("now", [](const CoreView& v) { return v.core->now(); })
       .def(
           "waiting",
           [](const CoreView& v) {

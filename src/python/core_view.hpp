@@ -2,22 +2,44 @@
 
 #include <pybind11/pybind11.h>
 
+#include <cstddef>
 #include <memory>
+#include <string>
 
+#include "policies/demand_forecast.hpp"
 #include "python/python_policy.hpp"
 #include "scheduler/scheduler_core.hpp"
 
 namespace gpufleet::python {
 
-// What a Python policy's schedule(core) gets: the scheduler core of the run, read freely, acted
-// on only during the call (`active`). One per run, reused by every call.
+// Which of the policy's methods runs now: what it may act on (docs/python.md).
+enum class PolicyStep { kNone, kServe, kLeases, kSchedule };
+
+// What a Python policy's methods get: the scheduler core of the run, read freely, acted on only
+// during a call (`step`), with the forecaster the C++ parts read. One per run, reused by every
+// call.
 struct CoreView {
   SchedulerCore* core = nullptr;
-  bool active = false;
-  std::unique_ptr<PythonRef> pools;  // the fleet's pools as _core.Pool, made at the first read
+  const DemandForecaster* forecaster = nullptr;
+  PolicyStep step = PolicyStep::kNone;
+  std::unique_ptr<PythonRef> pools;     // the fleet's pools as _core.Pool, made at the first read
+  std::unique_ptr<PythonRef> services;  // the services as _core.Service, likewise
 };
 
 // Raises gpufleet.PolicyError (python/gpufleet/_errors.py) with this message.
 [[noreturn]] void raise_policy_error(const std::string& message);
+
+// The core, for an action that only `step` may take (kNone: any of the policy's calls);
+// PolicyError naming the method that may, otherwise.
+SchedulerCore& acting(CoreView& view, PolicyStep step, const char* action);
+
+// The index of a job, pool, service, replica or lease given as its view or its index; PolicyError
+// if it is none of the `count` the core has.
+int index_of(pybind11::handle item, std::size_t count, const char* what);
+
+// The views and calls of each kind, added to _core.Core (core_view.cpp: the training jobs and
+// pools; service_view.cpp: services and replicas; lease_view.cpp: lease requests).
+void bind_services(pybind11::module_& m, pybind11::class_<CoreView>& core);
+void bind_leases(pybind11::module_& m, pybind11::class_<CoreView>& core);
 
 }  // namespace gpufleet::python

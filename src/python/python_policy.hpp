@@ -23,11 +23,13 @@ class PythonRef {
   pybind11::object object_;
 };
 
-// The training order a Python policy object gives (a gpufleet.Policy: `schedule(core)`), for
-// the part `part` ("python:MODULE:CLASS"). Each call takes the GIL, calls policy.schedule with
-// a view of the core (_core.Core) and gives the GIL back. An exception raised by it ends the
-// run: PolicyFailure, whose message is kPolicyFailed, the part and the traceback.
-ExternalOrder python_order(std::shared_ptr<PythonRef> policy, const std::string& part);
+// The steps a Python policy object takes (a gpufleet.Policy), for the part `part`
+// ("python:MODULE:CLASS"): those of its methods schedule(core), serve(core) and leases(core) that
+// its class defines (gpufleet._policy.steps_of; none: std::invalid_argument). Each call takes the
+// GIL, calls the method with a view of the core (_core.Core, one for all three) and gives the GIL
+// back. An exception raised by it ends the run: PolicyFailure, whose message is kPolicyFailed,
+// the part and the traceback. (Named when the part was a training order only.)
+ExternalPolicy python_order(std::shared_ptr<PythonRef> policy, const std::string& part);
 
 // What the caller of gpufleet.run recognizes as a failed Python policy.
 inline constexpr const char* kPolicyFailed = "the Python policy raised an exception";
@@ -35,7 +37,8 @@ struct PolicyFailure : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-// _core.Core, _core.Job, _core.Pool: what a Python policy reads and does (docs/python.md).
+// _core.Core and its views (Job, Pool, Service, Replica, Lease): what a Python policy reads and
+// does (docs/python.md).
 void bind_policy_core(pybind11::module_& m);
 
 }  // namespace gpufleet::python

@@ -566,6 +566,13 @@ std::string quoted(const std::string& name) {
   return "'" + name + "'";
 }
 
+// Why a lease is not pending; empty if it is.
+std::string not_pending(const std::vector<int>& pending, bool running, int lease) {
+  if (std::find(pending.begin(), pending.end(), lease) != pending.end()) return "";
+  return running ? "it is not pending (it was accepted and runs)"
+                 : "it is not pending (not requested yet, or already decided)";
+}
+
 }  // namespace
 
 std::string SchedulerCore::why_cannot_start(int job, int pool) const {
@@ -593,6 +600,70 @@ std::string SchedulerCore::why_cannot_start(int job, int pool) const {
 std::string SchedulerCore::why_cannot_preempt(int job) const {
   if (training_placement_[job]) return "";
   return "job " + quoted(workload_.training[job].id) + " cannot be preempted: it is not running";
+}
+
+// The same for replicas and leases: each asks only what the action checks, in the same order,
+// plus what it assumes (a lease is decided once).
+std::string SchedulerCore::why_cannot_add_replica(int service, int pool) const {
+  const InferenceService& spec = workload_.inference[service];
+  const Pool& p = fleet_.pools[pool];
+  const auto refused = [&](const std::string& why) {
+    return "service " + quoted(spec.id) + " cannot add a replica on pool " + quoted(p.name) + ": " +
+           why;
+  };
+  if (replica_throughput(service, pool) <= 0)
+    return refused("it may not run on " + p.gpu_model + " GPUs (not among its generations)");
+  const int gpus = spec.gpus_per_replica;
+  if (free_per_pool_[pool] < gpus)
+    return refused("a replica needs " + std::to_string(gpus) + " GPUs and the pool has " +
+                   std::to_string(free_per_pool_[pool]) + " free");
+  const auto placement = placement_for(pool, gpus);
+  if (!placement || placement->domains() != 1)
+    return refused("no domain of the pool has " + std::to_string(gpus) +
+                   " free GPUs (a replica runs within one domain)");
+  return "";
+}
+
+std::string SchedulerCore::why_cannot_remove_replica(int replica) const {
+  if (replicas_[replica].active) return "";
+  return "replica " + std::to_string(replica) + " of service " +
+         quoted(workload_.inference[replicas_[replica].service].id) +
+         " cannot be removed: it has stopped";
+}
+
+std::string SchedulerCore::why_cannot_accept_lease(int lease, int pool) const {
+  const LeaseRequest& spec = workload_.leases[lease];
+  const Pool& p = fleet_.pools[pool];
+  const auto refused = [&](const std::string& why) {
+    return "lease " + quoted(spec.id) + " cannot be accepted on pool " + quoted(p.name) + ": " +
+           why;
+  };
+  if (std::string why = not_pending(pending_leases_, lease_placement_[lease].has_value(), lease);
+      !why.empty())
+    return refused(why);
+  if (p.gpu_model != spec.model)
+    return refused("it asks for " + spec.model + " GPUs and the pool has " + p.gpu_model);
+  if (free_per_pool_[pool] < spec.gpus)
+    return refused("it needs " + std::to_string(spec.gpus) + " GPUs and the pool has " +
+                   std::to_string(free_per_pool_[pool]) + " free");
+  if (!placement_for(pool, spec.gpus))
+    return refused("the pool's " + std::to_string(free_per_pool_[pool]) +
+                   " free GPUs hold no placement of its " + std::to_string(spec.gpus) +
+                   " (its domains are too fragmented for the placement rule)");
+  return "";
+}
+
+std::string SchedulerCore::why_cannot_reject_lease(int lease) const {
+  const std::string why = not_pending(pending_leases_, lease_placement_[lease].has_value(), lease);
+  return why.empty()
+             ? why
+             : "lease " + quoted(workload_.leases[lease].id) + " cannot be rejected: " + why;
+}
+
+std::string SchedulerCore::why_cannot_reclaim_lease(int lease) const {
+  if (lease_placement_[lease]) return "";
+  return "lease " + quoted(workload_.leases[lease].id) +
+         " cannot be reclaimed: it is not running (pending, refused, ended or reclaimed)";
 }
 
 }  // namespace gpufleet

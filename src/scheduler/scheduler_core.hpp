@@ -165,6 +165,15 @@ class SchedulerCore {
   std::string why_cannot_start(int job, int pool) const;
   // Why preempt_training(job) would be wrong now (the job is not running); empty if it may.
   std::string why_cannot_preempt(int job) const;
+  // The same for replicas and leases: why add_replica(service, pool)
+  // would return false, remove_replica(replica) do nothing (it is not active), accept_lease(lease,
+  // pool) return false, and reject_lease or reclaim_lease be wrong (the lease is not pending,
+  // resp. not running).
+  std::string why_cannot_add_replica(int service, int pool) const;
+  std::string why_cannot_remove_replica(int replica) const;
+  std::string why_cannot_accept_lease(int lease, int pool) const;
+  std::string why_cannot_reject_lease(int lease) const;
+  std::string why_cannot_reclaim_lease(int lease) const;
 
   // What policies decide. Each returns false (and changes nothing) when it cannot be done.
   bool start_training(int job, int pool);
