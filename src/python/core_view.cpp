@@ -148,6 +148,16 @@ void bind_views(py::module_& m) {
                              })
       .def("planned_runtime_s",
            [](const JobView& j, int pool) { return j.core->planned_runtime_s(j.index, pool); })
+      .def(
+          "throughput",
+          [](const JobView& j, int pool) {
+            // Gavel's throughput matrix, as hetero-aware reads it: a profile, not its run time.
+            if (pool < 0 || pool >= static_cast<int>(j.core->fleet().pools.size()))
+              raise_policy_error("no pool of index " + std::to_string(pool));
+            return j.core->generation_on(j.index, pool) < 0 ? 0.0 : j.core->rate_on(j.index, pool);
+          },
+          "Useful FLOP/s one GPU of the pool gives the job (its MFU there x the pool's peak); 0 "
+          "where it may not run")
       .def("__repr__", [](const JobView& j) {
         return "<Job " + std::to_string(j.index) + " '" + j.spec().id + "' " +
                std::to_string(j.spec().gpus) + " GPUs>";

@@ -9,6 +9,7 @@ Each must run the seed and a real trace end to end with every finished job havin
 do on a hand-made case what its paper says, worked by hand below, and give the same bytes twice.
 """
 
+import ast
 import json
 import os
 import unittest
@@ -98,29 +99,17 @@ class Seed(Folder):
         self.assertGreater(r.summary["training"]["jobs_completed"],
                            fifo.summary["training"]["jobs_completed"])
 
-    def test_gavel_runs_it_with_the_true_speedups(self):
-        r = self.run_seed(Gavel, "gavel", plan_with="exact")
+    def test_gavel_takes_the_faster_generation(self):
+        r = self.run_seed(Gavel, "gavel")
         self.assertRanTheirWork(r, self.workload)
         self.assertEqual(r.summary["training"]["preemptions"], 0)
-        # GB300 is 2.5 / 2.2 times GB200 for every seed job: each job that found both free took
-        # GB300, so GB300 runs more jobs than under fifo, which takes GB200, first in order.
-        fifo = self.run_seed("fifo", "fifo", plan_with="exact")
+        # GB300 is 2.5 / 2.2 times GB200 for every seed job (job.throughput: MFU x peak, not
+        # the walltime, which shows no pool faster than the first generation): each job that
+        # found both free took GB300, so GB300 runs more jobs than under fifo, which takes
+        # GB200, first in every seed job's order.
+        fifo = self.run_seed("fifo", "fifo")
         on_gb300 = lambda result: int((result.jobs.pool == "gb300").sum())
         self.assertGreater(on_gb300(r), on_gb300(fifo))
-
-    def test_gavel_without_speedups_to_see_is_fifo_byte_for_byte(self):
-        # With walltimes, a faster pool than a job's first generation looks no faster
-        # (docs/workload-format.md, "Walltime"), and no job has run when it waits: every job
-        # ties at 0 and speedup 1, so the order is FIFO's, and the pool the first in its order.
-        self.run_seed(Gavel, "gavel")
-        self.run_seed("fifo", "fifo")
-        for name in sorted(os.listdir(self.path("fifo"))):
-            a, b = read(os.path.join(self.path("fifo"), name)), read(self.path("gavel/" + name))
-            if name == "summary.json":  # but for the policy's name
-                a = without_provenance(a.decode())
-                b = without_provenance(b.decode()).replace(
-                    '"policy": "python:gpufleet.examples.gavel:Gavel"', '"policy": "fifo"')
-            self.assertTrue(a == b, name + " differs from fifo's")
 
 
 class TiresiasByHand(Folder):
@@ -222,6 +211,28 @@ class GavelByHand(Folder):
             jct = result.summary["training"]["jct_s"]
             self.assertAlmostEqual(jct["mean"] / HOUR, mean, places=6)
             self.assertAlmostEqual(jct["max"] / HOUR, worst, places=6)
+
+    def test_the_throughputs_it_reads_are_mfu_times_peak(self):
+        files = self.make("w", ["B200:8:training", "H100:8:training"], self.JOBS)
+        r = gpufleet.run(**files, policy=Throughputs, horizon="1h", out=self.path("t"))
+        seen = {}
+        for line in r.stdout.splitlines():
+            name, _, rates = line.partition(" ")
+            if name in ("little", "big"):
+                seen.setdefault(name, ast.literal_eval(rates))
+        # B200 at MFU 0.4; H100 at 0.8 and 0.25 of that (relative_speed), by hand.
+        fast = 0.4 * PEAK["B200"]
+        for name, slow in (("little", 0.8 * fast), ("big", 0.25 * fast)):
+            self.assertAlmostEqual(seen[name][0] / fast, 1, places=9)
+            self.assertAlmostEqual(seen[name][1] / slow, 1, places=9)
+
+
+class Throughputs(gpufleet.Policy):
+    """Prints each waiting job's throughput on every pool once, then starts nothing."""
+
+    def schedule(self, core):
+        for job in core.waiting():
+            print(job.id, [job.throughput(p.index) for p in core.pools])
 
 
 class Determinism(support.Folder):

@@ -10,11 +10,10 @@ Gavel solves, every round (6 minutes), a linear program for the share of time ea
 each accelerator type that maximizes the least normalized throughput (a job's throughput over
 what an equal share of every type would give it), and time-slices the jobs to enact it. Here:
 
-- A job's throughput on a training pool is 1 / planned_runtime_s(pool), what the scheduler may
-  know; its speedup there, that over its slowest training pool. Gavel profiles throughputs; here
-  a job with a walltime shows the walltime's stretch (docs/workload-format.md, "Walltime"), which
-  sees no pool faster than its first generation: plan_with="exact" (--plan-with exact) gives
-  the true ratios, as Gavel's profiler would (the policy reads nothing but the ratios).
+- A job's throughput on a training pool is job.throughput(pool), its useful FLOP/s per GPU there
+  (its MFU on that generation x the peak): the cell of Gavel's profiled throughput matrix, which
+  the C++ hetero-aware reads too; its speedup there, that over its slowest training pool. No run
+  time is read (a walltime shows no pool faster than the job's first generation).
 - Its normalized attained throughput is its progress (time run x speedup, over its runs, kept
   across preemptions) over (time since its submission x its mean speedup over its pools: what an
   equal share of every pool would have given it).
@@ -43,11 +42,10 @@ class Gavel(gpufleet.Policy):
 
     def about(self, core, job):  # what does not change: read once per job
         if job.index not in self.known:
-            times = {p: job.planned_runtime_s(p) for p in job.pools
-                     if core.pools[p].role == "training"}
-            slowest = max(times.values(), default=0.0)
+            rates = {p: job.throughput(p) for p in job.pools if core.pools[p].role == "training"}
+            slowest = min(rates.values(), default=0.0)
             # Rounded: equal speedups computed through other MFUs must tie, not order by noise.
-            speedup = {p: round(slowest / t, 3) for p, t in times.items()}
+            speedup = {p: round(r / slowest, 3) for p, r in rates.items()}
             mean = sum(speedup.values()) / max(len(speedup), 1)
             order = (-max(speedup.values(), default=0.0), job.submit_s, job.index)
             self.known[job.index] = (speedup, mean, order)
