@@ -10,9 +10,12 @@ for byte, as the command line writes.
 """
 
 from ._commands import compare, run, study, version
+from ._commands import import_trace, platform
 from ._errors import Error, InputError, PolicyError, RunError
 from ._policy import Policy
 from ._results import Comparison, Result, StudyResult
+from ._results import Trace
 
 __all__ = ["run", "compare", "study", "version", "Result", "Comparison", "StudyResult", "Error",
            "InputError", "RunError", "Policy", "PolicyError"]
+__all__ += ["import_trace", "platform", "Trace"]

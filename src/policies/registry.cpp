@@ -47,10 +47,23 @@ ExternalOrder make_external_order(const std::string& part) {
   return external_order_maker()(part);
 }
 
+ExternalSourceHasher& external_source_hasher() {
+  static ExternalSourceHasher hasher;
+  return hasher;
+}
+
 }  // namespace
 
 void set_external_order_maker(ExternalOrderMaker maker) {
   external_order_maker() = std::move(maker);
+}
+
+void set_external_source_hasher(ExternalSourceHasher hasher) {
+  external_source_hasher() = std::move(hasher);
+}
+
+std::string external_source_sha256(const std::string& part) {
+  return external_source_hasher() ? external_source_hasher()(part) : std::string();
 }
 
 const std::vector<PolicyInfo>& policy_registry() {
