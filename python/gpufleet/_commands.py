@@ -10,7 +10,7 @@ from ._errors import InputError, PolicyError, RunError
 from ._policy import is_policy, policy_part
 from ._program import PREFIX, PartError, load_part
 from ._results import Comparison, Result, StudyResult, Trace
-from ._study_file import study_file
+from ._study_file import policy_names, study_file
 
 _DEFAULT_OUT = {"run": "gpufleet-out", "compare": "gpufleet-compare", "study": "gpufleet-study"}
 
@@ -56,9 +56,9 @@ def _runs_path():
 
 
 def _call(command, kwargs, positional=()):
-    kwargs, policy = _python_policy(kwargs) if command in ("run", "compare") else (kwargs, None)
+    kwargs, policy = _python_policy(kwargs) if command == "run" else (kwargs, None)
     args = command_line(command, kwargs) + [_text(p, "inputs") for p in positional]
-    if command == "study":  # its python: parts, from the study file, are imported by name
+    if command in ("compare", "study"):  # runs of their own, which import python: parts by name
         code, error, stdout, stderr = _core.call_parts(_executable(), args, _runs_path())
     elif policy is None:
         code, error, stdout, stderr = _core.call(_executable(), args)
@@ -93,8 +93,14 @@ def run(**kwargs):
 def compare(**kwargs):
     """gpufleet compare with these options; returns a Comparison (its tables and each run).
 
+    `policies` may hold gpufleet.Policy classes (or lists of classes and names, one combined
+    policy), named by their parts: the runs are processes that import them by name, so a class
+    of __main__ (a notebook) is refused, as by study.
+
     A policy whose run failed is in the Comparison's table as failed (the command's exit code 1)
     with a warning, as the command line reports it."""
+    if isinstance(kwargs.get("policies"), (list, tuple)):
+        kwargs = {**kwargs, "policies": policy_names(kwargs["policies"], "policies")}
     out, code, stdout, stderr = _call("compare", kwargs)
     if code == 1:
         warnings.warn(f"gpufleet compare: some runs failed (see {out}/logs)", RuntimeWarning,

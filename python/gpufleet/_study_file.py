@@ -33,10 +33,12 @@ def _policy(value, field):
     return _part(value, field)
 
 
-def _entries(policies):
+def policy_names(policies, name="policies"):
+    """A list of policies (names, classes, lists of them, or study entries {"policy": ...})
+    with each class named by its part."""
     named = []
     for i, entry in enumerate(policies):
-        field = f"policies[{i}]"
+        field = f"{name}[{i}]"
         if isinstance(entry, dict) and "policy" in entry:
             named.append({**entry, "policy": _policy(entry["policy"], field + ".policy")})
         else:
@@ -51,7 +53,7 @@ def study_file(spec, out):
     their order)."""
     spec = dict(spec)
     if isinstance(spec.get("policies"), (list, tuple)):
-        spec["policies"] = _entries(spec["policies"])
+        spec["policies"] = policy_names(spec["policies"])
     try:
         text = json.dumps(spec, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     except (TypeError, ValueError) as e:

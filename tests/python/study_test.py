@@ -138,6 +138,22 @@ class FromPython(Folder):
         for name in ("study.csv", "study_summary.csv"):
             self.assertEqual(read(self.path("a/" + name)), read(self.path("c/" + name)), name)
 
+    def test_compare_takes_policy_classes_and_names(self):
+        self.write("my_policies.py", PRIORITY)
+        done = self.run_python("""
+            import gpufleet
+            from my_policies import Priority
+            c = gpufleet.compare(policies=["fifo", Priority, "python:gpufleet.examples.fifo:Fifo"],
+                                 scale=0.1, horizon="2d", quiet=True, out="cmp")
+            print(list(c.comparison["policy"]), list(c.comparison["status"]))
+            """)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("['fifo', 'python:my_policies:Priority', "
+                      "'python:gpufleet.examples.fifo:Fifo'] ['ok', 'ok', 'ok']", done.stdout)
+        fifo, python_fifo = (rows(self.path(f"cmp/{p}/jobs.csv"))
+                             for p in ("fifo", "python:gpufleet.examples.fifo:Fifo"))
+        self.assertEqual(fifo, python_fifo)
+
     def test_a_class_of_main_is_refused_with_the_fix_and_nothing_is_written(self):
         class Local(gpufleet.Policy):  # defined in a function: not importable either
             def schedule(self, core):
@@ -156,6 +172,9 @@ class FromPython(Folder):
         self.assertFalse(os.path.exists(self.path("x")))
         with self.assertRaises(TypeError):
             gpufleet.study({**STUDY, "policies": [Local()]}, out=self.path("x"))
+        with self.assertRaises(gpufleet.InputError):
+            gpufleet.compare(policies=["fifo", Local], out=self.path("x"))
+        self.assertFalse(os.path.exists(self.path("x")))
 
 
 class Traces(Folder):
