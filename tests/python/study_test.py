@@ -13,7 +13,7 @@ a class of __main__.
 """
 
 import csv
-import io
+import fcntl
 import os
 import subprocess
 import sys
@@ -106,6 +106,43 @@ class CommandLine(Folder):
         self.write("my_policies.py", PRIORITY + "# edited\n")
         edited = cli("study", "study.json", "--out", "out", cwd=self.dir)
         self.assertIn("4 runs, 2 done before, 2 to run", edited.stderr)
+
+
+class OnSlurm(Folder):
+    """A real single-node Slurm (scripts/slurm-local.sh), one at a time on the machine: the lock
+    of tests/study_test.cpp's LocalSlurm."""
+
+    def test_the_array_tasks_import_the_policy_from_the_studys_folder(self):
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
+                              "slurm-local.sh")
+        with open("/tmp/gpufleet-local-slurm.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, after the stop
+            with open(self.path("slurm.log"), "w") as log:
+                started = subprocess.run([script, "start", self.path("slurm")], stdout=log,
+                                         stderr=subprocess.STDOUT)
+            try:
+                if started.returncode == 3:
+                    self.skipTest("no Slurm here (scripts/slurm-local.sh: packages missing)")
+                self.assertEqual(started.returncode, 0, read(self.path("slurm.log")).decode())
+                self.same_study_on_slurm()
+            finally:
+                with open(self.path("slurm.log"), "a") as log:
+                    subprocess.run([script, "stop", self.path("slurm")], stdout=log,
+                                   stderr=subprocess.STDOUT)
+
+    def same_study_on_slurm(self):
+        self.write("my_policies.py", PRIORITY)
+        self.study_file(["fifo", "python:my_policies:Priority"])
+        local = cli("study", "study.json", "-q", "--out", "local", cwd=self.dir)
+        self.assertEqual(local.returncode, 0, local.stderr)
+        env = {**os.environ, "SLURM_CONF": self.path("slurm/slurm.conf")}
+        batch = subprocess.run([GPUFLEET, "study", "study.json", "-q", "--backend", "slurm",
+                                "--out", "slurm-out"], cwd=self.dir, env=env,
+                               capture_output=True, text=True)
+        self.assertEqual(batch.returncode, 0, batch.stderr)
+        for name in ("study.csv", "study_summary.csv"):
+            self.assertEqual(read(self.path("local/" + name)),
+                             read(self.path("slurm-out/" + name)), name)
 
 
 class FromPython(Folder):
