@@ -1,4 +1,5 @@
-"""gpufleet from Python: run, compare and study as the gpufleet command does (docs/python.md).
+"""gpufleet from Python: run, compare, study, import and platform as the gpufleet command does
+(docs/python.md; a walk-through: docs/python-tutorial.md).
 
     import gpufleet
     r = gpufleet.run(scenario="seed", horizon="2d", policy="fifo", out="out/x", seed=3)

@@ -1,4 +1,5 @@
-"""gpufleet.run, compare and study: the command line's commands, called from Python."""
+"""gpufleet.run, compare, study, import_trace and platform: the command line's commands, called
+from Python."""
 
 import os
 import sys
