@@ -1,4 +1,5 @@
-"""gpufleet from Python: run, compare and study as the gpufleet command does (docs/python.md).
+"""gpufleet from Python: run, compare, study, import and platform as the gpufleet command does
+(docs/python.md; a walk-through: docs/python-tutorial.md).
 
     import gpufleet
     r = gpufleet.run(scenario="seed", horizon="2d", policy="fifo", out="out/x", seed=3)
@@ -10,9 +11,12 @@ for byte, as the command line writes.
 """
 
 from ._commands import compare, run, study, version
+from ._commands import import_trace, platform
 from ._errors import Error, InputError, PolicyError, RunError
 from ._policy import Policy
 from ._results import Comparison, Result, StudyResult
+from ._results import Trace
 
 __all__ = ["run", "compare", "study", "version", "Result", "Comparison", "StudyResult", "Error",
            "InputError", "RunError", "Policy", "PolicyError"]
+__all__ += ["import_trace", "platform", "Trace"]

@@ -9,7 +9,9 @@ makes an instance of CLASS, runs `gpufleet ARGS...` with it as gpufleet.run(poli
 writes what the command wrote and leaves with its exit code.
 """
 
+import hashlib
 import importlib
+import inspect
 import sys
 
 from . import _core
@@ -44,6 +46,25 @@ def load_part(part):
     return found()
 
 
+def load_part_for_runs(part):
+    """load_part for a command whose runs are other processes (a study's `gpufleet run`s), which
+    import the part by name from PYTHONPATH or their working folder (the study's): a class of
+    __main__ (a notebook's or a script's) is not theirs to import."""
+    module_name = part[len(PREFIX):].split(":")[0]
+    if module_name == "__main__":
+        raise PartError(f"policy part '{part}': a class defined in the notebook or script "
+                        "(__main__) cannot be imported by the study's runs, which are processes "
+                        "of their own: put it in a module file beside the notebook (e.g. "
+                        "my_policies.py; the working folder is on the runs' path) and name it "
+                        "python:my_policies:CLASS")
+    try:
+        return load_part(part)
+    except PartError:
+        raise
+    except Exception as e:  # the module raised while it was imported, or the class's __init__
+        raise PartError(f"policy part '{part}': {type(e).__name__}: {e}") from None
+
+
 def _python_parts(args):
     """The parts python:... of the command's --policy (run) or --policies (compare)."""
     values = []
@@ -59,6 +80,11 @@ def _python_parts(args):
 
 def main(argv):
     program, args = argv[0], argv[1:]
+    if args and args[0] == "study":  # its parts are in the study file: imported where it reads them
+        code, _, out, err = _core.call_parts(program, args)
+        sys.stdout.buffer.write(out)
+        sys.stderr.buffer.write(err)
+        return code
     parts = _python_parts(args)
     try:
         if len(set(parts)) != 1:
@@ -73,3 +99,15 @@ def main(argv):
     return code
 
 
+def part_source_sha256(part):
+    """The SHA-256 of the file of the module that defines the part's class ("" if it has none):
+    what a study's runs of the part depend on beyond its name (their configuration hash)."""
+    cls = type(load_part(part))
+    try:
+        path = inspect.getsourcefile(cls) or ""
+    except TypeError:  # a built-in module
+        path = ""
+    if not path:
+        return ""
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()

@@ -81,3 +81,25 @@ class StudyResult(_Outputs):
     study = property(lambda self: self.table("study.csv"))
     summary = property(lambda self: self.table("study_summary.csv"))
     manifest = property(lambda self: self.table("manifest.csv"))
+
+
+class Trace:
+    """What gpufleet.import_trace wrote: the workload file (docs/workload-format.md), read back
+    as a dict on first use, and the platform file when platform_out was given."""
+
+    def __init__(self, path, platform=None, stdout="", log=""):
+        self.path = os.path.abspath(path)  # the workload file
+        self.platform = os.path.abspath(platform) if platform is not None else None
+        self.stdout = stdout  # "wrote PATH ..."
+        self.log = log        # the import's report: rows read, kept, dropped and why
+        self._workload = None
+
+    @property
+    def workload(self):
+        if self._workload is None:
+            with open(self.path, encoding="utf-8") as f:
+                self._workload = json.load(f)
+        return self._workload
+
+    def __repr__(self):
+        return f"Trace({self.path!r})"

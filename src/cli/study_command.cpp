@@ -89,7 +89,9 @@ std::vector<std::map<std::string, double>> check_policies(const StudySpec& spec)
     try {
       policy = make_policy(p.name, {}, forecast);
     } catch (const std::invalid_argument& e) {
-      throw InputError(spec.file, field, e.what(), "see gpufleet policies");
+      const bool python = p.name.find(kExternalOrderPrefix) != std::string::npos;
+      throw InputError(spec.file, field, e.what(),
+                       python ? "see docs/python.md, \"Studies\"" : "see gpufleet policies");
     }
     for (size_t k = 0; k < p.params.size(); ++k) try {
         make_policy(p.name, {p.params[k]}, forecast);
@@ -335,9 +337,10 @@ StudyInputs write_inputs(const StudySpec& spec, const std::string& out, bool qui
 // What a run depends on: its command but its paths (where it writes, where its inputs are:
 // `--out out/s`, `./out/s/` and `/abs/out/s` are one study), its inputs' bytes (workload,
 // platform, economics, GPU catalog) and the build.
+// A policy written in Python adds its module's source (an edited policy runs again).
 std::string config_hash(const std::vector<std::string>& argv, const std::string& workload,
                         const std::string& platform, const std::string& economics,
-                        const std::string& catalog) {
+                        const std::string& catalog, const std::string& policy) {
   std::string text = std::string(gpufleet_version()) + "\n" + gpufleet_commit() + "\n";
   const auto is_path = [](const std::string& option) {
     return option == "--out" || option == "--workload" || option == "--platform" ||
@@ -352,6 +355,13 @@ std::string config_hash(const std::vector<std::string>& argv, const std::string&
   if (!economics.empty()) text += sha256_of_file(economics) + "\n";
   // A changed catalog changes the figures of the runs' pools: their results are not reusable.
   if (!catalog.empty()) text += "catalog " + sha256_of_file(catalog) + "\n";
+  for (size_t start = 0; start <= policy.size();) {
+    const size_t end = std::min(policy.find('+', start), policy.size());
+    const std::string part = policy.substr(start, end - start);
+    if (part.rfind(kExternalOrderPrefix, 0) == 0)
+      text += part + " " + external_source_sha256(part) + "\n";
+    start = end + 1;
+  }
   return sha256_of_text(text);
 }
 
@@ -403,7 +413,7 @@ std::vector<PlannedRun> plan_runs(const StudySpec& spec, const StudyInputs& inpu
       p.command.stderr_file = p.dir + ".log";
       p.command.timeout_s = spec.timeout_s;
       p.command.ends_with_parent = true;
-      p.hash = config_hash(p.command.argv, workload, platform, economics, catalog);
+      p.hash = config_hash(p.command.argv, workload, platform, economics, catalog, policy.name);
       std::error_code ec;
       p.done = fs::exists(p.dir + "/summary.json", ec) &&
                read_text_or_empty(p.dir + "/config.sha256") == p.hash + "\n";

@@ -34,6 +34,12 @@ struct ExternalPolicy {
 // a training order only.)
 using ExternalOrderMaker = std::function<ExternalPolicy(const std::string& part)>;
 void set_external_order_maker(ExternalOrderMaker maker);
+// What a run of an external part depends on beyond its name: the SHA-256 of its source (its
+// module's file), or "" when unknown. A study puts it in its runs' configuration hash, so that
+// an edited policy runs again. Installed with the maker, where the parts are importable.
+using ExternalSourceHasher = std::function<std::string(const std::string& part)>;
+void set_external_source_hasher(ExternalSourceHasher hasher);
+std::string external_source_sha256(const std::string& part);
 inline constexpr const char* kExternalOrderPrefix = "python:";
 
 // What a (possibly combined) policy name asks for, with its parameters resolved.

@@ -67,10 +67,23 @@ void refuse_shared_steps(const PolicyPlan& plan, const std::string& policy) {
            "scales the inference replicas back to their peak when it reclaims its pools");
 }
 
+ExternalSourceHasher& external_source_hasher() {
+  static ExternalSourceHasher hasher;
+  return hasher;
+}
+
 }  // namespace
 
 void set_external_order_maker(ExternalOrderMaker maker) {
   external_order_maker() = std::move(maker);
+}
+
+void set_external_source_hasher(ExternalSourceHasher hasher) {
+  external_source_hasher() = std::move(hasher);
+}
+
+std::string external_source_sha256(const std::string& part) {
+  return external_source_hasher() ? external_source_hasher()(part) : std::string();
 }
 
 const std::vector<PolicyInfo>& policy_registry() {

@@ -4,6 +4,7 @@
 #include <pybind11/functional.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <stdlib.h>
 
 #include "cli/commands.hpp"
 #include "python/forked_command.hpp"
@@ -29,14 +30,19 @@ py::tuple call(const std::string& executable, const std::vector<std::string>& ar
                         py::bytes(outcome.stderr_text));
 }
 
-// Runs `gpufleet run ...` whose policy names a part "python:..." with `policy` as that part.
-// The child is forked as os.fork does (PyOS_BeforeFork, then PyOS_AfterFork_Child or _Parent,
-// with the GIL held), so that Python runs there: the policy object, its class and everything
-// the caller defined are in the child's copy of the interpreter. The child then gives the GIL
-// back and takes it only while the policy runs; this thread waits without it.
-py::tuple call_policy(const std::string& executable, const std::vector<std::string>& args,
-                      py::object policy) {
-  auto shared = std::make_shared<gpufleet::python::PythonRef>(std::move(policy));
+py::module_ program() {
+  return py::module_::import("gpufleet._program");
+}
+
+// Runs the command in a child forked as os.fork does (PyOS_BeforeFork, then
+// PyOS_AfterFork_Child or _Parent, with the GIL held), so that Python runs there: the caller's
+// objects, classes and everything it defined are in the child's copy of the interpreter.
+// `install` runs there first: it installs the maker of the parts "python:..." (policies.hpp). The
+// child then gives the GIL back and takes it only while Python runs; this thread waits without it.
+// `pythonpath`, when not empty, is the child's PYTHONPATH (and so the processes' it starts).
+py::tuple call_with_python(const std::string& executable, const std::vector<std::string>& args,
+                           const std::function<void()>& install,
+                           const std::string& pythonpath = "") {
   PyThreadState* waiting = nullptr;
   gpufleet::python::ForkHooks hooks;
   hooks.before = [] { PyOS_BeforeFork(); };
@@ -44,10 +50,10 @@ py::tuple call_policy(const std::string& executable, const std::vector<std::stri
     PyOS_AfterFork_Parent();
     waiting = PyEval_SaveThread();
   };
-  hooks.in_child = [shared] {
+  hooks.in_child = [install, pythonpath] {
     PyOS_AfterFork_Child();
-    gpufleet::set_external_order_maker(
-        [shared](const std::string& part) { return gpufleet::python::python_order(shared, part); });
+    if (!pythonpath.empty()) ::setenv("PYTHONPATH", pythonpath.c_str(), 1);
+    install();
     PyEval_SaveThread();
   };
   // What the policy printed is in Python's buffers, which _exit does not write.
@@ -75,6 +81,43 @@ py::tuple call_policy(const std::string& executable, const std::vector<std::stri
                         py::bytes(outcome.stderr_text));
 }
 
+// Runs `gpufleet run ...` whose policy names a part "python:..." with `policy` as that part.
+py::tuple call_policy(const std::string& executable, const std::vector<std::string>& args,
+                      py::object policy) {
+  auto shared = std::make_shared<gpufleet::python::PythonRef>(std::move(policy));
+  return call_with_python(executable, args, [shared] {
+    gpufleet::set_external_order_maker(
+        [shared](const std::string& part) { return gpufleet::python::python_order(shared, part); });
+  });
+}
+
+// Runs a command whose parts "python:MODULE:CLASS" are imported by name in the child
+// (gpufleet._program.load_part_for_runs), as the processes it starts will import them: a
+// study checks its policies with them before it starts its runs. An import that fails is the
+// part's error (std::invalid_argument), which the command reports at the field naming it.
+// `pythonpath`: where those processes look for modules (the caller's sys.path), if not empty.
+py::tuple call_parts(const std::string& executable, const std::vector<std::string>& args,
+                     const std::string& pythonpath) {
+  const auto install = [] {
+    gpufleet::set_external_order_maker([](const std::string& part) {
+      py::gil_scoped_acquire gil;
+      try {
+        py::object policy = program().attr("load_part_for_runs")(part);
+        return gpufleet::python::python_order(
+            std::make_shared<gpufleet::python::PythonRef>(std::move(policy)), part);
+      } catch (py::error_already_set& e) {
+        throw std::invalid_argument(py::str(e.value()).cast<std::string>());
+      }
+    });
+    // The source a study's runs of the part will import: part of their configuration hash.
+    gpufleet::set_external_source_hasher([](const std::string& part) {
+      py::gil_scoped_acquire gil;
+      return program().attr("part_source_sha256")(part).cast<std::string>();
+    });
+  };
+  return call_with_python(executable, args, install, pythonpath);
+}
+
 py::list options(const std::string& command) {
   py::list list;
   for (const auto& o : gpufleet::python::command_options(command))
@@ -92,6 +135,9 @@ PYBIND11_MODULE(_core, m) {
         "Runs gpufleet ARGS as the CLI does: (exit code, error, stdout, stderr), bytes");
   m.def("call_policy", &call_policy, py::arg("executable"), py::arg("args"), py::arg("policy"),
         "As call, with `policy` (a gpufleet.Policy) as the run's policy part python:...");
+  m.def("call_parts", &call_parts, py::arg("executable"), py::arg("args"),
+        py::arg("pythonpath") = "",
+        "As call, with each part python:MODULE:CLASS imported by name in the child");
   m.attr("POLICY_FAILED") = gpufleet::python::kPolicyFailed;
   gpufleet::python::bind_policy_core(m);
   m.def("version", &gpufleet::version_text, "gpufleet's version, commit and SimGrid version");
