@@ -575,6 +575,17 @@ std::string not_pending(const std::vector<int>& pending, bool running, int lease
 
 }  // namespace
 
+std::string SchedulerCore::why_no_room(int pool, int gpus) const {
+  if (free_per_pool_[pool] < gpus)
+    return "it needs " + std::to_string(gpus) + " GPUs and the pool has " +
+           std::to_string(free_per_pool_[pool]) + " free";
+  if (!placement_for(pool, gpus))
+    return "the pool's " + std::to_string(free_per_pool_[pool]) +
+           " free GPUs hold no placement of its " + std::to_string(gpus) +
+           " (its domains are too fragmented for the placement rule)";
+  return "";
+}
+
 std::string SchedulerCore::why_cannot_start(int job, int pool) const {
   const TrainingJob& spec = workload_.training[job];
   const Pool& p = fleet_.pools[pool];
@@ -587,14 +598,8 @@ std::string SchedulerCore::why_cannot_start(int job, int pool) const {
                    (training_placement_[job] ? "it is running)" : "not released yet, or done)"));
   if (generation_on(job, pool) < 0)
     return refused("it may not run on " + p.gpu_model + " GPUs (not among its generations)");
-  if (free_per_pool_[pool] < spec.gpus)
-    return refused("it needs " + std::to_string(spec.gpus) + " GPUs and the pool has " +
-                   std::to_string(free_per_pool_[pool]) + " free");
-  if (!placement_for(pool, spec.gpus))
-    return refused("the pool's " + std::to_string(free_per_pool_[pool]) +
-                   " free GPUs hold no placement of its " + std::to_string(spec.gpus) +
-                   " (its domains are too fragmented for the placement rule)");
-  return "";
+  const std::string why = why_no_room(pool, spec.gpus);
+  return why.empty() ? why : refused(why);
 }
 
 std::string SchedulerCore::why_cannot_preempt(int job) const {
@@ -643,14 +648,8 @@ std::string SchedulerCore::why_cannot_accept_lease(int lease, int pool) const {
     return refused(why);
   if (p.gpu_model != spec.model)
     return refused("it asks for " + spec.model + " GPUs and the pool has " + p.gpu_model);
-  if (free_per_pool_[pool] < spec.gpus)
-    return refused("it needs " + std::to_string(spec.gpus) + " GPUs and the pool has " +
-                   std::to_string(free_per_pool_[pool]) + " free");
-  if (!placement_for(pool, spec.gpus))
-    return refused("the pool's " + std::to_string(free_per_pool_[pool]) +
-                   " free GPUs hold no placement of its " + std::to_string(spec.gpus) +
-                   " (its domains are too fragmented for the placement rule)");
-  return "";
+  const std::string why = why_no_room(pool, spec.gpus);
+  return why.empty() ? why : refused(why);
 }
 
 std::string SchedulerCore::why_cannot_reject_lease(int lease) const {

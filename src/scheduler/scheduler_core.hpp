@@ -248,6 +248,9 @@ class SchedulerCore {
   }
 
  private:
+  // Why `gpus` GPUs of the pool cannot be placed now (too few free, or too fragmented); empty if
+  // they can: what starting a job and accepting a lease both check.
+  std::string why_no_room(int pool, int gpus) const;
   void take(const Placement& placement);
   void give_back(const Placement& placement);
   void make_room(const std::vector<int>& pools, int gpus);
