@@ -10,6 +10,7 @@ policy; a policy that raises must end the run with exit code 2 and its traceback
 output folder as it was.
 """
 
+import json
 import os
 import subprocess
 import unittest
@@ -101,6 +102,27 @@ class PythonFifo(Folder):
         r = gpufleet.run(workload=workload, platform=platform, policy=Fifo, quiet=True,
                          out=self.path("py"))
         self.assertEqual(len(r.jobs), 15)
+        self.assertSameRun(self.path("cpp"), self.path("py"), "python:gpufleet.examples.fifo:Fifo",
+                           "fifo")
+
+    def test_on_a_real_trace_where_jobs_wait(self):
+        traces = os.environ.get("GPUFLEET_TRACES")
+        if not traces:
+            self.skipTest("GPUFLEET_TRACES is not set (the real traces' folder, docs/traces.md)")
+        # NASA's iPSC log on half its machine (docs/python-tutorial.md, step 3): jobs wait.
+        trace = gpufleet.import_trace(
+            "swf", os.path.join(traces, "pwa-swf", "NASA-iPSC-1993-3.1-cln.swf.gz"),
+            output=self.path("nasa.json"))
+        workload = trace.workload
+        workload["training"] = [job for job in workload["training"] if job["gpus"] <= 64]
+        with open(self.path("nasa-64.json"), "w") as f:
+            json.dump(workload, f)
+        gpufleet.platform(pool=["H100:64:training"], output=self.path("half.xml"))
+        run = dict(workload=self.path("nasa-64.json"), platform=self.path("half.xml"),
+                   horizon="30d", quiet=True)
+        gpufleet.run(**run, policy="fifo", out=self.path("cpp"))
+        r = gpufleet.run(**run, policy=Fifo, out=self.path("py"))
+        self.assertGreater(r.summary["training"]["wait_s"]["p50"], 0)  # the queue did block
         self.assertSameRun(self.path("cpp"), self.path("py"), "python:gpufleet.examples.fifo:Fifo",
                            "fifo")
 
