@@ -105,6 +105,21 @@ TEST(LatencyMixture, QuantilesAreTheBisectionsBitForBit) {
       << evaluations << " evaluations against the bisection's " << reference_evaluations;
 }
 
+// A share whose offset is not a number is never within x, for the bisection as for the bounds.
+TEST(LatencyMixture, ANanOffsetIsNeverReached) {
+  std::vector<LatencyComponent> shares = {{5, 0.02, 1, {0.3, 0.01}},
+                                          {7, std::numeric_limits<double>::quiet_NaN(), 1, {}},
+                                          {9, 0.03, 1, {}},
+                                          {1, 0.01, 1, {0.5, 0.1}}};
+  const double total = 5 + 7 + 9 + 1;
+  const LatencyMixture mixture(shares, total);
+  long evaluations = 0;
+  for (double p : {0.1, 0.3, 0.5, 0.68, 0.9})
+    EXPECT_EQ(std::bit_cast<uint64_t>(mixture.quantile(p)),
+              std::bit_cast<uint64_t>(bisection_quantile(shares, total, p, evaluations)))
+        << p;
+}
+
 TEST(LatencyMixture, EmptyAndZeroTotals) {
   const std::vector<LatencyComponent> none;
   EXPECT_EQ(LatencyMixture(none, 0).quantile(0.5), 0);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 
 namespace gpufleet {
 
@@ -20,8 +19,10 @@ struct Value {
 
 LatencyMixture::LatencyMixture(std::span<const LatencyComponent> components, double total)
     : components_(components), total_(total) {
-  std::vector<size_t> order(components.size());
-  std::iota(order.begin(), order.end(), 0);
+  // A share whose offset is not a number is never within any x: it has no place in the order.
+  std::vector<size_t> order;
+  for (size_t i = 0; i < components.size(); ++i)
+    if (!std::isnan(components[i].offset_s)) order.push_back(i);
   std::sort(order.begin(), order.end(),
             [&](size_t a, size_t b) { return components[a].offset_s < components[b].offset_s; });
   double units = 0, unwaited = 0;
@@ -110,7 +111,7 @@ class QuantileSearch {
     ++m_.evaluations_;
     double below = 0, slope = 0;
     for (const auto& c : m_.components_) {
-      if (x < c.offset_s) continue;
+      if (!(x >= c.offset_s)) continue;  // the bisection's test, NaN offsets included
       const double cdf = c.wait.cdf((x - c.offset_s) * c.scale);
       below += c.units * cdf;
       if (c.wait.mean_when_waiting_s > 0)
