@@ -48,6 +48,20 @@ TEST(Topology, HopsCountTheLinksThroughLeafSpineAndCore) {
   EXPECT_EQ(topology.domains_of_leaf(topology.leaf_of(5)), (std::vector<int>{4, 5, 6, 7}));
 }
 
+// leaf_hops in closed form is the graph's distance between the leaves' switches: a domain of
+// each, less the two links from each domain to its leaf.
+TEST(Topology, LeafHopsAreTheGraphsDistances) {
+  const Fleet fleet = two_pool_fleet(2, 4);
+  const Topology topology(fleet);
+  const int domains = static_cast<int>(fleet.domains.size());
+  for (int a = 0; a < domains; ++a)
+    for (int b = 0; b < domains; ++b) {
+      const int la = topology.leaf_of(a), lb = topology.leaf_of(b);
+      EXPECT_EQ(topology.leaf_hops(la, lb), la == lb ? 0 : topology.hops(a, b) - 2)
+          << a << " " << b;
+    }
+}
+
 TEST(Topology, MultiDomainJobStaysUnderOneLeafWhenOneCanHoldItOnAsFewDomains) {
   const Fleet fleet = two_pool_fleet(2, 4);
   const Topology topology(fleet);

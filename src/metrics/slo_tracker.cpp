@@ -1,14 +1,16 @@
 #include "metrics/slo_tracker.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
+
+#include "serving/latency_mixture.hpp"
 
 namespace gpufleet {
 
 namespace {
 constexpr double kHourS = 3600;
-constexpr double kLongestLatencyS = 1e7;  // beyond it a percentile is reported as infinite
 }  // namespace
 
 SloTracker::SloTracker(const Fleet& fleet, const Workload& workload, double horizon_s)
@@ -155,61 +157,54 @@ double SloTracker::add(int service, double t0, double t1, double demand,
   return rates.on_time;
 }
 
-double SloTracker::quantile(int service, double p, Figure figure) const {
+std::array<double, 3> SloTracker::percentiles(int service, Figure figure) const {
+  constexpr std::array<double, 3> kPs = {0.5, 0.9, 0.99};
   const auto& shares = shares_[service];
   double total = shed_units_[service];
   for (const auto& s : shares) total += s.units;
-  if (total <= 0 || shares.empty()) return total <= 0 ? 0 : std::numeric_limits<double>::infinity();
-  const auto offset = [figure](const Share& s) {
-    return figure == Figure::kTtft ? s.ttft_s : figure == Figure::kTpot ? s.tpot_s : s.latency_s;
-  };
+  std::array<double, 3> out{};
+  if (total <= 0 || shares.empty()) {
+    out.fill(total <= 0 ? 0 : std::numeric_limits<double>::infinity());
+    return out;
+  }
   if (figure == Figure::kTpot) {
     // Point masses: the least TPOT below which p of the units are.
     std::vector<std::pair<double, double>> masses;
     for (const auto& s : shares) masses.push_back({s.tpot_s, s.units});
     std::sort(masses.begin(), masses.end());
-    double below = 0;
-    for (const auto& [tpot, units] : masses)
-      if ((below += units) / total >= p) return tpot;
-    return std::numeric_limits<double>::infinity();
-  }
-  const auto cdf = [&](double x) {
-    double below = 0;
-    for (const auto& s : shares) {
-      // The wait in seconds: spread over the request's units for the per-unit latency.
-      const double scale = figure == Figure::kPerUnit ? s.units_per_request : 1;
-      if (x >= offset(s)) below += s.units * s.wait.cdf((x - offset(s)) * scale);
+    for (size_t i = 0; i < kPs.size(); ++i) {
+      out[i] = std::numeric_limits<double>::infinity();
+      double below = 0;
+      for (const auto& [tpot, units] : masses)
+        if ((below += units) / total >= kPs[i]) {
+          out[i] = tpot;
+          break;
+        }
     }
-    return below / total;
-  };
-  double lo = offset(shares.front());
-  for (const auto& s : shares) lo = std::min(lo, offset(s));
-  if (cdf(lo) >= p) return lo;
-  double hi = 2 * lo;
-  while (cdf(hi) < p) {
-    if (hi > kLongestLatencyS) return std::numeric_limits<double>::infinity();
-    hi *= 2;
+    return out;
   }
-  for (int i = 0; i < 100 && hi - lo > 1e-9 * hi; ++i) {
-    const double mid = (lo + hi) / 2;
-    (cdf(mid) >= p ? hi : lo) = mid;
-  }
-  return hi;
+  // The wait in seconds: spread over the request's units for the per-unit latency.
+  std::vector<LatencyComponent> components;
+  components.reserve(shares.size());
+  for (const auto& s : shares)
+    components.push_back(figure == Figure::kPerUnit
+                             ? LatencyComponent{s.units, s.latency_s, s.units_per_request, s.wait}
+                             : LatencyComponent{s.units, s.ttft_s, 1, s.wait});
+  const LatencyMixture mixture(components, total);
+  for (size_t i = 0; i < kPs.size(); ++i) out[i] = mixture.quantile(kPs[i]);
+  return out;
 }
 
 SloTracker::Latency SloTracker::result(int service) const {
   Latency out;
   out.on_time_units = on_time_units_[service];
   out.shed_units = shed_units_[service];
-  out.p50_s = quantile(service, 0.5, Figure::kPerUnit);
-  out.p90_s = quantile(service, 0.9, Figure::kPerUnit);
-  out.p99_s = quantile(service, 0.99, Figure::kPerUnit);
-  out.ttft_p50_s = quantile(service, 0.5, Figure::kTtft);
-  out.ttft_p90_s = quantile(service, 0.9, Figure::kTtft);
-  out.ttft_p99_s = quantile(service, 0.99, Figure::kTtft);
-  out.tpot_p50_s = quantile(service, 0.5, Figure::kTpot);
-  out.tpot_p90_s = quantile(service, 0.9, Figure::kTpot);
-  out.tpot_p99_s = quantile(service, 0.99, Figure::kTpot);
+  const auto unit = percentiles(service, Figure::kPerUnit);
+  const auto ttft = percentiles(service, Figure::kTtft);
+  const auto tpot = percentiles(service, Figure::kTpot);
+  out.p50_s = unit[0], out.p90_s = unit[1], out.p99_s = unit[2];
+  out.ttft_p50_s = ttft[0], out.ttft_p90_s = ttft[1], out.ttft_p99_s = ttft[2];
+  out.tpot_p50_s = tpot[0], out.tpot_p90_s = tpot[1], out.tpot_p99_s = tpot[2];
   for (int bin = 0; bin < demand_.bins(); ++bin) {
     const double demand = demand_.integral(service, bin);
     if (demand > 0)

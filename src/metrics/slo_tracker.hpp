@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <optional>
 #include <vector>
 
@@ -82,7 +83,8 @@ class SloTracker {
   // A pool whose generation the serving model rates: the batch follows the load.
   Share modelled_share(const InferenceService& spec, const ServingModel& model, int batch_limit,
                        double engines, double admitted, double arrival_cv) const;
-  double quantile(int service, double p, Figure figure) const;
+  // The figure's p50, p90 and p99 over the service's requests (shed ones never arrive).
+  std::array<double, 3> percentiles(int service, Figure figure) const;
 
   const Workload& workload_;
   std::vector<std::vector<int>> generation_on_pool_;  // per service, per pool (-1: none)

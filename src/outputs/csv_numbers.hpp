@@ -17,6 +17,16 @@ inline std::string csv_fixed(double x, int precision) {
   return std::string(buffer, end);
 }
 
+// printf's "%.<precision>e", byte for byte (the same specification: "e" style in the "C" locale,
+// an exponent of at least two digits).
+inline std::string csv_scientific(double x, int precision) {
+  char buffer[128];  // -d.<precision digits>e+308: room for precisions below 100
+  const auto end =
+      std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::scientific, precision)
+          .ptr;
+  return std::string(buffer, end);
+}
+
 // The field formats of the per-run CSV files (jobs.csv, replicas.csv): times to the
 // millisecond, empty when not reached (negative); GPU-hours to six decimals; text quoted only
 // when it must be.

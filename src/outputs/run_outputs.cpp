@@ -3,7 +3,6 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <vector>
 
 #include "outputs/csv_numbers.hpp"
@@ -112,15 +111,13 @@ std::string timeseries_csv(const Fleet& fleet, const RunResult& r) {
   // order, so the text does not depend on the thread count.
   std::vector<std::string> rows(tl.bins());
   tbb::parallel_for(0, tl.bins(), [&](int bin) {
-    char buffer[256];
     for (int p = 0; p < tl.pools(); ++p)
       for (int c = 0; c < kJobClassCount; ++c) {
         const auto jc = static_cast<JobClass>(c);
         const double length = tl.bin_length(bin);
-        std::snprintf(buffer, sizeof buffer, "%.0f,%s,%s,%.6f,%.6e\n", tl.bin_start(bin),
-                      fleet.pools[p].name.c_str(), to_string(jc),
-                      tl.gpu_seconds(p, jc, bin) / length, tl.flops(p, jc, bin) / length);
-        rows[bin] += buffer;
+        rows[bin] += csv_fixed(tl.bin_start(bin), 0) + ',' + fleet.pools[p].name + ',' +
+                     to_string(jc) + ',' + csv_fixed(tl.gpu_seconds(p, jc, bin) / length, 6) + ',' +
+                     csv_scientific(tl.flops(p, jc, bin) / length, 6) + '\n';
       }
   });
   std::string out = "time_s,pool,class,allocated_gpus,effective_flops_per_s\n";

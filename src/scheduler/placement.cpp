@@ -57,14 +57,20 @@ int room_of(const Topology& topology, const std::vector<int>& free, int leaf) {
   return room;
 }
 
+int room_of(const Topology& topology, const std::vector<int>& free, const DomainsByFree* index,
+            int leaf) {
+  return index ? index->leaf_room(leaf) : room_of(topology, free, leaf);
+}
+
 // The fewest domains under one leaf switch, if some leaf can hold the job on as few domains
 // as the whole pool would need (the fullest such leaf, to keep roomy leaves for larger jobs).
 std::optional<Placement> under_one_leaf(const Topology& topology, const std::vector<int>& free,
-                                        int pool, int gpus, int fewest) {
+                                        const DomainsByFree* index, int pool, int gpus,
+                                        int fewest) {
   std::optional<Placement> best;
   int best_room = 0;
   for (int leaf : topology.leaves_of_pool(pool)) {
-    const int room = room_of(topology, free, leaf);
+    const int room = room_of(topology, free, index, leaf);
     if (room < gpus || (best && room >= best_room)) continue;
     auto p = fewest_domains(topology.domains_of_leaf(leaf), free, pool, gpus);
     if (p && p->domains() == fewest) {
@@ -160,25 +166,37 @@ std::optional<Placement> find_placement(const Fleet& fleet, const Topology* topo
 
 std::optional<Placement> find_spanning_placement(const Fleet& fleet, const Topology* topology,
                                                  const std::vector<int>& free_per_domain, int pool,
-                                                 int gpus, bool whole_domains) {
+                                                 int gpus, bool whole_domains,
+                                                 const DomainsByFree* index) {
   const Pool& p = fleet.pools[pool];
   if (whole_domains)
     return whole_domains_and_remainder(fleet, topology, free_per_domain, pool, gpus);
-  auto blind = fewest_domains(domains_of_pool(p), free_per_domain, pool, gpus);
+  auto blind = index ? index->fewest(pool, gpus)
+                     : fewest_domains(domains_of_pool(p), free_per_domain, pool, gpus);
   if (topology == nullptr || !blind) return blind;
-  if (auto one_leaf = under_one_leaf(*topology, free_per_domain, pool, gpus, blind->domains()))
+  if (auto one_leaf =
+          under_one_leaf(*topology, free_per_domain, index, pool, gpus, blind->domains()))
     return one_leaf;
   return across_leaves(*topology, p, free_per_domain, pool, gpus);
 }
 
-DomainsByFree::DomainsByFree(const Fleet& fleet, const std::vector<int>& free_per_domain)
+DomainsByFree::DomainsByFree(const Fleet& fleet, const std::vector<int>& free_per_domain,
+                             const Topology* topology)
     : fleet_(fleet), by_pool_(fleet.pools.size()) {
   for (size_t d = 0; d < fleet.domains.size(); ++d)
     by_pool_[fleet.domains[d].pool].emplace(free_per_domain[d], static_cast<int>(d));
+  if (topology == nullptr) return;
+  for (size_t d = 0; d < fleet.domains.size(); ++d) {
+    const int leaf = topology->leaf_of(static_cast<int>(d));
+    leaf_of_domain_.push_back(leaf);
+    if (leaf >= static_cast<int>(leaf_room_.size())) leaf_room_.resize(leaf + 1, 0);
+    leaf_room_[leaf] += free_per_domain[d];
+  }
 }
 
 void DomainsByFree::changed(int domain, int before, int after) {
   if (before == after) return;
+  if (!leaf_of_domain_.empty()) leaf_room_[leaf_of_domain_[domain]] += after - before;
   auto& domains = by_pool_[fleet_.domains[domain].pool];
   auto node = domains.extract({before, domain});
   node.value().first = after;
@@ -189,6 +207,29 @@ int DomainsByFree::best_fit(int pool, int gpus) const {
   const auto& domains = by_pool_[pool];
   const auto it = domains.lower_bound({gpus, std::numeric_limits<int>::min()});
   return it == domains.end() ? -1 : it->second;
+}
+
+// Groups of equally free domains from the freest down, each group in domain order: the order of
+// fewest_domains' stable sort of the pool's domains (listed in domain order) by free GPUs.
+std::optional<Placement> DomainsByFree::fewest(int pool, int gpus) const {
+  const auto& domains = by_pool_[pool];
+  Placement placement{pool, {}};
+  int left = gpus;
+  for (auto end = domains.end(); left > 0 && end != domains.begin();) {
+    const int free = std::prev(end)->first;
+    if (free <= 0) break;
+    const auto begin = domains.lower_bound({free, std::numeric_limits<int>::min()});
+    for (auto it = begin; it != end && left > 0; ++it) {
+      const int take = std::min(left, free);
+      placement.parts.push_back({it->second, take});
+      left -= take;
+    }
+    end = begin;
+  }
+  if (left > 0) return std::nullopt;
+  std::sort(placement.parts.begin(), placement.parts.end(),
+            [](const auto& a, const auto& b) { return a.domain < b.domain; });
+  return placement;
 }
 
 }  // namespace gpufleet

@@ -54,7 +54,7 @@ SchedulerCore::SchedulerCore(const Fleet& fleet, const Workload& workload, Polic
   if (placement != PlacementRule::kFewestDomains) topology_.emplace(fleet);
   whole_domains_ = placement == PlacementRule::kConsolidate;
   for (const auto& domain : fleet.domains) free_per_domain_.push_back(domain.gpus);
-  domains_by_free_.emplace(fleet, free_per_domain_);
+  domains_by_free_.emplace(fleet, free_per_domain_, topology_ ? &*topology_ : nullptr);
   for (size_t p = 0; p < fleet.pools.size(); ++p) {
     free_per_pool_[p] = fleet.pools[p].gpus();
     pools_by_model_[fleet.pools[p].gpu_model].push_back(static_cast<int>(p));
@@ -288,7 +288,7 @@ std::optional<Placement> SchedulerCore::placement_for(int pool, int gpus) const 
     if (whole_domains_) return std::nullopt;  // a job that fits one server waits for one
   }
   return find_spanning_placement(fleet_, topology_ ? &*topology_ : nullptr, free_per_domain_, pool,
-                                 gpus, whole_domains_);
+                                 gpus, whole_domains_, &*domains_by_free_);
 }
 
 std::optional<Placement> SchedulerCore::placement_on(const std::vector<int>& free_per_domain,

@@ -273,7 +273,7 @@ class SchedulerCore {
   Policy& policy_;
   double now_ = 0;
   std::vector<int> free_per_domain_;
-  std::optional<DomainsByFree> domains_by_free_;  // placement_for's one-domain placements
+  std::optional<DomainsByFree> domains_by_free_;  // placement_for's index of free GPUs
   void add_free(int domain, int gpus);  // every change of free_per_domain_ goes through it
   std::vector<int> free_per_pool_;
   std::vector<int> down_per_pool_;

@@ -47,11 +47,7 @@ Topology::Topology(const Fleet& fleet)
   for (size_t p = 0; p < fleet.pools.size(); ++p)
     boost::add_edge(spine0 + static_cast<int>(p), core, graph_);
 
-  leaf_distance_.assign(leaves, std::vector<int>(leaves, 0));
-  for (int a = 0; a < leaves; ++a) {
-    const auto dist = distances_from(leaf_vertex0_ + a);
-    for (int b = 0; b < leaves; ++b) leaf_distance_[a][b] = dist[leaf_vertex0_ + b];
-  }
+  pool_of_leaf_ = std::move(pool_of_leaf);
 }
 
 std::vector<int> Topology::distances_from(int vertex) const {
