@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -51,6 +52,11 @@ struct Row {
   int gpus;
 };
 
+bool timed_out(const std::vector<std::string>& cells, const std::map<std::string, size_t>& column) {
+  const auto state = column.find("state");
+  return state != column.end() && cells.at(state->second) == "timeout";
+}
+
 void read_rows(const std::string& file, double horizon_s, std::vector<Row>& rows) {
   std::ifstream in(file);
   std::string line;
@@ -63,8 +69,15 @@ void read_rows(const std::string& file, double horizon_s, std::vector<Row>& rows
     const std::string& start = cells.at(column.at("start_s"));
     const std::string& end = cells.at(column.at("end_s"));
     if (start.empty() || cells.at(column.at("pool")).empty()) continue;  // never started
-    const Row row{std::stod(start), end.empty() ? horizon_s : std::stod(end),
-                  cells.at(column.at("pool")), std::stoi(cells.at(column.at("gpus")))};
+    const int gpus = std::stoi(cells.at(column.at("gpus")));
+    double end_s = end.empty() ? horizon_s : std::stod(end);
+    if (end.empty() && timed_out(cells, column)) {
+      // Killed at its walltime: jobs.csv gives no end, but its GPU-hours are its one run's
+      // (never preempted) from its start; else leave it out.
+      if (cells.at(column.at("preemptions")) != "0") continue;
+      end_s = std::stod(start) + std::stod(cells.at(column.at("gpu_hours"))) * 3600 / gpus;
+    }
+    const Row row{std::stod(start), end_s, cells.at(column.at("pool")), gpus};
     if (row.end_s > row.start_s) rows.push_back(row);
   }
 }
@@ -90,7 +103,8 @@ std::vector<FloorJob> place(const std::vector<Row>& rows, const std::vector<s4u:
   std::priority_queue<Release, std::vector<Release>, std::greater<>> running;
   std::vector<FloorJob> jobs;
   for (const auto& row : rows) {
-    while (!running.empty() && running.top().first <= row.start_s) {
+    // Within a millisecond: the files' own precision (a timed-out job's end is worked out).
+    while (!running.empty() && running.top().first <= row.start_s + 1e-3) {
       const auto& done = jobs[running.top().second];
       for (size_t i = 0; i < done.hosts.size(); ++i) free[done.hosts[i]] += done.gpus_per_host[i];
       running.pop();
@@ -113,15 +127,44 @@ std::vector<FloorJob> place(const std::vector<Row>& rows, const std::vector<s4u:
   return jobs;
 }
 
-void run_job(const FloorJob* job) {
+std::vector<s4u::ExecPtr> start_execs(const FloorJob& job) {
   std::vector<s4u::ExecPtr> execs;
-  for (size_t i = 0; i < job->hosts.size(); ++i)
+  for (size_t i = 0; i < job.hosts.size(); ++i)
     execs.push_back(s4u::Exec::init()
-                        ->set_host(job->hosts[i])
-                        ->set_flops_amount((job->end_s - job->start_s) * job->hosts[i]->get_speed())
-                        ->set_thread_count(job->gpus_per_host[i])
+                        ->set_host(job.hosts[i])
+                        ->set_flops_amount((job.end_s - job.start_s) * job.hosts[i]->get_speed())
+                        ->set_thread_count(job.gpus_per_host[i])
                         ->start());
-  for (const auto& exec : execs) exec->wait();
+  return execs;
+}
+
+void run_job(const FloorJob* job) {
+  for (const auto& exec : start_execs(*job)) exec->wait();
+}
+
+// FLOOR_MODE=controller: the same execs started by one actor, which waits for any of them to
+// end (Exec::wait_any_for, SimGrid 3.32's only way for one actor to follow many activities
+// without per-activity callbacks) or for the next start. Measures what "one controller for
+// training" would cost before any of gpufleet's work.
+void control(const std::vector<FloorJob>* jobs) {
+  std::vector<s4u::ExecPtr> running;
+  size_t next = 0;
+  while (next < jobs->size() || !running.empty()) {
+    const double now = s4u::Engine::get_clock();
+    if (next < jobs->size() && (*jobs)[next].start_s <= now) {
+      for (auto& exec : start_execs((*jobs)[next++])) running.push_back(std::move(exec));
+      continue;
+    }
+    const double timeout = next < jobs->size() ? (*jobs)[next].start_s - now : -1;
+    if (running.empty()) {
+      s4u::this_actor::sleep_for(timeout);
+      continue;
+    }
+    const ssize_t done = s4u::Exec::wait_any_for(running, timeout);
+    if (done < 0 || done >= static_cast<ssize_t>(running.size())) continue;  // timed out
+    running[done] = std::move(running.back());
+    running.pop_back();
+  }
 }
 
 }  // namespace
@@ -139,12 +182,16 @@ int main(int argc, char** argv) {
   std::vector<std::string> files = {argv[2]};
   for (int a = 4; a < argc; ++a) files.emplace_back(argv[a]);
   const auto jobs = place(read_rows(files, std::stod(argv[3])), engine.get_all_hosts());
-  s4u::Actor::create("dispatcher", engine.get_all_hosts().front(), [&jobs] {
-    for (const auto& job : jobs) {
-      s4u::this_actor::sleep_until(job.start_s);
-      s4u::Actor::create("job", job.hosts.front(), run_job, &job);
-    }
-  });
+  const char* mode = std::getenv("FLOOR_MODE");
+  if (mode && std::string(mode) == "controller")
+    s4u::Actor::create("controller", engine.get_all_hosts().front(), control, &jobs);
+  else
+    s4u::Actor::create("dispatcher", engine.get_all_hosts().front(), [&jobs] {
+      for (const auto& job : jobs) {
+        s4u::this_actor::sleep_until(job.start_s);
+        s4u::Actor::create("job", job.hosts.front(), run_job, &job);
+      }
+    });
   const auto t0 = std::chrono::steady_clock::now();
   engine.run();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
