@@ -7,6 +7,7 @@
 // live only while their job runs. Prints the jobs replayed and
 // the wall time of engine.run(). Usage: simgrid_floor PLATFORM.xml JOBS.csv HORIZON_S [MORE.csv...]
 // (MORE: replicas.csv, which has the same pool, gpus, start_s and end_s columns).
+// FLOOR_MODE=controller or hosts: fewer actors than jobs (see follow()).
 #include <simgrid/plugins/energy.h>
 
 #include <algorithm>
@@ -142,20 +143,43 @@ void run_job(const FloorJob* job) {
   for (const auto& exec : start_execs(*job)) exec->wait();
 }
 
-// FLOOR_MODE=controller: the same execs started by one actor, which waits for any of them to
-// end (Exec::wait_any_for, SimGrid 3.32's only way for one actor to follow many activities
-// without per-activity callbacks) or for the next start. Measures what "one controller for
-// training" would cost before any of gpufleet's work.
-void control(const std::vector<FloorJob>* jobs) {
+// One exec to start: where, when, how much.
+struct ExecStart {
+  s4u::Host* host;
+  double start_s, flops;
+  int threads;
+};
+
+std::vector<ExecStart> exec_starts(const std::vector<FloorJob>& jobs) {
+  std::vector<ExecStart> starts;
+  for (const auto& job : jobs)
+    for (size_t i = 0; i < job.hosts.size(); ++i)
+      starts.push_back({job.hosts[i], job.start_s,
+                        (job.end_s - job.start_s) * job.hosts[i]->get_speed(),
+                        job.gpus_per_host[i]});
+  return starts;
+}
+
+// FLOOR_MODE=controller: one actor starts every exec at its time and waits for any running one
+// to end (Exec::wait_any_for: SimGrid 3.32 has no per-activity completion callback) or for the
+// next start. FLOOR_MODE=hosts: the same with one such actor per host, each following only its
+// own host's execs (at most its cores). What fewer actors than jobs would cost, before any of
+// gpufleet's work.
+void follow(const std::vector<ExecStart>* starts) {
   std::vector<s4u::ExecPtr> running;
   size_t next = 0;
-  while (next < jobs->size() || !running.empty()) {
+  while (next < starts->size() || !running.empty()) {
     const double now = s4u::Engine::get_clock();
-    if (next < jobs->size() && (*jobs)[next].start_s <= now) {
-      for (auto& exec : start_execs((*jobs)[next++])) running.push_back(std::move(exec));
+    if (next < starts->size() && (*starts)[next].start_s <= now) {
+      const ExecStart& e = (*starts)[next++];
+      running.push_back(s4u::Exec::init()
+                            ->set_host(e.host)
+                            ->set_flops_amount(e.flops)
+                            ->set_thread_count(e.threads)
+                            ->start());
       continue;
     }
-    const double timeout = next < jobs->size() ? (*jobs)[next].start_s - now : -1;
+    const double timeout = next < starts->size() ? (*starts)[next].start_s - now : -1;
     if (running.empty()) {
       s4u::this_actor::sleep_for(timeout);
       continue;
@@ -165,6 +189,23 @@ void control(const std::vector<FloorJob>* jobs) {
     running[done] = std::move(running.back());
     running.pop_back();
   }
+}
+
+void start_followers(const std::string& mode, const std::vector<FloorJob>& jobs,
+                     std::vector<std::vector<ExecStart>>& plans) {
+  const auto starts = exec_starts(jobs);
+  if (mode == "controller") {
+    plans.push_back(starts);
+  } else {
+    std::map<s4u::Host*, size_t> plan_of;
+    for (const auto& e : starts) {
+      const auto [it, added] = plan_of.try_emplace(e.host, plans.size());
+      if (added) plans.emplace_back();
+      plans[it->second].push_back(e);
+    }
+  }
+  for (const auto& plan : plans)
+    if (!plan.empty()) s4u::Actor::create("follower", plan.front().host, follow, &plan);
 }
 
 }  // namespace
@@ -183,8 +224,9 @@ int main(int argc, char** argv) {
   for (int a = 4; a < argc; ++a) files.emplace_back(argv[a]);
   const auto jobs = place(read_rows(files, std::stod(argv[3])), engine.get_all_hosts());
   const char* mode = std::getenv("FLOOR_MODE");
-  if (mode && std::string(mode) == "controller")
-    s4u::Actor::create("controller", engine.get_all_hosts().front(), control, &jobs);
+  std::vector<std::vector<ExecStart>> plans;  // the followers' (FLOOR_MODE), alive to the end
+  if (mode && *mode)
+    start_followers(mode, jobs, plans);
   else
     s4u::Actor::create("dispatcher", engine.get_all_hosts().front(), [&jobs] {
       for (const auto& job : jobs) {
