@@ -7,12 +7,14 @@
 // live only while their job runs. Prints the jobs replayed and
 // the wall time of engine.run(). Usage: simgrid_floor PLATFORM.xml JOBS.csv HORIZON_S [MORE.csv...]
 // (MORE: replicas.csv, which has the same pool, gpus, start_s and end_s columns).
+// FLOOR_MODE=controller or hosts: fewer actors than jobs (see follow()).
 #include <simgrid/plugins/energy.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -51,6 +53,11 @@ struct Row {
   int gpus;
 };
 
+bool timed_out(const std::vector<std::string>& cells, const std::map<std::string, size_t>& column) {
+  const auto state = column.find("state");
+  return state != column.end() && cells.at(state->second) == "timeout";
+}
+
 void read_rows(const std::string& file, double horizon_s, std::vector<Row>& rows) {
   std::ifstream in(file);
   std::string line;
@@ -63,8 +70,15 @@ void read_rows(const std::string& file, double horizon_s, std::vector<Row>& rows
     const std::string& start = cells.at(column.at("start_s"));
     const std::string& end = cells.at(column.at("end_s"));
     if (start.empty() || cells.at(column.at("pool")).empty()) continue;  // never started
-    const Row row{std::stod(start), end.empty() ? horizon_s : std::stod(end),
-                  cells.at(column.at("pool")), std::stoi(cells.at(column.at("gpus")))};
+    const int gpus = std::stoi(cells.at(column.at("gpus")));
+    double end_s = end.empty() ? horizon_s : std::stod(end);
+    if (end.empty() && timed_out(cells, column)) {
+      // Killed at its walltime: jobs.csv gives no end, but its GPU-hours are its one run's
+      // (never preempted) from its start; else leave it out.
+      if (cells.at(column.at("preemptions")) != "0") continue;
+      end_s = std::stod(start) + std::stod(cells.at(column.at("gpu_hours"))) * 3600 / gpus;
+    }
+    const Row row{std::stod(start), end_s, cells.at(column.at("pool")), gpus};
     if (row.end_s > row.start_s) rows.push_back(row);
   }
 }
@@ -90,7 +104,8 @@ std::vector<FloorJob> place(const std::vector<Row>& rows, const std::vector<s4u:
   std::priority_queue<Release, std::vector<Release>, std::greater<>> running;
   std::vector<FloorJob> jobs;
   for (const auto& row : rows) {
-    while (!running.empty() && running.top().first <= row.start_s) {
+    // Within a millisecond: the files' own precision (a timed-out job's end is worked out).
+    while (!running.empty() && running.top().first <= row.start_s + 1e-3) {
       const auto& done = jobs[running.top().second];
       for (size_t i = 0; i < done.hosts.size(); ++i) free[done.hosts[i]] += done.gpus_per_host[i];
       running.pop();
@@ -113,15 +128,84 @@ std::vector<FloorJob> place(const std::vector<Row>& rows, const std::vector<s4u:
   return jobs;
 }
 
-void run_job(const FloorJob* job) {
+std::vector<s4u::ExecPtr> start_execs(const FloorJob& job) {
   std::vector<s4u::ExecPtr> execs;
-  for (size_t i = 0; i < job->hosts.size(); ++i)
+  for (size_t i = 0; i < job.hosts.size(); ++i)
     execs.push_back(s4u::Exec::init()
-                        ->set_host(job->hosts[i])
-                        ->set_flops_amount((job->end_s - job->start_s) * job->hosts[i]->get_speed())
-                        ->set_thread_count(job->gpus_per_host[i])
+                        ->set_host(job.hosts[i])
+                        ->set_flops_amount((job.end_s - job.start_s) * job.hosts[i]->get_speed())
+                        ->set_thread_count(job.gpus_per_host[i])
                         ->start());
-  for (const auto& exec : execs) exec->wait();
+  return execs;
+}
+
+void run_job(const FloorJob* job) {
+  for (const auto& exec : start_execs(*job)) exec->wait();
+}
+
+// One exec to start: where, when, how much.
+struct ExecStart {
+  s4u::Host* host;
+  double start_s, flops;
+  int threads;
+};
+
+std::vector<ExecStart> exec_starts(const std::vector<FloorJob>& jobs) {
+  std::vector<ExecStart> starts;
+  for (const auto& job : jobs)
+    for (size_t i = 0; i < job.hosts.size(); ++i)
+      starts.push_back({job.hosts[i], job.start_s,
+                        (job.end_s - job.start_s) * job.hosts[i]->get_speed(),
+                        job.gpus_per_host[i]});
+  return starts;
+}
+
+// FLOOR_MODE=controller: one actor starts every exec at its time and waits for any running one
+// to end (Exec::wait_any_for: SimGrid 3.32 has no per-activity completion callback) or for the
+// next start. FLOOR_MODE=hosts: the same with one such actor per host, each following only its
+// own host's execs (at most its cores). What fewer actors than jobs would cost, before any of
+// gpufleet's work.
+void follow(const std::vector<ExecStart>* starts) {
+  std::vector<s4u::ExecPtr> running;
+  size_t next = 0;
+  while (next < starts->size() || !running.empty()) {
+    const double now = s4u::Engine::get_clock();
+    if (next < starts->size() && (*starts)[next].start_s <= now) {
+      const ExecStart& e = (*starts)[next++];
+      running.push_back(s4u::Exec::init()
+                            ->set_host(e.host)
+                            ->set_flops_amount(e.flops)
+                            ->set_thread_count(e.threads)
+                            ->start());
+      continue;
+    }
+    const double timeout = next < starts->size() ? (*starts)[next].start_s - now : -1;
+    if (running.empty()) {
+      s4u::this_actor::sleep_for(timeout);
+      continue;
+    }
+    const ssize_t done = s4u::Exec::wait_any_for(running, timeout);
+    if (done < 0 || done >= static_cast<ssize_t>(running.size())) continue;  // timed out
+    running[done] = std::move(running.back());
+    running.pop_back();
+  }
+}
+
+void start_followers(const std::string& mode, const std::vector<FloorJob>& jobs,
+                     std::vector<std::vector<ExecStart>>& plans) {
+  const auto starts = exec_starts(jobs);
+  if (mode == "controller") {
+    plans.push_back(starts);
+  } else {
+    std::map<s4u::Host*, size_t> plan_of;
+    for (const auto& e : starts) {
+      const auto [it, added] = plan_of.try_emplace(e.host, plans.size());
+      if (added) plans.emplace_back();
+      plans[it->second].push_back(e);
+    }
+  }
+  for (const auto& plan : plans)
+    if (!plan.empty()) s4u::Actor::create("follower", plan.front().host, follow, &plan);
 }
 
 }  // namespace
@@ -139,12 +223,17 @@ int main(int argc, char** argv) {
   std::vector<std::string> files = {argv[2]};
   for (int a = 4; a < argc; ++a) files.emplace_back(argv[a]);
   const auto jobs = place(read_rows(files, std::stod(argv[3])), engine.get_all_hosts());
-  s4u::Actor::create("dispatcher", engine.get_all_hosts().front(), [&jobs] {
-    for (const auto& job : jobs) {
-      s4u::this_actor::sleep_until(job.start_s);
-      s4u::Actor::create("job", job.hosts.front(), run_job, &job);
-    }
-  });
+  const char* mode = std::getenv("FLOOR_MODE");
+  std::vector<std::vector<ExecStart>> plans;  // the followers' (FLOOR_MODE), alive to the end
+  if (mode && *mode)
+    start_followers(mode, jobs, plans);
+  else
+    s4u::Actor::create("dispatcher", engine.get_all_hosts().front(), [&jobs] {
+      for (const auto& job : jobs) {
+        s4u::this_actor::sleep_until(job.start_s);
+        s4u::Actor::create("job", job.hosts.front(), run_job, &job);
+      }
+    });
   const auto t0 = std::chrono::steady_clock::now();
   engine.run();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
