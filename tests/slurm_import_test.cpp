@@ -182,6 +182,8 @@ TEST(SlurmImport, BadInputNamesTheFileLineAndField) {
       {header + "1|COMPLETED" + ok + "gres/gpu:h100=1\n1|COMPLETED" + ok + "gres/gpu:h100=1\n",
        "line 3: duplicate job"},
       {header + "1|COMPLETED" + ok + "gres/gpu:h100=1|extra\n", "line 2: truncated row"},
+      // Found by the fuzzer: a job without an id made a workload that `run` refused.
+      {header + "|COMPLETED" + ok + "gres/gpu:h100=1\n", "line 2: missing field: JobID is empty"},
       {"JobID|User|State|Submit|Start|End|AllocTRES\n1|caf\xe9|COMPLETED|2026-12-01T08:00:00|"
        "2026-12-01T08:00:00|2026-12-01T09:00:00|gres/gpu:h100=1\n",
        "line 2: not UTF-8: User"},

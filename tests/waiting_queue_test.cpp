@@ -52,5 +52,21 @@ TEST(TrainingPhases, OneInsideADomainAndNoneShorterThanTheMinimum) {
   EXPECT_EQ(training_phases(3, 20, 240 * kHour, 8, 12 * kHour), 3);       // by its steps
 }
 
+// A job spanning domains whose last compute phase has ended is done only once its last ring
+// exchange is: between the end of its compute and the start of its ring's comms (a simcall
+// each), the walltime check must not find it done (it escaped its walltime kill that way).
+TEST(TrainingProgress, TheLastExchangeNotYetStartedIsNotDone) {
+  TrainingProgress progress;
+  progress.phases = 2;
+  progress.phases_done = 1;
+  progress.domains = 2;
+  progress.ring_bytes = 1e9;
+  progress.exchanging = true;  // the compute is over, no comm of the ring started yet
+  EXPECT_FALSE(progress.done_within_rounding());
+  progress.exchanging = false;
+  progress.phases_done = 2;
+  EXPECT_TRUE(progress.done_within_rounding());
+}
+
 }  // namespace
 }  // namespace gpufleet::test

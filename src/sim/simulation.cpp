@@ -339,6 +339,7 @@ class Controller {
                              platform_.hosts[a.placement.parts.front().domain]->get_speed();
     progress.phases = training_phases(job.steps, a.placement.domains(), compute_s,
                                       options_.max_phases, options_.min_phase_s);
+    progress.domains = a.placement.domains();
     TrainingTask task;
     for (const auto& part : a.placement.parts) {
       task.hosts.push_back(platform_.hosts[part.domain]);

@@ -12,6 +12,7 @@ namespace gpufleet {
 struct TrainingProgress {
   int phases = 1;
   int phases_done = 0;
+  int domains = 1;          // the ring has one comm per domain
   double ring_bytes = 0;    // each domain sends per phase
   bool exchanging = false;  // the current phase's computation is done, its all-reduce is not
   std::vector<simgrid::s4u::ExecPtr> execs;

@@ -82,6 +82,9 @@ class SacctColumns {
 SacctRecord text_record(const SacctColumns& c, const std::vector<std::string_view>& row) {
   SacctRecord r;
   r.id = c.get(row, "JobID");
+  if (r.id.empty())  // a job is known by its id: the workload refuses one without
+    throw RowError("missing field", "JobID is empty",
+                   "every sacct row names its job (sacct -P --format=JobID,...)");
   r.user = c.get(row, "User");
   r.account = c.get(row, "Account");
   r.partition = c.get(row, "Partition");
