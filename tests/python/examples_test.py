@@ -263,7 +263,7 @@ class RealTraces(Folder):
         self.traces = os.environ.get("GPUFLEET_TRACES", "")
         if not self.traces:
             self.skipTest("GPUFLEET_TRACES is not set (the real traces' folder, "
-                          "/work/shared/traces/README.md)")
+                          "docs/traces.md)")
 
     def imported(self, name, *args):
         workload, platform = self.path(name + ".json"), self.path(name + ".xml")
