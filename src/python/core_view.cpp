@@ -21,6 +21,10 @@ void raise_policy_error(const std::string& message) {
   throw py::error_already_set();
 }
 
+void raise_if_refused(const std::string& why) {
+  if (!why.empty()) raise_policy_error(why);
+}
+
 namespace {
 
 const char* method_of(PolicyStep step) {
@@ -59,6 +63,10 @@ int index_of(py::handle item, size_t count, const char* what) {
   return static_cast<int>(index);
 }
 
+int pool_of(const SchedulerCore& core, py::handle item) {
+  return index_of(item, core.fleet().pools.size(), "pool");
+}
+
 namespace {
 
 // A training job as the policy sees it; its fields read the core when read.
@@ -85,10 +93,6 @@ int job_of(const CoreView& view, py::handle item) {
   return index_of(item, view.core->workload().training.size(), "job");
 }
 
-int pool_of(const CoreView& view, py::handle item) {
-  return index_of(item, view.core->fleet().pools.size(), "pool");
-}
-
 py::object make_pools(const SchedulerCore& core) {
   py::list pools;
   const auto& all = core.fleet().pools;
@@ -100,9 +104,8 @@ py::object make_pools(const SchedulerCore& core) {
 
 void start(CoreView& view, py::handle job_item, py::handle pool_item) {
   SchedulerCore& core = acting(view, PolicyStep::kSchedule, "start");
-  const int job = job_of(view, job_item), pool = pool_of(view, pool_item);
-  if (const std::string why = core.why_cannot_start(job, pool); !why.empty())
-    raise_policy_error(why);
+  const int job = job_of(view, job_item), pool = pool_of(*view.core, pool_item);
+  raise_if_refused(core.why_cannot_start(job, pool));
   if (!core.start_training(job, pool))  // why_cannot_start asks what start_training checks
     raise_policy_error("job " + core.workload().training[job].id + " did not start");
 }
@@ -110,7 +113,7 @@ void start(CoreView& view, py::handle job_item, py::handle pool_item) {
 void preempt(CoreView& view, py::handle job_item, double restart_delay_s) {
   SchedulerCore& core = acting(view, PolicyStep::kNone, "preempt");
   const int job = job_of(view, job_item);
-  if (const std::string why = core.why_cannot_preempt(job); !why.empty()) raise_policy_error(why);
+  raise_if_refused(core.why_cannot_preempt(job));
   if (!(restart_delay_s >= 0) || !std::isfinite(restart_delay_s))
     raise_policy_error("restart_delay_s must be a finite number >= 0");
   core.preempt_training(job, restart_delay_s);
@@ -147,13 +150,14 @@ void bind_views(py::module_& m) {
                                return py::int_(placement->pool);
                              })
       .def("planned_runtime_s",
-           [](const JobView& j, int pool) { return j.core->planned_runtime_s(j.index, pool); })
+           [](const JobView& j, py::handle pool) {
+             return j.core->planned_runtime_s(j.index, pool_of(*j.core, pool));
+           })
       .def(
           "throughput",
-          [](const JobView& j, int pool) {
+          [](const JobView& j, py::handle pool_item) {
             // Gavel's throughput matrix, as hetero-aware reads it: a profile, not its run time.
-            if (pool < 0 || pool >= static_cast<int>(j.core->fleet().pools.size()))
-              raise_policy_error("no pool of index " + std::to_string(pool));
+            const int pool = pool_of(*j.core, pool_item);
             return j.core->generation_on(j.index, pool) < 0 ? 0.0 : j.core->rate_on(j.index, pool);
           },
           "Useful FLOP/s one GPU of the pool gives the job (its MFU there x the pool's peak); 0 "
@@ -218,17 +222,17 @@ void bind_policy_core(py::module_& m) {
                                  v.pools = std::make_unique<PythonRef>(make_pools(*v.core));
                                return v.pools->get();
                              })
-      .def("free_gpus",
-           [](const CoreView& v, py::handle pool) { return v.core->free_gpus(pool_of(v, pool)); })
+      .def("free_gpus", [](const CoreView& v,
+                           py::handle pool) { return v.core->free_gpus(pool_of(*v.core, pool)); })
       .def(
           "why_cannot_start",
           [](const CoreView& v, py::handle job, py::handle pool) {
-            return v.core->why_cannot_start(job_of(v, job), pool_of(v, pool));
+            return v.core->why_cannot_start(job_of(v, job), pool_of(*v.core, pool));
           },
           "Why start(job, pool) would be refused now; empty if it would start")
       .def("can_start",
            [](const CoreView& v, py::handle job, py::handle pool) {
-             return v.core->why_cannot_start(job_of(v, job), pool_of(v, pool)).empty();
+             return v.core->why_cannot_start(job_of(v, job), pool_of(*v.core, pool)).empty();
            })
       .def("start", &start, py::arg("job"), py::arg("pool"),
            "Starts a waiting job on the pool; raises PolicyError with the core's reason if refused")

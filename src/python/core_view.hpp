@@ -28,6 +28,8 @@ struct CoreView {
 
 // Raises gpufleet.PolicyError (python/gpufleet/_errors.py) with this message.
 [[noreturn]] void raise_policy_error(const std::string& message);
+// Raises it with the core's reason when a call would be refused (`why` not empty).
+void raise_if_refused(const std::string& why);
 
 // The core, for an action that only `step` may take (kNone: any of the policy's calls);
 // PolicyError naming the method that may, otherwise.
@@ -36,6 +38,7 @@ SchedulerCore& acting(CoreView& view, PolicyStep step, const char* action);
 // The index of a job, pool, service, replica or lease given as its view or its index; PolicyError
 // if it is none of the `count` the core has.
 int index_of(pybind11::handle item, std::size_t count, const char* what);
+int pool_of(const SchedulerCore& core, pybind11::handle item);
 
 // The views and calls of each kind, added to _core.Core (core_view.cpp: the training jobs and
 // pools; service_view.cpp: services and replicas; lease_view.cpp: lease requests).

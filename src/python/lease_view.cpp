@@ -26,15 +26,10 @@ int lease_of(const CoreView& view, py::handle item) {
   return index_of(item, view.core->workload().leases.size(), "lease");
 }
 
-int pool_of(const CoreView& view, py::handle item) {
-  return index_of(item, view.core->fleet().pools.size(), "pool");
-}
-
 void accept_lease(CoreView& view, py::handle lease, py::handle pool) {
   SchedulerCore& core = acting(view, PolicyStep::kLeases, "accept_lease");
-  const int l = lease_of(view, lease), p = pool_of(view, pool);
-  if (const std::string why = core.why_cannot_accept_lease(l, p); !why.empty())
-    raise_policy_error(why);
+  const int l = lease_of(view, lease), p = pool_of(*view.core, pool);
+  raise_if_refused(core.why_cannot_accept_lease(l, p));
   if (!core.accept_lease(l, p))  // why_cannot_accept_lease asks what accept_lease checks
     raise_policy_error("lease " + core.workload().leases[l].id + " was not accepted");
 }
@@ -42,16 +37,14 @@ void accept_lease(CoreView& view, py::handle lease, py::handle pool) {
 void reject_lease(CoreView& view, py::handle lease) {
   SchedulerCore& core = acting(view, PolicyStep::kLeases, "reject_lease");
   const int l = lease_of(view, lease);
-  if (const std::string why = core.why_cannot_reject_lease(l); !why.empty())
-    raise_policy_error(why);
+  raise_if_refused(core.why_cannot_reject_lease(l));
   core.reject_lease(l);
 }
 
 void reclaim_lease(CoreView& view, py::handle lease) {
   SchedulerCore& core = acting(view, PolicyStep::kLeases, "reclaim_lease");
   const int l = lease_of(view, lease);
-  if (const std::string why = core.why_cannot_reclaim_lease(l); !why.empty())
-    raise_policy_error(why);
+  raise_if_refused(core.why_cannot_reclaim_lease(l));
   core.reclaim_lease(l);
 }
 
@@ -107,12 +100,13 @@ void bind_leases(py::module_& m, py::class_<CoreView>& core) {
       .def(
           "why_cannot_accept_lease",
           [](const CoreView& v, py::handle lease, py::handle pool) {
-            return v.core->why_cannot_accept_lease(lease_of(v, lease), pool_of(v, pool));
+            return v.core->why_cannot_accept_lease(lease_of(v, lease), pool_of(*v.core, pool));
           },
           "Why accept_lease(lease, pool) would be refused now; empty if it would be accepted")
       .def("can_accept_lease",
            [](const CoreView& v, py::handle lease, py::handle pool) {
-             return v.core->why_cannot_accept_lease(lease_of(v, lease), pool_of(v, pool)).empty();
+             return v.core->why_cannot_accept_lease(lease_of(v, lease), pool_of(*v.core, pool))
+                 .empty();
            })
       .def("accept_lease", &accept_lease, py::arg("lease"), py::arg("pool"),
            "Accepts a pending lease on the pool: its GPUs are the tenant's for its term")

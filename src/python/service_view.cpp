@@ -45,10 +45,6 @@ int replica_of(const CoreView& view, py::handle item) {
   return index_of(item, view.core->replicas().size(), "replica");
 }
 
-int pool_of(const CoreView& view, py::handle item) {
-  return index_of(item, view.core->fleet().pools.size(), "pool");
-}
-
 std::vector<ReplicaView> replicas_of(const ServiceView& s) {
   std::vector<ReplicaView> replicas;
   for (int id : s.core().active_replicas(s.index)) replicas.push_back({&s.core(), id});
@@ -77,9 +73,8 @@ void scale_to(CoreView& view, py::handle service, double target, const std::stri
 
 ReplicaView add_replica(CoreView& view, py::handle service, py::handle pool) {
   SchedulerCore& core = acting(view, PolicyStep::kServe, "add_replica");
-  const int s = service_of(view, service), p = pool_of(view, pool);
-  if (const std::string why = core.why_cannot_add_replica(s, p); !why.empty())
-    raise_policy_error(why);
+  const int s = service_of(view, service), p = pool_of(*view.core, pool);
+  raise_if_refused(core.why_cannot_add_replica(s, p));
   if (!core.add_replica(s, p))  // why_cannot_add_replica asks what add_replica checks
     raise_policy_error("service " + core.workload().inference[s].id + " added no replica");
   return {&core, static_cast<int>(core.replicas().size()) - 1};
@@ -88,8 +83,7 @@ ReplicaView add_replica(CoreView& view, py::handle service, py::handle pool) {
 void remove_replica(CoreView& view, py::handle replica) {
   SchedulerCore& core = acting(view, PolicyStep::kServe, "remove_replica");
   const int r = replica_of(view, replica);
-  if (const std::string why = core.why_cannot_remove_replica(r); !why.empty())
-    raise_policy_error(why);
+  raise_if_refused(core.why_cannot_remove_replica(r));
   core.remove_replica(r);
 }
 
@@ -172,14 +166,14 @@ void bind_services(py::module_& m, py::class_<CoreView>& core) {
       .def(
           "why_cannot_add_replica",
           [](const CoreView& v, py::handle service, py::handle pool) {
-            return v.core->why_cannot_add_replica(service_of(v, service), pool_of(v, pool));
+            return v.core->why_cannot_add_replica(service_of(v, service), pool_of(*v.core, pool));
           },
           "Why add_replica(service, pool) would be refused now; empty if it would start one")
-      .def(
-          "can_add_replica",
-          [](const CoreView& v, py::handle service, py::handle pool) {
-            return v.core->why_cannot_add_replica(service_of(v, service), pool_of(v, pool)).empty();
-          })
+      .def("can_add_replica",
+           [](const CoreView& v, py::handle service, py::handle pool) {
+             return v.core->why_cannot_add_replica(service_of(v, service), pool_of(*v.core, pool))
+                 .empty();
+           })
       .def("scale_to", &scale_to, py::arg("service"), py::arg("target"),
            py::arg("role") = "inference",
            "Adds or removes the service's replicas on pools of the role until its provisioned "

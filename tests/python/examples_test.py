@@ -220,6 +220,8 @@ class GavelByHand(Folder):
             name, _, rates = line.partition(" ")
             if name in ("little", "big"):
                 seen.setdefault(name, ast.literal_eval(rates))
+        refused = [line for line in r.stdout.splitlines() if line.startswith("refused")]
+        self.assertTrue(refused and all("no such pool: 2" in line for line in refused), refused)
         # B200 at MFU 0.4; H100 at 0.8 and 0.25 of that (relative_speed), by hand.
         fast = 0.4 * PEAK["B200"]
         for name, slow in (("little", 0.8 * fast), ("big", 0.25 * fast)):
@@ -233,6 +235,11 @@ class Throughputs(gpufleet.Policy):
     def schedule(self, core):
         for job in core.waiting():
             print(job.id, [job.throughput(p.index) for p in core.pools])
+            for read in (job.throughput, job.planned_runtime_s):  # a pool the core has not
+                try:
+                    read(len(core.pools))
+                except gpufleet.PolicyError as e:
+                    print("refused", e)
 
 
 class Determinism(support.Folder):
