@@ -38,8 +38,22 @@ def is_policy(value):
     return isinstance(value, Policy) or (inspect.isclass(value) and issubclass(value, Policy))
 
 
+def part_name(cls):
+    """The part name "python:MODULE:CLASS" of a Policy class."""
+    return f"python:{cls.__module__}:{cls.__qualname__}"
+
+
+def not_importable(what, name):
+    """Why a study's or compare's runs cannot use the class `name` that `what` names: they are
+    processes of their own, which import it by name."""
+    return (f"{what}: {name} is defined in the notebook or script (__main__) or inside a "
+            "function: it cannot be imported by the study's runs or a compare's, processes of "
+            "their own. Put it in a module file beside the notebook (e.g. my_policies.py: the "
+            "working folder is on the runs' path) and import it from there (from my_policies "
+            f"import {name})")
+
+
 def policy_part(value):
     """(the instance, its part name "python:MODULE:CLASS") of a Policy class or instance."""
     instance = value() if inspect.isclass(value) else value
-    cls = type(instance)
-    return instance, f"python:{cls.__module__}:{cls.__qualname__}"
+    return instance, part_name(type(instance))

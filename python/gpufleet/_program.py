@@ -15,7 +15,7 @@ import inspect
 import sys
 
 from . import _core
-from ._policy import Policy
+from ._policy import Policy, not_importable
 
 PREFIX = "python:"
 
@@ -50,13 +50,9 @@ def load_part_for_runs(part):
     """load_part for a command whose runs are other processes (a study's `gpufleet run`s), which
     import the part by name from PYTHONPATH or their working folder (the study's): a class of
     __main__ (a notebook's or a script's) is not theirs to import."""
-    module_name = part[len(PREFIX):].split(":")[0]
+    module_name, _, class_name = part[len(PREFIX):].partition(":")
     if module_name == "__main__":
-        raise PartError(f"policy part '{part}': a class defined in the notebook or script "
-                        "(__main__) cannot be imported by the study's runs, which are processes "
-                        "of their own: put it in a module file beside the notebook (e.g. "
-                        "my_policies.py; the working folder is on the runs' path) and name it "
-                        "python:my_policies:CLASS")
+        raise PartError(not_importable(f"policy part '{part}'", class_name))
     try:
         return load_part(part)
     except PartError:

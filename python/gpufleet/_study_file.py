@@ -5,7 +5,7 @@ import json
 import os
 
 from ._errors import InputError
-from ._policy import Policy, is_policy
+from ._policy import Policy, is_policy, not_importable, part_name
 
 
 def _part(value, field):
@@ -18,12 +18,8 @@ def _part(value, field):
     if not is_policy(value):
         raise TypeError(f"{field}: {value!r} is neither a policy name nor a gpufleet.Policy class")
     if value.__module__ == "__main__" or "<locals>" in value.__qualname__:
-        raise InputError(f"{field}: {value.__name__} is defined in the notebook or script "
-                         "(__main__) or inside a function: the study's runs, processes of their "
-                         "own, cannot import it. Put it in a module file beside the notebook "
-                         "(e.g. my_policies.py: the working folder is on the runs' path) and "
-                         f"import it from there (from my_policies import {value.__name__})", 2)
-    return f"python:{value.__module__}:{value.__qualname__}"
+        raise InputError(not_importable(field, value.__name__), 2)
+    return part_name(value)
 
 
 def _policy(value, field):
