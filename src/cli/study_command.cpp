@@ -355,13 +355,9 @@ std::string config_hash(const std::vector<std::string>& argv, const std::string&
   if (!economics.empty()) text += sha256_of_file(economics) + "\n";
   // A changed catalog changes the figures of the runs' pools: their results are not reusable.
   if (!catalog.empty()) text += "catalog " + sha256_of_file(catalog) + "\n";
-  for (size_t start = 0; start <= policy.size();) {
-    const size_t end = std::min(policy.find('+', start), policy.size());
-    const std::string part = policy.substr(start, end - start);
+  for (const auto& part : policy_parts(policy))
     if (part.rfind(kExternalOrderPrefix, 0) == 0)
       text += part + " " + external_source_sha256(part) + "\n";
-    start = end + 1;
-  }
   return sha256_of_text(text);
 }
 

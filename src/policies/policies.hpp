@@ -59,6 +59,9 @@ struct PolicyPlan {
   std::string external_name;  // its part's name, for the decision log
 };
 
+// The parts of a (possibly combined) policy name: "easy-backfill+lease-idle" -> both.
+std::vector<std::string> policy_parts(const std::string& name);
+
 // make_policy with the forecaster inference scaling uses (policy.hpp's make_policy: weekly).
 std::unique_ptr<Policy> make_policy(const std::string& name, const std::vector<std::string>& params,
                                     const ForecastSpec& forecast);

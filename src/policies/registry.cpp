@@ -59,11 +59,8 @@ void refuse_shared_steps(const PolicyPlan& plan, const std::string& policy) {
     refuse("serve", "lease-idle", "scales the inference replicas itself");
   if (plan.external.leases && plan.lease_idle)
     refuse("leases", "lease-idle", "decides the lease requests itself");
-  if (plan.external.serve && plan.spillover)
-    refuse("serve", "spillover",
-           "scales the inference replicas back to their peak when it reclaims its pools");
-  if (plan.external.serve && plan.hetero_aware)
-    refuse("serve", "hetero-aware",
+  if (plan.external.serve && (plan.spillover || plan.hetero_aware))
+    refuse("serve", plan.spillover ? "spillover" : "hetero-aware",
            "scales the inference replicas back to their peak when it reclaims its pools");
 }
 
@@ -287,7 +284,7 @@ std::unique_ptr<Policy> make_policy(const std::string& name, const std::vector<s
   // A part written outside C++: no parameters; a training order if it defines one.
   PolicyInfo external{"", "", true, {}};
   ExternalPolicy external_steps;
-  for (const auto& part_name : split(name, '+')) {
+  for (const auto& part_name : policy_parts(name)) {
     const bool is_external = part_name.rfind(kExternalOrderPrefix, 0) == 0;
     if (is_external && !external.name.empty() && external.name != part_name)
       throw std::invalid_argument("policy '" + name + "' names " + external.name + " and " +
@@ -335,6 +332,10 @@ std::unique_ptr<Policy> make_policy(const std::string& name, const std::vector<s
 std::unique_ptr<Policy> make_policy(const std::string& name,
                                     const std::vector<std::string>& params) {
   return make_policy(name, params, ForecastSpec{});
+}
+
+std::vector<std::string> policy_parts(const std::string& name) {
+  return split(name, '+');
 }
 
 }  // namespace gpufleet

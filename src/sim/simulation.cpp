@@ -337,9 +337,9 @@ class Controller {
     progress = TrainingProgress{};
     const double compute_s = run.work_flops / job.gpus / mfu /
                              platform_.hosts[a.placement.parts.front().domain]->get_speed();
-    progress.phases = training_phases(job.steps, a.placement.domains(), compute_s,
-                                      options_.max_phases, options_.min_phase_s);
     progress.domains = a.placement.domains();
+    progress.phases = training_phases(job.steps, progress.domains, compute_s, options_.max_phases,
+                                      options_.min_phase_s);
     TrainingTask task;
     for (const auto& part : a.placement.parts) {
       task.hosts.push_back(platform_.hosts[part.domain]);
