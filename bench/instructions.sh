@@ -23,23 +23,18 @@ mkdir -p "$work"
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 
 # A policy spec is the policy name, then its --param settings after spaces.
+source bench/policy_specs.sh
 specs=("$@")
-if [ ${#specs[@]} -eq 0 ]; then
-  specs=(static-partition fifo spillover replay easy-backfill slurm lease-idle
-    "lease-idle lease_follow_demand=1" hetero-aware preempt-priority easy-backfill+spillover
-    hetero-aware+lease-idle+preempt-priority easy-backfill+spillover+lease-idle+preempt-priority
-    "easy-backfill+spillover+lease-idle lease_follow_demand=1")
-fi
+[ ${#specs[@]} -gt 0 ] || specs=("${policy_specs[@]}")
 
 if perf stat -x, -e instructions true 2>&1 | grep -q '^[0-9]'; then counter=perf; else counter=callgrind; fi
 
 # count N SPEC: prints the instructions of one run.
 count() {
-  local n=$1 policy args=() p
-  read -r policy rest <<<"$2"
-  for p in ${rest:-}; do args+=(--param "$p"); done
-  local cmd=("$GPUFLEET_BIN" run -q --scale "$scale" --horizon "${days}d" --policy "$policy"
-    "${args[@]}" --out "$work/out-$n")
+  local n=$1 args
+  mapfile -t args < <(spec_args "$2")
+  local cmd=("$GPUFLEET_BIN" run -q --scale "$scale" --horizon "${days}d" "${args[@]}"
+    --out "$work/out-$n")
   if [ "$counter" = perf ]; then
     perf stat -x, -e instructions -o "$work/perf-$n" "${cmd[@]}" >/dev/null
     awk -F, '$3 == "instructions" || $3 ~ /^instructions/ {print $1}' "$work/perf-$n"
