@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every policy and combination of docs/policies.md against fifo (strict first-come first-served,
-# the cheapest training order; the baseline until issue 26) at fleet scale: 100,000 GPUs
+# Every policy and combination of bench/policy_specs.sh against fifo (strict first-come
+# first-served, the cheapest training order; the baseline until issue 26; bench/targets.sh gives
+# the ratios to static-partition that issue 31's targets are about) at fleet scale: 100,000 GPUs
 # (--scale 10), 30 simulated days, seed 1. Each policy is paired with fifo in one interleaved
 # loop (fifo, policy, fifo, policy, ...) so that both
 # see the same machine load; prints the median wall of each, their ratio, peak RSS, and
@@ -8,21 +9,22 @@
 # Usage: bench/policies.sh [RUNS [SCALE [DAYS]]]   (defaults 3, 10, 30)
 source "$(dirname "$0")/lib.sh"
 runs=${1:-3} scale=${2:-10} days=${3:-30}
-policies=(static-partition spillover replay easy-backfill slurm lease-idle hetero-aware preempt-priority
-  easy-backfill+spillover hetero-aware+lease-idle+preempt-priority
-  easy-backfill+spillover+lease-idle+preempt-priority)
+source bench/policy_specs.sh
 
-# wall_of POLICY OUT: one run; prints "wall_s rss_kb".
+# wall_of SPEC OUT: one run; prints "wall_s rss_kb".
 wall_of() {
+  local args
+  mapfile -t args < <(spec_args "$1")
   /usr/bin/time -f '%e %M' -o "$work/time" "$bin" run -q --scale "$scale" --horizon "${days}d" \
-    --policy "$1" --out "$2" >/dev/null 2>"$work/stderr" || { tail -5 "$work/stderr" >&2; exit 1; }
+    "${args[@]}" --out "$2" >/dev/null 2>"$work/stderr" || { tail -5 "$work/stderr" >&2; exit 1; }
   cat "$work/time"
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 printf '%-55s %10s %10s %7s %8s %s\n' policy "wall s" "fifo s" ratio "RSS MiB" outputs
-for p in "${policies[@]}"; do
+for p in "${policy_specs[@]}"; do
+  [ "$p" != fifo ] || continue
   mine=() base=() rss=0 same=identical
   for r in $(seq "$runs"); do
     read -r w _ < <(wall_of fifo "$work/fifo")

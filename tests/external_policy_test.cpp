@@ -153,5 +153,24 @@ TEST(SchedulerCore, SaysWhyItWouldRefuseAReplicaOrALease) {
   EXPECT_EQ(core.why_cannot_reclaim_lease(0).rfind("lease 'a' cannot be reclaimed", 0), 0u);
 }
 
+// Deciding a lease twice changes nothing (accept) or is refused (reject), where the second
+// decision used to erase past the end of the pending list and take the GPUs again.
+TEST(SchedulerCore, ALeaseIsDecidedOnce) {
+  const Fleet fleet = one_pool("H100", PoolRole::kInference, 5);  // 40 GPUs
+  const Workload w = service_and_leases();
+  NoPolicy none;
+  SchedulerCore core(fleet, w, none);
+  core.lease_requested(0);
+  core.lease_requested(1);
+  ASSERT_TRUE(core.accept_lease(0, 0));
+  EXPECT_FALSE(core.accept_lease(0, 0));
+  EXPECT_EQ(core.free_gpus(0), 24);
+  EXPECT_EQ(core.pending_leases(), std::vector<int>{1});
+  core.reject_lease(1);
+  EXPECT_THROW(core.reject_lease(1), std::logic_error);
+  EXPECT_THROW(core.reject_lease(0), std::logic_error);
+  EXPECT_TRUE(core.pending_leases().empty());
+}
+
 }  // namespace
 }  // namespace gpufleet::test

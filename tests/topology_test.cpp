@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/breadth_first_search.hpp>
 
 #include "scheduler/placement.hpp"
 #include "sim/simulation.hpp"
@@ -48,18 +50,48 @@ TEST(Topology, HopsCountTheLinksThroughLeafSpineAndCore) {
   EXPECT_EQ(topology.domains_of_leaf(topology.leaf_of(5)), (std::vector<int>{4, 5, 6, 7}));
 }
 
-// leaf_hops in closed form is the graph's distance between the leaves' switches: a domain of
-// each, less the two links from each domain to its leaf.
-TEST(Topology, LeafHopsAreTheGraphsDistances) {
-  const Fleet fleet = two_pool_fleet(2, 4);
-  const Topology topology(fleet);
+// The fleet's network as a graph, the reference the closed forms are checked against: vertices
+// are the domains, then the leaves, the pools' spines and the core.
+std::vector<std::vector<int>> graph_distances(const Fleet& fleet, const Topology& topology) {
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
   const int domains = static_cast<int>(fleet.domains.size());
-  for (int a = 0; a < domains; ++a)
-    for (int b = 0; b < domains; ++b) {
-      const int la = topology.leaf_of(a), lb = topology.leaf_of(b);
-      EXPECT_EQ(topology.leaf_hops(la, lb), la == lb ? 0 : topology.hops(a, b) - 2)
-          << a << " " << b;
-    }
+  int leaves = 0;
+  for (int d = 0; d < domains; ++d) leaves = std::max(leaves, topology.leaf_of(d) + 1);
+  const int spine0 = domains + leaves;
+  const int core = spine0 + static_cast<int>(fleet.pools.size());
+  Graph graph(core + 1);
+  for (int d = 0; d < domains; ++d) {
+    boost::add_edge(d, domains + topology.leaf_of(d), graph);
+    boost::add_edge(domains + topology.leaf_of(d), spine0 + fleet.domains[d].pool, graph);
+  }
+  for (size_t p = 0; p < fleet.pools.size(); ++p)
+    boost::add_edge(spine0 + static_cast<int>(p), core, graph);
+  std::vector<std::vector<int>> distances;
+  for (int d = 0; d < domains; ++d) {
+    std::vector<int> dist(boost::num_vertices(graph), 0);
+    boost::breadth_first_search(graph, d,
+                                boost::visitor(boost::make_bfs_visitor(
+                                    boost::record_distances(dist.data(), boost::on_tree_edge()))));
+    dist.resize(domains);
+    distances.push_back(dist);
+  }
+  return distances;
+}
+
+// hops and leaf_hops in closed form are the graph's distances (leaf_hops: between the leaves'
+// switches, a domain of each less the two links from each domain to its leaf).
+TEST(Topology, HopsAndLeafHopsAreTheGraphsDistances) {
+  for (const Fleet& fleet : {two_pool_fleet(2, 4), two_pool_fleet(3, 1), two_pool_fleet(1, 5)}) {
+    const Topology topology(fleet);
+    const auto distances = graph_distances(fleet, topology);
+    const int domains = static_cast<int>(fleet.domains.size());
+    for (int a = 0; a < domains; ++a)
+      for (int b = 0; b < domains; ++b) {
+        const int la = topology.leaf_of(a), lb = topology.leaf_of(b);
+        EXPECT_EQ(topology.hops(a, b), distances[a][b]) << a << " " << b;
+        EXPECT_EQ(topology.leaf_hops(la, lb), la == lb ? 0 : distances[a][b] - 2) << a << " " << b;
+      }
+  }
 }
 
 TEST(Topology, MultiDomainJobStaysUnderOneLeafWhenOneCanHoldItOnAsFewDomains) {

@@ -34,7 +34,10 @@ bool give_back_to_inference(SchedulerCore& core, int service, double target,
     const int needed = static_cast<int>(std::ceil(short_by / g.throughput)) * spec.gpus_per_replica;
     bool preempted = false;
     for (int pool : core.pools_of_model(g.model)) {
-      if (core.fleet().pools[pool].role != PoolRole::kInference) continue;
+      // A pool with the room already preempts nothing: skip the scan of every running job,
+      // which each pass of a following-demand run made for every service short of its peak.
+      if (core.fleet().pools[pool].role != PoolRole::kInference || core.free_gpus(pool) >= needed)
+        continue;
       std::vector<int> spilled;
       for (int job : core.running_training())
         if (core.placement_of(job)->pool == pool) spilled.push_back(job);

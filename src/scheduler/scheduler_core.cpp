@@ -433,9 +433,11 @@ void SchedulerCore::bring_up(int domain, int gpus) {
 bool SchedulerCore::accept_lease(int lease, int pool) {
   const auto& spec = workload_.leases[lease];
   if (fleet_.pools[pool].gpu_model != spec.model) return false;
+  const auto pending = std::find(pending_leases_.begin(), pending_leases_.end(), lease);
+  if (pending == pending_leases_.end()) return false;  // accepted already, or never requested
   auto placement = placement_for(pool, spec.gpus);
   if (!placement) return false;
-  pending_leases_.erase(std::find(pending_leases_.begin(), pending_leases_.end(), lease));
+  pending_leases_.erase(pending);
   take(*placement);
   lease_placement_[lease] = placement;
   note(DecisionAction::kAcceptLease, lease, pool, spec.gpus);
@@ -453,7 +455,11 @@ void SchedulerCore::reclaim_lease(int lease) {
 }
 
 void SchedulerCore::reject_lease(int lease) {
-  pending_leases_.erase(std::find(pending_leases_.begin(), pending_leases_.end(), lease));
+  const auto pending = std::find(pending_leases_.begin(), pending_leases_.end(), lease);
+  // Erasing end() would be undefined: a policy deciding a lease twice is a bug in the policy.
+  if (pending == pending_leases_.end())
+    throw std::logic_error("reject_lease: lease is not pending");
+  pending_leases_.erase(pending);
   note(DecisionAction::kRejectLease, lease, -1, workload_.leases[lease].gpus);
   actions_.push_back(RejectLease{lease});
 }
