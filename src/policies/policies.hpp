@@ -243,21 +243,41 @@ class MultifactorPriority {
  public:
   explicit MultifactorPriority(const MultifactorSettings& settings) : settings_(settings) {}
   void apply(SchedulerCore& core, PoolRole role);
-  // As last computed: a job's priority (-1 before it has one) and an association's factor.
-  double priority(int job) const {
-    return static_cast<size_t>(job) < priority_.size() ? priority_[job] : -1;
-  }
+  // A job's priority as of the last calc (-1 before it entered the queue), and an
+  // association's factor.
+  double priority(int job) const;
   double fair_share(int association) const { return fair_share_.at(association); }
 
   // Queue entries, in priority order: higher priority, then earlier submission, then job index
-  // (Slurm's order: priority, submit time, job id). Backfilling's first test reads only these.
+  // (Slurm's order: priority, submit time, job id). Backfilling's first test reads only these;
+  // a new calc recomputes the priority from the entry alone.
   struct Entry {
     double priority = 0;
     double submit_s = 0;
     int job = 0;
     int gpus = 0;
     double min_runtime_s = 0;  // its shortest estimated runtime on a pool of the role
+    double eligible_s = 0;     // when it first entered the queue: its age counts from there
+    double fixed = 0;          // its weighted job size and QOS factors
+    int association = 0;
     bool operator<(const Entry& o) const;
+  };
+  // The entries of the last sort in priority order, as passes read them. A queue of up to
+  // kSortAll entries is sorted at once (by insertion: from one calc to the next most entries
+  // keep their place); a longer one is a heap that gives its entries one by one, as far as
+  // passes read (a few hundred of a queue that priority preemption grows to 10^5 and more).
+  class Order {
+   public:
+    static constexpr size_t kSortAll = 16384;
+    // Every entry, those read first in their order: to drop and reprioritize in place, then
+    // append new ones behind the first `kept`, and arrange.
+    std::vector<Entry>& gather();
+    void arrange(size_t kept);
+    const Entry* at(size_t i);  // the i-th in priority order; null past the last
+
+   private:
+    std::vector<Entry> read_;    // in priority order
+    std::vector<Entry> unread_;  // a heap: the first of them on top
   };
 
  private:
@@ -266,6 +286,7 @@ class MultifactorPriority {
     double eligible_s = -1;  // when it first entered the queue (-1: not yet seen)
     double fixed = 0;        // its weighted job size and QOS factors
     double min_runtime_s = 0;
+    int association = 0;
   };
 
   void start(const SchedulerCore& core, PoolRole role);
@@ -274,6 +295,7 @@ class MultifactorPriority {
   const Facts& facts_of(const SchedulerCore& core, int job);
   void recalculate(const SchedulerCore& core);
   Entry entry_at(const SchedulerCore& core, int job, double t);
+  double priority_at(double eligible_s, double fixed, int association, double t) const;
   void sort_waiting(const SchedulerCore& core);
   void start_in_order(SchedulerCore& core);
 
@@ -288,14 +310,13 @@ class MultifactorPriority {
   std::vector<double> fair_share_;  // per association
   double calc_s_ = 0;               // the last calc
   double next_calc_s_ = 0;
-  std::vector<Facts> facts_;      // per job
-  std::vector<double> priority_;  // per job, as last computed
+  std::vector<Facts> facts_;  // per job
   // Waiting jobs in priority order: those of the last sort (order_, where jobs that started
   // since are skipped as they come) and those released since with their priority then
   // (arrivals_); with the factors of a new calc, released jobs wait in unsorted_ for the next
   // sort, which the first pass that may start a job makes.
   bool sorted_ = false;
-  std::vector<Entry> order_;
+  Order order_;
   std::set<Entry> arrivals_;
   std::vector<int> unsorted_;
   std::vector<bool> listed_;               // per job: in order_, arrivals_ or unsorted_

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <iterator>
 #include <limits>
+#include <optional>
+#include <span>
 #include <tuple>
 
 #include "policies/backfill.hpp"
@@ -41,22 +43,26 @@ bool MultifactorPriority::Entry::operator<(const Entry& o) const {
 
 namespace {
 
-// The sorted entries and those added since, read as one list in priority order.
+// The last sort's entries and those added since, read as one list in priority order. The
+// sort's are read from its prefix in order, then from its heap, one pop at a time: a pass reads
+// a few hundred entries of a queue that may hold hundreds of thousands.
 class InOrder {
  public:
   using Entry = MultifactorPriority::Entry;
-  InOrder(const std::vector<Entry>& sorted, const std::set<Entry>& added)
+  InOrder(MultifactorPriority::Order& sorted, const std::set<Entry>& added)
       : sorted_(sorted), added_(added), next_added_(added.begin()) {}
-  const Entry* next() {
-    const bool sorted_left = next_sorted_ < sorted_.size();
-    if (!sorted_left && next_added_ == added_.end()) return nullptr;
-    if (sorted_left && (next_added_ == added_.end() || sorted_[next_sorted_] < *next_added_))
-      return &sorted_[next_sorted_++];
-    return &*next_added_++;
+  std::optional<Entry> next() {
+    const Entry* from_sort = sorted_.at(next_sorted_);
+    if (!from_sort && next_added_ == added_.end()) return std::nullopt;
+    if (from_sort && (next_added_ == added_.end() || *from_sort < *next_added_)) {
+      ++next_sorted_;
+      return *from_sort;
+    }
+    return *next_added_++;
   }
 
  private:
-  const std::vector<Entry>& sorted_;
+  MultifactorPriority::Order& sorted_;
   const std::set<Entry>& added_;
   size_t next_sorted_ = 0;
   std::set<Entry>::const_iterator next_added_;
@@ -105,7 +111,6 @@ void MultifactorPriority::start(const SchedulerCore& core, PoolRole role) {
   charged_.assign(associations.pairs.size(), 0.0);
   fair_share_.assign(associations.pairs.size(), 1.0);
   facts_.assign(jobs.size(), Facts{});
-  priority_.assign(jobs.size(), -1.0);
   listed_.assign(jobs.size(), false);
   calc_s_ = next_calc_s_ = core.now();
 }
@@ -155,6 +160,7 @@ const MultifactorPriority::Facts& MultifactorPriority::facts_of(const SchedulerC
                                (double(highest_priority_) - lowest_priority_)
                          : 0.0;
   f.fixed = settings_.weight_job_size * size + settings_.weight_qos * qos;
+  f.association = core.associations().of_job[job];
   f.min_runtime_s = std::numeric_limits<double>::infinity();
   for (int pool : core.job_pools(job))
     if (core.fleet().pools[pool].role == role_)
@@ -183,14 +189,29 @@ void MultifactorPriority::recalculate(const SchedulerCore& core) {
 MultifactorPriority::Entry MultifactorPriority::entry_at(const SchedulerCore& core, int job,
                                                          double t) {
   const Facts& f = facts_of(core, job);
-  const double age = settings_.max_age_s > 0
-                         ? std::clamp((t - f.eligible_s) / settings_.max_age_s, 0.0, 1.0)
-                         : 1.0;
-  const double fair_share = fair_share_[core.associations().of_job[job]];
-  priority_[job] =
-      std::floor(settings_.weight_age * age + settings_.weight_fairshare * fair_share + f.fixed);
   const auto& spec = core.workload().training[job];
-  return {priority_[job], spec.submit_s, job, spec.gpus, f.min_runtime_s};
+  return {priority_at(f.eligible_s, f.fixed, f.association, t),
+          spec.submit_s,
+          job,
+          spec.gpus,
+          f.min_runtime_s,
+          f.eligible_s,
+          f.fixed,
+          f.association};
+}
+
+double MultifactorPriority::priority_at(double eligible_s, double fixed, int association,
+                                        double t) const {
+  const double age =
+      settings_.max_age_s > 0 ? std::clamp((t - eligible_s) / settings_.max_age_s, 0.0, 1.0) : 1.0;
+  return std::floor(settings_.weight_age * age +
+                    settings_.weight_fairshare * fair_share_[association] + fixed);
+}
+
+double MultifactorPriority::priority(int job) const {
+  if (job < 0 || static_cast<size_t>(job) >= facts_.size() || facts_[job].eligible_s < 0) return -1;
+  const Facts& f = facts_[job];
+  return priority_at(f.eligible_s, f.fixed, f.association, calc_s_);
 }
 
 namespace {
@@ -198,7 +219,7 @@ namespace {
 // Sorts entries that are mostly in order already (the last sort's, reprioritized: most keep
 // their place from one calc to the next) by insertion, or, past a budget of moves, by
 // std::sort. The order is a total one, so the result is the same either way.
-void sort_mostly_sorted(std::vector<MultifactorPriority::Entry>& v) {
+void sort_mostly_sorted(std::span<MultifactorPriority::Entry> v) {
   size_t moves = 0;
   const size_t budget = 4 * v.size() + 64;
   for (size_t i = 1; i < v.size(); ++i) {
@@ -216,32 +237,72 @@ void sort_mostly_sorted(std::vector<MultifactorPriority::Entry>& v) {
   }
 }
 
+// The heap's order: the entry first in priority order on top.
+bool later(const MultifactorPriority::Entry& a, const MultifactorPriority::Entry& b) {
+  return b < a;
+}
+
 }  // namespace
 
+std::vector<MultifactorPriority::Entry>& MultifactorPriority::Order::gather() {
+  read_.insert(read_.end(), unread_.begin(), unread_.end());
+  unread_.clear();
+  return read_;
+}
+
+void MultifactorPriority::Order::arrange(size_t kept) {
+  if (read_.size() <= kSortAll) {
+    sort_mostly_sorted(std::span(read_).first(kept));
+    std::sort(read_.begin() + static_cast<long>(kept), read_.end());
+    std::inplace_merge(read_.begin(), read_.begin() + static_cast<long>(kept), read_.end());
+    return;
+  }
+  std::swap(read_, unread_);  // gather left unread_ empty
+  std::make_heap(unread_.begin(), unread_.end(), later);
+}
+
+const MultifactorPriority::Entry* MultifactorPriority::Order::at(size_t i) {
+  while (i >= read_.size() && !unread_.empty()) {
+    std::pop_heap(unread_.begin(), unread_.end(), later);
+    read_.push_back(unread_.back());
+    unread_.pop_back();
+  }
+  return i < read_.size() ? &read_[i] : nullptr;
+}
+
+// The waiting jobs' entries with the new calc's priorities, in priority order: those of the
+// last sort (recomputed from the entries, without a look at the jobs), then those released
+// since. A total order, so sorting them all or reading them from a heap gives the same one.
 void MultifactorPriority::sort_waiting(const SchedulerCore& core) {
   const auto& queue = core.waiting_training();
-  std::vector<Entry> kept, added;
-  kept.reserve(order_.size());
-  for (const auto& e : order_) {
-    if (queue.contains(e.job))
-      kept.push_back(entry_at(core, e.job, calc_s_));
-    else
+  auto& entries = order_.gather();
+  size_t kept = 0;
+  for (Entry& e : entries) {
+    if (!queue.contains(e.job)) {
       listed_[e.job] = false;
+      continue;
+    }
+    e.priority = priority_at(e.eligible_s, e.fixed, e.association, calc_s_);
+    entries[kept++] = e;
   }
-  const auto add = [&](int job) {
+  entries.resize(kept);
+  for (Entry e : arrivals_) {
+    if (!queue.contains(e.job)) {
+      listed_[e.job] = false;
+      continue;
+    }
+    e.priority = priority_at(e.eligible_s, e.fixed, e.association, calc_s_);
+    entries.push_back(e);
+  }
+  for (int job : unsorted_) {
     if (queue.contains(job))
-      added.push_back(entry_at(core, job, calc_s_));
+      entries.push_back(entry_at(core, job, calc_s_));
     else
       listed_[job] = false;
-  };
-  for (const auto& e : arrivals_) add(e.job);
-  for (int job : unsorted_) add(job);
+  }
   arrivals_.clear();
   unsorted_.clear();
-  sort_mostly_sorted(kept);
-  std::sort(added.begin(), added.end());
-  order_.resize(kept.size() + added.size());
-  std::merge(kept.begin(), kept.end(), added.begin(), added.end(), order_.begin());
+  order_.arrange(kept);
   sorted_ = true;
 }
 
@@ -250,7 +311,7 @@ void MultifactorPriority::start_in_order(SchedulerCore& core) {
   // them).
   const auto& queue = core.waiting_training();
   InOrder in_order(order_, arrivals_);
-  const Entry* e = nullptr;
+  std::optional<Entry> e;
   int head = -1;
   while ((e = in_order.next()))
     if (queue.contains(e->job) && !start_in_role(core, e->job, role_)) {
