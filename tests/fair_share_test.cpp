@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <tuple>
 
 #include "formats/workload_io.hpp"
 #include "model/input_error.hpp"
@@ -180,6 +181,46 @@ TEST(SlurmOrder, EndToEndTheUnderServedUserGoesFirstWhereBackfillingKeepsQueueOr
 // easy-backfill's hand case under slurm: B (144 GPUs, job size 1) has the highest priority and
 // waits for A; C (72 GPUs, 5 h) ends before B's reservation and backfills at once; D (20 h)
 // would delay B and waits.
+// A queue longer than one sort takes (MultifactorPriority::Order::kSortAll) is read from a heap
+// as passes go: the jobs still start in Slurm's order, the highest priority as of the last calc
+// first, then the earliest submitted, then the lowest index, as a scan of the whole queue finds
+// it. Four users and five QOS levels; each job holds the whole rack for an hour, so that usage,
+// hence fair-share and the order across users, moves between starts.
+TEST(SlurmOrder, AQueueLongerThanOneSortStartsInPriorityOrder) {
+  const int jobs = static_cast<int>(MultifactorPriority::Order::kSortAll) + 4000;
+  Workload w;
+  for (int i = 0; i < jobs; ++i) {
+    w.training.push_back(job_of("j" + std::to_string(i), "u" + std::to_string(i % 4), i % 100, 72));
+    w.training.back().priority = (i * 7919) % 5;
+  }
+  MultifactorSettings settings;
+  SlurmOnly policy(settings);
+  const Fleet fleet = rack();
+  SchedulerCore core(fleet, w, policy);
+  core.set_time(100);
+  for (int i = 0; i < jobs; ++i) core.training_submitted(i);
+  std::vector<bool> done(jobs, false);
+  double t = 100;
+  for (int step = 0; step < 40; ++step) {
+    const auto now_started = started(core.schedule());
+    ASSERT_EQ(now_started.size(), 1u) << "step " << step;
+    const int job = now_started[0];
+    done[job] = true;
+    int expected = -1;
+    for (int i = 0; i < jobs; ++i) {
+      if (done[i] && i != job) continue;
+      const auto key = [&](int k) {
+        return std::make_tuple(-policy.order.priority(k), w.training[k].submit_s, k);
+      };
+      if (expected < 0 || key(i) < key(expected)) expected = i;
+    }
+    EXPECT_EQ(job, expected) << "step " << step;
+    t += 3600;
+    core.set_time(t);
+    core.training_finished(job);
+  }
+}
+
 TEST(SlurmOrder, BackfillsInPriorityOrderWithoutDelayingTheHead) {
   const auto job = [](const std::string& id, double submit_s, int gpus, double hours) {
     return training_job(id, submit_s, gpus, gpus * kGb200Flops * 0.4 * hours * 3600);
