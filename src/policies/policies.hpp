@@ -273,9 +273,11 @@ class MultifactorPriority {
     // append new ones behind the first `kept`, and arrange.
     std::vector<Entry>& gather();
     void arrange(size_t kept);
-    const Entry* at(size_t i);  // the i-th in priority order; null past the last
+    // The i-th in priority order; null past the last.
+    const Entry* at(size_t i) { return i < read_.size() ? &read_[i] : read_to(i); }
 
    private:
+    const Entry* read_to(size_t i);
     std::vector<Entry> read_;    // in priority order
     std::vector<Entry> unread_;  // a heap: the first of them on top
   };

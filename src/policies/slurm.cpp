@@ -261,7 +261,7 @@ void MultifactorPriority::Order::arrange(size_t kept) {
   std::make_heap(unread_.begin(), unread_.end(), later);
 }
 
-const MultifactorPriority::Entry* MultifactorPriority::Order::at(size_t i) {
+const MultifactorPriority::Entry* MultifactorPriority::Order::read_to(size_t i) {
   while (i >= read_.size() && !unread_.empty()) {
     std::pop_heap(unread_.begin(), unread_.end(), later);
     read_.push_back(unread_.back());
