@@ -15,10 +15,10 @@
 #      before/after identity of an optimisation is the PolicyDigests test's)
 # Wall is the whole process (/usr/bin/time %e), CPU is user + system time: on a shared machine
 # the CPU time moves far less than the wall.
-# Usage: bench/targets.sh [RUNS]   (default 3; about 1.5 h with the counts, 35 min without)
+# Usage: bench/targets.sh [RUNS]   (default 3; about 30 min on 2 cores, the counts on the second)
 #   COUNTS=0        leave out the instruction counts
-#   YEAR=0          leave out the year at 100,000 GPUs (every policy, ~25 min)
-#   MILLION_YEAR=1  add the year at 1,000,000 GPUs
+#   YEAR=0          leave out the year at 100,000 GPUs (every policy, ~16 min)
+#   MILLION_YEAR=1  add the year at 1,000,000 GPUs (20-30 min more, 13 GiB)
 #   SCALE=10 MILLION=100  the fleets' --scale (smaller for a quick check of the script)
 source "$(dirname "$0")/lib.sh"
 source bench/policy_specs.sh
