@@ -89,7 +89,8 @@ std::vector<std::map<std::string, double>> check_policies(const StudySpec& spec)
     try {
       policy = make_policy(p.name, {}, forecast);
     } catch (const std::invalid_argument& e) {
-      const bool python = p.name.find(kExternalOrderPrefix) != std::string::npos;
+      const auto parts = policy_parts(p.name);
+      const bool python = std::any_of(parts.begin(), parts.end(), is_external_part);
       throw InputError(spec.file, field, e.what(),
                        python ? "see docs/python.md, \"Studies\"" : "see gpufleet policies");
     }
@@ -356,8 +357,7 @@ std::string config_hash(const std::vector<std::string>& argv, const std::string&
   // A changed catalog changes the figures of the runs' pools: their results are not reusable.
   if (!catalog.empty()) text += "catalog " + sha256_of_file(catalog) + "\n";
   for (const auto& part : policy_parts(policy))
-    if (part.rfind(kExternalOrderPrefix, 0) == 0)
-      text += part + " " + external_source_sha256(part) + "\n";
+    if (is_external_part(part)) text += part + " " + external_source_sha256(part) + "\n";
   return sha256_of_text(text);
 }
 

@@ -41,6 +41,10 @@ using ExternalSourceHasher = std::function<std::string(const std::string& part)>
 void set_external_source_hasher(ExternalSourceHasher hasher);
 std::string external_source_sha256(const std::string& part);
 inline constexpr const char* kExternalOrderPrefix = "python:";
+// Whether a part of a policy name is written outside C++ ("python:MODULE:CLASS").
+inline bool is_external_part(const std::string& part) {
+  return part.rfind(kExternalOrderPrefix, 0) == 0;
+}
 
 // What a (possibly combined) policy name asks for, with its parameters resolved.
 struct PolicyPlan {

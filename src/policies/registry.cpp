@@ -285,7 +285,7 @@ std::unique_ptr<Policy> make_policy(const std::string& name, const std::vector<s
   PolicyInfo external{"", "", true, {}};
   ExternalPolicy external_steps;
   for (const auto& part_name : policy_parts(name)) {
-    const bool is_external = part_name.rfind(kExternalOrderPrefix, 0) == 0;
+    const bool is_external = is_external_part(part_name);
     if (is_external && !external.name.empty() && external.name != part_name)
       throw std::invalid_argument("policy '" + name + "' names " + external.name + " and " +
                                   part_name + ": combine one Python part at most");

@@ -275,25 +275,22 @@ const MultifactorPriority::Entry* MultifactorPriority::Order::read_to(size_t i) 
 // since. A total order, so sorting them all or reading them from a heap gives the same one.
 void MultifactorPriority::sort_waiting(const SchedulerCore& core) {
   const auto& queue = core.waiting_training();
+  // An entry of a job still waiting gets the new calc's priority; the others go.
+  const auto still_waits = [&](Entry& e) {
+    if (!queue.contains(e.job)) {
+      listed_[e.job] = false;
+      return false;
+    }
+    e.priority = priority_at(e.eligible_s, e.fixed, e.association, calc_s_);
+    return true;
+  };
   auto& entries = order_.gather();
   size_t kept = 0;
-  for (Entry& e : entries) {
-    if (!queue.contains(e.job)) {
-      listed_[e.job] = false;
-      continue;
-    }
-    e.priority = priority_at(e.eligible_s, e.fixed, e.association, calc_s_);
-    entries[kept++] = e;
-  }
+  for (Entry& e : entries)
+    if (still_waits(e)) entries[kept++] = e;
   entries.resize(kept);
-  for (Entry e : arrivals_) {
-    if (!queue.contains(e.job)) {
-      listed_[e.job] = false;
-      continue;
-    }
-    e.priority = priority_at(e.eligible_s, e.fixed, e.association, calc_s_);
-    entries.push_back(e);
-  }
+  for (Entry e : arrivals_)
+    if (still_waits(e)) entries.push_back(e);
   for (int job : unsorted_) {
     if (queue.contains(job))
       entries.push_back(entry_at(core, job, calc_s_));

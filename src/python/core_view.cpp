@@ -67,6 +67,13 @@ int pool_of(const SchedulerCore& core, py::handle item) {
   return index_of(item, core.fleet().pools.size(), "pool");
 }
 
+void def_refusal_queries(py::class_<CoreView>& core, const char* why, const char* can,
+                         RefusalQuery query, const char* doc) {
+  core.def(why, query, doc).def(can, [query](const CoreView& v, py::handle item, py::handle pool) {
+    return query(v, item, pool).empty();
+  });
+}
+
 namespace {
 
 // A training job as the policy sees it; its fields read the core when read.
@@ -224,21 +231,17 @@ void bind_policy_core(py::module_& m) {
                              })
       .def("free_gpus", [](const CoreView& v,
                            py::handle pool) { return v.core->free_gpus(pool_of(*v.core, pool)); })
-      .def(
-          "why_cannot_start",
-          [](const CoreView& v, py::handle job, py::handle pool) {
-            return v.core->why_cannot_start(job_of(v, job), pool_of(*v.core, pool));
-          },
-          "Why start(job, pool) would be refused now; empty if it would start")
-      .def("can_start",
-           [](const CoreView& v, py::handle job, py::handle pool) {
-             return v.core->why_cannot_start(job_of(v, job), pool_of(*v.core, pool)).empty();
-           })
       .def("start", &start, py::arg("job"), py::arg("pool"),
            "Starts a waiting job on the pool; raises PolicyError with the core's reason if refused")
       .def("preempt", &preempt, py::arg("job"), py::arg("restart_delay_s") = 0.0,
            "Preempts a running job: its GPUs are freed, it waits at the head of the queue")
       .def("wake_at", &wake_at, py::arg("t"), "Asks to be called again at time t (seconds)");
+  def_refusal_queries(
+      core, "why_cannot_start", "can_start",
+      [](const CoreView& v, py::handle job, py::handle pool) {
+        return v.core->why_cannot_start(job_of(v, job), pool_of(*v.core, pool));
+      },
+      "Why start(job, pool) would be refused now; empty if it would start");
 }
 
 }  // namespace gpufleet::python

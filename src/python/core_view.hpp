@@ -40,6 +40,13 @@ SchedulerCore& acting(CoreView& view, PolicyStep step, const char* action);
 int index_of(pybind11::handle item, std::size_t count, const char* what);
 int pool_of(const SchedulerCore& core, pybind11::handle item);
 
+// Binds core.WHY(item, pool), the core's reason an action on that pool would be refused now
+// (empty if it would be done), and core.CAN(item, pool), whether that reason is empty: one query
+// for both, as the action's own check (raise_if_refused) reads it.
+using RefusalQuery = std::string (*)(const CoreView&, pybind11::handle, pybind11::handle);
+void def_refusal_queries(pybind11::class_<CoreView>& core, const char* why, const char* can,
+                         RefusalQuery query, const char* doc);
+
 // The views and calls of each kind, added to _core.Core (core_view.cpp: the training jobs and
 // pools; service_view.cpp: services and replicas; lease_view.cpp: lease requests).
 void bind_services(pybind11::module_& m, pybind11::class_<CoreView>& core);

@@ -97,22 +97,17 @@ void bind_leases(py::module_& m, py::class_<CoreView>& core) {
            [](const CoreView& v, py::handle lease) {
              return LeaseView{v.core, lease_of(v, lease)};
            })
-      .def(
-          "why_cannot_accept_lease",
-          [](const CoreView& v, py::handle lease, py::handle pool) {
-            return v.core->why_cannot_accept_lease(lease_of(v, lease), pool_of(*v.core, pool));
-          },
-          "Why accept_lease(lease, pool) would be refused now; empty if it would be accepted")
-      .def("can_accept_lease",
-           [](const CoreView& v, py::handle lease, py::handle pool) {
-             return v.core->why_cannot_accept_lease(lease_of(v, lease), pool_of(*v.core, pool))
-                 .empty();
-           })
       .def("accept_lease", &accept_lease, py::arg("lease"), py::arg("pool"),
            "Accepts a pending lease on the pool: its GPUs are the tenant's for its term")
       .def("reject_lease", &reject_lease, py::arg("lease"), "Refuses a pending lease")
       .def("reclaim_lease", &reclaim_lease, py::arg("lease"),
            "Ends a running lease now and takes its GPUs back");
+  def_refusal_queries(
+      core, "why_cannot_accept_lease", "can_accept_lease",
+      [](const CoreView& v, py::handle lease, py::handle pool) {
+        return v.core->why_cannot_accept_lease(lease_of(v, lease), pool_of(*v.core, pool));
+      },
+      "Why accept_lease(lease, pool) would be refused now; empty if it would be accepted");
 }
 
 }  // namespace gpufleet::python

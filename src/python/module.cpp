@@ -87,7 +87,7 @@ py::tuple call_policy(const std::string& executable, const std::vector<std::stri
   auto shared = std::make_shared<gpufleet::python::PythonRef>(std::move(policy));
   return call_with_python(executable, args, [shared] {
     gpufleet::set_external_order_maker(
-        [shared](const std::string& part) { return gpufleet::python::python_order(shared, part); });
+        [shared](const std::string& part) { return gpufleet::python::python_part(shared, part); });
   });
 }
 
@@ -103,7 +103,7 @@ py::tuple call_parts(const std::string& executable, const std::vector<std::strin
       py::gil_scoped_acquire gil;
       try {
         py::object policy = program().attr("load_part_for_runs")(part);
-        return gpufleet::python::python_order(
+        return gpufleet::python::python_part(
             std::make_shared<gpufleet::python::PythonRef>(std::move(policy)), part);
       } catch (py::error_already_set& e) {
         throw std::invalid_argument(py::str(e.value()).cast<std::string>());

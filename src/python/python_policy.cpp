@@ -82,7 +82,7 @@ ExternalPolicy::Step step_of(const std::shared_ptr<PythonPart>& part, PolicyStep
 
 }  // namespace
 
-ExternalPolicy python_order(std::shared_ptr<PythonRef> policy, const std::string& part) {
+ExternalPolicy python_part(std::shared_ptr<PythonRef> policy, const std::string& part) {
   std::vector<std::string> defined;
   {
     py::gil_scoped_acquire gil;

@@ -28,8 +28,8 @@ class PythonRef {
 // its class defines (gpufleet._policy.steps_of; none: std::invalid_argument). Each call takes the
 // GIL, calls the method with a view of the core (_core.Core, one for all three) and gives the GIL
 // back. An exception raised by it ends the run: PolicyFailure, whose message is kPolicyFailed,
-// the part and the traceback. (Named when the part was a training order only.)
-ExternalPolicy python_order(std::shared_ptr<PythonRef> policy, const std::string& part);
+// the part and the traceback.
+ExternalPolicy python_part(std::shared_ptr<PythonRef> policy, const std::string& part);
 
 // What the caller of gpufleet.run recognizes as a failed Python policy.
 inline constexpr const char* kPolicyFailed = "the Python policy raised an exception";

@@ -163,17 +163,6 @@ void bind_services(py::module_& m, py::class_<CoreView>& core) {
             return ReplicaView{v.core, replica_of(v, replica)};
           },
           "The replica of that index (the core's number for it), stopped or not")
-      .def(
-          "why_cannot_add_replica",
-          [](const CoreView& v, py::handle service, py::handle pool) {
-            return v.core->why_cannot_add_replica(service_of(v, service), pool_of(*v.core, pool));
-          },
-          "Why add_replica(service, pool) would be refused now; empty if it would start one")
-      .def("can_add_replica",
-           [](const CoreView& v, py::handle service, py::handle pool) {
-             return v.core->why_cannot_add_replica(service_of(v, service), pool_of(*v.core, pool))
-                 .empty();
-           })
       .def("scale_to", &scale_to, py::arg("service"), py::arg("target"),
            py::arg("role") = "inference",
            "Adds or removes the service's replicas on pools of the role until its provisioned "
@@ -181,6 +170,12 @@ void bind_services(py::module_& m, py::class_<CoreView>& core) {
       .def("add_replica", &add_replica, py::arg("service"), py::arg("pool"),
            "Starts a replica of the service on the pool; returns it")
       .def("remove_replica", &remove_replica, py::arg("replica"), "Stops an active replica");
+  def_refusal_queries(
+      core, "why_cannot_add_replica", "can_add_replica",
+      [](const CoreView& v, py::handle service, py::handle pool) {
+        return v.core->why_cannot_add_replica(service_of(v, service), pool_of(*v.core, pool));
+      },
+      "Why add_replica(service, pool) would be refused now; empty if it would start one");
 }
 
 }  // namespace gpufleet::python
